@@ -1,0 +1,63 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from muroran_kyodo.jp import KanaField, PhoneField, PostalCodeField
+from organizations.models import District
+
+from .models import User
+
+
+class NameFieldsMixin(forms.Form):
+    family_name = forms.CharField(label=_("Family name"), max_length=50)
+    given_name = forms.CharField(label=_("Given name"), max_length=50)
+    family_name_kana = KanaField(label=_("Family name (katakana)"), max_length=100)
+    given_name_kana = KanaField(label=_("Given name (katakana)"), max_length=100)
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=50,
+        help_text=_("Shown on the site instead of your legal name; a nickname is fine."),
+    )
+
+
+class SignupProfileForm(NameFieldsMixin):
+    """The extra fields of allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    def signup(self, request, user):
+        for name in ("family_name", "given_name", "family_name_kana", "given_name_kana", "display_name"):
+            setattr(user, name, self.cleaned_data[name])
+        user.save()
+
+
+class ProfileForm(forms.ModelForm):
+    family_name_kana = KanaField(label=_("Family name (katakana)"), max_length=100)
+    given_name_kana = KanaField(label=_("Given name (katakana)"), max_length=100)
+    phone = PhoneField(label=_("Phone"), required=False)
+    postal_code = PostalCodeField(label=_("Postal code"), required=False)
+    district = forms.ModelChoiceField(
+        label=_("District"), queryset=District.objects.all(), required=False,
+        empty_label=_("(not chosen)"),
+    )
+
+    class Meta:
+        model = User
+        fields = [
+            "family_name",
+            "given_name",
+            "family_name_kana",
+            "given_name_kana",
+            "display_name",
+            "phone",
+            "postal_code",
+            "address",
+            "district",
+        ]
+        widgets = {
+            "family_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "given_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "address": forms.TextInput(attrs={"autocomplete": "street-address"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("family_name", "given_name", "display_name"):
+            self.fields[name].required = True

@@ -1,0 +1,106 @@
+"""The portal's user: signs in by e-mail; legal name with katakana reading, a separate public
+display name, and contact details that are never shown publicly."""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from muroran_kyodo.jp import nfkc
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def normalize_email(self, email):
+        return nfkc(email or "").lower()
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=self.normalize_email(email))
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("e-mail address"), unique=True)
+    family_name = models.CharField(_("family name"), max_length=50, blank=True)
+    given_name = models.CharField(_("given name"), max_length=50, blank=True)
+    family_name_kana = models.CharField(_("family name (katakana)"), max_length=100, blank=True)
+    given_name_kana = models.CharField(_("given name (katakana)"), max_length=100, blank=True)
+    display_name = models.CharField(
+        _("display name"),
+        max_length=50,
+        blank=True,
+        help_text=_("Shown on the site instead of your legal name; a nickname is fine."),
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=8, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    district = models.ForeignKey(
+        "organizations.District",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district"),
+    )
+    is_staff = models.BooleanField(
+        _("staff"), default=False, help_text=_("City staff who may use the admin.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["family_name_kana", "given_name_kana", "pk"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email)
+
+    def get_full_name(self) -> str:
+        return f"{self.family_name} {self.given_name}".strip()
+
+    def get_full_name_kana(self) -> str:
+        return f"{self.family_name_kana} {self.given_name_kana}".strip()
+
+    def get_short_name(self) -> str:
+        return self.display_name or self.given_name or self.email.split("@")[0]
+
+    @property
+    def public_name(self) -> str:
+        """The only name of a person that may appear on a public page."""
+        return self.display_name

@@ -1,0 +1,29 @@
+"""One way to send a portal e-mail: templates `emails/<name>-subject.txt`, `-body.txt` and,
+if present, `-body.html`, rendered with the site's name and address in the context."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+
+
+def absolute_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def send(name: str, to: list[str], context: dict) -> None:
+    recipients = [address for address in to if address]
+    if not recipients:
+        return
+    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
+    subject = render_to_string(f"emails/{name}-subject.txt", context).strip()
+    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.splitlines())
+    body = render_to_string(f"emails/{name}-body.txt", context)
+    message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    try:
+        message.attach_alternative(render_to_string(f"emails/{name}-body.html", context), "text/html")
+    except TemplateDoesNotExist:
+        pass
+    message.send()

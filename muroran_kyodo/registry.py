@@ -1,0 +1,55 @@
+"""The explicit extension points of the site pages.
+
+A mechanism app contributes by adding one line here; nothing is discovered automatically.
+
+- HOME_SECTIONS: `(request) -> Section | None` — "open now" boxes on the home page.
+- MYPAGE_SECTIONS: `(request) -> Section | None` — boxes on マイページ for the signed-in user.
+- FIGURES: `(fiscal_year) -> list[Figure]` — yearly figures for the 実績 page and open data.
+- MECHANISMS: links to every collaboration mechanism that exists on the portal.
+
+Each function must run a fixed number of queries, whatever the data size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+import accounts.sections
+import organizations.sections
+import organizations.stats
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    title: str
+    description: str
+    url_name: str
+
+
+HOME_SECTIONS = [
+    organizations.sections.home_new_organizations,
+]
+
+MYPAGE_SECTIONS = [
+    accounts.sections.mypage_profile,
+    organizations.sections.mypage_organizations,
+]
+
+FIGURES = [
+    organizations.stats.figures,
+]
+
+MECHANISMS = [
+    Mechanism(
+        _("Organisation directory"),
+        _("Neighbourhood associations, civic groups, universities and companies working for the town."),
+        "organizations:directory",
+    ),
+    Mechanism(
+        _("Collaboration projects"),
+        _("Projects the city runs together with residents, by form of collaboration."),
+        "organizations:project_list",
+    ),
+]

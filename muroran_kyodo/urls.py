@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+
+admin.site.site_header = _("Muroran collaboration portal — staff")
+admin.site.site_title = _("Muroran collaboration portal")
+admin.site.index_title = _("Administration")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("guideline/", views.guideline, name="guideline"),
+    path("figures/", views.figures, name="figures"),
+    path("figures.csv", views.figures_csv, name="figures_csv"),
+    path("figures.json", views.figures_json, name="figures_json"),
+    path("opendata/", views.opendata, name="opendata"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("mypage/", views.mypage, name="mypage"),
+    path("admin/login/", views.admin_login, name="admin_login"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("organizations.urls")),
+]

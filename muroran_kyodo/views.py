@@ -1,0 +1,157 @@
+"""Site-wide pages: home, the guideline, 実績 (yearly figures) and open data, privacy, マイページ."""
+
+from __future__ import annotations
+
+import csv
+from itertools import groupby
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from organizations.models import (
+    ActorType,
+    CollaborationLead,
+    Pillar,
+    Policy,
+    Principle,
+    SupportSphere,
+)
+
+from . import registry
+from .jp import current_fiscal_year, fiscal_year_label, wareki_fiscal_year
+
+FIRST_FISCAL_YEAR = 2003  # 協働改革プラン (平成15年度): the start of Muroran's collaboration work
+
+
+def _sections(functions, request):
+    return [section for section in (f(request) for f in functions) if section is not None]
+
+
+def home(request):
+    return render(
+        request,
+        "muroran_kyodo/home.html",
+        {"sections": _sections(registry.HOME_SECTIONS, request), "mechanisms": registry.MECHANISMS},
+    )
+
+
+def guideline(request):
+    leads = CollaborationLead.objects.prefetch_related("forms")
+    return render(
+        request,
+        "muroran_kyodo/guideline.html",
+        {
+            "actor_types": ActorType.objects.all(),
+            "principles": Principle.objects.all(),
+            "leads": leads,
+            "spheres": SupportSphere.objects.all(),
+            "pillars": Pillar.objects.all(),
+            "policies": Policy.objects.all(),
+        },
+    )
+
+
+def privacy(request):
+    return render(request, "muroran_kyodo/privacy.html")
+
+
+def accessibility(request):
+    return render(request, "muroran_kyodo/accessibility.html")
+
+
+@never_cache
+@login_required
+def mypage(request):
+    return render(request, "muroran_kyodo/mypage.html", {"sections": _sections(registry.MYPAGE_SECTIONS, request)})
+
+
+# --- 実績 and open data ----------------------------------------------------------------------
+
+
+def _year(request) -> int:
+    current = current_fiscal_year()
+    try:
+        year = int(request.GET.get("year", current))
+    except ValueError:
+        return current
+    return year if FIRST_FISCAL_YEAR <= year <= current else current
+
+
+def collect_figures(fiscal_year: int):
+    rows = []
+    for function in registry.FIGURES:
+        rows.extend(function(fiscal_year))
+    return rows
+
+
+def figures(request):
+    year = _year(request)
+    rows = collect_figures(year)
+    groups = [(group, list(items)) for group, items in groupby(rows, key=lambda f: f.group)]
+    years = list(range(current_fiscal_year(), FIRST_FISCAL_YEAR - 1, -1))
+    return render(
+        request,
+        "muroran_kyodo/figures.html",
+        {
+            "year": year,
+            "year_label": fiscal_year_label(year),
+            "groups": groups,
+            "years": [(y, fiscal_year_label(y)) for y in years],
+            "csv_url": reverse("figures_csv") + "?" + urlencode({"year": year}),
+            "json_url": reverse("figures_json") + "?" + urlencode({"year": year}),
+        },
+    )
+
+
+def figures_csv(request):
+    year = _year(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="muroran-kyodo-figures-{year}.csv"'
+    response.write("\ufeff")  # BOM, so that Excel opens the Japanese text correctly
+    writer = csv.writer(response)
+    writer.writerow(["fiscal_year", "fiscal_year_wareki", "group", "key", "label", "value", "unit"])
+    for f in collect_figures(year):
+        writer.writerow([year, wareki_fiscal_year(year), f.group, f.key, f.label, f.value, f.unit])
+    return response
+
+
+def figures_json(request):
+    year = _year(request)
+    data = {
+        "fiscal_year": year,
+        "fiscal_year_wareki": wareki_fiscal_year(year),
+        "period": {"start": f"{year}-04-01", "end": f"{year + 1}-03-31"},
+        "city_population": settings.CITY_POPULATION,
+        "figures": [
+            {"group": str(f.group), "key": f.key, "label": str(f.label), "value": f.value, "unit": str(f.unit)}
+            for f in collect_figures(year)
+        ],
+    }
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+
+
+def opendata(request):
+    year = current_fiscal_year()
+    datasets = [
+        {
+            "title": _("Yearly figures of collaboration (実績)"),
+            "description": _("Organisations by actor type, projects by form and every mechanism's figures, per fiscal year."),
+            "csv": reverse("figures_csv") + "?" + urlencode({"year": year}),
+            "json": reverse("figures_json") + "?" + urlencode({"year": year}),
+        },
+    ]
+    return render(request, "muroran_kyodo/opendata.html", {"datasets": datasets, "year_label": fiscal_year_label(year)})
+
+
+def admin_login(request):
+    """The admin has no login form of its own: staff sign in (with their second factor)
+    through the same page as everyone, then come back."""
+    target = request.GET.get("next") or reverse("admin:index")
+    return redirect(reverse("account_login") + "?" + urlencode({"next": target}))
+

@@ -1,0 +1,185 @@
+import csv
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .models import (
+    ActivityField,
+    ActorType,
+    CollaborationForm,
+    CollaborationLead,
+    CollaborationProject,
+    District,
+    Invitation,
+    Membership,
+    Organization,
+    OrganizationStatusChange,
+    Pillar,
+    Policy,
+    Principle,
+    SupportSphere,
+)
+
+
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    list_display = ["name", "kana", "sort_order"]
+    list_editable = ["sort_order"]
+    search_fields = ["name", "kana"]
+
+
+@admin.register(ActorType)
+class ActorTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_en", "code", "is_organisation", "sort_order"]
+    readonly_fields = ["code"]
+
+
+@admin.register(ActivityField, Principle, SupportSphere, Pillar, Policy)
+class ReferenceAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_en", "sort_order"]
+    list_editable = ["sort_order"]
+
+
+class CollaborationFormInline(admin.StackedInline):
+    model = CollaborationForm
+    extra = 0
+
+
+@admin.register(CollaborationLead)
+class CollaborationLeadAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_en", "code", "sort_order"]
+    inlines = [CollaborationFormInline]
+
+
+@admin.register(CollaborationForm)
+class CollaborationFormAdmin(admin.ModelAdmin):
+    list_display = ["name", "lead", "code", "sort_order"]
+    list_filter = ["lead"]
+    list_select_related = ["lead"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = OrganizationStatusChange
+    extra = 0
+    can_delete = False
+    fields = ["at", "old_status", "new_status", "by", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReasonForm(admin.helpers.ActionForm):
+    reason = admin.helpers.forms.CharField(label=_("Reason (required to return)"), required=False)
+
+
+def _run_transition(modeladmin, request, queryset, function, **kwargs):
+    done = 0
+    for organization in queryset:
+        try:
+            function(organization=organization, by=request.user, **kwargs)
+            done += 1
+        except (services.TransitionError, ValidationError, PermissionDenied) as error:
+            text = "; ".join(getattr(error, "messages", [str(error)])) or _("not allowed")
+            modeladmin.message_user(request, f"{organization}: {text}", messages.WARNING)
+    if done:
+        modeladmin.message_user(
+            request,
+            ngettext("%(n)d organisation changed.", "%(n)d organisations changed.", done) % {"n": done},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "actor_type", "district", "status", "member_count", "created_at"]
+    list_filter = ["status", "actor_type", "district", "fields"]
+    list_select_related = ["actor_type", "district"]
+    search_fields = ["name", "name_kana"]
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["district"]
+    readonly_fields = ["status", "status_changed_at", "created_at", "updated_at"]
+    filter_horizontal = ["fields"]
+    inlines = [MembershipInline, StatusChangeInline]
+    actions = ["verify", "return_for_changes", "export_csv"]
+    action_form = ReasonForm
+    show_full_result_count = False
+
+    @admin.action(description=_("Verify the selected organisations"))
+    def verify(self, request, queryset):
+        _run_transition(self, request, queryset, services.organization_verify,
+                        reason=request.POST.get("reason", ""))
+
+    @admin.action(description=_("Return the selected organisations for changes (write the reason)"))
+    def return_for_changes(self, request, queryset):
+        _run_transition(self, request, queryset, services.organization_return,
+                        reason=request.POST.get("reason", ""))
+
+    @admin.action(description=_("Export the selected organisations as CSV"))
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="organizations.csv"'
+        response.write("\ufeff")
+        writer = csv.writer(response)
+        writer.writerow(["id", "name", "name_kana", "actor_type", "district", "status",
+                         "member_count", "founded_year", "public_email", "public_phone", "created_at"])
+        for o in queryset.select_related("actor_type", "district"):
+            writer.writerow([o.pk, o.name, o.name_kana, o.actor_type.name, o.district or "",
+                             o.get_status_display(), o.member_count or "", o.founded_year or "",
+                             o.public_email, o.public_phone, o.created_at.isoformat()])
+        return response
+
+
+@admin.register(OrganizationStatusChange)
+class OrganizationStatusChangeAdmin(admin.ModelAdmin):
+    list_display = ["organization", "old_status", "new_status", "by", "at"]
+    list_filter = ["new_status"]
+    list_select_related = ["organization", "by"]
+    date_hierarchy = "at"
+    search_fields = ["organization__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["organization", "user", "role", "joined_at"]
+    list_filter = ["role"]
+    list_select_related = ["organization", "user"]
+    search_fields = ["organization__name", "user__email", "user__family_name", "user__family_name_kana"]
+    autocomplete_fields = ["organization", "user"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["organization", "email", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_select_related = ["organization"]
+    search_fields = ["organization__name", "email"]
+    readonly_fields = ["token", "invited_by", "created_at", "accepted_at"]
+
+
+@admin.register(CollaborationProject)
+class CollaborationProjectAdmin(admin.ModelAdmin):
+    list_display = ["title", "form", "lead_department", "fiscal_year", "status", "is_published"]
+    list_filter = ["fiscal_year", "form__lead", "form", "status", "is_published"]
+    list_select_related = ["form__lead"]
+    search_fields = ["title", "lead_department", "description"]
+    autocomplete_fields = ["organizations"]
+    show_full_result_count = False

@@ -1,0 +1,189 @@
+"""Write paths of the registry. Views, admin actions and commands call these; nothing else
+changes an organisation's verification state or its members."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import emails
+from .models import (
+    Invitation,
+    Membership,
+    Organization,
+    OrganizationStatusChange,
+)
+from .permissions import can_manage_members, can_verify
+
+S = Organization.Status
+
+# Which verification changes are allowed, and who may make them.
+ALLOWED_TRANSITIONS: dict[tuple[str, str], str] = {
+    (S.PENDING, S.VERIFIED): "staff",
+    (S.PENDING, S.RETURNED): "staff",
+    (S.VERIFIED, S.RETURNED): "staff",
+    (S.RETURNED, S.PENDING): "manager",
+    # A verified group that changes its name or type is checked again.
+    (S.VERIFIED, S.PENDING): "manager",
+}
+
+
+class TransitionError(Exception):
+    """The change is not allowed from the organisation's current state."""
+
+
+def _transition(*, organization: Organization, new: str, by, reason: str = "") -> Organization:
+    """Change the verification state.
+
+    1. check the change is in ALLOWED_TRANSITIONS and `by` may make it;
+    2. compare-and-set the status (a concurrent change makes this fail, not overwrite);
+    3. write the history row (old, new, by, at, reason);
+    4. e-mail the organisation's managers once the transaction commits.
+    """
+    old = organization.status
+    who = ALLOWED_TRANSITIONS.get((old, new))
+    if who is None:
+        raise TransitionError(
+            _("This organisation cannot go from “%(old)s” to “%(new)s”.")
+            % {"old": S(old).label, "new": S(new).label}
+        )
+    if who == "staff" and not can_verify(by):
+        raise PermissionDenied
+    if who == "manager" and not (can_verify(by) or can_manage_members(by, organization)):
+        raise PermissionDenied
+    if new == S.RETURNED and not reason.strip():
+        raise ValidationError({"reason": _("Write the reason, so the group knows what to fix.")})
+
+    now = timezone.now()
+    with transaction.atomic():
+        changed = Organization.objects.filter(pk=organization.pk, status=old).update(
+            status=new, status_changed_at=now, updated_at=now
+        )
+        if changed != 1:
+            raise TransitionError(_("Someone else changed this organisation just now. Reload and try again."))
+        OrganizationStatusChange.objects.create(
+            organization=organization, old_status=old, new_status=new, by=by, at=now, reason=reason
+        )
+        organization.status, organization.status_changed_at = new, now
+        transaction.on_commit(lambda: emails.status_changed(organization, old=old, reason=reason))
+    return organization
+
+
+def organization_verify(*, organization: Organization, by, reason: str = "") -> Organization:
+    return _transition(organization=organization, new=S.VERIFIED, by=by, reason=reason)
+
+
+def organization_return(*, organization: Organization, by, reason: str) -> Organization:
+    return _transition(organization=organization, new=S.RETURNED, by=by, reason=reason)
+
+
+def organization_resubmit(*, organization: Organization, by, reason: str = "") -> Organization:
+    return _transition(organization=organization, new=S.PENDING, by=by, reason=reason)
+
+
+@transaction.atomic
+def organization_register(*, form, by) -> Organization:
+    """A signed-in resident registers a group: saved as 申請中, with them as its 代表者."""
+    organization = form.save(commit=False)
+    organization.status = S.PENDING
+    organization.save()
+    form.save_m2m()
+    Membership.objects.create(
+        organization=organization, user=by, role=Membership.Role.REPRESENTATIVE
+    )
+    OrganizationStatusChange.objects.create(
+        organization=organization, old_status="", new_status=S.PENDING, by=by,
+        reason=_("Registered on the portal"),
+    )
+    transaction.on_commit(lambda: emails.registered(organization, by))
+    return organization
+
+
+# Changing one of these on a verified organisation sends it back for a new check.
+RECHECK_FIELDS = ("name", "actor_type")
+
+
+@transaction.atomic
+def organization_update(*, form, by) -> Organization:
+    """Save a manager's edit. A name or type change of a verified group is checked again;
+    an edit of a returned group resubmits it."""
+    organization = form.instance
+    if not (can_manage_members(by, organization) or can_verify(by)):
+        raise PermissionDenied
+    was = Organization.objects.select_for_update().get(pk=organization.pk).status
+    organization.status = was  # never let a stale copy of the status be written back
+    organization = form.save()
+    recheck = [f for f in RECHECK_FIELDS if f in form.changed_data]
+    if was == S.VERIFIED and recheck:
+        _transition(
+            organization=organization, new=S.PENDING, by=by,
+            reason=_("Changed: %(fields)s") % {
+                "fields": ", ".join(str(form.fields[f].label) for f in recheck)
+            },
+        )
+    elif was == S.RETURNED:
+        _transition(organization=organization, new=S.PENDING, by=by, reason=_("Edited and resubmitted"))
+    return organization
+
+
+# --- Members ---------------------------------------------------------------------------------
+
+
+def member_invite(*, organization: Organization, email: str, role: str, by) -> Invitation:
+    """Send an invitation to an e-mail address. The answer is the same whether or not the
+    address has an account, so the form tells nobody who is registered."""
+    if not can_manage_members(by, organization):
+        raise PermissionDenied
+    if role == Membership.Role.REPRESENTATIVE:
+        raise ValidationError({"role": _("An organisation has one representative; choose another role.")})
+    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+        raise ValidationError({"email": _("This person is already a member.")})
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                organization=organization, email=email, role=role, invited_by=by
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"email": _("An invitation to this address is already waiting for an answer.")}
+        ) from None
+    transaction.on_commit(lambda: emails.invitation(invitation))
+    return invitation
+
+
+def invitation_accept(*, invitation: Invitation, user) -> Membership:
+    """Accept an invitation, signed in with the address it was sent to."""
+    if user.email.lower() != invitation.email.lower():
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if not locked.is_open:
+            raise ValidationError(_("This invitation has expired or was already used."))
+        membership, _created = Membership.objects.get_or_create(
+            organization_id=locked.organization_id, user=user, defaults={"role": locked.role}
+        )
+        locked.accepted_at = timezone.now()
+        locked.save(update_fields=["accepted_at"])
+    return membership
+
+
+def invitation_revoke(*, invitation: Invitation, by) -> None:
+    if not can_manage_members(by, invitation.organization):
+        raise PermissionDenied
+    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def member_remove(*, membership: Membership, by) -> None:
+    """A manager removes someone; the representative cannot be removed (staff hand the role
+    over in the admin), and anyone may leave except the representative."""
+    organization = membership.organization
+    if membership.user_id != by.pk and not can_manage_members(by, organization):
+        raise PermissionDenied
+    if membership.role == Membership.Role.REPRESENTATIVE:
+        raise ValidationError(
+            _("The representative cannot be removed. Ask the city to hand the role to someone else first.")
+        )
+    membership.delete()
+    transaction.on_commit(lambda: emails.member_removed(organization, membership.user))
