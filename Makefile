@@ -1,0 +1,66 @@
+# 室蘭市 協働のまちづくりポータル — `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format bench messages catalogues migrations-check clean
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the project with its dev tools
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; else echo "npm not found: browser accessibility checks will be skipped"; fi
+	@touch -c $@
+
+catalogues: $(STAMP) ## Compile the translation catalogues (no GNU gettext needed)
+	$(PY) manage.py compile_catalogues
+
+messages: $(STAMP) ## Extract new strings into locale/ja (needs GNU gettext)
+	$(PY) manage.py makemessages --locale ja --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'tests/*' --ignore 'bench/*' --no-location
+	$(PY) manage.py compile_catalogues
+
+run: $(STAMP) catalogues ## Set everything up and serve the demo on http://127.0.0.1:8000
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_demo
+	@echo
+	@echo "  Portal:  http://$(HOST):$(PORT)/"
+	@echo "  Admin:   http://$(HOST):$(PORT)/admin/  (sign in as admin@example.jp with the password printed above)"
+	@echo "  E-mails (sign-up confirmation links) are printed in this terminal."
+	@echo "  DEMO ONLY: the staff second factor (TOTP) is switched off (ADMIN_REQUIRE_MFA=false)."
+	@echo "             It is always on when DEBUG is off."
+	@echo
+	ADMIN_REQUIRE_MFA=false $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP) catalogues node_modules/axe-core/axe.min.js ## Run the whole test suite (DATABASE_URL=postgres://... for PostgreSQL)
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+lint: $(STAMP) ## ruff check, ruff format --check, and migrations in step with the models
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: $(STAMP) ## Format the code with ruff
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP) catalogues ## Load-test key pages with gunicorn against a bare view (see README)
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+clean: ## Remove the venv, local database, compiled catalogues and collected static files
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles .bench
+	find locale -name '*.mo' -delete

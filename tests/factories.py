@@ -1,0 +1,88 @@
+"""Small factories for the fixed cast of the tests. Plain functions, no factory library."""
+
+from __future__ import annotations
+
+import itertools
+
+from allauth.account.models import EmailAddress
+
+from accounts.models import User
+from organizations.models import (
+    ActivityField,
+    ActorType,
+    CollaborationForm,
+    CollaborationProject,
+    District,
+    Membership,
+    Organization,
+)
+
+PASSWORD = "kyodo-test-password-2026"
+_seq = itertools.count(1)
+
+
+def make_user(email=None, *, verified=True, staff=False, superuser=False, **fields) -> User:
+    n = next(_seq)
+    email = email or f"user{n}@example.jp"
+    defaults = {
+        "family_name": "室蘭",
+        "given_name": f"太郎{n}",
+        "family_name_kana": "ムロラン",
+        "given_name_kana": "タロウ",
+        "display_name": f"むろたろ{n}",
+    }
+    defaults.update(fields)
+    user = User.objects.create_user(
+        email, PASSWORD, is_staff=staff or superuser, is_superuser=superuser, **defaults
+    )
+    if verified:
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+def actor_type(code="npo") -> ActorType:
+    return ActorType.objects.get(code=code)
+
+
+def district(name="輪西町") -> District:
+    return District.objects.get(name=name)
+
+
+def make_organization(
+    *, name=None, status=Organization.Status.VERIFIED, type_code="npo", district_name="輪西町",
+    fields=(), representative=None, **extra
+) -> Organization:
+    n = next(_seq)
+    organization = Organization.objects.create(
+        name=name or f"テスト団体{n}",
+        name_kana=extra.pop("name_kana", "テストダンタイ"),
+        actor_type=actor_type(type_code),
+        district=district(district_name) if district_name else None,
+        description=extra.pop("description", "室蘭のまちを元気にする活動をしています。"),
+        status=status,
+        **extra,
+    )
+    if fields:
+        organization.fields.set(ActivityField.objects.filter(name__in=fields))
+    if representative is not None:
+        add_member(organization, representative, Membership.Role.REPRESENTATIVE)
+    return organization
+
+
+def add_member(organization, user, role=Membership.Role.MEMBER) -> Membership:
+    return Membership.objects.create(organization=organization, user=user, role=role)
+
+
+def make_project(*, form_code="agreement", fiscal_year=2026, organizations=(), **extra) -> CollaborationProject:
+    n = next(_seq)
+    project = CollaborationProject.objects.create(
+        title=extra.pop("title", f"協働事業{n}"),
+        form=CollaborationForm.objects.get(code=form_code),
+        lead_department=extra.pop("lead_department", "地域生活課"),
+        fiscal_year=fiscal_year,
+        description=extra.pop("description", "市民と市が協力して進める事業。"),
+        **extra,
+    )
+    if organizations:
+        project.organizations.set(organizations)
+    return project
