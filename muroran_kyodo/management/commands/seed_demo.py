@@ -271,7 +271,7 @@ class Command(BaseCommand):
                 "seed_demo: "
                 f"{User.objects.count()} users, "
                 f"{Organization.objects.count()} organisations ("
-                + ", ".join(f"{counts.get(s, 0)} {s.label}" for s in Organization.Status)
+                + ", ".join(f"{counts.get(s, 0)} {s.value}" for s in Organization.Status)
                 + f"), {Membership.objects.count()} memberships, "
                 f"{CollaborationProject.objects.count()} collaboration projects."
             )

@@ -1,0 +1,476 @@
+#!/usr/bin/env python3
+"""Benchmark harness: `make bench` (or `.venv/bin/python bench/run.py [options]`).
+
+What it does, in order:
+
+1. uses a database of its own: `.bench/bench.sqlite3`, or $BENCH_DATABASE_URL / $DATABASE_URL
+   when set (PostgreSQL, as in production; the seed data is written there);
+2. `migrate`, `seed_demo --volume 2000` (idempotent, so a second run is quick) and
+   `collectstatic` into a temporary STATIC_ROOT;
+3. starts gunicorn with the production settings path (`gunicorn.conf.py`, DEBUG off, a random
+   SECRET_KEY, 2 workers) on a free port of 127.0.0.1, and waits until it answers;
+4. loads each page over loopback for a fixed time, with `wrk` when it is installed
+   (`apt-get install wrk`), otherwise with a small Python client (threads + http.client);
+5. prints a table - requests/s, p50/p90/p99 latency and the cost relative to the bare
+   baseline view - and writes it to `.bench/last.md`;
+6. stops gunicorn, also on Ctrl-C or an error. gunicorn's log is in `.bench/gunicorn.log`.
+
+The baseline page `/bench/baseline/` (muroran_kyodo/bench_views.py) returns "ok" through the
+full middleware stack; the harness sets BENCH_BASELINE=true so that the URL exists. "×
+baseline" is baseline requests/s divided by the page's: how many bare responses one page
+costs. Compare runs on the same machine only.
+
+Options: `--volume N` (synthetic organisations, default 2000), `--duration S` per page
+(default 10), `--connections C` (default 8), `--threads T` (wrk threads, default 2),
+`--workers W` (gunicorn, default 2), `--only home,figures` (a subset of pages), `--tool
+python` (force the fallback), `--fresh` (delete the SQLite bench database first). Example:
+`make bench BENCH_ARGS="--volume 10000 --duration 20"`.
+
+Everything is bounded: a fixed list of pages, at most 120 s per page and 256 connections, and
+requests go to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / ".bench"
+SQLITE_PATH = BENCH_DIR / "bench.sqlite3"
+HOST = "127.0.0.1"
+ORGANISATION = "__organisation__"  # resolved to a demo organisation's page after seeding
+
+PAGES = [
+    ("baseline", "/bench/baseline/"),
+    ("home", "/"),
+    ("directory", "/organizations/"),
+    ("directory ?type=npo", "/organizations/?type=npo"),
+    ("organisation", ORGANISATION),
+    ("projects", "/projects/"),
+    ("guideline", "/guideline/"),
+    ("figures", "/figures/"),
+]
+
+# Prints the page of a demo organisation with members and projects (any verified one if the
+# demo data was changed).
+ORGANISATION_LOOKUP = (
+    "from organizations.models import Organization as O; "
+    "o = O.objects.verified().filter(name='輪西町内会').first() "
+    "or O.objects.verified().order_by('pk').first(); "
+    "print(o.get_absolute_url() if o else '')"
+)
+
+MAX_DURATION = 120
+MAX_CONNECTIONS = 256
+MAX_FALLBACK_REQUESTS = 500_000
+
+
+@dataclass
+class Result:
+    name: str
+    path: str
+    rps: float | None = None
+    p50: float | None = None
+    p90: float | None = None
+    p99: float | None = None
+    requests: int = 0
+    errors: int = 0
+    note: str = ""
+
+
+class BenchError(Exception):
+    pass
+
+
+# --- set-up ----------------------------------------------------------------------------------
+
+
+def executable(name: str) -> str:
+    candidate = ROOT / ".venv" / "bin" / name
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which(name)
+    if not found:
+        raise BenchError(f"{name} not found: run `make install` first.")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def database_url(args) -> str:
+    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    BENCH_DIR.mkdir(exist_ok=True)
+    if args.fresh and SQLITE_PATH.exists():
+        SQLITE_PATH.unlink()
+    return f"sqlite:///{SQLITE_PATH}"
+
+
+def bench_env(*, db_url: str, static_root: str, port: int, workers: int) -> dict[str, str]:
+    """Production-like settings from the environment, as a deployment would set them."""
+    env = os.environ.copy()
+    env.update(
+        DATABASE_URL=db_url,
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(48),  # 64 characters, new on every run
+        ALLOWED_HOSTS=HOST,
+        SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback
+        SECURE_HSTS_SECONDS="0",
+        STATIC_ROOT=static_root,
+        BENCH_BASELINE="true",
+        GUNICORN_BIND=f"{HOST}:{port}",
+        GUNICORN_WORKERS=str(workers),
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def manage(env, *args, log) -> str:
+    command = [executable("python"), "manage.py", *args]
+    print(f"$ manage.py {' '.join(args)}", flush=True)
+    done = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800, check=False
+    )
+    log.write(f"$ {' '.join(command)}\n{done.stdout}{done.stderr}\n")
+    log.flush()
+    if done.returncode != 0:
+        raise BenchError(
+            f"manage.py {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-3000:]}"
+        )
+    return done.stdout
+
+
+# --- gunicorn --------------------------------------------------------------------------------
+
+
+class Server:
+    """gunicorn in its own process group, so that stopping it also stops its workers."""
+
+    def __init__(self, env, port: int, log_path: Path):
+        self.port = port
+        self.log = open(log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [executable("gunicorn"), "-c", "gunicorn.conf.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_until_up(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchError(f"gunicorn exited with {self.process.returncode}; see {self.log.name}")
+            try:
+                status, _body = get(self.port, "/", timeout=2)
+            except OSError:
+                time.sleep(0.2)
+                continue
+            if status < 500:
+                return
+            raise BenchError(f"gunicorn answers / with HTTP {status}; see {self.log.name}")
+        raise BenchError(f"gunicorn did not answer within {timeout:.0f} s; see {self.log.name}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+            except ProcessLookupError:
+                pass
+        self.log.close()
+
+
+def get(port: int, path: str, timeout: float = 10) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        connection.request("GET", path, headers={"Accept-Language": "ja"})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+# --- load ------------------------------------------------------------------------------------
+
+_WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+def _ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text.strip())
+    if not match:
+        raise BenchError(f"cannot read wrk latency {text!r}")
+    return float(match.group(1)) * _WRK_UNITS[match.group(2)]
+
+
+def parse_wrk(output: str, result: Result) -> Result:
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.M)
+    if not rps:
+        raise BenchError(f"cannot read wrk output:\n{output}")
+    result.rps = float(rps.group(1))
+    for percent, attr in (("50", "p50"), ("90", "p90"), ("99", "p99")):
+        match = re.search(rf"^\s+{percent}%\s+(\S+)", output, re.M)
+        if match:
+            setattr(result, attr, _ms(match.group(1)))
+    total = re.search(r"^\s+(\d+) requests in", output, re.M)
+    result.requests = int(total.group(1)) if total else 0
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    sockets = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    result.errors = (int(non_2xx.group(1)) if non_2xx else 0) + (
+        sum(int(n) for n in sockets.groups()) if sockets else 0
+    )
+    return result
+
+
+def load_wrk(port, result: Result, args) -> Result:
+    command = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{args.duration}s",
+        "--latency",
+        "--timeout",
+        "10s",
+        "-H",
+        "Accept-Language: ja",
+        f"http://{HOST}:{port}{result.path}",
+    ]
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=args.duration + 60, check=False
+    )
+    if done.returncode != 0:
+        raise BenchError(f"wrk failed: {done.stderr or done.stdout}")
+    return parse_wrk(done.stdout, result)
+
+
+def load_python(port, result: Result, args) -> Result:
+    """Fixed-duration closed loop: each thread sends one request after another. Slower than
+    wrk (the client shares one GIL), so fast pages are under-reported; the ratios still help."""
+    deadline = time.monotonic() + args.duration
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    per_thread = MAX_FALLBACK_REQUESTS // args.connections
+
+    def worker():
+        mine, failed = [], 0
+        connection = None
+        while time.monotonic() < deadline and len(mine) < per_thread:
+            if connection is None:
+                connection = http.client.HTTPConnection(HOST, port, timeout=10)
+            start = time.perf_counter()
+            try:
+                connection.request("GET", result.path, headers={"Accept-Language": "ja"})
+                response = connection.getresponse()
+                response.read()
+                if response.status >= 400:
+                    failed += 1
+                if response.will_close:
+                    connection.close()
+                    connection = None
+            except (OSError, http.client.HTTPException):
+                failed += 1
+                connection.close()
+                connection = None
+                continue
+            mine.append((time.perf_counter() - start) * 1000)
+        if connection is not None:
+            connection.close()
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(args.connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=args.duration + 30)
+    elapsed = time.monotonic() - started
+    latencies.sort()
+    result.requests, result.errors = len(latencies), errors[0]
+    if latencies:
+        result.rps = len(latencies) / elapsed
+        result.p50, result.p90, result.p99 = (percentile(latencies, p) for p in (50, 90, 99))
+    return result
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    """Nearest-rank percentile of an already sorted list."""
+    rank = max(1, round(p / 100 * len(sorted_values) + 0.5))
+    return sorted_values[min(rank, len(sorted_values)) - 1]
+
+
+def measure(port, name, path, args, tool) -> Result:
+    result = Result(name, path)
+    status, _body = get(port, path)
+    if status != 200:
+        result.note = f"HTTP {status}"
+        if name == "baseline" and status == 404:
+            result.note += " (route /bench/baseline/ missing: see muroran_kyodo/bench_views.py)"
+        return result
+    for _ in range(args.warmup):  # templates compiled and connections opened in each worker
+        get(port, path)
+    loader = load_wrk if tool == "wrk" else load_python
+    return loader(port, result, args)
+
+
+# --- report ----------------------------------------------------------------------------------
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def table(results: list[Result]) -> str:
+    baseline = next((r.rps for r in results if r.name == "baseline" and r.rps), None)
+    lines = [
+        "| page | path | req/s | p50 ms | p90 ms | p99 ms | × baseline | errors |",
+        "|---|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for r in results:
+        ratio = f"{baseline / r.rps:.1f}" if baseline and r.rps else "–"
+        errors = str(r.errors) + (f" {r.note}" if r.note else "")
+        lines.append(
+            f"| {r.name} | `{r.path}` | {_fmt(r.rps, 0)} | {_fmt(r.p50)} | {_fmt(r.p90)} "
+            f"| {_fmt(r.p99)} | {ratio} | {errors} |"
+        )
+    return "\n".join(lines)
+
+
+def header(args, tool, db_url) -> str:
+    engine = db_url.split(":", 1)[0]
+    return (
+        f"Benchmark {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} — {platform.node()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}\n\n"
+        f"database {engine}, --volume {args.volume}, gunicorn {args.workers} sync workers, "
+        f"{tool} with {args.connections} connections for {args.duration} s per page, DEBUG off."
+    )
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--volume", type=int, default=2000)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per page")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--warmup", type=int, default=20, help="requests per page before measuring")
+    parser.add_argument("--only", default="", help="comma-separated page names")
+    parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument("--fresh", action="store_true", help="delete the SQLite bench database first")
+    args = parser.parse_args(argv)
+    if not 1 <= args.duration <= MAX_DURATION:
+        parser.error(f"--duration must be between 1 and {MAX_DURATION}")
+    if not 1 <= args.connections <= MAX_CONNECTIONS:
+        parser.error(f"--connections must be between 1 and {MAX_CONNECTIONS}")
+    if not 1 <= args.threads <= args.connections:
+        parser.error("--threads must be between 1 and --connections")
+    if not 1 <= args.workers <= 64:
+        parser.error("--workers must be between 1 and 64")
+    if not 0 <= args.volume <= 99_999:
+        parser.error("--volume must be between 0 and 99999")
+    names = {name for name, _path in PAGES}
+    unknown = set(filter(None, args.only.split(","))) - names
+    if unknown:
+        parser.error(f"unknown page(s) {', '.join(sorted(unknown))}; choose from {', '.join(names)}")
+    return args
+
+
+def _terminate(signum, _frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    tool = args.tool
+    if tool == "auto":
+        tool = "wrk" if shutil.which("wrk") else "python"
+    elif tool == "wrk" and not shutil.which("wrk"):
+        raise BenchError("wrk is not installed (apt-get install wrk); use --tool python")
+    if tool == "python":
+        print("wrk not found: using the Python client (install wrk for sharper numbers).")
+
+    BENCH_DIR.mkdir(exist_ok=True)
+    signal.signal(signal.SIGTERM, _terminate)
+    db_url = database_url(args)
+    static_root = tempfile.mkdtemp(prefix="muroran-bench-static-")
+    port = free_port()
+    env = bench_env(db_url=db_url, static_root=static_root, port=port, workers=args.workers)
+    server = None
+    try:
+        with open(BENCH_DIR / "setup.log", "w") as log:
+            manage(env, "migrate", "--noinput", log=log)
+            print(manage(env, "seed_demo", "--volume", str(args.volume), log=log).strip()[-600:])
+            manage(env, "collectstatic", "--noinput", "-v0", log=log)
+            organisation = manage(env, "shell", "-c", ORGANISATION_LOOKUP, log=log).strip()
+        pages = [(n, organisation if p == ORGANISATION else p) for n, p in PAGES]
+        if args.only:
+            wanted = set(args.only.split(","))
+            pages = [(n, p) for n, p in pages if n in wanted or n == "baseline"]
+
+        print(f"starting gunicorn on {HOST}:{port} ({args.workers} workers)", flush=True)
+        server = Server(env, port, BENCH_DIR / "gunicorn.log")
+        server.wait_until_up()
+
+        results = []
+        for name, path in pages:
+            if not path:
+                results.append(Result(name, "?", note="no verified organisation"))
+                continue
+            print(f"  {name:<22} {path}", flush=True)
+            results.append(measure(port, name, path, args, tool))
+    finally:
+        if server is not None:
+            server.stop()
+        shutil.rmtree(static_root, ignore_errors=True)
+
+    report = header(args, tool, db_url) + "\n\n" + table(results) + "\n"
+    (BENCH_DIR / "last.md").write_text(report, encoding="utf-8")
+    print()
+    print(report)
+    print(f"written to {(BENCH_DIR / 'last.md').relative_to(ROOT)}")
+    failed = [r for r in results if r.rps is None and r.name != "baseline"]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("bench: interrupted, gunicorn stopped.", file=sys.stderr)
+        sys.exit(130)
