@@ -151,8 +151,8 @@ def is_katakana(value: str) -> bool:
 
 
 def normalize_postal_code(value: str) -> str:
-    """'０５１－００１１', '0510011' and '051-0011' all become '051-0011'."""
-    digits = _HYPHENS.sub("", nfkc(value)).replace(" ", "")
+    """'０５１－００１１', '0510011', '〒051-0011' and '051-0011' all become '051-0011'."""
+    digits = _HYPHENS.sub("", nfkc(value).removeprefix("〒")).replace(" ", "")
     if not re.fullmatch(r"\d{7}", digits):
         raise ValidationError(
             _("Enter the postal code as seven digits, for example 051-8511."),

@@ -112,6 +112,10 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if "postgresql" in DATABASES["default"]["ENGINE"]:
+    # Choice fields iterate with server-side cursors otherwise; these break behind pgbouncer in
+    # transaction mode and cost a round trip each for our small reference tables.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a concurrent writer instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
@@ -231,6 +235,9 @@ SITE_NAME = "室蘭市 協働のまちづくりポータル"
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Muroran's population (住民基本台帳), used for ratios on the 実績 page. Update yearly.
 CITY_POPULATION = env.int("CITY_POPULATION", default=75_000)
+
+# `make bench` serves a bare view through the same stack as its baseline.
+BENCH_BASELINE = env_bool("BENCH_BASELINE", False)
 
 LOGGING = {
     "version": 1,

@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import views
+from . import bench_views, views
 
 admin.site.site_header = _("Muroran collaboration portal — staff")
 admin.site.site_title = _("Muroran collaboration portal")
@@ -25,3 +26,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("organizations.urls")),
 ]
+
+if settings.BENCH_BASELINE:
+    urlpatterns.insert(0, path("bench/baseline/", bench_views.baseline, name="bench_baseline"))
