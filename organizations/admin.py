@@ -67,6 +67,10 @@ class MembershipInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["user"]
 
+    def get_queryset(self, request):
+        # Each row prints str(membership), which names the organisation and the user.
+        return super().get_queryset(request).select_related("organization", "user")
+
 
 class StatusChangeInline(admin.TabularInline):
     model = OrganizationStatusChange
@@ -74,6 +78,9 @@ class StatusChangeInline(admin.TabularInline):
     can_delete = False
     fields = ["at", "old_status", "new_status", "by", "reason"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
 
     def has_add_permission(self, request, obj=None):
         return False

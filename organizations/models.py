@@ -400,6 +400,9 @@ class Invitation(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.email} ({self.get_role_display()})"
+
     def save(self, *args, **kwargs):
         if not self.expires_at:
             self.expires_at = (self.created_at or timezone.now()) + timedelta(days=self.INVITATION_DAYS)

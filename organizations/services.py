@@ -136,12 +136,20 @@ def member_invite(*, organization: Organization, email: str, role: str, by) -> I
     address has an account, so the form tells nobody who is registered."""
     if not can_manage_members(by, organization):
         raise PermissionDenied
+    email = email.strip().lower()  # as the form does, so the one-open-invitation rule holds
     if role == Membership.Role.REPRESENTATIVE:
         raise ValidationError({"role": _("An organisation has one representative; choose another role.")})
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member.")})
     try:
         with transaction.atomic():
+            # An expired invitation still counts as unanswered for the one-open-invitation
+            # constraint; close it so that the address can be invited again.
+            now = timezone.now()
+            Invitation.objects.filter(
+                organization=organization, email__iexact=email, accepted_at__isnull=True,
+                revoked_at__isnull=True, expires_at__lte=now,
+            ).update(revoked_at=now)
             invitation = Invitation.objects.create(
                 organization=organization, email=email, role=role, invited_by=by
             )

@@ -120,7 +120,11 @@ def manage(request, pk, invite_form=None):
         "membership": membership_of(request.user, organization),
         "can_manage": manager,
         "members": Membership.objects.filter(organization=organization).select_related("user"),
-        "history": OrganizationStatusChange.objects.filter(organization=organization).select_related("by")[:20],
+        # A list, so that the template's "latest change" (history.0) costs no query of its own.
+        "history": list(
+            OrganizationStatusChange.objects.filter(organization=organization)
+            .select_related("by")[:20]
+        ),
         "invitations": Invitation.objects.open().filter(organization=organization) if manager else [],
         "invite_form": invite_form or (InviteForm() if manager else None),
     }
