@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.utils import translation
 
 
 def absolute_url(path: str) -> str:
@@ -14,6 +15,13 @@ def absolute_url(path: str) -> str:
 
 
 def send(name: str, to: list[str], context: dict) -> None:
+    """Send in Japanese whatever language the person who triggered it is using: the recipient
+    (a group, a resident) did not choose the admin's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        _send(name, to, context)
+
+
+def _send(name: str, to: list[str], context: dict) -> None:
     recipients = [address for address in to if address]
     if not recipients:
         return

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 from itertools import groupby
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -24,6 +23,7 @@ from organizations.models import (
 )
 
 from . import registry
+from .csvexport import csv_response
 from .jp import current_fiscal_year, fiscal_year_label, wareki_fiscal_year
 
 FIRST_FISCAL_YEAR = 2003  # 協働改革プラン (平成15年度): the start of Muroran's collaboration work
@@ -111,14 +111,14 @@ def figures(request):
 
 def figures_csv(request):
     year = _year(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="muroran-kyodo-figures-{year}.csv"'
-    response.write("\ufeff")  # BOM, so that Excel opens the Japanese text correctly
-    writer = csv.writer(response)
-    writer.writerow(["fiscal_year", "fiscal_year_wareki", "group", "key", "label", "value", "unit"])
-    for f in collect_figures(year):
-        writer.writerow([year, wareki_fiscal_year(year), f.group, f.key, f.label, f.value, f.unit])
-    return response
+    return csv_response(
+        f"muroran-kyodo-figures-{year}.csv",
+        ["fiscal_year", "fiscal_year_wareki", "group", "key", "label", "value", "unit"],
+        (
+            [year, wareki_fiscal_year(year), f.group, f.key, f.label, f.value, f.unit]
+            for f in collect_figures(year)
+        ),
+    )
 
 
 def figures_json(request):

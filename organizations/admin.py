@@ -1,10 +1,9 @@
-import csv
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+from muroran_kyodo.csvexport import csv_response
 
 from . import services
 from .models import (
@@ -122,29 +121,33 @@ class OrganizationAdmin(admin.ModelAdmin):
     action_form = ReasonForm
     show_full_result_count = False
 
-    @admin.action(description=_("Verify the selected organisations"))
+    @admin.action(description=_("Verify the selected organisations"), permissions=["change"])
     def verify(self, request, queryset):
         _run_transition(self, request, queryset, services.organization_verify,
                         reason=request.POST.get("reason", ""))
 
-    @admin.action(description=_("Return the selected organisations for changes (write the reason)"))
+    @admin.action(
+        description=_("Return the selected organisations for changes (write the reason)"),
+        permissions=["change"],
+    )
     def return_for_changes(self, request, queryset):
         _run_transition(self, request, queryset, services.organization_return,
                         reason=request.POST.get("reason", ""))
 
     @admin.action(description=_("Export the selected organisations as CSV"))
     def export_csv(self, request, queryset):
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="organizations.csv"'
-        response.write("\ufeff")
-        writer = csv.writer(response)
-        writer.writerow(["id", "name", "name_kana", "actor_type", "district", "status",
-                         "member_count", "founded_year", "public_email", "public_phone", "created_at"])
-        for o in queryset.select_related("actor_type", "district"):
-            writer.writerow([o.pk, o.name, o.name_kana, o.actor_type.name, o.district or "",
-                             o.get_status_display(), o.member_count or "", o.founded_year or "",
-                             o.public_email, o.public_phone, o.created_at.isoformat()])
-        return response
+        rows = (
+            [o.pk, o.name, o.name_kana, o.actor_type.name, o.district or "", o.get_status_display(),
+             o.member_count or "", o.founded_year or "", o.public_email, o.public_phone,
+             o.created_at.isoformat()]
+            for o in queryset.select_related("actor_type", "district")
+        )
+        return csv_response(
+            "organizations.csv",
+            ["id", "name", "name_kana", "actor_type", "district", "status", "member_count",
+             "founded_year", "public_email", "public_phone", "created_at"],
+            rows,
+        )
 
 
 @admin.register(OrganizationStatusChange)

@@ -74,7 +74,12 @@ def other_organization(other_member):
 
 @pytest.fixture
 def staff(db):
-    return factories.make_user("staff@city.muroran.example.jp", staff=True)
+    """A clerk of 地域生活課: staff, in the department's group (migration organizations 0003)."""
+    from django.contrib.auth.models import Group
+
+    user = factories.make_user("staff@city.muroran.example.jp", staff=True)
+    user.groups.add(Group.objects.get(name="地域生活課"))
+    return user
 
 
 def login(client, user):

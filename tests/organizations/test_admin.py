@@ -143,8 +143,13 @@ def test_resident_cannot_open_the_admin(client, resident):
     assert client.get(CHANGELIST).status_code == 403
 
 
-def test_staff_without_registry_permissions_gets_403(staff_client):
+def test_staff_without_registry_permissions_gets_403(staff_client, staff):
+    staff.groups.clear()
     assert staff_client.get(CHANGELIST).status_code == 403
+
+
+def test_clerk_of_the_department_group_opens_the_registry(staff_client):
+    assert staff_client.get(CHANGELIST).status_code == 200
 
 
 # --- workflow actions -------------------------------------------------------------------------
