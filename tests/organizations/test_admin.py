@@ -339,3 +339,27 @@ def test_invitation_admin_lists_open_invitations(admin_client, organization, rep
     )
 
     assert [i.email for i in response.context["cl"].result_list] == ["x@example.jp"]
+
+
+def test_view_only_staff_cannot_verify(staff_client, staff, other_organization):
+    staff.groups.clear()
+    staff.user_permissions.set(Permission.objects.filter(codename="view_organization"))
+
+    _action(staff_client, "verify", [other_organization])
+
+    assert _status(other_organization) == S.PENDING
+    assert not OrganizationStatusChange.objects.filter(
+        organization=other_organization, new_status=S.VERIFIED
+    ).exists()
+
+
+def test_notice_is_in_japanese_when_staff_use_the_admin_in_english(
+    admin_client, other_organization, django_capture_on_commit_callbacks
+):
+    admin_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    with django_capture_on_commit_callbacks(execute=True):
+        _action(admin_client, "verify", [other_organization])
+
+    assert _status(other_organization) == S.VERIFIED
+    (notice,) = [m for m in mail.outbox if other_organization.name in m.subject]
+    assert "確認済" in notice.subject + notice.body
