@@ -86,3 +86,36 @@ def make_project(*, form_code="agreement", fiscal_year=2026, organizations=(), *
     if organizations:
         project.organizations.set(organizations)
     return project
+
+
+SIGNUP_DATA = {
+    "email": "hanako@example.jp",
+    "password1": "kyodo-signup-2026",
+    "password2": "kyodo-signup-2026",
+    "family_name": "輪西",
+    "given_name": "花子",
+    "family_name_kana": "ワニシ",
+    "given_name_kana": "ハナコ",
+    "display_name": "はなこ",
+}
+
+
+def organization_form_data(**overrides) -> dict:
+    """What a resident types into the organisation registration form."""
+    data = {
+        "name": "室蘭港を愛する会",
+        "name_kana": "ムロランコウヲアイスルカイ",
+        "actor_type": ActorType.objects.get(code="npo").pk,
+        "district": District.objects.get(name="輪西町").pk,
+        "fields": [ActivityField.objects.get(name="環境保全・美化").pk],
+        "description": "港の清掃と見学会をしています。",
+        "founded_year": "2005",
+        "member_count": "12",
+        "representative_title": "会長",
+        "public_email": "",
+        "public_phone": "",
+        "website": "",
+        "contact_note": "",
+    }
+    data.update(overrides)
+    return data

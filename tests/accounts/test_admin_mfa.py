@@ -1,7 +1,5 @@
 from allauth.mfa.models import Authenticator
 
-from tests import factories
-
 
 def test_staff_with_second_factor_opens_admin(staff_client):
     response = staff_client.get("/admin/")

@@ -21,16 +21,7 @@ PROFILE = {
     "district": "",
 }
 
-SIGNUP = {
-    "email": "hanako@example.jp",
-    "password1": "kyodo-signup-2026",
-    "password2": "kyodo-signup-2026",
-    "family_name": "輪西",
-    "given_name": "花子",
-    "family_name_kana": "ワニシ",
-    "given_name_kana": "ハナコ",
-    "display_name": "はなこ",
-}
+SIGNUP = factories.SIGNUP_DATA
 
 
 def _profile_form(user, **changes):

@@ -12,9 +12,7 @@ from django.utils import timezone
 from organizations import services
 from organizations.forms import OrganizationForm
 from organizations.models import (
-    ActivityField,
     ActorType,
-    District,
     Invitation,
     Membership,
     Organization,
@@ -323,26 +321,6 @@ def test_stale_copy_changed_in_database_only(pending, staff):
 # --- organization_register --------------------------------------------------------------------
 
 
-def _form_data(**overrides):
-    data = {
-        "name": "室蘭港を愛する会",
-        "name_kana": "ムロランコウヲアイスルカイ",
-        "actor_type": ActorType.objects.get(code="npo").pk,
-        "district": District.objects.get(name="輪西町").pk,
-        "fields": [ActivityField.objects.get(name="環境保全・美化").pk],
-        "description": "港の清掃と見学会をしています。",
-        "founded_year": "2005",
-        "member_count": "12",
-        "representative_title": "会長",
-        "public_email": "",
-        "public_phone": "",
-        "website": "",
-        "contact_note": "",
-    }
-    data.update(overrides)
-    return data
-
-
 def _edit_data(organization, **changes):
     data = {
         "name": organization.name,
@@ -373,7 +351,7 @@ def test_register_makes_the_user_representative_of_a_pending_organisation(
     resident, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        organization = services.organization_register(form=_valid_form(_form_data()), by=resident)
+        organization = services.organization_register(form=_valid_form(factories.organization_form_data()), by=resident)
 
     organization.refresh_from_db()
     assert organization.status == S.PENDING
@@ -391,7 +369,7 @@ def test_register_makes_the_user_representative_of_a_pending_organisation(
 
 def test_register_sends_nothing_before_commit(resident, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
-        services.organization_register(form=_valid_form(_form_data()), by=resident)
+        services.organization_register(form=_valid_form(factories.organization_form_data()), by=resident)
 
     assert len(callbacks) == 1
     assert mail.outbox == []

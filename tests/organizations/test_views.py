@@ -268,26 +268,6 @@ def test_manage_link_only_for_members(client, organization, member, resident):
 # --- register: 入力 → 確認 → 完了 --------------------------------------------------------------
 
 
-def form_data(**overrides):
-    data = {
-        "name": "室蘭港を愛する会",
-        "name_kana": "ムロランコウヲアイスルカイ",
-        "actor_type": ActorType.objects.get(code="npo").pk,
-        "district": District.objects.get(name="輪西町").pk,
-        "fields": [ActivityField.objects.get(name="環境保全・美化").pk],
-        "description": "港の清掃と見学会をしています。",
-        "founded_year": "2005",
-        "member_count": "12",
-        "representative_title": "会長",
-        "public_email": "",
-        "public_phone": "",
-        "website": "",
-        "contact_note": "",
-    }
-    data.update(overrides)
-    return data
-
-
 def test_anonymous_is_sent_to_sign_in_before_registering(client, db):
     response = client.get(url("register"))
 
@@ -296,7 +276,7 @@ def test_anonymous_is_sent_to_sign_in_before_registering(client, db):
 
 
 def test_anonymous_post_to_register_saves_nothing(client, db):
-    response = client.post(url("register"), {**form_data(), "_submit": "1"})
+    response = client.post(url("register"), {**factories.organization_form_data(), "_submit": "1"})
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
@@ -331,7 +311,7 @@ def test_register_form_offers_organisation_types_only(as_user, resident):
 def test_bad_input_is_shown_again_with_errors_and_nothing_saved(
     as_user, resident, overrides, error_field
 ):
-    data = form_data(**overrides)
+    data = factories.organization_form_data(**overrides)
 
     response = as_user(resident).post(url("register"), data)
 
@@ -351,7 +331,7 @@ def test_individual_resident_type_cannot_be_chosen(as_user, resident):
     individual = ActorType.objects.get(code="individual")
 
     response = as_user(resident).post(
-        url("register"), form_data(actor_type=individual.pk, _submit="1")
+        url("register"), factories.organization_form_data(actor_type=individual.pk, _submit="1")
     )
 
     assert response.status_code == 200
@@ -360,7 +340,7 @@ def test_individual_resident_type_cannot_be_chosen(as_user, resident):
 
 
 def test_valid_input_shows_the_confirmation_and_saves_nothing(as_user, resident):
-    response = as_user(resident).post(url("register"), form_data())
+    response = as_user(resident).post(url("register"), factories.organization_form_data())
 
     assert response.status_code == 200
     assert response.context["step"] == "confirm"
@@ -377,7 +357,7 @@ def test_valid_input_shows_the_confirmation_and_saves_nothing(as_user, resident)
 
 def test_full_width_numbers_and_hiragana_reading_are_accepted(as_user, resident):
     client = as_user(resident)
-    data = form_data(
+    data = factories.organization_form_data(
         founded_year="２００５", member_count="１２", name_kana="むろらんこうをあいするかい"
     )
 
@@ -391,7 +371,7 @@ def test_full_width_numbers_and_hiragana_reading_are_accepted(as_user, resident)
 
 
 def test_back_returns_to_the_form_with_the_values(as_user, resident):
-    response = as_user(resident).post(url("register"), {**form_data(), "_back": "1"})
+    response = as_user(resident).post(url("register"), {**factories.organization_form_data(), "_back": "1"})
 
     assert response.status_code == 200
     assert response.context["step"] == "input"
@@ -409,7 +389,7 @@ def test_submit_saves_and_redirects_to_the_registered_page(
     client = as_user(resident)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url("register"), {**form_data(), "_submit": "1"})
+        response = client.post(url("register"), {**factories.organization_form_data(), "_submit": "1"})
 
     organization = Organization.objects.get()
     assert response.status_code == 302
@@ -425,7 +405,7 @@ def test_submit_saves_and_redirects_to_the_registered_page(
 
 def test_tampered_confirmation_is_validated_again(as_user, resident):
     response = as_user(resident).post(
-        url("register"), {**form_data(name_kana="漢字"), "_submit": "1"}
+        url("register"), {**factories.organization_form_data(name_kana="漢字"), "_submit": "1"}
     )
 
     assert response.status_code == 200
