@@ -23,20 +23,63 @@ class UserAdmin(DjangoUserAdmin):
     add_form = UserCreationForm
     form = UserEditForm
     ordering = ["family_name_kana", "given_name_kana", "pk"]
-    list_display = ["email", "family_name", "given_name", "display_name", "district", "is_staff", "is_active", "date_joined"]
+    list_display = [
+        "email",
+        "family_name",
+        "given_name",
+        "display_name",
+        "district",
+        "is_staff",
+        "is_active",
+        "date_joined",
+    ]
     list_filter = ["is_staff", "is_superuser", "is_active", "district"]
     list_select_related = ["district"]
-    search_fields = ["email", "family_name", "given_name", "family_name_kana", "given_name_kana", "display_name"]
+    search_fields = [
+        "email",
+        "family_name",
+        "given_name",
+        "family_name_kana",
+        "given_name_kana",
+        "display_name",
+    ]
     date_hierarchy = "date_joined"
     autocomplete_fields = ["district"]
     readonly_fields = ["last_login", "date_joined"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        (_("Name"), {"fields": ("family_name", "given_name", "family_name_kana", "given_name_kana", "display_name")}),
+        (
+            _("Name"),
+            {
+                "fields": (
+                    "family_name",
+                    "given_name",
+                    "family_name_kana",
+                    "given_name_kana",
+                    "display_name",
+                )
+            },
+        ),
         (_("Contact (never public)"), {"fields": ("phone", "postal_code", "address", "district")}),
-        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "family_name", "given_name", "password1", "password2", "is_staff")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "email",
+                    "family_name",
+                    "given_name",
+                    "password1",
+                    "password2",
+                    "is_staff",
+                ),
+            },
+        ),
     )

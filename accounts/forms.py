@@ -7,15 +7,24 @@ from organizations.models import District
 from .models import User
 
 
+def _autocomplete(token: str) -> forms.TextInput:
+    return forms.TextInput(attrs={"autocomplete": token})
+
+
 class NameFieldsMixin(forms.Form):
-    family_name = forms.CharField(label=_("Family name"), max_length=50)
-    given_name = forms.CharField(label=_("Given name"), max_length=50)
+    family_name = forms.CharField(
+        label=_("Family name"), max_length=50, widget=_autocomplete("family-name")
+    )
+    given_name = forms.CharField(
+        label=_("Given name"), max_length=50, widget=_autocomplete("given-name")
+    )
     family_name_kana = KanaField(label=_("Family name (katakana)"), max_length=100)
     given_name_kana = KanaField(label=_("Given name (katakana)"), max_length=100)
     display_name = forms.CharField(
         label=_("Display name"),
         max_length=50,
         help_text=_("Shown on the site instead of your legal name; a nickname is fine."),
+        widget=_autocomplete("nickname"),
     )
 
 
@@ -23,7 +32,13 @@ class SignupProfileForm(NameFieldsMixin):
     """The extra fields of allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS)."""
 
     def signup(self, request, user):
-        for name in ("family_name", "given_name", "family_name_kana", "given_name_kana", "display_name"):
+        for name in (
+            "family_name",
+            "given_name",
+            "family_name_kana",
+            "given_name_kana",
+            "display_name",
+        ):
             setattr(user, name, self.cleaned_data[name])
         user.save()
 
@@ -34,7 +49,9 @@ class ProfileForm(forms.ModelForm):
     phone = PhoneField(label=_("Phone"), required=False)
     postal_code = PostalCodeField(label=_("Postal code"), required=False)
     district = forms.ModelChoiceField(
-        label=_("District"), queryset=District.objects.all(), required=False,
+        label=_("District"),
+        queryset=District.objects.all(),
+        required=False,
         empty_label=_("(not chosen)"),
     )
 
@@ -52,9 +69,10 @@ class ProfileForm(forms.ModelForm):
             "district",
         ]
         widgets = {
-            "family_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
-            "given_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
-            "address": forms.TextInput(attrs={"autocomplete": "street-address"}),
+            "family_name": _autocomplete("family-name"),
+            "given_name": _autocomplete("given-name"),
+            "display_name": _autocomplete("nickname"),
+            "address": _autocomplete("street-address"),
         }
 
     def __init__(self, *args, **kwargs):

@@ -39,7 +39,9 @@ class AdminSecondFactorMiddleware:
         if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             messages.warning(
                 request,
-                _("Staff must set up two-step verification (an authenticator app) before using the admin."),
+                _(
+                    "Staff must set up two-step verification (an authenticator app) before using the admin."
+                ),
             )
             return redirect("mfa_activate_totp")
         if not passed_second_factor(request):

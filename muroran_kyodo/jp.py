@@ -145,9 +145,7 @@ def to_katakana(value: str) -> str:
 
 def is_katakana(value: str) -> bool:
     """Full-width katakana with ー, ・ and spaces; nothing else (no kanji, no latin)."""
-    return bool(value) and all(
-        0x30A1 <= ord(ch) <= 0x30FA or ch in "ーヽヾ・　 " for ch in value
-    )
+    return bool(value) and all(0x30A1 <= ord(ch) <= 0x30FA or ch in "ーヽヾ・　 " for ch in value)
 
 
 def normalize_postal_code(value: str) -> str:
@@ -178,9 +176,7 @@ def normalize_phone(value: str) -> str:
     )
     if not valid:
         raise ValidationError(
-            _(
-                "Enter a Japanese phone number, for example 0143-22-1111 or 090-1234-5678."
-            ),
+            _("Enter a Japanese phone number, for example 0143-22-1111 or 090-1234-5678."),
             code="invalid_phone",
         )
     return text
@@ -194,7 +190,9 @@ class KanaField(forms.CharField):
     refused with a message that says what to type."""
 
     default_error_messages = {
-        "not_kana": _("Enter the reading in katakana (for example ムロラン). Kanji and letters cannot be used."),
+        "not_kana": _(
+            "Enter the reading in katakana (for example ムロラン). Kanji and letters cannot be used."
+        ),
     }
 
     def to_python(self, value):

@@ -31,7 +31,9 @@ def _send(name: str, to: list[str], context: dict) -> None:
     body = render_to_string(f"emails/{name}-body.txt", context)
     message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
     try:
-        message.attach_alternative(render_to_string(f"emails/{name}-body.html", context), "text/html")
+        message.attach_alternative(
+            render_to_string(f"emails/{name}-body.html", context), "text/html"
+        )
     except TemplateDoesNotExist:
         pass
     message.send()

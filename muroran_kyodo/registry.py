@@ -44,7 +44,9 @@ FIGURES = [
 MECHANISMS = [
     Mechanism(
         _("Organisation directory"),
-        _("Neighbourhood associations, civic groups, universities and companies working for the town."),
+        _(
+            "Neighbourhood associations, civic groups, universities and companies working for the town."
+        ),
         "organizations:directory",
     ),
     Mechanism(

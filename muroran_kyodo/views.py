@@ -68,7 +68,11 @@ def accessibility(request):
 @never_cache
 @login_required
 def mypage(request):
-    return render(request, "muroran_kyodo/mypage.html", {"sections": _sections(registry.MYPAGE_SECTIONS, request)})
+    return render(
+        request,
+        "muroran_kyodo/mypage.html",
+        {"sections": _sections(registry.MYPAGE_SECTIONS, request)},
+    )
 
 
 # --- 実績 and open data ----------------------------------------------------------------------
@@ -129,7 +133,13 @@ def figures_json(request):
         "period": {"start": f"{year}-04-01", "end": f"{year + 1}-03-31"},
         "city_population": settings.CITY_POPULATION,
         "figures": [
-            {"group": str(f.group), "key": f.key, "label": str(f.label), "value": f.value, "unit": str(f.unit)}
+            {
+                "group": str(f.group),
+                "key": f.key,
+                "label": str(f.label),
+                "value": f.value,
+                "unit": str(f.unit),
+            }
             for f in collect_figures(year)
         ],
     }
@@ -141,12 +151,18 @@ def opendata(request):
     datasets = [
         {
             "title": _("Yearly figures of collaboration (実績)"),
-            "description": _("Organisations by actor type, projects by form and every mechanism's figures, per fiscal year."),
+            "description": _(
+                "Organisations by actor type, projects by form and every mechanism's figures, per fiscal year."
+            ),
             "csv": reverse("figures_csv") + "?" + urlencode({"year": year}),
             "json": reverse("figures_json") + "?" + urlencode({"year": year}),
         },
     ]
-    return render(request, "muroran_kyodo/opendata.html", {"datasets": datasets, "year_label": fiscal_year_label(year)})
+    return render(
+        request,
+        "muroran_kyodo/opendata.html",
+        {"datasets": datasets, "year_label": fiscal_year_label(year)},
+    )
 
 
 def admin_login(request):
@@ -154,4 +170,3 @@ def admin_login(request):
     through the same page as everyone, then come back."""
     target = request.GET.get("next") or reverse("admin:index")
     return redirect(reverse("account_login") + "?" + urlencode({"next": target}))
-

@@ -101,7 +101,8 @@ def _run_transition(modeladmin, request, queryset, function, **kwargs):
     if done:
         modeladmin.message_user(
             request,
-            ngettext("%(n)d organisation changed.", "%(n)d organisations changed.", done) % {"n": done},
+            ngettext("%(n)d organisation changed.", "%(n)d organisations changed.", done)
+            % {"n": done},
             messages.SUCCESS,
         )
 
@@ -123,29 +124,60 @@ class OrganizationAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Verify the selected organisations"), permissions=["change"])
     def verify(self, request, queryset):
-        _run_transition(self, request, queryset, services.organization_verify,
-                        reason=request.POST.get("reason", ""))
+        _run_transition(
+            self,
+            request,
+            queryset,
+            services.organization_verify,
+            reason=request.POST.get("reason", ""),
+        )
 
     @admin.action(
         description=_("Return the selected organisations for changes (write the reason)"),
         permissions=["change"],
     )
     def return_for_changes(self, request, queryset):
-        _run_transition(self, request, queryset, services.organization_return,
-                        reason=request.POST.get("reason", ""))
+        _run_transition(
+            self,
+            request,
+            queryset,
+            services.organization_return,
+            reason=request.POST.get("reason", ""),
+        )
 
     @admin.action(description=_("Export the selected organisations as CSV"))
     def export_csv(self, request, queryset):
         rows = (
-            [o.pk, o.name, o.name_kana, o.actor_type.name, o.district or "", o.get_status_display(),
-             o.member_count or "", o.founded_year or "", o.public_email, o.public_phone,
-             o.created_at.isoformat()]
+            [
+                o.pk,
+                o.name,
+                o.name_kana,
+                o.actor_type.name,
+                o.district or "",
+                o.get_status_display(),
+                o.member_count or "",
+                o.founded_year or "",
+                o.public_email,
+                o.public_phone,
+                o.created_at.isoformat(),
+            ]
             for o in queryset.select_related("actor_type", "district")
         )
         return csv_response(
             "organizations.csv",
-            ["id", "name", "name_kana", "actor_type", "district", "status", "member_count",
-             "founded_year", "public_email", "public_phone", "created_at"],
+            [
+                "id",
+                "name",
+                "name_kana",
+                "actor_type",
+                "district",
+                "status",
+                "member_count",
+                "founded_year",
+                "public_email",
+                "public_phone",
+                "created_at",
+            ],
             rows,
         )
 
@@ -173,13 +205,26 @@ class MembershipAdmin(admin.ModelAdmin):
     list_display = ["organization", "user", "role", "joined_at"]
     list_filter = ["role"]
     list_select_related = ["organization", "user"]
-    search_fields = ["organization__name", "user__email", "user__family_name", "user__family_name_kana"]
+    search_fields = [
+        "organization__name",
+        "user__email",
+        "user__family_name",
+        "user__family_name_kana",
+    ]
     autocomplete_fields = ["organization", "user"]
 
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["organization", "email", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_display = [
+        "organization",
+        "email",
+        "role",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
     list_select_related = ["organization"]
     search_fields = ["organization__name", "email"]
     readonly_fields = ["token", "invited_by", "created_at", "accepted_at"]

@@ -21,8 +21,11 @@ def registered(organization: Organization, user) -> None:
     send(
         "organization_registered",
         [user.email],
-        {"organization": organization, "user": user,
-         "url": absolute_url(reverse("organizations:manage", args=[organization.pk]))},
+        {
+            "organization": organization,
+            "user": user,
+            "url": absolute_url(reverse("organizations:manage", args=[organization.pk])),
+        },
     )
 
 
@@ -30,9 +33,13 @@ def status_changed(organization: Organization, *, old: str, reason: str) -> None
     send(
         "organization_status_changed",
         _manager_addresses(organization),
-        {"organization": organization, "old": Organization.Status(old).label,
-         "new": Organization.Status(organization.status).label, "reason": reason,
-         "url": absolute_url(reverse("organizations:manage", args=[organization.pk]))},
+        {
+            "organization": organization,
+            "old": Organization.Status(old).label,
+            "new": Organization.Status(organization.status).label,
+            "reason": reason,
+            "url": absolute_url(reverse("organizations:manage", args=[organization.pk])),
+        },
     )
 
 
@@ -40,8 +47,11 @@ def invitation(invitation: Invitation) -> None:
     send(
         "organization_invitation",
         [invitation.email],
-        {"invitation": invitation, "organization": invitation.organization,
-         "url": absolute_url(reverse("organizations:invitation", args=[invitation.token]))},
+        {
+            "invitation": invitation,
+            "organization": invitation.organization,
+            "url": absolute_url(reverse("organizations:invitation", args=[invitation.token])),
+        },
     )
 
 

@@ -27,21 +27,36 @@ class OrganizationForm(forms.ModelForm):
     public_email = NormalizedEmailField(label=_("Public contact e-mail"), required=False)
     public_phone = PhoneField(label=_("Public contact phone"), required=False)
     founded_year = forms.IntegerField(
-        label=_("Year founded"), required=False, min_value=1868,
+        label=_("Year founded"),
+        required=False,
+        min_value=1868,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         help_text=_("Western year, for example 2005."),
     )
     member_count = forms.IntegerField(
-        label=_("Number of members"), required=False, min_value=1, max_value=100_000,
+        label=_("Number of members"),
+        required=False,
+        min_value=1,
+        max_value=100_000,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
 
     class Meta:
         model = Organization
         fields = [
-            "name", "name_kana", "actor_type", "district", "fields", "description",
-            "founded_year", "member_count", "representative_title",
-            "public_email", "public_phone", "website", "contact_note",
+            "name",
+            "name_kana",
+            "actor_type",
+            "district",
+            "fields",
+            "description",
+            "founded_year",
+            "member_count",
+            "representative_title",
+            "public_email",
+            "public_phone",
+            "website",
+            "contact_note",
         ]
         widgets = {
             "fields": forms.CheckboxSelectMultiple,
@@ -73,7 +88,9 @@ class InviteForm(forms.Form):
     email = NormalizedEmailField(label=_("E-mail address of the person to add"))
     role = forms.ChoiceField(
         label=_("Role"),
-        choices=[(r.value, r.label) for r in Membership.Role if r != Membership.Role.REPRESENTATIVE],
+        choices=[
+            (r.value, r.label) for r in Membership.Role if r != Membership.Role.REPRESENTATIVE
+        ],
         initial=Membership.Role.MEMBER,
     )
 
@@ -81,30 +98,45 @@ class InviteForm(forms.Form):
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(label=_("Keyword"), required=False, max_length=100)
     type = forms.ModelChoiceField(
-        label=_("Type"), required=False, to_field_name="code",
-        queryset=ActorType.objects.filter(is_organisation=True), empty_label=_("All"),
+        label=_("Type"),
+        required=False,
+        to_field_name="code",
+        queryset=ActorType.objects.filter(is_organisation=True),
+        empty_label=_("All"),
     )
     district = forms.ModelChoiceField(
         label=_("District"), required=False, queryset=District.objects.all(), empty_label=_("All")
     )
     field = forms.ModelChoiceField(
-        label=_("Field of activity"), required=False, queryset=ActivityField.objects.all(),
+        label=_("Field of activity"),
+        required=False,
+        queryset=ActivityField.objects.all(),
         empty_label=_("All"),
     )
 
 
 class ProjectFilterForm(forms.Form):
     lead = forms.ModelChoiceField(
-        label=_("Who leads"), required=False, to_field_name="code",
-        queryset=CollaborationLead.objects.all(), empty_label=_("All"),
+        label=_("Who leads"),
+        required=False,
+        to_field_name="code",
+        queryset=CollaborationLead.objects.all(),
+        empty_label=_("All"),
     )
     form = forms.ModelChoiceField(
-        label=_("Collaboration form"), required=False, to_field_name="code",
-        queryset=CollaborationForm.objects.select_related("lead"), empty_label=_("All"),
+        label=_("Collaboration form"),
+        required=False,
+        to_field_name="code",
+        queryset=CollaborationForm.objects.select_related("lead"),
+        empty_label=_("All"),
     )
-    year = forms.TypedChoiceField(label=_("Fiscal year"), required=False, coerce=int, empty_value=None)
+    year = forms.TypedChoiceField(
+        label=_("Fiscal year"), required=False, coerce=int, empty_value=None
+    )
 
     def __init__(self, *args, years=(), **kwargs):
         super().__init__(*args, **kwargs)
         choices = sorted(set(years) | {current_fiscal_year()}, reverse=True)
-        self.fields["year"].choices = [("", _("All"))] + [(y, fiscal_year_label(y)) for y in choices]
+        self.fields["year"].choices = [("", _("All"))] + [
+            (y, fiscal_year_label(y)) for y in choices
+        ]

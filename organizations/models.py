@@ -227,7 +227,10 @@ class Organization(models.Model):
         verbose_name=_("main district"),
     )
     fields = models.ManyToManyField(
-        ActivityField, blank=True, related_name="organizations", verbose_name=_("fields of activity")
+        ActivityField,
+        blank=True,
+        related_name="organizations",
+        verbose_name=_("fields of activity"),
     )
     description = models.TextField(_("what the organisation does"))
     founded_year = models.PositiveSmallIntegerField(_("year founded"), null=True, blank=True)
@@ -242,7 +245,9 @@ class Organization(models.Model):
     public_phone = models.CharField(_("public contact phone"), max_length=20, blank=True)
     website = models.URLField(_("website"), blank=True)
     contact_note = models.CharField(
-        _("how to contact (public)"), max_length=200, blank=True,
+        _("how to contact (public)"),
+        max_length=200,
+        blank=True,
         help_text=_("Shown publicly, for example 市民活動センター気付."),
     )
     status = models.CharField(
@@ -325,11 +330,15 @@ class Membership(models.Model):
     MANAGING_ROLES = (Role.REPRESENTATIVE, Role.CONTACT)
 
     organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="memberships",
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="memberships",
         verbose_name=_("organisation"),
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
         verbose_name=_("user"),
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
@@ -360,7 +369,9 @@ def _invitation_token() -> str:
 
 class InvitationQuerySet(models.QuerySet):
     def open(self):
-        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
 
 
 class Invitation(models.Model):
@@ -405,7 +416,9 @@ class Invitation(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.expires_at:
-            self.expires_at = (self.created_at or timezone.now()) + timedelta(days=self.INVITATION_DAYS)
+            self.expires_at = (self.created_at or timezone.now()) + timedelta(
+                days=self.INVITATION_DAYS
+            )
         super().save(*args, **kwargs)
 
     @property
@@ -446,20 +459,29 @@ class CollaborationProject(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     form = models.ForeignKey(
-        CollaborationForm, on_delete=models.PROTECT, related_name="projects",
+        CollaborationForm,
+        on_delete=models.PROTECT,
+        related_name="projects",
         verbose_name=_("collaboration form"),
     )
     lead_department = models.CharField(_("lead department"), max_length=100)
     organizations = models.ManyToManyField(
-        Organization, blank=True, related_name="projects", verbose_name=_("participating organisations")
+        Organization,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("participating organisations"),
     )
     other_partners = models.CharField(
-        _("other partners"), max_length=300, blank=True,
+        _("other partners"),
+        max_length=300,
+        blank=True,
         help_text=_("Partners not in the registry, as text."),
     )
     fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
     description = models.TextField(_("description"))
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
     started_on = models.DateField(_("start date"), null=True, blank=True)
     ended_on = models.DateField(_("end date"), null=True, blank=True)
     is_published = models.BooleanField(_("published"), default=True)
@@ -498,4 +520,3 @@ class CollaborationProject(models.Model):
     @property
     def fiscal_year_label(self) -> str:
         return fiscal_year_label(self.fiscal_year)
-

@@ -18,7 +18,11 @@ def home_new_organizations(request) -> Section | None:
     )
     if not latest:
         return None
-    return Section(_("Newly registered organisations"), "organizations/home_section.html", {"organizations": latest})
+    return Section(
+        _("Newly registered organisations"),
+        "organizations/home_section.html",
+        {"organizations": latest},
+    )
 
 
 def mypage_organizations(request) -> Section:

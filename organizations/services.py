@@ -62,7 +62,9 @@ def _transition(*, organization: Organization, new: str, by, reason: str = "") -
             status=new, status_changed_at=now, updated_at=now
         )
         if changed != 1:
-            raise TransitionError(_("Someone else changed this organisation just now. Reload and try again."))
+            raise TransitionError(
+                _("Someone else changed this organisation just now. Reload and try again.")
+            )
         OrganizationStatusChange.objects.create(
             organization=organization, old_status=old, new_status=new, by=by, at=now, reason=reason
         )
@@ -94,7 +96,10 @@ def organization_register(*, form, by) -> Organization:
         organization=organization, user=by, role=Membership.Role.REPRESENTATIVE
     )
     OrganizationStatusChange.objects.create(
-        organization=organization, old_status="", new_status=S.PENDING, by=by,
+        organization=organization,
+        old_status="",
+        new_status=S.PENDING,
+        by=by,
         reason=_("Registered on the portal"),
     )
     transaction.on_commit(lambda: emails.registered(organization, by))
@@ -118,13 +123,16 @@ def organization_update(*, form, by) -> Organization:
     recheck = [f for f in RECHECK_FIELDS if f in form.changed_data]
     if was == S.VERIFIED and recheck:
         _transition(
-            organization=organization, new=S.PENDING, by=by,
-            reason=_("Changed: %(fields)s") % {
-                "fields": ", ".join(str(form.fields[f].label) for f in recheck)
-            },
+            organization=organization,
+            new=S.PENDING,
+            by=by,
+            reason=_("Changed: %(fields)s")
+            % {"fields": ", ".join(str(form.fields[f].label) for f in recheck)},
         )
     elif was == S.RETURNED:
-        _transition(organization=organization, new=S.PENDING, by=by, reason=_("Edited and resubmitted"))
+        _transition(
+            organization=organization, new=S.PENDING, by=by, reason=_("Edited and resubmitted")
+        )
     return organization
 
 
@@ -138,7 +146,9 @@ def member_invite(*, organization: Organization, email: str, role: str, by) -> I
         raise PermissionDenied
     email = email.strip().lower()  # as the form does, so the one-open-invitation rule holds
     if role == Membership.Role.REPRESENTATIVE:
-        raise ValidationError({"role": _("An organisation has one representative; choose another role.")})
+        raise ValidationError(
+            {"role": _("An organisation has one representative; choose another role.")}
+        )
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member.")})
     try:
@@ -147,8 +157,11 @@ def member_invite(*, organization: Organization, email: str, role: str, by) -> I
             # constraint; close it so that the address can be invited again.
             now = timezone.now()
             Invitation.objects.filter(
-                organization=organization, email__iexact=email, accepted_at__isnull=True,
-                revoked_at__isnull=True, expires_at__lte=now,
+                organization=organization,
+                email__iexact=email,
+                accepted_at__isnull=True,
+                revoked_at__isnull=True,
+                expires_at__lte=now,
             ).update(revoked_at=now)
             invitation = Invitation.objects.create(
                 organization=organization, email=email, role=role, invited_by=by
@@ -180,7 +193,9 @@ def invitation_accept(*, invitation: Invitation, user) -> Membership:
 def invitation_revoke(*, invitation: Invitation, by) -> None:
     if not can_manage_members(by, invitation.organization):
         raise PermissionDenied
-    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(revoked_at=timezone.now())
+    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
 
 
 def member_remove(*, membership: Membership, by) -> None:
@@ -191,7 +206,9 @@ def member_remove(*, membership: Membership, by) -> None:
         raise PermissionDenied
     if membership.role == Membership.Role.REPRESENTATIVE:
         raise ValidationError(
-            _("The representative cannot be removed. Ask the city to hand the role to someone else first.")
+            _(
+                "The representative cannot be removed. Ask the city to hand the role to someone else first."
+            )
         )
     membership.delete()
     transaction.on_commit(lambda: emails.member_removed(organization, membership.user))

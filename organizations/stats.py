@@ -28,7 +28,15 @@ def figures(fiscal_year: int) -> list[Figure]:
         )
     )
     for actor_type in actor_types:
-        rows.append(Figure(organisations, f"organizations.{actor_type.code}", actor_type.label, actor_type.n, _("groups")))
+        rows.append(
+            Figure(
+                organisations,
+                f"organizations.{actor_type.code}",
+                actor_type.label,
+                actor_type.n,
+                _("groups"),
+            )
+        )
     forms = CollaborationForm.objects.select_related("lead").annotate(
         n=Count(
             "projects",
@@ -37,6 +45,12 @@ def figures(fiscal_year: int) -> list[Figure]:
     )
     for form in forms:
         rows.append(
-            Figure(projects, f"projects.{form.code}", f"{form.lead.label}／{form.label}", form.n, _("projects"))
+            Figure(
+                projects,
+                f"projects.{form.code}",
+                f"{form.lead.label}／{form.label}",
+                form.n,
+                _("projects"),
+            )
         )
     return rows

@@ -107,7 +107,9 @@ def _own_organization(request, pk):
 @login_required
 def registered(request, pk):
     organization = _own_organization(request, pk)
-    return render(request, "organizations/organization_registered.html", {"organization": organization})
+    return render(
+        request, "organizations/organization_registered.html", {"organization": organization}
+    )
 
 
 @never_cache
@@ -122,10 +124,13 @@ def manage(request, pk, invite_form=None):
         "members": Membership.objects.filter(organization=organization).select_related("user"),
         # A list, so that the template's "latest change" (history.0) costs no query of its own.
         "history": list(
-            OrganizationStatusChange.objects.filter(organization=organization)
-            .select_related("by")[:20]
+            OrganizationStatusChange.objects.filter(organization=organization).select_related("by")[
+                :20
+            ]
         ),
-        "invitations": Invitation.objects.open().filter(organization=organization) if manager else [],
+        "invitations": Invitation.objects.open().filter(organization=organization)
+        if manager
+        else [],
         "invite_form": invite_form or (InviteForm() if manager else None),
     }
     return render(request, "organizations/organization_manage.html", context)
@@ -141,14 +146,21 @@ def edit(request, pk):
     if request.method == "POST" and form.is_valid():
         organization = services.organization_update(form=form, by=request.user)
         if organization.status == Organization.Status.PENDING:
-            messages.success(request, _("Saved. The city will check the organisation again before it is listed."))
+            messages.success(
+                request, _("Saved. The city will check the organisation again before it is listed.")
+            )
         else:
             messages.success(request, _("Saved."))
         return redirect("organizations:manage", pk=organization.pk)
     return render(
         request,
         "organizations/organization_form.html",
-        {"form": form, "organization": organization, "title": _("Edit the organisation"), "step": "edit"},
+        {
+            "form": form,
+            "organization": organization,
+            "title": _("Edit the organisation"),
+            "step": "edit",
+        },
     )
 
 
@@ -162,8 +174,10 @@ def invite(request, pk):
     if form.is_valid():
         try:
             services.member_invite(
-                organization=organization, email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"], by=request.user,
+                organization=organization,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                by=request.user,
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():
@@ -197,7 +211,8 @@ def member_remove(request, pk, membership_pk):
     organization = _own_organization(request, pk)
     membership = get_object_or_404(
         Membership.objects.select_related("user", "organization"),
-        organization=organization, pk=membership_pk,
+        organization=organization,
+        pk=membership_pk,
     )
     if membership.user_id != request.user.pk and not can_manage_members(request.user, organization):
         raise Http404
@@ -224,7 +239,9 @@ def invitation(request, token):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("You joined %(name)s.") % {"name": invitation.organization.name})
+            messages.success(
+                request, _("You joined %(name)s.") % {"name": invitation.organization.name}
+            )
             return redirect("organizations:manage", pk=invitation.organization_id)
     return render(
         request,

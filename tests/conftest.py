@@ -38,8 +38,14 @@ def _test_settings(settings):
 
 @pytest.fixture
 def resident(db):
-    return factories.make_user("resident@example.jp", family_name="輪西", given_name="花子",
-                               family_name_kana="ワニシ", given_name_kana="ハナコ", display_name="はなこ")
+    return factories.make_user(
+        "resident@example.jp",
+        family_name="輪西",
+        given_name="花子",
+        family_name_kana="ワニシ",
+        given_name_kana="ハナコ",
+        display_name="はなこ",
+    )
 
 
 @pytest.fixture
@@ -59,7 +65,9 @@ def other_member(db):
 
 @pytest.fixture
 def organization(representative, member):
-    organization = factories.make_organization(name="輪西まちづくりの会", representative=representative)
+    organization = factories.make_organization(
+        name="輪西まちづくりの会", representative=representative
+    )
     factories.add_member(organization, member)
     return organization
 
@@ -67,7 +75,9 @@ def organization(representative, member):
 @pytest.fixture
 def other_organization(other_member):
     return factories.make_organization(
-        name="白鳥台ふれあいの会", district_name="白鳥台", representative=other_member,
+        name="白鳥台ふれあいの会",
+        district_name="白鳥台",
+        representative=other_member,
         status="pending",
     )
 

@@ -49,8 +49,14 @@ def district(name="輪西町") -> District:
 
 
 def make_organization(
-    *, name=None, status=Organization.Status.VERIFIED, type_code="npo", district_name="輪西町",
-    fields=(), representative=None, **extra
+    *,
+    name=None,
+    status=Organization.Status.VERIFIED,
+    type_code="npo",
+    district_name="輪西町",
+    fields=(),
+    representative=None,
+    **extra,
 ) -> Organization:
     n = next(_seq)
     organization = Organization.objects.create(
@@ -73,7 +79,9 @@ def add_member(organization, user, role=Membership.Role.MEMBER) -> Membership:
     return Membership.objects.create(organization=organization, user=user, role=role)
 
 
-def make_project(*, form_code="agreement", fiscal_year=2026, organizations=(), **extra) -> CollaborationProject:
+def make_project(
+    *, form_code="agreement", fiscal_year=2026, organizations=(), **extra
+) -> CollaborationProject:
     n = next(_seq)
     project = CollaborationProject.objects.create(
         title=extra.pop("title", f"協働事業{n}"),

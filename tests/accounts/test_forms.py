@@ -193,3 +193,13 @@ def test_nfkc_mixin_leaves_the_callers_data_untouched():
     data.update({"login": "ｒｅｓｉｄｅｎｔ＠ｅｘａｍｐｌｅ．ｊｐ", "password": "x"})
     LoginForm(data=data)
     assert data["login"] == "ｒｅｓｉｄｅｎｔ＠ｅｘａｍｐｌｅ．ｊｐ"
+
+
+def test_name_fields_tell_the_browser_what_to_fill_in():
+    from accounts.forms import SignupProfileForm
+
+    form = SignupProfileForm()
+    html = str(form["family_name"]) + str(form["given_name"]) + str(form["display_name"])
+    assert 'autocomplete="family-name"' in html
+    assert 'autocomplete="given-name"' in html
+    assert 'autocomplete="nickname"' in html

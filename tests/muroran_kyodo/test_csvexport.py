@@ -2,7 +2,7 @@ from muroran_kyodo.csvexport import csv_response, safe_cell
 
 
 def test_cells_that_a_spreadsheet_would_run_are_quoted():
-    assert safe_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert safe_cell('=HYPERLINK("x")') == '\'=HYPERLINK("x")'
     assert safe_cell("+81") == "'+81"
     assert safe_cell("@SUM(A1)") == "'@SUM(A1)"
 

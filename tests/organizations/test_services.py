@@ -351,7 +351,9 @@ def test_register_makes_the_user_representative_of_a_pending_organisation(
     resident, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        organization = services.organization_register(form=_valid_form(factories.organization_form_data()), by=resident)
+        organization = services.organization_register(
+            form=_valid_form(factories.organization_form_data()), by=resident
+        )
 
     organization.refresh_from_db()
     assert organization.status == S.PENDING
@@ -369,7 +371,9 @@ def test_register_makes_the_user_representative_of_a_pending_organisation(
 
 def test_register_sends_nothing_before_commit(resident, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
-        services.organization_register(form=_valid_form(factories.organization_form_data()), by=resident)
+        services.organization_register(
+            form=_valid_form(factories.organization_form_data()), by=resident
+        )
 
     assert len(callbacks) == 1
     assert mail.outbox == []

@@ -371,7 +371,9 @@ def test_full_width_numbers_and_hiragana_reading_are_accepted(as_user, resident)
 
 
 def test_back_returns_to_the_form_with_the_values(as_user, resident):
-    response = as_user(resident).post(url("register"), {**factories.organization_form_data(), "_back": "1"})
+    response = as_user(resident).post(
+        url("register"), {**factories.organization_form_data(), "_back": "1"}
+    )
 
     assert response.status_code == 200
     assert response.context["step"] == "input"
@@ -389,7 +391,9 @@ def test_submit_saves_and_redirects_to_the_registered_page(
     client = as_user(resident)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url("register"), {**factories.organization_form_data(), "_submit": "1"})
+        response = client.post(
+            url("register"), {**factories.organization_form_data(), "_submit": "1"}
+        )
 
     organization = Organization.objects.get()
     assert response.status_code == 302
@@ -952,3 +956,17 @@ def test_unpublished_project_is_404(client, db):
     project = factories.make_project(is_published=False)
 
     assert client.get(url("project_detail", project.pk)).status_code == 404
+
+
+def test_page_title_says_there_are_errors_after_a_bad_submit(as_user, resident):
+    response = as_user(resident).post(
+        url("register"), factories.organization_form_data(name_kana="漢字")
+    )
+    title = response.content.decode().split("<title>", 1)[1].split("</title>", 1)[0]
+    from django.utils import translation
+
+    with translation.override("ja"):
+        expected = translation.gettext("Please correct the errors")
+    assert response.context["form"].errors
+    assert expected != "Please correct the errors"  # translated
+    assert title.startswith(expected)
