@@ -127,3 +127,24 @@ def organization_form_data(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def organization_edit_data(organization, **changes) -> dict:
+    """The edit form as it arrives with the organisation's current values, plus changes."""
+    data = {
+        "name": organization.name,
+        "name_kana": organization.name_kana,
+        "actor_type": organization.actor_type_id,
+        "district": organization.district_id or "",
+        "fields": [f.pk for f in organization.fields.all()],
+        "description": organization.description,
+        "founded_year": organization.founded_year or "",
+        "member_count": organization.member_count or "",
+        "representative_title": organization.representative_title,
+        "public_email": organization.public_email,
+        "public_phone": organization.public_phone,
+        "website": organization.website,
+        "contact_note": organization.contact_note,
+    }
+    data.update(changes)
+    return data

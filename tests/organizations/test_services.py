@@ -321,26 +321,6 @@ def test_stale_copy_changed_in_database_only(pending, staff):
 # --- organization_register --------------------------------------------------------------------
 
 
-def _edit_data(organization, **changes):
-    data = {
-        "name": organization.name,
-        "name_kana": organization.name_kana,
-        "actor_type": organization.actor_type_id,
-        "district": organization.district_id or "",
-        "fields": [f.pk for f in organization.fields.all()],
-        "description": organization.description,
-        "founded_year": organization.founded_year or "",
-        "member_count": organization.member_count or "",
-        "representative_title": organization.representative_title,
-        "public_email": organization.public_email,
-        "public_phone": organization.public_phone,
-        "website": organization.website,
-        "contact_note": organization.contact_note,
-    }
-    data.update(changes)
-    return data
-
-
 def _valid_form(data, instance=None):
     form = OrganizationForm(data, instance=instance)
     assert form.is_valid(), form.errors
@@ -385,7 +365,9 @@ def test_register_sends_nothing_before_commit(resident, django_capture_on_commit
 def test_renaming_a_verified_organisation_sends_it_back_for_a_check(
     organization, representative, django_capture_on_commit_callbacks
 ):
-    form = _valid_form(_edit_data(organization, name="新しい名前の会"), instance=organization)
+    form = _valid_form(
+        factories.organization_edit_data(organization, name="新しい名前の会"), instance=organization
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         services.organization_update(form=form, by=representative)
@@ -401,7 +383,10 @@ def test_renaming_a_verified_organisation_sends_it_back_for_a_check(
 
 def test_changing_the_type_of_a_verified_organisation_sends_it_back(organization, representative):
     business = ActorType.objects.get(code="business")
-    form = _valid_form(_edit_data(organization, actor_type=business.pk), instance=organization)
+    form = _valid_form(
+        factories.organization_edit_data(organization, actor_type=business.pk),
+        instance=organization,
+    )
 
     services.organization_update(form=form, by=representative)
 
@@ -415,7 +400,8 @@ def test_editing_the_description_keeps_a_verified_organisation_listed(
     organization, representative, django_capture_on_commit_callbacks
 ):
     form = _valid_form(
-        _edit_data(organization, description="活動内容を更新しました。"), instance=organization
+        factories.organization_edit_data(organization, description="活動内容を更新しました。"),
+        instance=organization,
     )
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -430,7 +416,8 @@ def test_editing_the_description_keeps_a_verified_organisation_listed(
 
 def test_editing_a_returned_organisation_resubmits_it(returned, representative):
     form = _valid_form(
-        _edit_data(returned, description="指摘の点を直しました。"), instance=returned
+        factories.organization_edit_data(returned, description="指摘の点を直しました。"),
+        instance=returned,
     )
 
     services.organization_update(form=form, by=representative)
@@ -443,7 +430,9 @@ def test_editing_a_returned_organisation_resubmits_it(returned, representative):
 
 
 def test_renaming_a_pending_organisation_keeps_it_pending_without_history(pending, representative):
-    form = _valid_form(_edit_data(pending, name="改名した会"), instance=pending)
+    form = _valid_form(
+        factories.organization_edit_data(pending, name="改名した会"), instance=pending
+    )
 
     services.organization_update(form=form, by=representative)
 
@@ -460,7 +449,9 @@ def test_edit_from_a_stale_copy_never_writes_the_old_status_back(
     services.organization_return(
         organization=organization, by=staff, reason="連絡先を書いてください"
     )
-    form = _valid_form(_edit_data(stale, contact_note="市民活動センター気付"), instance=stale)
+    form = _valid_form(
+        factories.organization_edit_data(stale, contact_note="市民活動センター気付"), instance=stale
+    )
 
     services.organization_update(form=form, by=representative)
 
@@ -476,7 +467,9 @@ def test_edit_from_a_stale_copy_never_writes_the_old_status_back(
 @pytest.mark.parametrize("who", ["member", "resident", "other_member"])
 def test_plain_members_and_outsiders_cannot_update(organization, who, request):
     user = request.getfixturevalue(who)
-    form = _valid_form(_edit_data(organization, name="乗っ取り"), instance=organization)
+    form = _valid_form(
+        factories.organization_edit_data(organization, name="乗っ取り"), instance=organization
+    )
 
     with pytest.raises(PermissionDenied):
         services.organization_update(form=form, by=user)
@@ -485,7 +478,9 @@ def test_plain_members_and_outsiders_cannot_update(organization, who, request):
 
 
 def test_staff_may_update_keyed_in_changes(organization, staff):
-    form = _valid_form(_edit_data(organization, member_count="40"), instance=organization)
+    form = _valid_form(
+        factories.organization_edit_data(organization, member_count="40"), instance=organization
+    )
 
     services.organization_update(form=form, by=staff)
 

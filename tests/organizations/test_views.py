@@ -504,26 +504,6 @@ def test_resident_gets_404_on_an_organisations_private_pages(as_user, organizati
 # --- edit -------------------------------------------------------------------------------------
 
 
-def edit_data(organization, **changes):
-    data = {
-        "name": organization.name,
-        "name_kana": organization.name_kana,
-        "actor_type": organization.actor_type_id,
-        "district": organization.district_id or "",
-        "fields": [f.pk for f in organization.fields.all()],
-        "description": organization.description,
-        "founded_year": organization.founded_year or "",
-        "member_count": organization.member_count or "",
-        "representative_title": organization.representative_title,
-        "public_email": organization.public_email,
-        "public_phone": organization.public_phone,
-        "website": organization.website,
-        "contact_note": organization.contact_note,
-    }
-    data.update(changes)
-    return data
-
-
 def test_representative_opens_the_edit_form_with_current_values(
     as_user, organization, representative
 ):
@@ -536,7 +516,9 @@ def test_representative_opens_the_edit_form_with_current_values(
 def test_representative_edits_the_description(as_user, organization, representative):
     response = as_user(representative).post(
         url("edit", organization.pk),
-        edit_data(organization, description="新しい説明", public_phone="０１４３－２２－１１１１"),
+        factories.organization_edit_data(
+            organization, description="新しい説明", public_phone="０１４３－２２－１１１１"
+        ),
     )
 
     assert response.status_code == 302
@@ -551,7 +533,8 @@ def test_renaming_through_the_form_sends_the_organisation_back_for_a_check(
     as_user, organization, contact
 ):
     as_user(contact).post(
-        url("edit", organization.pk), edit_data(organization, name="輪西の新しい会")
+        url("edit", organization.pk),
+        factories.organization_edit_data(organization, name="輪西の新しい会"),
     )
 
     organization.refresh_from_db()
@@ -563,7 +546,8 @@ def test_renaming_through_the_form_sends_the_organisation_back_for_a_check(
 
 def test_invalid_edit_is_shown_again_and_nothing_saved(as_user, organization, representative):
     response = as_user(representative).post(
-        url("edit", organization.pk), edit_data(organization, name_kana="漢字", description="変更")
+        url("edit", organization.pk),
+        factories.organization_edit_data(organization, name_kana="漢字", description="変更"),
     )
 
     assert response.status_code == 200
@@ -578,7 +562,8 @@ def test_plain_member_cannot_edit(as_user, organization, member):
     assert client.get(url("edit", organization.pk)).status_code == 404
     assert (
         client.post(
-            url("edit", organization.pk), edit_data(organization, name="乗っ取り")
+            url("edit", organization.pk),
+            factories.organization_edit_data(organization, name="乗っ取り"),
         ).status_code
         == 404
     )
@@ -589,7 +574,8 @@ def test_other_orgs_representative_cannot_edit_by_changing_the_id(
     as_user, organization, other_member
 ):
     response = as_user(other_member).post(
-        url("edit", organization.pk), edit_data(organization, name="乗っ取り")
+        url("edit", organization.pk),
+        factories.organization_edit_data(organization, name="乗っ取り"),
     )
 
     assert response.status_code == 404
@@ -597,7 +583,10 @@ def test_other_orgs_representative_cannot_edit_by_changing_the_id(
 
 
 def test_anonymous_edit_is_sent_to_sign_in(client, organization):
-    response = client.post(url("edit", organization.pk), edit_data(organization, name="乗っ取り"))
+    response = client.post(
+        url("edit", organization.pk),
+        factories.organization_edit_data(organization, name="乗っ取り"),
+    )
 
     assert response.status_code == 302
     assert Organization.objects.get(pk=organization.pk).name == "輪西まちづくりの会"
