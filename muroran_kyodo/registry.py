@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 import accounts.sections
 import organizations.sections
 import organizations.stats
+import partners.sections
+import partners.stats
 
 
 @dataclass(frozen=True)
@@ -35,10 +37,12 @@ HOME_SECTIONS = [
 MYPAGE_SECTIONS = [
     accounts.sections.mypage_profile,
     organizations.sections.mypage_organizations,
+    partners.sections.mypage_registrations,
 ]
 
 FIGURES = [
     organizations.stats.figures,
+    partners.stats.figures,
 ]
 
 MECHANISMS = [
@@ -53,5 +57,12 @@ MECHANISMS = [
         _("Collaboration projects"),
         _("Projects the city runs together with residents, by form of collaboration."),
         "organizations:project_list",
+    ),
+    Mechanism(
+        _("Partner programmes (Machi Pika, Magokoro, Makasete)"),
+        _(
+            "Volunteer with the city: clean up the places near you, help at events, or take on part of the city's work."
+        ),
+        "partners:programme_list",
     ),
 ]

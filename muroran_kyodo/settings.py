@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "muroran_kyodo",
     "accounts",
     "organizations",
+    "partners",
 ]
 
 MIDDLEWARE = [

@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("organizations.urls")),
+    path("", include("partners.urls")),
 ]
 
 if settings.BENCH_BASELINE:

@@ -148,3 +148,71 @@ def organization_edit_data(organization, **changes) -> dict:
     }
     data.update(changes)
     return data
+
+
+def make_registration(
+    *,
+    programme="pika",
+    kind="individual",
+    user=None,
+    organization=None,
+    status="applied",
+    places=(),
+    district_name="輪西町",
+    by=None,
+    **extra,
+):
+    """A partner registration created through `partners.services.registration_create` (number,
+    history row), then moved to `status` directly: a setup shortcut, not a transition."""
+    from partners import services
+    from partners.models import Registration
+
+    if organization is not None:
+        kind = Registration.Kind.ORGANIZATION
+    registration = Registration(
+        programme=programme,
+        kind=kind,
+        user=user,
+        organization=organization,
+        contact_name=extra.pop("contact_name", "輪西 花子"),
+        contact_kana=extra.pop("contact_kana", "ワニシ ハナコ"),
+        contact_email=extra.pop("contact_email", user.email if user else ""),
+        district=district(district_name),
+        agreed_terms_at=extra.pop("agreed_terms_at", None) or _now(),
+        **extra,
+    )
+    if by is None:
+        by = user or User.objects.filter(is_superuser=True).first() or make_user(superuser=True)
+    services.registration_create(registration=registration, places=places, by=by)
+    if status != Registration.Status.APPLIED:
+        changes = {"status": status}
+        if status != Registration.Status.RETURNED:
+            changes["registered_on"] = _today()
+        Registration.objects.filter(pk=registration.pk).update(**changes)
+        for field, value in changes.items():
+            setattr(registration, field, value)
+    return registration
+
+
+def make_place(*, district_name="輪西町", kind="park", description=None, **extra):
+    from partners.models import ActivityPlace
+
+    n = next(_seq)
+    return ActivityPlace.objects.create(
+        district=district(district_name),
+        kind=kind,
+        description=description or f"{district_name} 公園{n}とその周辺の歩道",
+        **extra,
+    )
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()

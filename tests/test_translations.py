@@ -20,17 +20,21 @@ JA_PO = ROOT / "locale" / "ja" / "LC_MESSAGES" / "django.po"
 SITE_NAME_JA = "室蘭市 協働のまちづくりポータル"
 SITE_NAME_EN = "Muroran Collaboration Portal"
 
-# What makemessages reads in a copy of the project (tests/, bench/, .venv/ and node_modules/ are
-# left out, as `make messages` ignores them).
-PROJECT_PARTS = [
-    "manage.py",
-    "pyproject.toml",
-    "muroran_kyodo",
-    "accounts",
-    "organizations",
-    "templates",
-    "locale",
-]
+# What makemessages reads in a copy of the project: manage.py, pyproject.toml, templates/, locale/
+# and every app of the project (a top-level folder with an apps.py: muroran_kyodo/, accounts/,
+# organizations/, and any app added later). tests/, bench/, .venv/ and node_modules/ are left
+# out, as `make messages` ignores them.
+PROJECT_FILES = ["manage.py", "pyproject.toml", "templates", "locale"]
+
+
+def _project_parts() -> list[str]:
+    apps = sorted(
+        path.name
+        for path in ROOT.iterdir()
+        if path.is_dir() and not path.name.startswith(".") and (path / "apps.py").exists()
+    )
+    return PROJECT_FILES + apps
+
 
 # %(name)s, %s, %d, %5.2f ... ("%%" is matched so that it can be dropped) and {name} / {0} / {}.
 PRINTF = re.compile(r"%(?:\([^)]*\))?[#0 +-]*(?:\d+|\*)?(?:\.\d+)?[diouxXeEfFgGcrsa%]")
@@ -114,7 +118,7 @@ def test_every_translatable_string_in_the_code_is_in_the_japanese_catalogue(tmp_
             "GNU gettext (xgettext, msgmerge) is not installed, so makemessages cannot "
             "extract the strings; install the gettext package to run this check"
         )
-    for part in PROJECT_PARTS:
+    for part in _project_parts():
         source = ROOT / part
         if source.is_dir():
             shutil.copytree(

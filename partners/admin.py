@@ -1,0 +1,684 @@
+"""The partner programme in the Django admin: staff review registrations in bulk, key in paper
+and FAX registrations and reports, see who looks after which place, and keep the yearly
+volunteer-insurance roster. Every status change goes through `partners.services`."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from muroran_kyodo.csvexport import csv_response
+from muroran_kyodo.jp import (
+    KanaField,
+    PhoneField,
+    PostalCodeField,
+    current_fiscal_year,
+    fiscal_year_dates,
+    fiscal_year_datetimes,
+    fiscal_year_label,
+)
+
+from . import services
+from .models import (
+    ActivityKind,
+    ActivityPlace,
+    ActivityReport,
+    Channel,
+    InsuranceEnrollment,
+    Registration,
+    RegistrationStatusChange,
+)
+
+S = Registration.Status
+
+# --- list filters ---------------------------------------------------------------------------
+
+
+class _FiscalYearFilter(admin.SimpleListFilter):
+    """年度 of a date or datetime field, as a range filter so the field's index is used."""
+
+    title = _("fiscal year")
+    parameter_name = "fiscal_year"
+    field_name = ""
+    is_datetime = False
+    years_back = 5
+
+    def lookups(self, request, model_admin):
+        this = current_fiscal_year()
+        return [
+            (str(year), fiscal_year_label(year))
+            for year in range(this, this - self.years_back - 1, -1)
+        ]
+
+    def queryset(self, request, queryset):
+        try:
+            year = int(self.value())
+        except (TypeError, ValueError):
+            return queryset
+        if self.is_datetime:
+            start, end = fiscal_year_datetimes(year)
+            return queryset.filter(
+                **{f"{self.field_name}__gte": start, f"{self.field_name}__lt": end}
+            )
+        start, end = fiscal_year_dates(year)
+        return queryset.filter(**{f"{self.field_name}__gte": start, f"{self.field_name}__lte": end})
+
+
+class AppliedFiscalYearFilter(_FiscalYearFilter):
+    title = _("fiscal year applied")
+    field_name = "created_at"
+    is_datetime = True
+
+
+class ActivityFiscalYearFilter(_FiscalYearFilter):
+    title = _("fiscal year of the activity")
+    field_name = "activity_date"
+
+
+def _insured_this_year():
+    return Exists(
+        InsuranceEnrollment.objects.filter(
+            registration=OuterRef("pk"), fiscal_year=current_fiscal_year()
+        )
+    )
+
+
+class InsuranceFilter(admin.SimpleListFilter):
+    title = _("volunteer insurance this fiscal year")
+    parameter_name = "insurance"
+
+    def lookups(self, request, model_admin):
+        return [("covered", _("Covered")), ("not_renewed", _("Not renewed"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "covered":
+            return queryset.filter(_insured_this_year())
+        if self.value() == "not_renewed":
+            # Only live partners need cover; an application or a withdrawal is not "not renewed".
+            return queryset.filter(~_insured_this_year(), status=S.REGISTERED)
+        return queryset
+
+
+# --- registrations --------------------------------------------------------------------------
+
+
+class ReasonForm(admin.helpers.ActionForm):
+    reason = forms.CharField(label=_("Reason (required to return)"), required=False)
+
+
+class RegistrationAdminForm(forms.ModelForm):
+    """Paper, FAX and counter registrations keyed in by staff: the same normalisation as the
+    web form (kana, postal code, phone) and the duplicate check before the service runs."""
+
+    contact_kana = KanaField(label=_("reading (katakana)"), max_length=200)
+    contact_phone = PhoneField(label=_("phone"), required=False)
+    contact_postal_code = PostalCodeField(label=_("postal code"), required=False)
+
+    class Meta:
+        model = Registration
+        fields = [
+            "programme",
+            "kind",
+            "channel",
+            "user",
+            "organization",
+            "group_name",
+            "member_count",
+            "list_publicly",
+            "contact_name",
+            "contact_kana",
+            "contact_phone",
+            "contact_email",
+            "contact_postal_code",
+            "contact_address",
+            "district",
+            "places",
+            "activity_kinds",
+            "frequency",
+            "skills",
+            "agreed_terms_at",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        organization = cleaned.get("organization")
+        # Said here in words; the database constraints would only name themselves.
+        if kind == Registration.Kind.ORGANIZATION and organization is None:
+            self.add_error("organization", _("Choose the organisation that registers."))
+        if kind and kind != Registration.Kind.ORGANIZATION and organization is not None:
+            self.add_error(
+                "organization", _("Leave the organisation empty, or register as an organisation.")
+            )
+        if kind == Registration.Kind.INDIVIDUAL:
+            cleaned["member_count"] = 1
+        if self.instance.pk is None:
+            self._refuse_a_second_live_registration(cleaned)
+        return cleaned
+
+    def _refuse_a_second_live_registration(self, cleaned):
+        live = Registration.objects.filter(programme=cleaned.get("programme")).exclude(
+            status=S.WITHDRAWN
+        )
+        organization, user = cleaned.get("organization"), cleaned.get("user")
+        if organization is not None and live.filter(organization=organization).exists():
+            raise ValidationError(
+                _("This organisation already has a registration for this programme.")
+            )
+        if organization is None and user is not None:
+            if live.filter(user=user, organization=None).exists():
+                raise ValidationError(
+                    _("This person already has a registration for this programme.")
+                )
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = RegistrationStatusChange
+    extra = 0
+    can_delete = False
+    fields = ["at", "old_status", "new_status", "by", "reason"]
+    readonly_fields = fields
+    verbose_name_plural = _("history")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _run_transition(modeladmin, request, queryset, function, **kwargs):
+    """Call a service for each selected row; a refused row is reported and the others go on."""
+    done = 0
+    for registration in queryset.select_related("user", "organization"):
+        try:
+            function(registration=registration, by=request.user, **kwargs)
+            done += 1
+        except (services.TransitionError, ValidationError, PermissionDenied) as error:
+            text = "; ".join(getattr(error, "messages", [str(error)])) or _("not allowed")
+            modeladmin.message_user(request, f"{registration.number}: {text}", messages.WARNING)
+    if done:
+        modeladmin.message_user(
+            request,
+            ngettext("%(n)d registration changed.", "%(n)d registrations changed.", done)
+            % {"n": done},
+            messages.SUCCESS,
+        )
+
+
+# Always exported; they are on the changelist anyone with view permission sees.
+CSV_HEADER = [
+    "number",
+    "programme",
+    "kind",
+    "name",
+    "people",
+    "district",
+    "status",
+    "channel",
+    "registered_on",
+]
+# Personal contact data: only for staff who may change registrations.
+CSV_CONTACT_HEADER = [
+    "contact_name",
+    "contact_kana",
+    "contact_phone",
+    "contact_email",
+    "contact_postal_code",
+    "contact_address",
+]
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    form = RegistrationAdminForm
+    list_display = [
+        "number",
+        "name",
+        "programme",
+        "kind",
+        "district",
+        "people",
+        "status",
+        "channel",
+        "registered_on",
+        "insured",
+    ]
+    list_filter = [
+        "programme",
+        "status",
+        "kind",
+        "channel",
+        "district",
+        AppliedFiscalYearFilter,
+        InsuranceFilter,
+    ]
+    list_select_related = ["organization", "district"]
+    search_fields = ["number", "contact_name", "contact_kana", "group_name", "organization__name"]
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["user", "organization", "places"]
+    filter_horizontal = ["activity_kinds"]
+    inlines = [StatusChangeInline]
+    actions = [
+        "approve",
+        "return_for_changes",
+        "suspend",
+        "withdraw",
+        "confirm_insurance",
+        "export_csv",
+    ]
+    action_form = ReasonForm
+    show_full_result_count = False
+    fieldsets = [
+        (None, {"fields": ["number", "programme", "kind", "channel", "status"]}),
+        (
+            _("Partner"),
+            {"fields": ["user", "organization", "group_name", "member_count", "list_publicly"]},
+        ),
+        (
+            _("Person responsible (private)"),
+            {
+                "fields": [
+                    "contact_name",
+                    "contact_kana",
+                    "contact_phone",
+                    "contact_email",
+                    "contact_postal_code",
+                    "contact_address",
+                    "district",
+                ]
+            },
+        ),
+        (
+            _("Activity"),
+            {"fields": ["places", "activity_kinds", "frequency", "skills", "agreed_terms_at"]},
+        ),
+        (
+            _("Record"),
+            {"fields": ["status_changed_at", "registered_on", "created_at", "created_by"]},
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(insured_this_year=_insured_this_year())
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [
+            "number",
+            "status",
+            "status_changed_at",
+            "registered_on",
+            "created_at",
+            "created_by",
+        ]
+        if obj is not None:
+            # The number carries the programme, and the channel is a fact of how it arrived.
+            fields += ["programme", "channel"]
+        return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None and "channel" in form.base_fields:
+            # Staff key in what came on paper, by FAX, e-mail or at the counter; web is the site's.
+            field = form.base_fields["channel"]
+            field.choices = [(v, label) for v, label in field.choices if v != Channel.WEB]
+            field.initial = Channel.PAPER
+        return form
+
+    def has_delete_permission(self, request, obj=None):
+        # A partner leaves by withdrawal, which keeps the history; rows are never deleted here.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        services.registration_create(
+            registration=obj,
+            places=form.cleaned_data.get("places") or [],
+            activity_kinds=form.cleaned_data.get("activity_kinds") or [],
+            by=request.user,
+        )
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
+            return
+        # registration_create has set places and activities; form.save_m2m() would only repeat it.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    @admin.display(description=_("name"), ordering="contact_kana")
+    def name(self, obj):
+        return obj.display_name
+
+    @admin.display(description=_("people"))
+    def people(self, obj):
+        return obj.people
+
+    @admin.display(description=_("insured this FY"), boolean=True)
+    def insured(self, obj):
+        return obj.insured_this_year
+
+    # --- actions: each calls the service once per row --------------------------------------
+
+    @admin.action(
+        description=_("Register (approve or resume) the selected registrations"),
+        permissions=["change"],
+    )
+    def approve(self, request, queryset):
+        _run_transition(
+            self,
+            request,
+            queryset,
+            services.registration_approve,
+            reason=request.POST.get("reason", ""),
+        )
+
+    @admin.action(
+        description=_("Return the selected registrations for changes (write the reason)"),
+        permissions=["change"],
+    )
+    def return_for_changes(self, request, queryset):
+        _run_transition(
+            self,
+            request,
+            queryset,
+            services.registration_return,
+            reason=request.POST.get("reason", ""),
+        )
+
+    @admin.action(description=_("Suspend the selected registrations"), permissions=["change"])
+    def suspend(self, request, queryset):
+        _run_transition(
+            self,
+            request,
+            queryset,
+            services.registration_suspend,
+            reason=request.POST.get("reason", ""),
+        )
+
+    @admin.action(description=_("Withdraw the selected registrations"), permissions=["change"])
+    def withdraw(self, request, queryset):
+        _run_transition(
+            self,
+            request,
+            queryset,
+            services.registration_withdraw,
+            reason=request.POST.get("reason", ""),
+        )
+
+    def has_insure_permission(self, request):
+        return request.user.has_perm("partners.add_insuranceenrollment")
+
+    @admin.action(
+        description=_("Confirm volunteer insurance for this fiscal year"), permissions=["insure"]
+    )
+    def confirm_insurance(self, request, queryset):
+        year = current_fiscal_year()
+        created = existing = 0
+        for registration in queryset:
+            if registration.status != S.REGISTERED:
+                self.message_user(
+                    request,
+                    _("%(number)s: only registered partners are insured.")
+                    % {"number": registration.number},
+                    messages.WARNING,
+                )
+                continue
+            _enrollment, new = InsuranceEnrollment.objects.get_or_create(
+                registration=registration,
+                fiscal_year=year,
+                defaults={"insured_people": registration.people, "confirmed_by": request.user},
+            )
+            created += new
+            existing += not new
+        if created or existing:
+            self.message_user(
+                request,
+                _(
+                    "Fiscal year %(year)s: %(created)d confirmed now, %(existing)d already confirmed."
+                )
+                % {"year": year, "created": created, "existing": existing},
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("Export the selected registrations as CSV"))
+    def export_csv(self, request, queryset):
+        with_contact = self.has_change_permission(request)
+        header = CSV_HEADER + (CSV_CONTACT_HEADER if with_contact else [])
+
+        def rows():
+            for r in queryset.select_related("organization", "district").iterator(chunk_size=2000):
+                row = [
+                    r.number,
+                    r.get_programme_display(),
+                    r.get_kind_display(),
+                    r.display_name,
+                    r.people,
+                    r.district.name,
+                    r.get_status_display(),
+                    r.get_channel_display(),
+                    r.registered_on.isoformat() if r.registered_on else "",
+                ]
+                if with_contact:
+                    row += [
+                        r.contact_name,
+                        r.contact_kana,
+                        r.contact_phone,
+                        r.contact_email,
+                        r.contact_postal_code,
+                        r.contact_address,
+                    ]
+                yield row
+
+        return csv_response("partner-registrations.csv", header, rows())
+
+
+# --- places ---------------------------------------------------------------------------------
+
+
+class OverlapFilter(admin.SimpleListFilter):
+    title = _("partners in the same district and kind of place")
+    parameter_name = "overlap"
+
+    def lookups(self, request, model_admin):
+        return [("shared", _("More than one")), ("none", _("None"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "shared":
+            return queryset.filter(partners_nearby__gt=1)
+        if self.value() == "none":
+            return queryset.filter(partners_nearby=0)
+        return queryset
+
+
+@admin.register(ActivityPlace)
+class ActivityPlaceAdmin(admin.ModelAdmin):
+    list_display = ["description", "district", "kind", "live_registrations", "nearby"]
+    list_filter = ["district", "kind", OverlapFilter]
+    list_select_related = ["district"]
+    search_fields = ["description", "district__name", "district__kana"]
+    autocomplete_fields = ["district"]
+    # Stated here: Meta.ordering is dropped on the grouped (annotated) query below.
+    ordering = ["district__sort_order", "description", "pk"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        # Registered partners who look after any place of the same district and kind: a
+        # correlated subquery, so the list stays one query whatever its length.
+        nearby = (
+            Registration.objects.filter(
+                status=S.REGISTERED,
+                places__district=OuterRef("district"),
+                places__kind=OuterRef("kind"),
+            )
+            .order_by()
+            .values("status")
+            .annotate(n=Count("pk", distinct=True))
+            .values("n")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                live=Count(
+                    "registrations", filter=Q(registrations__status=S.REGISTERED), distinct=True
+                ),
+                partners_nearby=Coalesce(Subquery(nearby, output_field=IntegerField()), Value(0)),
+            )
+        )
+
+    @admin.display(description=_("registered partners"), ordering="live")
+    def live_registrations(self, obj):
+        return obj.live
+
+    @admin.display(
+        description=_("partners in the same district and kind"), ordering="partners_nearby"
+    )
+    def nearby(self, obj):
+        return obj.partners_nearby
+
+
+@admin.register(ActivityKind)
+class ActivityKindAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_en", "sort_order", "is_active"]
+    list_editable = ["sort_order", "is_active"]
+    search_fields = ["name", "name_en"]
+
+
+# --- insurance ------------------------------------------------------------------------------
+
+
+@admin.register(InsuranceEnrollment)
+class InsuranceEnrollmentAdmin(admin.ModelAdmin):
+    list_display = ["number", "name", "fiscal_year", "insured_people", "confirmed_at"]
+    list_filter = ["fiscal_year", "registration__programme"]
+    list_select_related = ["registration__organization", "registration__district"]
+    search_fields = [
+        "registration__number",
+        "registration__contact_name",
+        "registration__group_name",
+    ]
+    raw_id_fields = ["registration"]
+    readonly_fields = ["confirmed_by", "confirmed_at"]
+    actions = ["export_roster"]
+    show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.confirmed_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("registration number"), ordering="registration__number")
+    def number(self, obj):
+        return obj.registration.number
+
+    @admin.display(description=_("name"))
+    def name(self, obj):
+        return obj.registration.display_name
+
+    @admin.action(description=_("Export the insurance roster of the selected rows as CSV"))
+    def export_roster(self, request, queryset):
+        rows = (
+            [
+                e.fiscal_year,
+                e.registration.number,
+                e.registration.get_programme_display(),
+                e.registration.display_name,
+                e.registration.district.name,
+                e.insured_people,
+                e.confirmed_at.date().isoformat(),
+            ]
+            for e in queryset.select_related("registration__organization", "registration__district")
+            .order_by("fiscal_year", "registration__number")
+            .iterator(chunk_size=2000)
+        )
+        return csv_response(
+            "volunteer-insurance.csv",
+            [
+                "fiscal_year",
+                "number",
+                "programme",
+                "name",
+                "district",
+                "insured_people",
+                "confirmed_at",
+            ],
+            rows,
+        )
+
+
+# --- activity reports -----------------------------------------------------------------------
+
+
+class ActivityReportAdminForm(forms.ModelForm):
+    class Meta:
+        model = ActivityReport
+        # Not the photo: it is private, and the admin has no safe way to show or replace it.
+        fields = [
+            "registration",
+            "activity_date",
+            "place",
+            "place_other",
+            "participants",
+            "burnable_bags",
+            "non_burnable_bags",
+            "notes",
+            "channel",
+        ]
+
+    def clean_activity_date(self):
+        from django.utils import timezone
+
+        day = self.cleaned_data["activity_date"]
+        if day and day > timezone.localdate():
+            raise ValidationError(_("The date of the activity cannot be in the future."))
+        return day
+
+
+@admin.register(ActivityReport)
+class ActivityReportAdmin(admin.ModelAdmin):
+    form = ActivityReportAdminForm
+    list_display = [
+        "number",
+        "activity_date",
+        "participants",
+        "burnable_bags",
+        "non_burnable_bags",
+        "photo_attached",
+        "channel",
+    ]
+    list_filter = [ActivityFiscalYearFilter, "registration__programme", "channel"]
+    list_select_related = ["registration"]
+    search_fields = ["registration__number"]
+    date_hierarchy = "activity_date"
+    raw_id_fields = ["registration", "place"]
+    # The photo is private: no public URL exists, so the admin only says whether there is one.
+    readonly_fields = ["photo_attached", "created_by", "created_at"]
+    show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        services.report_create(report=obj, by=request.user)
+
+    @admin.display(description=_("registration number"), ordering="registration__number")
+    def number(self, obj):
+        return obj.registration.number
+
+    @admin.display(description=_("photo"))
+    def photo_attached(self, obj):
+        return _("Photo attached") if obj.photo else _("No photo")

@@ -1,0 +1,244 @@
+"""The partner programme in the browser: public programme pages, registration (入力 → 確認 →
+完了), the partner's own registration page with its status buttons, and the printable
+agreement and certificate."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from muroran_kyodo.confirm import STEP_INPUT, confirm_flow
+from muroran_kyodo.jp import fiscal_year_label
+
+from . import services
+from .forms import RegistrationForm
+from .models import Programme, Registration, counted_people
+from .permissions import is_partner_staff
+
+S = Registration.Status
+PUBLIC_NAMES_PAGE_SIZE = 50
+
+
+def _own_registration(request, pk):
+    """A registration the user may open (theirs, their organisation's; staff: any); else 404."""
+    queryset = Registration.objects.select_related("organization", "district", "user")
+    if not is_partner_staff(request.user):
+        queryset = queryset.of_user(request.user)
+    return get_object_or_404(queryset, pk=pk)
+
+
+# --- Public programme pages -------------------------------------------------------------------
+
+
+def registered_people_by_programme() -> dict[str, int]:
+    """Persons registered (REGISTERED only) per programme. One query."""
+    totals = {
+        row["programme"]: row["people"]
+        for row in Registration.objects.active()
+        .order_by()
+        .values("programme")
+        .annotate(people=Sum(counted_people()))
+    }
+    return {programme: totals.get(programme, 0) for programme in Programme.values}
+
+
+def programme_list(request):
+    counts = registered_people_by_programme()
+    programmes = [{"code": p.value, "label": p.label, "people": counts[p.value]} for p in Programme]
+    return render(request, "partners/programme_list.html", {"programmes": programmes})
+
+
+def programme_detail(request, programme):
+    programme = Programme(programme)
+    public = (
+        Registration.objects.active()
+        .filter(programme=programme, list_publicly=True)
+        .exclude(kind=Registration.Kind.INDIVIDUAL)
+        .select_related("organization")
+        .only("pk", "kind", "group_name", "list_publicly", "organization", "organization__name")
+        .order_by("registered_on", "pk")
+    )
+    page = Paginator(public, PUBLIC_NAMES_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "partners/programme_detail.html",
+        {
+            "programme": programme,
+            "people": registered_people_by_programme()[programme],
+            # Persons registered by the district where the partner lives or is based. One query.
+            "by_district": list(
+                Registration.objects.active()
+                .filter(programme=programme)
+                .order_by("district__sort_order", "district__kana")
+                .values("district__name", "district__sort_order", "district__kana")
+                .annotate(people=Sum(counted_people()))
+            ),
+            "page": page,
+        },
+    )
+
+
+# --- Registration ----------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def register(request, programme):
+    programme = Programme(programme)
+    form = RegistrationForm(request.POST or None, programme=programme, user=request.user)
+    context = {
+        "programme": programme,
+        "title": _("Register as a %(programme)s") % {"programme": programme.label},
+    }
+
+    def on_submit(form):
+        registration = form.save(commit=False)
+        registration.agreed_terms_at = timezone.now()
+        try:
+            registration = services.registration_create(
+                registration=registration,
+                places=form.places(),
+                activity_kinds=form.cleaned_data.get("activity_kinds") or [],
+                by=request.user,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        except PermissionDenied:
+            form.add_error(
+                "organization",
+                _(
+                    "You can register only for a verified organisation in which you are the "
+                    "representative or a contact person. Ask the organisation's representative."
+                ),
+            )
+        else:
+            return redirect("partners:registered", pk=registration.pk)
+        return render(
+            request,
+            "partners/registration_form.html",
+            {**context, "form": form, "step": STEP_INPUT},
+        )
+
+    return confirm_flow(
+        request,
+        form,
+        template="partners/registration_form.html",
+        confirm_template="partners/registration_confirm.html",
+        on_submit=on_submit,
+        context=context,
+    )
+
+
+@never_cache
+@login_required
+def registered(request, pk):
+    registration = _own_registration(request, pk)
+    return render(request, "partners/registration_registered.html", {"registration": registration})
+
+
+# --- The partner's registration -----------------------------------------------------------------
+
+# What the button for each target status says, by the status it starts from.
+ACTION_LABELS = {
+    (S.APPLIED, S.REGISTERED): gettext_lazy("Approve"),
+    (S.APPLIED, S.RETURNED): gettext_lazy("Return for changes"),
+    (S.RETURNED, S.APPLIED): gettext_lazy("Submit again"),
+    (S.REGISTERED, S.SUSPENDED): gettext_lazy("Pause the activity (suspend)"),
+    (S.SUSPENDED, S.REGISTERED): gettext_lazy("Resume the activity"),
+}
+WITHDRAW_LABEL = gettext_lazy("Withdraw from the programme")
+
+
+def _actions(registration, user):
+    return [
+        {
+            "status": target,
+            "label": ACTION_LABELS.get((registration.status, target), WITHDRAW_LABEL),
+            "danger": target == S.WITHDRAWN,
+            "reason_required": target in services.REASON_REQUIRED,
+        }
+        for target in services.allowed_targets(registration, user)
+    ]
+
+
+@never_cache
+@login_required
+def registration_detail(request, pk):
+    registration = _own_registration(request, pk)
+    return render(
+        request,
+        "partners/registration_detail.html",
+        {
+            "registration": registration,
+            "places": registration.places.select_related("district"),
+            "kinds": registration.activity_kinds.all(),
+            "history": list(registration.status_changes.select_related("by")[:20]),
+            "actions": _actions(registration, request.user),
+            "printable": _printable(registration),
+        },
+    )
+
+
+@require_POST
+@login_required
+def registration_status(request, pk):
+    registration = _own_registration(request, pk)
+    new = request.POST.get("status", "")
+    if new not in S.values:
+        messages.error(request, _("Choose one of the buttons on this page."))
+        return redirect(registration)
+    try:
+        services.transition(
+            registration=registration,
+            new=new,
+            by=request.user,
+            reason=request.POST.get("reason", "").strip(),
+        )
+    except (services.TransitionError, PermissionDenied) as error:
+        messages.error(
+            request,
+            str(error) or _("You cannot make this change. Ask the Community Life Division."),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The registration is now “%(status)s”. We sent you an e-mail.")
+            % {"status": registration.get_status_display()},
+        )
+    return redirect(registration)
+
+
+def _printable(registration) -> bool:
+    return registration.status in (S.REGISTERED, S.SUSPENDED) and bool(registration.registered_on)
+
+
+@never_cache
+@login_required
+def certificate(request, pk):
+    """The agreement (合意書) and certificate (認定書), to print: once the city has accepted the
+    registration, and while it is active or paused."""
+    registration = _own_registration(request, pk)
+    if not _printable(registration):
+        raise Http404
+    return render(
+        request,
+        "partners/registration_certificate.html",
+        {
+            "registration": registration,
+            "places": registration.places.select_related("district"),
+            "fiscal_year": fiscal_year_label(registration.fiscal_year_registered),
+        },
+    )
