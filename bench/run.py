@@ -65,6 +65,7 @@ PAGES = [
     ("projects", "/projects/"),
     ("guideline", "/guideline/"),
     ("figures", "/figures/"),
+    ("partners programme", "/partners/pika/"),
 ]
 
 # Refreshes the planner statistics after the bulk seed (a production database has them), then

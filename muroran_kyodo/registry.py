@@ -32,12 +32,14 @@ class Mechanism:
 
 HOME_SECTIONS = [
     organizations.sections.home_new_organizations,
+    partners.sections.home_open_opportunities,
 ]
 
 MYPAGE_SECTIONS = [
     accounts.sections.mypage_profile,
     organizations.sections.mypage_organizations,
     partners.sections.mypage_registrations,
+    partners.sections.mypage_requests,
 ]
 
 FIGURES = [

@@ -682,3 +682,7 @@ class ActivityReportAdmin(admin.ModelAdmin):
     @admin.display(description=_("photo"))
     def photo_attached(self, obj):
         return _("Photo attached") if obj.photo else _("No photo")
+
+
+# The admin of requests and of opportunities lives beside this module.
+from . import admin_opportunities, admin_requests  # noqa: E402, F401

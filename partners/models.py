@@ -427,3 +427,353 @@ class ActivityReport(models.Model):
 
     def __str__(self):
         return f"{self.registration.number} {self.activity_date}"
+
+
+# --- Requests: rubbish pickup (土木課), supplies (環境課), equipment loans (地域生活課) -----------
+
+
+class Department(models.TextChoices):
+    """The city departments that handle partners' requests; each is a staff group."""
+
+    COMMUNITY = "地域生活課", _("Community Life Division")
+    CIVIL = "土木課", _("Civil Engineering Division")
+    ENVIRONMENT = "環境課", _("Environment Division")
+
+
+class RequestStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    DONE = "done", _("Done")  # collected / delivered / returned, depending on the request
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class PartnerRequest(models.Model):
+    """What all three kinds of request share: who asked, when, state and who handled it."""
+
+    DEPARTMENT: Department
+
+    registration = models.ForeignKey(
+        Registration, on_delete=models.PROTECT, related_name="%(class)ss", verbose_name=_("partner")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.REQUESTED
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    channel = models.CharField(
+        _("received by"), max_length=10, choices=Channel.choices, default=Channel.WEB
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("requested"), default=timezone.now)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
+    )
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    staff_note = models.CharField(_("staff note"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-pk"]
+
+    @property
+    def department(self) -> Department:
+        return self.DEPARTMENT
+
+
+class PickupRequest(PartnerRequest):
+    """回収依頼: bags left after a clean-up, for 土木課 to collect."""
+
+    DEPARTMENT = Department.CIVIL
+
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="+", verbose_name=_("district")
+    )
+    location = models.CharField(_("where the bags are"), max_length=200)
+    burnable_bags = models.PositiveIntegerField(
+        _("bags of burnable rubbish"), default=0, validators=[MaxValueValidator(MAX_BAGS)]
+    )
+    non_burnable_bags = models.PositiveIntegerField(
+        _("bags of non-burnable rubbish"), default=0, validators=[MaxValueValidator(MAX_BAGS)]
+    )
+    available_from = models.DateTimeField(_("bags out from"))
+
+    class Meta(PartnerRequest.Meta):
+        verbose_name = _("rubbish pickup request")
+        verbose_name_plural = _("rubbish pickup requests")
+        indexes = [models.Index(fields=["status", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(burnable_bags__gt=0) | Q(non_burnable_bags__gt=0),
+                name="pickup_has_bags",
+            ),
+            models.CheckConstraint(
+                condition=Q(burnable_bags__lte=MAX_BAGS) & Q(non_burnable_bags__lte=MAX_BAGS),
+                name="pickup_bags_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.registration.number} {self.location}"
+
+
+class SupplyItem(models.Model):
+    """ボランティア袋, 軍手, トング… — edited by staff."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=50, blank=True)
+    unit = models.CharField(_("unit"), max_length=10, default="枚")
+    max_per_request = models.PositiveIntegerField(_("most per request"), default=100)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("supply item")
+        verbose_name_plural = _("supply items")
+
+    def __str__(self):
+        return self.name
+
+
+class SupplyRequest(PartnerRequest):
+    """Supplies (bags, gloves, tongs) for 環境課 to deliver."""
+
+    DEPARTMENT = Department.ENVIRONMENT
+
+    delivery_note = models.CharField(
+        _("where to deliver or collect"),
+        max_length=200,
+        help_text=_("For example 輪西町会館, or 市役所で受け取り."),
+    )
+
+    class Meta(PartnerRequest.Meta):
+        verbose_name = _("supply request")
+        verbose_name_plural = _("supply requests")
+        indexes = [models.Index(fields=["status", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.registration.number} {self.created_at:%Y-%m-%d}"
+
+
+class SupplyRequestLine(models.Model):
+    request = models.ForeignKey(SupplyRequest, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(
+        SupplyItem, on_delete=models.PROTECT, related_name="+", verbose_name=_("item")
+    )
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        verbose_name = _("supply line")
+        verbose_name_plural = _("supply lines")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "item"], name="supply_line_item_once"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="supply_line_quantity_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.item} × {self.quantity}"
+
+
+class Equipment(models.Model):
+    """草刈機 and the like, lent by 地域生活課."""
+
+    name = models.CharField(_("name"), max_length=50)
+    identifier = models.CharField(_("asset number"), max_length=30, unique=True)
+    is_active = models.BooleanField(_("available for loan"), default=True)
+
+    class Meta:
+        ordering = ["name", "identifier"]
+        verbose_name = _("equipment")
+        verbose_name_plural = _("equipment")
+
+    def __str__(self):
+        return f"{self.name}（{self.identifier}）"
+
+
+class EquipmentLoan(PartnerRequest):
+    """A loan: requested, lent, then returned (DONE); the return date is agreed up front."""
+
+    DEPARTMENT = Department.COMMUNITY
+
+    equipment = models.ForeignKey(
+        Equipment, on_delete=models.PROTECT, related_name="loans", verbose_name=_("equipment")
+    )
+    lend_on = models.DateField(_("from"))
+    return_by = models.DateField(_("return by"))
+    returned_on = models.DateField(_("returned on"), null=True, blank=True)
+
+    class Meta(PartnerRequest.Meta):
+        verbose_name = _("equipment loan")
+        verbose_name_plural = _("equipment loans")
+        indexes = [models.Index(fields=["status", "return_by"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(return_by__gte=models.F("lend_on")), name="loan_return_after_lend"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.equipment} → {self.registration.number}"
+
+
+class RequestStatusChange(models.Model):
+    """History of every request's state, whichever kind of request it is."""
+
+    kind = models.CharField(_("request kind"), max_length=20)  # the model name: pickuprequest …
+    request_id = models.PositiveBigIntegerField(_("request id"))
+    old_status = models.CharField(_("from"), max_length=10, choices=RequestStatus.choices)
+    new_status = models.CharField(_("to"), max_length=10, choices=RequestStatus.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["kind", "request_id"])]
+        verbose_name = _("request history")
+        verbose_name_plural = _("request history")
+
+    def __str__(self):
+        return f"{self.kind} {self.request_id}: {self.old_status} → {self.new_status}"
+
+
+# --- まごころ・まかせて opportunities and shifts -------------------------------------------
+
+
+class OpportunityQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def open(self):
+        """Published, and the sign-up deadline has not passed."""
+        return self.published().filter(signup_deadline__gte=timezone.now())
+
+
+class Opportunity(models.Model):
+    """A city project or event that まごころ or まかせて partners can sign up to help with."""
+
+    programme = models.CharField(
+        _("programme"),
+        max_length=10,
+        choices=[
+            (Programme.MAGOKORO, Programme.MAGOKORO.label),
+            (Programme.MAKASETE, Programme.MAKASETE.label),
+        ],
+    )
+    title = models.CharField(_("title"), max_length=200)
+    department = models.CharField(_("department"), max_length=50)
+    description = models.TextField(_("description"))
+    place = models.CharField(_("place"), max_length=200)
+    signup_deadline = models.DateTimeField(
+        _("sign-up deadline"), help_text=_("Inclusive: sign-ups close at this moment.")
+    )
+    hourly_honorarium = models.PositiveIntegerField(
+        _("honorarium per hour (yen)"),
+        null=True,
+        blank=True,
+        help_text=_("まかせて only: the paid volunteers' hourly honorarium, in whole yen."),
+    )
+    is_published = models.BooleanField(_("published"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OpportunityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["signup_deadline", "pk"]
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+        indexes = [models.Index(fields=["is_published", "signup_deadline"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(programme="makasete", hourly_honorarium__isnull=False)
+                | Q(programme="magokoro", hourly_honorarium__isnull=True),
+                name="opportunity_honorarium_only_for_makasete",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.is_published and self.signup_deadline >= timezone.now()
+
+
+class Shift(models.Model):
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="shifts", verbose_name=_("opportunity")
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    slots = models.PositiveIntegerField(_("places"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="shift_ends_after_start"
+            ),
+            models.CheckConstraint(condition=Q(slots__gte=1), name="shift_has_slots"),
+        ]
+
+    def __str__(self):
+        return f"{self.opportunity} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+
+class Signup(models.Model):
+    """A partner on a shift: confirmed, or waiting for a place; attendance and hours after."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITING = "waiting", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    shift = models.ForeignKey(
+        Shift, on_delete=models.PROTECT, related_name="signups", verbose_name=_("shift")
+    )
+    registration = models.ForeignKey(
+        Registration, on_delete=models.PROTECT, related_name="signups", verbose_name=_("partner")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    created_at = models.DateTimeField(_("signed up"), default=timezone.now)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    attended = models.BooleanField(_("attended"), null=True, blank=True)
+    hours = models.DecimalField(
+        _("hours worked"),
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(24)],
+    )
+
+    class Meta:
+        ordering = ["shift", "created_at", "pk"]
+        verbose_name = _("sign-up")
+        verbose_name_plural = _("sign-ups")
+        indexes = [models.Index(fields=["shift", "status", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shift", "registration"],
+                condition=~Q(status="cancelled"),
+                name="signup_once_per_shift",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours__isnull=True) | (Q(hours__gte=0) & Q(hours__lte=24)),
+                name="signup_hours_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.registration.number} @ {self.shift}"

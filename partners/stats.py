@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from muroran_kyodo.extension import Figure
 from muroran_kyodo.jp import fiscal_year_dates, fiscal_year_datetimes
 
-from .models import ActivityReport, Programme, Registration, counted_people
+from .models import ActivityReport, Programme, Registration, Shift, Signup, counted_people
 
 
 def registered_at_year_end(fiscal_year: int):
@@ -24,7 +24,8 @@ def registered_at_year_end(fiscal_year: int):
 
 def figures(fiscal_year: int) -> list[Figure]:
     """Registered persons per programme (and their share of the population), and the year's
-    まち「ピカ」 activity reports. Two queries."""
+    まち「ピカ」 activity reports, and the まごころ・まかせて opportunities of the year. Three
+    queries."""
     group = _("Administrative partners")
     rows = []
     totals = {
@@ -81,4 +82,44 @@ def figures(fiscal_year: int) -> list[Figure]:
             _("bags"),
         ),
     ]
-    return rows
+    return rows + opportunity_figures(fiscal_year, group)
+
+
+def opportunity_figures(fiscal_year: int, group: str) -> list[Figure]:
+    """Published opportunities with a shift in the year, confirmed sign-ups on those shifts and
+    the hours まかせて partners worked. One query over the year's shifts."""
+    start, end = fiscal_year_datetimes(fiscal_year)
+    confirmed = Q(signups__status=Signup.Status.CONFIRMED)
+    totals = Shift.objects.filter(
+        opportunity__is_published=True, starts_at__gte=start, starts_at__lt=end
+    ).aggregate(
+        n_opportunities=Count("opportunity", distinct=True),
+        n_signups=Count("signups", filter=confirmed),
+        worked_hours=Sum(
+            "signups__hours",
+            filter=confirmed & Q(signups__attended=True, opportunity__programme=Programme.MAKASETE),
+        ),
+    )
+    return [
+        Figure(
+            group,
+            "partners.opportunities",
+            _("Magokoro and Makasete opportunities"),
+            totals["n_opportunities"],
+            _("opportunities"),
+        ),
+        Figure(
+            group,
+            "partners.signups",
+            _("Partners signed up for shifts"),
+            totals["n_signups"],
+            _("sign-ups"),
+        ),
+        Figure(
+            group,
+            "partners.makasete.hours",
+            _("Hours worked by Makasete partners"),
+            round(float(totals["worked_hours"] or 0), 2),
+            _("hours"),
+        ),
+    ]

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import views
+from . import opportunities, reports, requests, views
 from .models import Programme
 
 app_name = "partners"
@@ -33,3 +33,6 @@ urlpatterns = [
     path("partners/<programme:programme>/", views.programme_detail, name="programme_detail"),
     path("partners/<programme:programme>/register/", views.register, name="register"),
 ]
+
+# Each area of the programme keeps its views and routes in its own module.
+urlpatterns += reports.urlpatterns + requests.urlpatterns + opportunities.urlpatterns

@@ -86,7 +86,74 @@ def test_reports_of_the_fiscal_year_are_summed(frozen):
     assert values["partners.bags.non_burnable"] == 3
 
 
-def test_figures_run_two_queries(frozen, django_assert_num_queries):
+def test_figures_run_three_queries(frozen, django_assert_num_queries):
     _registered()
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         stats.figures(2026)
+
+
+def test_opportunities_sign_ups_and_makasete_hours_of_the_fiscal_year(frozen, staff):
+    from partners.models import Opportunity, Shift, Signup
+
+    def shift(opportunity, day):
+        starts = dt.datetime.combine(day, dt.time(9), tzinfo=JST)
+        return Shift.objects.create(
+            opportunity=opportunity,
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=3),
+            slots=5,
+        )
+
+    deadline = dt.datetime(2026, 12, 1, tzinfo=JST)
+    job = Opportunity.objects.create(
+        programme="makasete",
+        title="公園管理",
+        department="都市建設部",
+        description="-",
+        place="-",
+        signup_deadline=deadline,
+        hourly_honorarium=1000,
+        is_published=True,
+    )
+    help_ = Opportunity.objects.create(
+        programme="magokoro",
+        title="祭り",
+        department="観光課",
+        description="-",
+        place="-",
+        signup_deadline=deadline,
+        is_published=True,
+    )
+    Opportunity.objects.create(
+        programme="magokoro",
+        title="下書き",
+        department="観光課",
+        description="-",
+        place="-",
+        signup_deadline=deadline,
+        is_published=False,
+    )
+    a, b = _registered(programme="makasete"), _registered(programme="magokoro")
+    worked = shift(job, dt.date(2026, 6, 1))
+    Signup.objects.create(
+        shift=worked, registration=a, status="confirmed", attended=True, hours=2.5
+    )
+    Signup.objects.create(
+        shift=shift(job, dt.date(2026, 3, 31)),
+        registration=a,
+        status="confirmed",
+        attended=True,
+        hours=8,
+    )  # FY2025
+    festival = shift(help_, dt.date(2026, 8, 1))
+    Signup.objects.create(
+        shift=festival, registration=b, status="confirmed", attended=True, hours=4
+    )
+    Signup.objects.create(shift=festival, registration=a, status="cancelled")
+
+    values = _values(2026)
+
+    assert values["partners.opportunities"] == 2
+    assert values["partners.signups"] == 2
+    assert values["partners.makasete.hours"] == 2.5
+    assert _values(2025)["partners.makasete.hours"] == 8

@@ -25,6 +25,7 @@ from django.test.utils import override_settings
 from django.utils import translation
 
 import organizations.demo
+import partners.demo
 from organizations.models import CollaborationProject, District, Membership, Organization
 
 User = get_user_model()
@@ -112,6 +113,7 @@ RESIDENTS = [
 # One line per app that has demo data: seed(*, stdout, staff, users).
 SEEDERS = [
     organizations.demo.seed,
+    partners.demo.seed,
 ]
 
 VOLUME_USERS = 300
@@ -148,6 +150,7 @@ class Command(BaseCommand):
                 organizations.demo.seed_volume(
                     count=volume, stdout=self.stdout, staff=staff, users=volume_users
                 )
+                partners.demo.seed_volume(count=volume, stdout=self.stdout)
         self._summary()
 
     # --- users ----------------------------------------------------------------------------

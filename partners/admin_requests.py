@@ -1,0 +1,373 @@
+"""Partners' requests in the admin, routed by department: 土木課 sees rubbish pickups, 環境課 supply
+requests, 地域生活課 equipment loans (a superuser sees all). Staff mark requests collected /
+delivered / returned or cancel them through `partners.requests.request_transition`, key in
+requests that came on paper or by phone, edit the supply items and the equipment, and export
+the pickups as a collection route."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from muroran_kyodo.csvexport import csv_response
+
+from . import requests as services
+from .models import (
+    Channel,
+    Equipment,
+    EquipmentLoan,
+    PickupRequest,
+    Registration,
+    RequestStatusChange,
+    SupplyItem,
+    SupplyRequest,
+    SupplyRequestLine,
+)
+
+
+def _user_departments(request) -> set[str] | None:
+    """The departments (group names) of the user; None for a superuser, who sees everything."""
+    if request.user.is_superuser:
+        return None
+    if not hasattr(request, "_partner_departments"):
+        request._partner_departments = set(request.user.groups.values_list("name", flat=True))
+    return request._partner_departments
+
+
+class RequestActionForm(admin.helpers.ActionForm):
+    reason = forms.CharField(label=_("Reason or note (optional)"), required=False, max_length=200)
+
+
+class RequestAdminForm(forms.ModelForm):
+    """Requests keyed in by staff: the same rules as the partner's form, said next to the field
+    before the service runs (which checks them again)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        registration = cleaned.get("registration")
+        if self.instance.pk is None and registration is not None:
+            if registration.status != Registration.Status.REGISTERED:
+                self.add_error(
+                    "registration",
+                    _("Requests can be made once the city has accepted the registration."),
+                )
+        return cleaned
+
+
+class _RequestAdmin(admin.ModelAdmin):
+    """What the three request admins share: routing, read-only state, actions, paper intake."""
+
+    form = RequestAdminForm
+    action_form = RequestActionForm
+    actions = ["mark_done", "cancel"]
+    raw_id_fields = ["registration"]
+    list_filter = ["status", "channel"]
+    date_hierarchy = "created_at"
+    search_fields = [
+        "registration__number",
+        "registration__contact_name",
+        "registration__group_name",
+    ]
+    show_full_result_count = False
+    done_description = ""
+    state_fields = ["status", "handled_by", "handled_at", "created_by", "created_at"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        departments = _user_departments(request)
+        if departments is not None and self.model.DEPARTMENT not in departments:
+            return queryset.none()
+        return queryset
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(self.state_fields)
+        if obj is not None:
+            fields += ["registration", "channel"]
+        return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None and "channel" in form.base_fields:
+            field = form.base_fields["channel"]
+            field.choices = [(v, label) for v, label in field.choices if v != Channel.WEB]
+            field.initial = Channel.PAPER
+        return form
+
+    def has_delete_permission(self, request, obj=None):
+        # A request is cancelled, which keeps the history; rows are never deleted here.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        self._create(request, obj, lines=())
+
+    def _create(self, request, obj, lines):
+        try:
+            services.request_create(request=obj, lines=lines, by=request.user)
+        except ValidationError as error:
+            # The form checked the rules; what is left is a race (equipment just lent).
+            raise ValidationError(error.messages) from error
+
+    @admin.display(description=_("registration number"), ordering="registration__number")
+    def number(self, obj):
+        return obj.registration.number
+
+    @admin.display(description=_("status"), ordering="status")
+    def state(self, obj):
+        return (
+            services.done_label(obj) if obj.status == services.RS.DONE else obj.get_status_display()
+        )
+
+    def _run(self, request, queryset, new):
+        done = 0
+        reason = request.POST.get("reason", "")
+        for obj in queryset.select_related("registration__user"):
+            try:
+                services.request_transition(request=obj, new=new, by=request.user, reason=reason)
+                done += 1
+            except (services.RequestTransitionError, PermissionDenied) as error:
+                text = str(error) or _("not allowed")
+                self.message_user(request, f"{obj}: {text}", messages.WARNING)
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(n)d request changed.", "%(n)d requests changed.", done) % {"n": done},
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("Mark the selected requests done"), permissions=["change"])
+    def mark_done(self, request, queryset):
+        self._run(request, queryset, services.RS.DONE)
+
+    @admin.action(description=_("Cancel the selected requests"), permissions=["change"])
+    def cancel(self, request, queryset):
+        self._run(request, queryset, services.RS.CANCELLED)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "mark_done" in actions and self.done_description:
+            function, name, _description = actions["mark_done"]
+            actions["mark_done"] = (function, name, self.done_description)
+        return actions
+
+
+class PickupRequestAdminForm(RequestAdminForm):
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("burnable_bags") == 0 and cleaned.get("non_burnable_bags") == 0:
+            self.add_error("burnable_bags", _("Write how many bags there are to collect."))
+        return cleaned
+
+
+@admin.register(PickupRequest)
+class PickupRequestAdmin(_RequestAdmin):
+    form = PickupRequestAdminForm
+    list_display = [
+        "number",
+        "district",
+        "location",
+        "burnable_bags",
+        "non_burnable_bags",
+        "available_from",
+        "state",
+        "channel",
+        "created_at",
+    ]
+    list_filter = ["status", "district", "available_from", "channel"]
+    list_select_related = ["registration", "district"]
+    autocomplete_fields = ["district"]
+    actions = ["mark_done", "cancel", "export_route"]
+    done_description = _("Mark the selected pickups collected")
+
+    @admin.action(description=_("Export the selected pickups as a collection route (CSV)"))
+    def export_route(self, request, queryset):
+        rows = (
+            [
+                p.district.name,
+                p.location,
+                p.burnable_bags,
+                p.non_burnable_bags,
+                timezone.localtime(p.available_from).strftime("%Y-%m-%d %H:%M"),
+                p.registration.number,
+                p.get_status_display(),
+            ]
+            for p in queryset.select_related("district", "registration")
+            .order_by("district__sort_order", "district__kana", "available_from", "pk")
+            .iterator(chunk_size=2000)
+        )
+        return csv_response(
+            "pickup-route.csv",
+            [
+                "district",
+                "location",
+                "burnable_bags",
+                "non_burnable_bags",
+                "available_from",
+                "number",
+                "status",
+            ],
+            rows,
+        )
+
+
+class SupplyLineFormSet(forms.BaseInlineFormSet):
+    """The same rules as the partner's form: at least one item, each 1..its maximum."""
+
+    def clean(self):
+        super().clean()
+        if self.instance.pk is not None:
+            return
+        lines = [
+            f.cleaned_data
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("item")
+        ]
+        if not lines:
+            raise ValidationError(_("Write the quantity of at least one item."))
+        for line in lines:
+            item = line["item"]
+            if not item.is_active:
+                raise ValidationError(_("%(item)s is no longer offered.") % {"item": item.name})
+            if not 1 <= (line.get("quantity") or 0) <= item.max_per_request:
+                raise ValidationError(
+                    _("%(item)s: from 1 to %(max)d %(unit)s per request.")
+                    % {"item": item.name, "max": item.max_per_request, "unit": item.unit}
+                )
+
+
+class SupplyLineInline(admin.TabularInline):
+    model = SupplyRequestLine
+    formset = SupplyLineFormSet
+    extra = 1
+    fields = ["item", "quantity"]
+
+    def has_add_permission(self, request, obj=None):
+        return obj is None and super().has_add_permission(request, obj)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("item")
+
+    def has_change_permission(self, request, obj=None):
+        # Lines are what was asked for: keyed in once, with the request, never edited after.
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SupplyRequest)
+class SupplyRequestAdmin(_RequestAdmin):
+    list_display = ["number", "delivery_note", "state", "channel", "created_at"]
+    list_filter = ["status", "registration__district", "channel"]
+    list_select_related = ["registration"]
+    inlines = [SupplyLineInline]
+    done_description = _("Mark the selected supplies delivered")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        # New: saved with its lines in save_related, through the service, in one transaction.
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
+            return
+        lines = [
+            SupplyRequestLine(item=f.cleaned_data["item"], quantity=f.cleaned_data["quantity"])
+            for formset in formsets
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("item")
+        ]
+        self._create(request, form.instance, lines=lines)
+        for formset in formsets:  # what the admin's change message reads
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = lines, [], []
+
+
+class EquipmentLoanAdminForm(RequestAdminForm):
+    def clean(self):
+        cleaned = super().clean()
+        lend_on, return_by = cleaned.get("lend_on"), cleaned.get("return_by")
+        if lend_on and return_by and return_by < lend_on:
+            self.add_error("return_by", _("The return date cannot be before the start."))
+        elif lend_on and return_by and cleaned.get("equipment") and self.instance.pk is None:
+            # Checked again, with the equipment row locked, when the service saves.
+            if services.overlapping_loans(cleaned["equipment"], lend_on, return_by).exists():
+                self.add_error(
+                    "equipment",
+                    _(
+                        "This equipment is already lent for part of these dates. "
+                        "Choose other dates or another item."
+                    ),
+                )
+        return cleaned
+
+
+@admin.register(EquipmentLoan)
+class EquipmentLoanAdmin(_RequestAdmin):
+    form = EquipmentLoanAdminForm
+    list_display = [
+        "number",
+        "equipment",
+        "lend_on",
+        "return_by",
+        "returned_on",
+        "state",
+        "channel",
+    ]
+    list_filter = ["status", "equipment", "lend_on", "registration__district"]
+    list_select_related = ["registration", "equipment"]
+    state_fields = _RequestAdmin.state_fields + ["returned_on"]
+    done_description = _("Mark the selected equipment returned")
+
+
+@admin.register(SupplyItem)
+class SupplyItemAdmin(admin.ModelAdmin):
+    list_display = ["name", "unit", "max_per_request", "sort_order", "is_active"]
+    list_editable = ["max_per_request", "sort_order", "is_active"]
+    search_fields = ["name", "name_en"]
+
+
+@admin.register(Equipment)
+class EquipmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "identifier", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "identifier"]
+
+
+@admin.register(RequestStatusChange)
+class RequestStatusChangeAdmin(admin.ModelAdmin):
+    """Read-only: written by the services only."""
+
+    list_display = ["at", "kind", "request_id", "old_status", "new_status", "by", "reason"]
+    list_filter = ["kind", "new_status"]
+    list_select_related = ["by"]
+    search_fields = ["=request_id"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        departments = _user_departments(request)
+        if departments is None:
+            return queryset
+        kinds = [
+            model._meta.model_name
+            for model in services.REQUEST_MODELS
+            if model.DEPARTMENT in departments
+        ]
+        return queryset.filter(kind__in=kinds)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

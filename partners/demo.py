@@ -1,0 +1,288 @@
+"""Demo and volume data of the partner programme, for `seed_demo`.
+
+Registrations go through the services (numbers, history rows, e-mails to the in-memory
+backend); approvals through the transition; reports are the partners' own. Volume data is
+synthetic and bulk-created: paper registrations without accounts ('MPV-…' numbers, apart from
+the real counter) and their reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from organizations.models import District, Organization
+
+from . import services
+from .models import (
+    ActivityKind,
+    ActivityPlace,
+    ActivityReport,
+    Channel,
+    Opportunity,
+    Programme,
+    Registration,
+    Shift,
+)
+
+K = Registration.Kind
+
+
+@dataclass
+class DemoPartner:
+    email: str
+    programme: str
+    kind: str
+    district: str
+    places: list[tuple[str, str, str]] = field(default_factory=list)  # (district, kind, words)
+    organization: str = ""
+    group_name: str = ""
+    member_count: int = 1
+    list_publicly: bool = False
+    skills: str = ""
+    approve: bool = True
+    reports: int = 0
+
+
+PARTNERS = [
+    DemoPartner(
+        "resident@example.jp",
+        Programme.PIKA,
+        K.INDIVIDUAL,
+        "輪西町",
+        places=[("輪西町", "park", "輪西町 みなと公園とその周辺の歩道")],
+        reports=6,
+    ),
+    DemoPartner(
+        "resident@example.jp",
+        Programme.PIKA,
+        K.ORGANIZATION,
+        "中央町",
+        organization="室蘭まちづくり市民の会",
+        member_count=24,
+        list_publicly=True,
+        places=[
+            ("中央町", "road", "中央町 中央通りの歩道（旧室蘭駅舎から常盤町まで）"),
+            ("入江町", "beach", "入江町 入江運動公園の海岸沿い"),
+        ],
+        reports=8,
+    ),
+    DemoPartner(
+        "student@example.jp",
+        Programme.PIKA,
+        K.GROUP,
+        "水元町",
+        group_name="水元町 学生クリーン隊",
+        member_count=6,
+        list_publicly=True,
+        places=[("水元町", "road", "水元町 大学通りの歩道と植え込み")],
+        reports=4,
+    ),
+    DemoPartner(
+        "kaicho@example.jp",
+        Programme.PIKA,
+        K.GROUP,
+        "白鳥台",
+        group_name="白鳥台 花の会",
+        member_count=9,
+        list_publicly=True,
+        places=[("白鳥台", "park", "白鳥台 白鳥台中央公園の花壇")],
+        approve=False,
+    ),
+    DemoPartner(
+        "salon@example.jp",
+        Programme.MAGOKORO,
+        K.INDIVIDUAL,
+        "絵鞆町",
+        skills="高齢者サロンの運営経験。イベントの受付・案内ができます。",
+    ),
+    DemoPartner(
+        "shotengai@example.jp",
+        Programme.MAKASETE,
+        K.INDIVIDUAL,
+        "中島町",
+        skills="パソコン入力、窓口での受付業務の経験があります。",
+    ),
+]
+
+OPPORTUNITIES = [
+    # programme, title, department, place, days until the deadline, honorarium, shifts (days, hours)
+    (
+        Programme.MAGOKORO,
+        "港まつり 会場案内ボランティア",
+        "観光課",
+        "入江臨海公園",
+        20,
+        None,
+        [(27, 10, 13, 6), (27, 13, 16, 6)],
+    ),
+    (
+        Programme.MAGOKORO,
+        "市民美術館 企画展の受付補助",
+        "教育部 生涯学習課",
+        "室蘭市民美術館",
+        10,
+        None,
+        [(14, 9, 12, 2)],
+    ),
+    (
+        Programme.MAKASETE,
+        "市民活動センター 窓口受付",
+        "地域生活課",
+        "市民活動センター（中央町）",
+        15,
+        1_000,
+        [(21, 9, 13, 1), (22, 9, 13, 1)],
+    ),
+]
+
+
+def seed(*, stdout, staff, users: dict) -> None:
+    """Demo registrations, places, reports and opportunities. `users` maps e-mail to User."""
+    districts = {d.name: d for d in District.objects.all()}
+    kinds = list(ActivityKind.objects.filter(is_active=True))
+    today = timezone.localdate()
+    created = 0
+    rng = random.Random(2026)
+    for demo in PARTNERS:
+        user = users[demo.email]
+        organization = (
+            Organization.objects.get(name=demo.organization) if demo.organization else None
+        )
+        existing = Registration.objects.filter(programme=demo.programme).exclude(
+            status=Registration.Status.WITHDRAWN
+        )
+        existing = (
+            existing.filter(organization=organization)
+            if organization
+            else existing.filter(user=user, organization__isnull=True)
+        )
+        if existing.exists():
+            continue
+        registration = Registration(
+            programme=demo.programme,
+            kind=demo.kind,
+            user=user,
+            organization=organization,
+            group_name=demo.group_name,
+            member_count=demo.member_count,
+            contact_name=user.get_full_name(),
+            contact_kana=user.get_full_name_kana(),
+            contact_phone=user.phone,
+            contact_email=user.email,
+            contact_postal_code=user.postal_code,
+            contact_address=user.address,
+            district=districts[demo.district],
+            frequency=Registration.Frequency.MONTHLY,
+            skills=demo.skills,
+            list_publicly=demo.list_publicly,
+            agreed_terms_at=timezone.now(),
+        )
+        places = [
+            ActivityPlace(district=districts[d], kind=kind, description=words)
+            for d, kind, words in demo.places
+        ]
+        activity = kinds[:2] if demo.programme == Programme.PIKA else []
+        services.registration_create(
+            registration=registration, places=places, activity_kinds=activity, by=user
+        )
+        created += 1
+        if demo.approve:
+            services.registration_approve(registration=registration, by=staff)
+        for n in range(demo.reports):
+            ActivityReport.objects.create(
+                registration=registration,
+                activity_date=today - dt.timedelta(days=14 * n + 3),
+                place=places[n % len(places)] if places else None,
+                participants=max(1, min(demo.member_count, rng.randint(1, 12))),
+                burnable_bags=rng.randint(1, 6),
+                non_burnable_bags=rng.randint(0, 2),
+                notes="空き缶・たばこの吸い殻が多かった。" if n % 3 == 0 else "",
+                created_by=user,
+            )
+    stdout.write(f"partners: {created} demo registrations created")
+
+    created = 0
+    now = timezone.now()
+    for programme, title, department, place, deadline, honorarium, shifts in OPPORTUNITIES:
+        if Opportunity.objects.filter(title=title).exists():
+            continue
+        opportunity = Opportunity.objects.create(
+            programme=programme,
+            title=title,
+            department=department,
+            description=f"{department}が実施する事業のお手伝いをお願いします。詳しくは当日ご説明します。",
+            place=place,
+            signup_deadline=now + dt.timedelta(days=deadline),
+            hourly_honorarium=honorarium,
+            is_published=True,
+        )
+        for days, start, end, slots in shifts:
+            day = today + dt.timedelta(days=days)
+            tz = timezone.get_current_timezone()
+            Shift.objects.create(
+                opportunity=opportunity,
+                starts_at=dt.datetime.combine(day, dt.time(start), tzinfo=tz),
+                ends_at=dt.datetime.combine(day, dt.time(end), tzinfo=tz),
+                slots=slots,
+            )
+        created += 1
+    stdout.write(f"partners: {created} demo opportunities created")
+
+
+VOLUME_PREFIX = "MPV-"
+BATCH = 5_000
+
+
+def seed_volume(*, count: int, stdout) -> None:
+    """`count` × 5 synthetic まち「ピカ」 registrations and `count` × 50 reports (the benchmark's
+    10,000 partners and 100,000 reports at --volume 2000). Skipped if already there."""
+    partners = count * 5
+    if Registration.objects.filter(number__startswith=VOLUME_PREFIX).count() >= partners:
+        stdout.write("partners: volume data already there")
+        return
+    rng = random.Random(7)
+    districts = list(District.objects.order_by("sort_order", "pk"))
+    today = timezone.localdate()
+    now = timezone.now()
+    registrations = [
+        Registration(
+            number=f"{VOLUME_PREFIX}{n:06d}",
+            programme=Programme.PIKA,
+            kind=K.GROUP if n % 4 == 0 else K.INDIVIDUAL,
+            group_name=f"ボリューム清掃グループ{n:06d}" if n % 4 == 0 else "",
+            member_count=rng.randint(2, 30) if n % 4 == 0 else 1,
+            contact_name=f"ボリューム 太郎{n}",
+            contact_kana="ボリューム タロウ",
+            district=districts[n % len(districts)],
+            list_publicly=n % 8 == 0,
+            agreed_terms_at=now,
+            channel=Channel.PAPER,
+            status=Registration.Status.REGISTERED,
+            registered_on=today - dt.timedelta(days=n % 700),
+        )
+        for n in range(1, partners + 1)
+    ]
+    Registration.objects.bulk_create(registrations, batch_size=BATCH)
+    ids = list(
+        Registration.objects.filter(number__startswith=VOLUME_PREFIX).values_list("pk", flat=True)
+    )
+    reports = []
+    for n in range(count * 50):
+        reports.append(
+            ActivityReport(
+                registration_id=ids[n % len(ids)],
+                activity_date=today - dt.timedelta(days=n % 730),
+                participants=rng.randint(1, 20),
+                burnable_bags=rng.randint(0, 8),
+                non_burnable_bags=rng.randint(0, 3),
+            )
+        )
+        if len(reports) == BATCH:
+            ActivityReport.objects.bulk_create(reports)
+            reports = []
+    ActivityReport.objects.bulk_create(reports)
+    stdout.write(f"partners: {partners} volume registrations and {count * 50} reports created")

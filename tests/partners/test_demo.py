@@ -1,0 +1,40 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from partners.models import ActivityReport, Opportunity, Registration, RegistrationStatusChange
+
+pytestmark = pytest.mark.django_db
+
+
+def _seed(*args):
+    call_command("seed_demo", *args, stdout=io.StringIO())
+
+
+def test_demo_partners_go_through_the_workflow_and_seeding_twice_adds_nothing():
+    _seed()
+    counts = (
+        Registration.objects.count(),
+        ActivityReport.objects.count(),
+        Opportunity.objects.count(),
+    )
+    _seed()
+
+    assert counts == (
+        Registration.objects.count(),
+        ActivityReport.objects.count(),
+        Opportunity.objects.count(),
+    )
+    assert Registration.objects.filter(status="registered").count() == 5
+    assert Registration.objects.filter(status="applied").count() == 1
+    # Every demo registration has its history, as the services write it.
+    for registration in Registration.objects.all():
+        assert RegistrationStatusChange.objects.filter(registration=registration).exists()
+    assert Registration.objects.filter(number__regex=r"^MP-\d{4}-\d{5}$").count() == 4
+
+
+def test_volume_adds_five_partners_and_fifty_reports_per_unit():
+    _seed("--volume", "4")
+    assert Registration.objects.filter(number__startswith="MPV-").count() == 20
+    assert ActivityReport.objects.filter(registration__number__startswith="MPV-").count() == 200
