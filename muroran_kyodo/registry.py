@@ -40,6 +40,7 @@ MYPAGE_SECTIONS = [
     organizations.sections.mypage_organizations,
     partners.sections.mypage_registrations,
     partners.sections.mypage_requests,
+    partners.sections.mypage_signups,
 ]
 
 FIGURES = [

@@ -65,3 +65,24 @@ def mypage_requests(request) -> Section | None:
             ],
         },
     )
+
+
+def mypage_signups(request) -> Section | None:
+    """My まごころ・まかせて shifts that have not ended yet, soonest first. One query; nothing
+    when I have no registration."""
+    from django.utils import timezone
+
+    from .models import Signup
+
+    registrations = [r.pk for r in _my_registrations(request)]
+    if not registrations:
+        return None
+    signups = list(
+        Signup.objects.filter(registration__in=registrations, shift__ends_at__gte=timezone.now())
+        .exclude(status=Signup.Status.CANCELLED)
+        .select_related("shift__opportunity", "registration")
+        .order_by("shift__starts_at", "pk")[:20]
+    )
+    if not signups:
+        return None
+    return Section(_("My shifts"), "partners/signup_mypage_section.html", {"signups": signups})

@@ -614,8 +614,8 @@ def test_my_page_runs_a_fixed_number_of_queries_with_registrations(
         factories.make_registration(user=representative, organization=organization, member_count=3)
     client.force_login(representative)
     # Session, user, memberships, open invitations, my partner registrations, my requests (one
-    # UNION of the three kinds).
-    with django_assert_num_queries(6):
+    # UNION of the three kinds), my upcoming shifts.
+    with django_assert_num_queries(7):
         response = client.get(reverse("mypage"))
     assert response.content.decode().count("/partners/registrations/") == n
 
@@ -642,3 +642,43 @@ def test_the_registration_page_and_certificate_run_a_fixed_number_of_queries(
     with django_assert_num_queries(4):
         response = client.get(reverse("partners:certificate", args=[registration.pk]))
     assert response.status_code == 200
+
+
+def test_my_page_lists_my_upcoming_shifts_but_not_cancelled_ones(client, resident):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from partners.models import Opportunity, Shift, Signup
+
+    registration = factories.make_registration(
+        user=resident, programme="magokoro", status="registered"
+    )
+    opportunity = Opportunity.objects.create(
+        programme="magokoro",
+        title="港まつり 会場案内",
+        department="観光課",
+        description="案内",
+        place="入江臨海公園",
+        signup_deadline=timezone.now() + dt.timedelta(days=3),
+        is_published=True,
+    )
+    start = timezone.now() + dt.timedelta(days=5)
+    kept, dropped = (
+        Shift.objects.create(
+            opportunity=opportunity,
+            starts_at=start + dt.timedelta(hours=h),
+            ends_at=start + dt.timedelta(hours=h + 2),
+            slots=3,
+        )
+        for h in (0, 4)
+    )
+    Signup.objects.create(shift=kept, registration=registration, status="confirmed")
+    Signup.objects.create(shift=dropped, registration=registration, status="cancelled")
+    client.force_login(resident)
+
+    html = client.get(reverse("mypage")).content.decode()
+
+    assert html.count("港まつり 会場案内") == 1
+    assert timezone.localtime(kept.starts_at).strftime("%Y-%m-%d %H:%M") in html
+    assert timezone.localtime(dropped.starts_at).strftime("%Y-%m-%d %H:%M") not in html
