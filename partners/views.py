@@ -8,7 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Sum
+from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,11 +19,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from muroran_kyodo.confirm import STEP_INPUT, confirm_flow
-from muroran_kyodo.jp import fiscal_year_label
+from muroran_kyodo.jp import current_fiscal_year, fiscal_year_label
 
 from . import services
 from .forms import RegistrationForm
-from .models import Programme, Registration, counted_people
+from .models import ActivityReport, Opportunity, Programme, Registration, counted_people
 from .permissions import is_partner_staff
 
 S = Registration.Status
@@ -84,7 +85,31 @@ def programme_detail(request, programme):
                 .annotate(people=Sum(counted_people()))
             ),
             "page": page,
+            "year_label": fiscal_year_label(current_fiscal_year()),
+            "totals": _this_years_activity(programme),
+            # まごころ・まかせて: what is open for sign-up now. One query.
+            "opportunities": list(
+                Opportunity.objects.open()
+                .filter(programme=programme)
+                .order_by("signup_deadline")[:10]
+            )
+            if programme != Programme.PIKA
+            else [],
         },
+    )
+
+
+def _this_years_activity(programme) -> dict:
+    """This fiscal year's reports, participants and bags of the programme's partners. One query."""
+    return (
+        ActivityReport.objects.for_fiscal_year(current_fiscal_year())
+        .filter(registration__programme=programme)
+        .aggregate(
+            reports=Count("pk"),
+            participants=Coalesce(Sum("participants"), 0),
+            burnable=Coalesce(Sum("burnable_bags"), 0),
+            non_burnable=Coalesce(Sum("non_burnable_bags"), 0),
+        )
     )
 
 

@@ -574,8 +574,9 @@ def test_the_programme_page_runs_a_fixed_number_of_queries(client, django_assert
             status="registered",
         )
     url = reverse("partners:programme_detail", args=["pika"])
-    # People by programme, people by district, count of listed names, the page of names.
-    with django_assert_num_queries(4):
+    # People by programme, people by district, count of listed names, the page of names, this
+    # year's activity totals (no opportunities query for まち「ピカ」).
+    with django_assert_num_queries(5):
         response = client.get(url)
     assert response.context["people"] == 2 * n
     # The programme list: people by programme.
@@ -682,3 +683,47 @@ def test_my_page_lists_my_upcoming_shifts_but_not_cancelled_ones(client, residen
     assert html.count("港まつり 会場案内") == 1
     assert timezone.localtime(kept.starts_at).strftime("%Y-%m-%d %H:%M") in html
     assert timezone.localtime(dropped.starts_at).strftime("%Y-%m-%d %H:%M") not in html
+
+
+def test_the_programme_page_shows_this_years_activity_and_open_opportunities(client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from partners.models import ActivityReport, Opportunity
+
+    registration = factories.make_registration(
+        user=factories.make_user(), programme="magokoro", status="registered"
+    )
+    ActivityReport.objects.create(
+        registration=registration,
+        activity_date=timezone.localdate(),
+        participants=7,
+        burnable_bags=3,
+    )
+    Opportunity.objects.create(
+        programme="magokoro",
+        title="市民美術館 受付補助",
+        department="生涯学習課",
+        description="受付",
+        place="市民美術館",
+        signup_deadline=timezone.now() + dt.timedelta(days=2),
+        is_published=True,
+    )
+    Opportunity.objects.create(
+        programme="magokoro",
+        title="締切済みの募集",
+        department="生涯学習課",
+        description="受付",
+        place="市民美術館",
+        signup_deadline=timezone.now() - dt.timedelta(days=1),
+        is_published=True,
+    )
+
+    response = client.get(reverse("partners:programme_detail", args=["magokoro"]))
+
+    assert response.context["totals"]["participants"] == 7
+    assert response.context["totals"]["burnable"] == 3
+    html = response.content.decode()
+    assert "市民美術館 受付補助" in html
+    assert "締切済みの募集" not in html
