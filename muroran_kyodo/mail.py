@@ -37,3 +37,18 @@ def _send(name: str, to: list[str], context: dict) -> None:
     except TemplateDoesNotExist:
         pass
     message.send()
+
+
+def site_language_text(message, **values) -> str:
+    """A message rendered in the site's language (Japanese), for text that is stored — history
+    reasons — and read later by people who did not choose the writer's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        text = str(message)
+        return text % {k: str(v) for k, v in values.items()} if values else text
+
+
+class ListOfLabels(list):
+    """Labels joined with 、 when rendered, so that they are translated where they are shown."""
+
+    def __str__(self):
+        return "、".join(str(label) for label in self)

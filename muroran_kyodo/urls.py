@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from . import bench_views, views
 
-admin.site.site_header = _("Muroran collaboration portal — staff")
-admin.site.site_title = _("Muroran collaboration portal")
+admin.site.site_header = _("Muroran Collaboration Portal — staff")
+admin.site.site_title = _("Muroran Collaboration Portal")
 admin.site.index_title = _("Administration")
 
 urlpatterns = [

@@ -7,6 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from muroran_kyodo.mail import ListOfLabels, site_language_text
 
 from . import emails
 from .models import (
@@ -100,7 +103,7 @@ def organization_register(*, form, by) -> Organization:
         old_status="",
         new_status=S.PENDING,
         by=by,
-        reason=_("Registered on the portal"),
+        reason=site_language_text(gettext_lazy("Registered on the portal")),
     )
     transaction.on_commit(lambda: emails.registered(organization, by))
     return organization
@@ -126,12 +129,17 @@ def organization_update(*, form, by) -> Organization:
             organization=organization,
             new=S.PENDING,
             by=by,
-            reason=_("Changed: %(fields)s")
-            % {"fields": ", ".join(str(form.fields[f].label) for f in recheck)},
+            reason=site_language_text(
+                gettext_lazy("Changed: %(fields)s"),
+                fields=ListOfLabels(form.fields[f].label for f in recheck),
+            ),
         )
     elif was == S.RETURNED:
         _transition(
-            organization=organization, new=S.PENDING, by=by, reason=_("Edited and resubmitted")
+            organization=organization,
+            new=S.PENDING,
+            by=by,
+            reason=site_language_text(gettext_lazy("Edited and resubmitted")),
         )
     return organization
 

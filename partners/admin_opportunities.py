@@ -14,6 +14,7 @@ from django.db.models.functions import Floor, Round, TruncMonth
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from muroran_kyodo.csvexport import csv_response
 from muroran_kyodo.jp import current_fiscal_year, fiscal_year_datetimes, fiscal_year_label
@@ -157,7 +158,10 @@ class SignupAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{signup}: {text}", messages.WARNING)
         if done:
             self.message_user(
-                request, _("%(n)d sign-ups cancelled.") % {"n": done}, messages.SUCCESS
+                request,
+                ngettext("%(n)d sign-up cancelled.", "%(n)d sign-ups cancelled.", done)
+                % {"n": done},
+                messages.SUCCESS,
             )
 
     # --- まかせて honorarium -----------------------------------------------------------------

@@ -605,7 +605,7 @@ class EquipmentLoan(PartnerRequest):
     equipment = models.ForeignKey(
         Equipment, on_delete=models.PROTECT, related_name="loans", verbose_name=_("equipment")
     )
-    lend_on = models.DateField(_("from"))
+    lend_on = models.DateField(_("lent from"))
     return_by = models.DateField(_("return by"))
     returned_on = models.DateField(_("returned on"), null=True, blank=True)
 

@@ -63,7 +63,9 @@ def signup_create(*, shift: Shift, registration: Registration, by, wait: bool = 
         raise PermissionDenied
     if registration.programme != opportunity.programme:
         raise ValidationError(
-            _("This opportunity is for %(programme)s partners. Register for that programme first.")
+            _(
+                "This opportunity is for the programme “%(programme)s”. Register for that programme first."
+            )
             % {"programme": opportunity.get_programme_display()},
             code="wrong_programme",
         )

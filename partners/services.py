@@ -7,14 +7,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from muroran_kyodo.jp import fiscal_year
+from muroran_kyodo.mail import site_language_text
 from muroran_kyodo.models import next_value
 
 from . import emails
 from .models import (
     NUMBER_PREFIX,
     ActivityReport,
+    Channel,
     Registration,
     RegistrationStatusChange,
 )
@@ -149,8 +152,10 @@ def registration_create(
                 old_status="",
                 new_status=S.APPLIED,
                 by=by,
-                reason=_("Received by %(channel)s")
-                % {"channel": registration.get_channel_display()},
+                reason=site_language_text(
+                    gettext_lazy("Received by %(channel)s"),
+                    channel=site_language_text(Channel(registration.channel).label),
+                ),
             )
     except IntegrityError:
         registration.pk = None

@@ -147,7 +147,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='requested')),
                 ('handled_at', models.DateTimeField(blank=True, null=True, verbose_name='handled')),
                 ('staff_note', models.CharField(blank=True, max_length=200, verbose_name='staff note')),
-                ('lend_on', models.DateField(verbose_name='from')),
+                ('lend_on', models.DateField(verbose_name='lent from')),
                 ('return_by', models.DateField(verbose_name='return by')),
                 ('returned_on', models.DateField(blank=True, null=True, verbose_name='returned on')),
                 ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),

@@ -802,3 +802,16 @@ def test_plain_member_cannot_remove_another_member(organization, member, residen
         services.member_remove(membership=_membership(organization, resident), by=member)
 
     assert Membership.objects.filter(organization=organization, user=resident).exists()
+
+
+def test_history_reason_is_stored_in_japanese_whatever_language_the_user_reads(resident):
+    from django.utils import translation
+
+    with translation.override("en"):
+        organization = services.organization_register(
+            form=_valid_form(factories.organization_form_data()), by=resident
+        )
+    reason = OrganizationStatusChange.objects.get(organization=organization).reason
+    with translation.override("ja"):
+        expected = translation.gettext("Registered on the portal")
+    assert reason == expected != "Registered on the portal"
