@@ -1,8 +1,8 @@
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from muroran_kyodo.admin_actions import ReasonActionForm, run_for_each
 from muroran_kyodo.csvexport import csv_response
 
 from . import services
@@ -85,26 +85,17 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
-class ReasonForm(admin.helpers.ActionForm):
-    reason = admin.helpers.forms.CharField(label=_("Reason (required to return)"), required=False)
-
-
 def _run_transition(modeladmin, request, queryset, function, **kwargs):
-    done = 0
-    for organization in queryset:
-        try:
-            function(organization=organization, by=request.user, **kwargs)
-            done += 1
-        except (services.TransitionError, ValidationError, PermissionDenied) as error:
-            text = "; ".join(getattr(error, "messages", [str(error)])) or _("not allowed")
-            modeladmin.message_user(request, f"{organization}: {text}", messages.WARNING)
-    if done:
-        modeladmin.message_user(
-            request,
-            ngettext("%(n)d organisation changed.", "%(n)d organisations changed.", done)
-            % {"n": done},
-            messages.SUCCESS,
-        )
+    run_for_each(
+        modeladmin,
+        request,
+        queryset,
+        lambda organization: function(organization=organization, by=request.user, **kwargs),
+        refusals=(services.TransitionError,),
+        done_message=lambda n: (
+            ngettext("%(n)d organisation changed.", "%(n)d organisations changed.", n) % {"n": n}
+        ),
+    )
 
 
 @admin.register(Organization)
@@ -119,7 +110,7 @@ class OrganizationAdmin(admin.ModelAdmin):
     filter_horizontal = ["fields"]
     inlines = [MembershipInline, StatusChangeInline]
     actions = ["verify", "return_for_changes", "export_csv"]
-    action_form = ReasonForm
+    action_form = ReasonActionForm
     show_full_result_count = False
 
     @admin.action(description=_("Verify the selected organisations"), permissions=["change"])

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from muroran_kyodo.admin_actions import ReasonActionForm, run_for_each
 from muroran_kyodo.csvexport import csv_response
 from muroran_kyodo.jp import (
     KanaField,
@@ -107,8 +108,17 @@ class InsuranceFilter(admin.SimpleListFilter):
 # --- registrations --------------------------------------------------------------------------
 
 
-class ReasonForm(admin.helpers.ActionForm):
-    reason = forms.CharField(label=_("Reason (required to return)"), required=False)
+class KeyedInChannelMixin:
+    """On the add form, staff key in what came on paper, by FAX, e-mail or at the counter:
+    the web channel is the site's own, and paper is the usual case."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None and "channel" in form.base_fields:
+            field = form.base_fields["channel"]
+            field.choices = [(v, label) for v, label in field.choices if v != Channel.WEB]
+            field.initial = Channel.PAPER
+        return form
 
 
 class RegistrationAdminForm(forms.ModelForm):
@@ -200,21 +210,17 @@ class StatusChangeInline(admin.TabularInline):
 
 def _run_transition(modeladmin, request, queryset, function, **kwargs):
     """Call a service for each selected row; a refused row is reported and the others go on."""
-    done = 0
-    for registration in queryset.select_related("user", "organization"):
-        try:
-            function(registration=registration, by=request.user, **kwargs)
-            done += 1
-        except (services.TransitionError, ValidationError, PermissionDenied) as error:
-            text = "; ".join(getattr(error, "messages", [str(error)])) or _("not allowed")
-            modeladmin.message_user(request, f"{registration.number}: {text}", messages.WARNING)
-    if done:
-        modeladmin.message_user(
-            request,
-            ngettext("%(n)d registration changed.", "%(n)d registrations changed.", done)
-            % {"n": done},
-            messages.SUCCESS,
-        )
+    run_for_each(
+        modeladmin,
+        request,
+        queryset.select_related("user", "organization"),
+        lambda registration: function(registration=registration, by=request.user, **kwargs),
+        refusals=(services.TransitionError,),
+        describe=lambda registration: registration.number,
+        done_message=lambda n: (
+            ngettext("%(n)d registration changed.", "%(n)d registrations changed.", n) % {"n": n}
+        ),
+    )
 
 
 # Always exported; they are on the changelist anyone with view permission sees.
@@ -241,7 +247,7 @@ CSV_CONTACT_HEADER = [
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(KeyedInChannelMixin, admin.ModelAdmin):
     form = RegistrationAdminForm
     list_display = [
         "number",
@@ -278,7 +284,7 @@ class RegistrationAdmin(admin.ModelAdmin):
         "confirm_insurance",
         "export_csv",
     ]
-    action_form = ReasonForm
+    action_form = ReasonActionForm
     show_full_result_count = False
     fieldsets = [
         (None, {"fields": ["number", "programme", "kind", "channel", "status"]}),
@@ -326,15 +332,6 @@ class RegistrationAdmin(admin.ModelAdmin):
             # The number carries the programme, and the channel is a fact of how it arrived.
             fields += ["programme", "channel"]
         return fields
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        if obj is None and "channel" in form.base_fields:
-            # Staff key in what came on paper, by FAX, e-mail or at the counter; web is the site's.
-            field = form.base_fields["channel"]
-            field.choices = [(v, label) for v, label in field.choices if v != Channel.WEB]
-            field.initial = Channel.PAPER
-        return form
 
     def has_delete_permission(self, request, obj=None):
         # A partner leaves by withdrawal, which keeps the history; rows are never deleted here.

@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from muroran_kyodo.admin_actions import run_for_each
 from muroran_kyodo.csvexport import csv_response
 from muroran_kyodo.jp import current_fiscal_year, fiscal_year_datetimes, fiscal_year_label
 
@@ -148,21 +149,15 @@ class SignupAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Cancel the selected sign-ups"), permissions=["change"])
     def cancel_signups(self, request, queryset):
-        done = 0
-        for signup in queryset.select_related("shift__opportunity", "registration"):
-            try:
-                signup_cancel(signup=signup, by=request.user)
-                done += 1
-            except (ValidationError, PermissionDenied) as error:
-                text = "; ".join(getattr(error, "messages", [])) or str(_("not allowed"))
-                self.message_user(request, f"{signup}: {text}", messages.WARNING)
-        if done:
-            self.message_user(
-                request,
-                ngettext("%(n)d sign-up cancelled.", "%(n)d sign-ups cancelled.", done)
-                % {"n": done},
-                messages.SUCCESS,
-            )
+        run_for_each(
+            self,
+            request,
+            queryset.select_related("shift__opportunity", "registration"),
+            lambda signup: signup_cancel(signup=signup, by=request.user),
+            done_message=lambda n: (
+                ngettext("%(n)d sign-up cancelled.", "%(n)d sign-ups cancelled.", n) % {"n": n}
+            ),
+        )
 
     # --- まかせて honorarium -----------------------------------------------------------------
 

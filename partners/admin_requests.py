@@ -7,17 +7,18 @@ the pickups as a collection route."""
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from muroran_kyodo.admin_actions import run_for_each
 from muroran_kyodo.csvexport import csv_response
 
 from . import requests as services
+from .admin import KeyedInChannelMixin
 from .models import (
-    Channel,
     Equipment,
     EquipmentLoan,
     PickupRequest,
@@ -58,7 +59,7 @@ class RequestAdminForm(forms.ModelForm):
         return cleaned
 
 
-class _RequestAdmin(admin.ModelAdmin):
+class _RequestAdmin(KeyedInChannelMixin, admin.ModelAdmin):
     """What the three request admins share: routing, read-only state, actions, paper intake."""
 
     form = RequestAdminForm
@@ -89,14 +90,6 @@ class _RequestAdmin(admin.ModelAdmin):
             fields += ["registration", "channel"]
         return fields
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        if obj is None and "channel" in form.base_fields:
-            field = form.base_fields["channel"]
-            field.choices = [(v, label) for v, label in field.choices if v != Channel.WEB]
-            field.initial = Channel.PAPER
-        return form
-
     def has_delete_permission(self, request, obj=None):
         # A request is cancelled, which keeps the history; rows are never deleted here.
         return False
@@ -125,21 +118,19 @@ class _RequestAdmin(admin.ModelAdmin):
         )
 
     def _run(self, request, queryset, new):
-        done = 0
         reason = request.POST.get("reason", "")
-        for obj in queryset.select_related("registration__user"):
-            try:
-                services.request_transition(request=obj, new=new, by=request.user, reason=reason)
-                done += 1
-            except (services.RequestTransitionError, PermissionDenied) as error:
-                text = str(error) or _("not allowed")
-                self.message_user(request, f"{obj}: {text}", messages.WARNING)
-        if done:
-            self.message_user(
-                request,
-                ngettext("%(n)d request changed.", "%(n)d requests changed.", done) % {"n": done},
-                messages.SUCCESS,
-            )
+        run_for_each(
+            self,
+            request,
+            queryset.select_related("registration__user"),
+            lambda obj: services.request_transition(
+                request=obj, new=new, by=request.user, reason=reason
+            ),
+            refusals=(services.RequestTransitionError,),
+            done_message=lambda n: (
+                ngettext("%(n)d request changed.", "%(n)d requests changed.", n) % {"n": n}
+            ),
+        )
 
     @admin.action(description=_("Mark the selected requests done"), permissions=["change"])
     def mark_done(self, request, queryset):
