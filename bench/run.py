@@ -7,10 +7,17 @@ What it does, in order:
    when set (PostgreSQL, as in production; the seed data is written there);
 2. `migrate`, `seed_demo --volume 2000` (idempotent, so a second run is quick) and
    `collectstatic` into a temporary STATIC_ROOT;
+   when a signed-in page is on the list, creates (idempotently) a partner with registrations,
+   reports, requests and an upcoming shift, and a staff user with TOTP activated, and opens a
+   session for each in the session store (SIGNED_IN_SETUP, run with `manage.py shell -c`
+   under this run's settings and SECRET_KEY: see there what the session holds);
 3. starts gunicorn with the production settings path (`gunicorn.conf.py`, DEBUG off, a random
    SECRET_KEY, 2 workers) on a free port of 127.0.0.1, and waits until it answers;
 4. loads each page over loopback for a fixed time, with `wrk` when it is installed
    (`apt-get install wrk`), otherwise with a small Python client (threads + http.client);
+   signed-in pages send the session cookie, and are first checked to answer 200 with the
+   person's content (not a redirect to the sign-in or second-factor page): the run stops
+   with an error otherwise;
 5. prints a table - requests/s, p50/p90/p99 latency and the cost relative to the bare
    baseline view - and writes it to `.bench/last.md`;
 6. stops gunicorn, also on Ctrl-C or an error. gunicorn's log is in `.bench/gunicorn.log`.
@@ -19,6 +26,13 @@ The baseline page `/bench/baseline/` (muroran_kyodo/bench_views.py) returns "ok"
 full middleware stack; the harness sets BENCH_BASELINE=true so that the URL exists. "×
 baseline" is baseline requests/s divided by the page's: how many bare responses one page
 costs. Compare runs on the same machine only.
+
+Signed-in pages: "mypage (partner)" is マイページ of bench-partner@example.jp (two
+registrations, 30 reports, pickup/supply/loan requests, a confirmed shift on an unpublished
+opportunity, so public pages and figures do not change); "admin reports changelist" is the
+admin's list of all activity reports for bench-staff@example.jp, a superuser whose session
+carries allauth's "mfa" authentication record, as after a TOTP code
+(accounts/middleware.py, AdminSecondFactorMiddleware). Neither account has a password.
 
 Options: `--volume N` (synthetic organisations, default 2000), `--duration S` per page
 (default 10), `--connections C` (default 8), `--threads T` (wrk threads, default 2),
@@ -66,7 +80,15 @@ PAGES = [
     ("guideline", "/guideline/"),
     ("figures", "/figures/"),
     ("partners programme", "/partners/pika/"),
+    ("mypage (partner)", "/mypage/"),
+    ("admin reports changelist", "/admin/partners/activityreport/"),
 ]
+
+# Pages for a signed-in person: page name → which session (see SIGNED_IN_SETUP) loads it.
+SIGNED_IN = {
+    "mypage (partner)": "partner",
+    "admin reports changelist": "staff",
+}
 
 # Refreshes the planner statistics after the bulk seed (a production database has them), then
 # prints the page of a demo organisation with members and projects (any verified one if the
@@ -79,9 +101,133 @@ ORGANISATION_LOOKUP = (
     "print(o.get_absolute_url() if o else '')"
 )
 
+# Creates (idempotently) in the bench database a partner with registrations in two programmes,
+# activity reports, pickup/supply/equipment requests and an upcoming shift, and a staff user
+# with TOTP activated; then opens one session for each in the session store the settings name,
+# as a sign-in would: Django's auth keys (hash made with this run's SECRET_KEY) and allauth's
+# authentication records - for staff with the "mfa" record AdminSecondFactorMiddleware wants.
+# Prints `BENCH <what> <value>` lines for the harness.
+SIGNED_IN_SETUP = r"""
+import datetime as dt, time
+from importlib import import_module
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from organizations.models import District
+from partners import opportunities, requests, services
+from partners.models import (ActivityReport, Equipment, EquipmentLoan, Opportunity,
+    PickupRequest, Registration, Shift, Signup, SupplyItem, SupplyRequest, SupplyRequestLine)
+
+engine = settings.SESSION_ENGINE
+if engine.endswith('.cache') and 'locmem' in settings.CACHES['default']['BACKEND'].lower():
+    raise SystemExit(f'SESSION_ENGINE {engine} with a local-memory cache: gunicorn cannot '
+                     'see sessions made here; set CACHE_URL to a shared cache.')
+User = get_user_model()
+now, today = timezone.now(), timezone.localdate()
+
+def user(email, **extra):
+    u = User.objects.filter(email=email).first()
+    if u is None:
+        u = User.objects.create_user(email, password=None, family_name='ベンチ',
+            given_name='太郎', family_name_kana='ベンチ', given_name_kana='タロウ', **extra)
+    EmailAddress.objects.get_or_create(user=u, email=email,
+        defaults={'verified': True, 'primary': True})
+    return u
+
+staff = user('bench-staff@example.jp', is_staff=True, is_superuser=True)
+totp = Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).first()
+if totp is None:
+    totp = TOTP.activate(staff, generate_totp_secret()).instance
+partner = user('bench-partner@example.jp')
+district = District.objects.order_by('sort_order', 'pk').first()
+
+def registration(programme):
+    r = (Registration.objects.filter(user=partner, programme=programme,
+        organization__isnull=True).exclude(status='withdrawn').first())
+    if r is None:
+        r = services.registration_create(registration=Registration(programme=programme,
+            kind='individual', user=partner, contact_name='ベンチ 太郎',
+            contact_kana='ベンチ タロウ', contact_email=partner.email, district=district,
+            agreed_terms_at=now), by=partner)
+    if r.status != 'registered':
+        services.registration_approve(registration=r, by=staff)
+    return r
+
+pika = registration('pika')
+for n in range(ActivityReport.objects.filter(registration=pika).count(), 30):
+    ActivityReport.objects.create(registration=pika, activity_date=today - dt.timedelta(days=7 * n),
+        participants=1 + n % 5, burnable_bags=n % 4, non_burnable_bags=n % 2, created_by=partner)
+if not PickupRequest.objects.filter(registration=pika).exists():
+    requests.request_create(request=PickupRequest(registration=pika, district=district,
+        location='ベンチ公園の入口', burnable_bags=3, non_burnable_bags=1,
+        available_from=now), by=partner)
+item = SupplyItem.objects.filter(is_active=True).first()
+if item and not SupplyRequest.objects.filter(registration=pika).exists():
+    requests.request_create(request=SupplyRequest(registration=pika),
+        lines=[SupplyRequestLine(item=item, quantity=1)], by=partner)
+equipment = Equipment.objects.filter(is_active=True).order_by('pk').last()
+if equipment and not EquipmentLoan.objects.filter(registration=pika).exists():
+    try:
+        requests.request_create(request=EquipmentLoan(registration=pika, equipment=equipment,
+            lend_on=today + dt.timedelta(days=300), return_by=today + dt.timedelta(days=301)),
+            by=partner)
+    except ValidationError as error:
+        print('BENCH note: no equipment loan:', error)
+
+# An upcoming shift, on an unpublished opportunity so that public pages and figures are unchanged.
+magokoro = registration('magokoro')
+opportunity = Opportunity.objects.filter(title='ベンチマーク用の作業').first()
+if opportunity is None:
+    opportunity = Opportunity.objects.create(programme='magokoro', title='ベンチマーク用の作業',
+        department='地域生活課', description='ベンチマーク用', place='市役所',
+        signup_deadline=now, is_published=False)
+shift = Shift.objects.filter(opportunity=opportunity, ends_at__gte=now + dt.timedelta(days=7)).first()
+if shift is None:
+    starts = now + dt.timedelta(days=60)
+    shift = Shift.objects.create(opportunity=opportunity, starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=3), slots=5)
+if not Signup.objects.filter(shift=shift, registration=magokoro).exclude(status='cancelled').exists():
+    Signup.objects.create(shift=shift, registration=magokoro, status='confirmed')
+
+Store = import_module(engine).SessionStore
+Store.clear_expired()
+
+def session(u, mfa):
+    s = Store()
+    s[SESSION_KEY] = u._meta.pk.value_to_string(u)
+    s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    s[HASH_SESSION_KEY] = u.get_session_auth_hash()
+    records = [{'method': 'password', 'at': time.time(), 'email': u.email}]
+    if mfa:
+        records.append({'method': 'mfa', 'at': time.time(), 'id': totp.pk, 'type': 'totp'})
+    s[AUTHENTICATION_METHODS_SESSION_KEY] = records
+    s['account_authentication_methods_user'] = str(u.pk)
+    s.create()
+    return s.session_key
+
+print('BENCH cookie', settings.SESSION_COOKIE_NAME)
+print('BENCH session partner', session(partner, mfa=False))
+print('BENCH session staff', session(staff, mfa=True))
+print('BENCH expect partner', pika.get_absolute_url(), magokoro.get_absolute_url(), shift.opportunity.title)
+print('BENCH expect staff', 'id="result_list"', f'/admin/partners/activityreport/')
+"""
+
 MAX_DURATION = 120
 MAX_CONNECTIONS = 256
 MAX_FALLBACK_REQUESTS = 500_000
+
+
+@dataclass
+class Session:
+    """A signed-in person's session cookie, and text their page must contain."""
+
+    cookie: str
+    expect: list[str]
 
 
 @dataclass
@@ -210,14 +356,45 @@ class Server:
         self.log.close()
 
 
-def get(port: int, path: str, timeout: float = 10) -> tuple[int, bytes]:
+def request_headers(session: Session | None = None) -> dict[str, str]:
+    headers = {"Accept-Language": "ja"}
+    if session is not None:
+        headers["Cookie"] = session.cookie
+    return headers
+
+
+def get(
+    port: int, path: str, timeout: float = 10, session: Session | None = None
+) -> tuple[int, bytes, str]:
+    """One GET: status, body and the Location header (for redirects)."""
     connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
-        connection.request("GET", path, headers={"Accept-Language": "ja"})
+        connection.request("GET", path, headers=request_headers(session))
         response = connection.getresponse()
-        return response.status, response.read()
+        return response.status, response.read(), response.getheader("Location") or ""
     finally:
         connection.close()
+
+
+def read_sessions(output: str) -> dict[str, Session]:
+    """The `BENCH …` lines printed by SIGNED_IN_SETUP → a Session per person."""
+    cookie_name, keys, expect = "", {}, {}
+    for line in output.splitlines():
+        parts = line.split()
+        if len(parts) < 3 or parts[0] != "BENCH":
+            continue
+        if parts[1] == "cookie":
+            cookie_name = parts[2]
+        elif parts[1] == "session" and len(parts) == 4:
+            keys[parts[2]] = parts[3]
+        elif parts[1] == "expect":
+            expect[parts[2]] = parts[3:]
+    sessions = {
+        who: Session(f"{cookie_name}={key}", expect.get(who, [])) for who, key in keys.items()
+    }
+    if not cookie_name or set(sessions) != set(SIGNED_IN.values()):
+        raise BenchError(f"the sign-in set-up printed no sessions:\n{output[-3000:]}")
+    return sessions
 
 
 # --- load ------------------------------------------------------------------------------------
@@ -253,7 +430,7 @@ def parse_wrk(output: str, result: Result) -> Result:
     return result
 
 
-def load_wrk(port, result: Result, args) -> Result:
+def load_wrk(port, result: Result, args, session: Session | None = None) -> Result:
     command = [
         "wrk",
         f"-t{args.threads}",
@@ -262,8 +439,11 @@ def load_wrk(port, result: Result, args) -> Result:
         "--latency",
         "--timeout",
         "10s",
-        "-H",
-        "Accept-Language: ja",
+        *(
+            arg
+            for name, value in request_headers(session).items()
+            for arg in ("-H", f"{name}: {value}")
+        ),
         f"http://{HOST}:{port}{result.path}",
     ]
     done = subprocess.run(
@@ -274,7 +454,7 @@ def load_wrk(port, result: Result, args) -> Result:
     return parse_wrk(done.stdout, result)
 
 
-def load_python(port, result: Result, args) -> Result:
+def load_python(port, result: Result, args, session: Session | None = None) -> Result:
     """Fixed-duration closed loop: each thread sends one request after another. Slower than
     wrk (the client shares one GIL), so fast pages are under-reported; the ratios still help."""
     deadline = time.monotonic() + args.duration
@@ -282,6 +462,7 @@ def load_python(port, result: Result, args) -> Result:
     errors = [0]
     lock = threading.Lock()
     per_thread = MAX_FALLBACK_REQUESTS // args.connections
+    headers = request_headers(session)
 
     def worker():
         mine, failed = [], 0
@@ -291,7 +472,7 @@ def load_python(port, result: Result, args) -> Result:
                 connection = http.client.HTTPConnection(HOST, port, timeout=10)
             start = time.perf_counter()
             try:
-                connection.request("GET", result.path, headers={"Accept-Language": "ja"})
+                connection.request("GET", result.path, headers=headers)
                 response = connection.getresponse()
                 response.read()
                 if response.status >= 400:
@@ -332,18 +513,37 @@ def percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[min(rank, len(sorted_values)) - 1]
 
 
-def measure(port, name, path, args, tool) -> Result:
+def check_signed_in(port, name, path, session: Session) -> None:
+    """The page answers 200 with the person's content, not a redirect to a sign-in or second-
+    factor page: otherwise the numbers would measure the redirect. Stops the run."""
+    status, body, location = get(port, path, session=session)
+    if status != 200:
+        raise BenchError(
+            f"{name}: {path} answered HTTP {status}"
+            + (f" → {location}" if location else "")
+            + " with the bench session; the sign-in set-up does not match the settings "
+            "(see SIGNED_IN_SETUP and accounts/middleware.py)."
+        )
+    text = body.decode("utf-8", "replace")
+    missing = [token for token in session.expect if token not in text]
+    if missing:
+        raise BenchError(f"{name}: {path} answered 200 without {', '.join(missing)}")
+
+
+def measure(port, name, path, args, tool, session: Session | None = None) -> Result:
     result = Result(name, path)
-    status, _body = get(port, path)
+    if session is not None:
+        check_signed_in(port, name, path, session)
+    status, _body, _location = get(port, path, session=session)
     if status != 200:
         result.note = f"HTTP {status}"
         if name == "baseline" and status == 404:
             result.note += " (route /bench/baseline/ missing: see muroran_kyodo/bench_views.py)"
         return result
     for _ in range(args.warmup):  # templates compiled and connections opened in each worker
-        get(port, path)
+        get(port, path, session=session)
     loader = load_wrk if tool == "wrk" else load_python
-    return loader(port, result, args)
+    return loader(port, result, args, session)
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -455,10 +655,24 @@ def main(argv=None) -> int:
                 label="shell -c (ANALYZE; find an organisation page)",
             )
             organisation = (lookup.strip().splitlines() or [""])[-1].strip()
-        pages = [(n, organisation if p == ORGANISATION else p) for n, p in PAGES]
-        if args.only:
-            wanted = set(args.only.split(","))
-            pages = [(n, p) for n, p in pages if n in wanted or n == "baseline"]
+            pages = [(n, organisation if p == ORGANISATION else p) for n, p in PAGES]
+            if args.only:
+                wanted = set(args.only.split(","))
+                pages = [(n, p) for n, p in pages if n in wanted or n == "baseline"]
+            sessions = {}
+            if any(n in SIGNED_IN for n, _p in pages):
+                sessions = read_sessions(
+                    manage(
+                        env,
+                        "shell",
+                        "-v",
+                        "0",
+                        "-c",
+                        SIGNED_IN_SETUP,
+                        log=log,
+                        label="shell -c (bench partner and staff with TOTP; their sessions)",
+                    )
+                )
 
         print(f"starting gunicorn on {HOST}:{port} ({args.workers} workers)", flush=True)
         server = Server(env, port, BENCH_DIR / "gunicorn.log")
@@ -470,7 +684,8 @@ def main(argv=None) -> int:
                 results.append(Result(name, "?", note="no verified organisation"))
                 continue
             print(f"  {name:<22} {path}", flush=True)
-            results.append(measure(port, name, path, args, tool))
+            session = sessions[SIGNED_IN[name]] if name in SIGNED_IN else None
+            results.append(measure(port, name, path, args, tool, session))
     finally:
         if server is not None:
             server.stop()

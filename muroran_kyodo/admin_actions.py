@@ -1,5 +1,6 @@
-"""What the apps' admin actions share: a reason box in the action bar, and running a workflow
-function on each selected row, reporting the rows it refused instead of stopping."""
+"""What the apps' admin classes share: a reason box in the action bar; running a workflow
+function on each selected row, reporting the rows it refused instead of stopping; refusals of a
+workflow function shown on the add/change form; a 年度 list filter; a CSV export action."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from .csvexport import csv_response
+from .jp import current_fiscal_year, fiscal_year_dates, fiscal_year_datetimes, fiscal_year_label
 
 
 class ReasonActionForm(admin.helpers.ActionForm):
@@ -38,3 +42,114 @@ def run_for_each(
     if done:
         modeladmin.message_user(request, done_message(done), messages.SUCCESS)
     return done
+
+
+class _Refused(Exception):
+    def __init__(self, error: ValidationError):
+        super().__init__(error)
+        self.error = error
+
+
+class ServiceRefusalsOnTheFormMixin:
+    """For add and change forms whose save_model calls a workflow function: when the function
+    refuses (a ValidationError found only at save time, e.g. a duplicate registered by someone
+    else a moment ago, or equipment lent in between), the form is shown again with what staff
+    typed and the refusal next to the field or on top, instead of a server error. Nothing is
+    saved: the admin's transaction is rolled back before the form is shown again.
+
+    In save_model, call `self.refused(error)` inside `except ValidationError as error:`."""
+
+    def refused(self, error: ValidationError):
+        raise _Refused(error)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _Refused as refusal:
+            request._service_refusal = refusal.error
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        refusal = getattr(request, "_service_refusal", None)
+        if refusal is None:
+            return form_class
+
+        class RefusedForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                if hasattr(refusal, "error_dict"):
+                    for field, errors in refusal.error_dict.items():
+                        self.add_error(field if field in self.fields else None, errors)
+                else:
+                    self.add_error(None, refusal.messages)
+                return cleaned
+
+        return RefusedForm
+
+
+class FiscalYearListFilter(admin.SimpleListFilter):
+    """年度 of a date or datetime field, as a range filter so the field's index is used. Make
+    one with `fiscal_year_filter`."""
+
+    title = _("fiscal year")
+    parameter_name = "fiscal_year"
+    field_name = ""
+    is_datetime = False
+    years_back = 5
+
+    def lookups(self, request, model_admin):
+        this = current_fiscal_year()
+        return [
+            (str(year), fiscal_year_label(year))
+            for year in range(this, this - self.years_back - 1, -1)
+        ]
+
+    def queryset(self, request, queryset):
+        try:
+            year = int(self.value())
+        except (TypeError, ValueError):
+            return queryset
+        if self.is_datetime:
+            start, end = fiscal_year_datetimes(year)
+            return queryset.filter(
+                **{f"{self.field_name}__gte": start, f"{self.field_name}__lt": end}
+            )
+        start, end = fiscal_year_dates(year)
+        return queryset.filter(**{f"{self.field_name}__gte": start, f"{self.field_name}__lte": end})
+
+
+def fiscal_year_filter(field_name: str, *, title=None, is_datetime: bool = False):
+    """A FiscalYearListFilter on `field_name` (a date, or a datetime with is_datetime)."""
+    return type(
+        f"FiscalYearFilter_{field_name.replace('__', '_')}",
+        (FiscalYearListFilter,),
+        {
+            "field_name": field_name,
+            "is_datetime": is_datetime,
+            "title": title or FiscalYearListFilter.title,
+        },
+    )
+
+
+def csv_export_action(
+    filename: str,
+    columns: list[tuple[str, Callable[[object], object]]],
+    *,
+    select_related: tuple[str, ...] = (),
+    prefetch_related: tuple[str, ...] = (),
+    description=None,
+):
+    """An admin action that downloads the selected rows as CSV (BOM, formula-safe): one column
+    per (header, value of a row). Rows are read in chunks, so a whole year's rows fit."""
+
+    def export_csv(modeladmin, request, queryset):
+        rows = (
+            [value(obj) for _header, value in columns]
+            for obj in queryset.select_related(*select_related)
+            .prefetch_related(*prefetch_related)
+            .iterator(chunk_size=2000)
+        )
+        return csv_response(filename, [header for header, _value in columns], rows)
+
+    return admin.action(description=description or _("Export the selected rows as CSV"))(export_csv)

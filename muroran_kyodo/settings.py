@@ -245,6 +245,8 @@ SITE_NAME = "室蘭市 協働のまちづくりポータル"
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Muroran's population (住民基本台帳), used for ratios on the 実績 page. Update yearly.
 CITY_POPULATION = env.int("CITY_POPULATION", default=75_000)
+# Seconds the partner programme's totals stay cached at most (they are also dropped on change).
+PARTNERS_STATS_CACHE_SECONDS = env.int("PARTNERS_STATS_CACHE_SECONDS", default=300)
 
 # `make bench` serves a bare view through the same stack as its baseline.
 BENCH_BASELINE = env_bool("BENCH_BASELINE", False)

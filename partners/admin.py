@@ -12,16 +12,19 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from muroran_kyodo.admin_actions import ReasonActionForm, run_for_each
+from muroran_kyodo.admin_actions import (
+    FiscalYearListFilter,
+    ReasonActionForm,
+    ServiceRefusalsOnTheFormMixin,
+    csv_export_action,
+    run_for_each,
+)
 from muroran_kyodo.csvexport import csv_response
 from muroran_kyodo.jp import (
     KanaField,
     PhoneField,
     PostalCodeField,
     current_fiscal_year,
-    fiscal_year_dates,
-    fiscal_year_datetimes,
-    fiscal_year_label,
 )
 
 from . import services
@@ -40,34 +43,7 @@ S = Registration.Status
 # --- list filters ---------------------------------------------------------------------------
 
 
-class _FiscalYearFilter(admin.SimpleListFilter):
-    """年度 of a date or datetime field, as a range filter so the field's index is used."""
-
-    title = _("fiscal year")
-    parameter_name = "fiscal_year"
-    field_name = ""
-    is_datetime = False
-    years_back = 5
-
-    def lookups(self, request, model_admin):
-        this = current_fiscal_year()
-        return [
-            (str(year), fiscal_year_label(year))
-            for year in range(this, this - self.years_back - 1, -1)
-        ]
-
-    def queryset(self, request, queryset):
-        try:
-            year = int(self.value())
-        except (TypeError, ValueError):
-            return queryset
-        if self.is_datetime:
-            start, end = fiscal_year_datetimes(year)
-            return queryset.filter(
-                **{f"{self.field_name}__gte": start, f"{self.field_name}__lt": end}
-            )
-        start, end = fiscal_year_dates(year)
-        return queryset.filter(**{f"{self.field_name}__gte": start, f"{self.field_name}__lte": end})
+_FiscalYearFilter = FiscalYearListFilter
 
 
 class AppliedFiscalYearFilter(_FiscalYearFilter):
@@ -103,6 +79,16 @@ class InsuranceFilter(admin.SimpleListFilter):
             # Only live partners need cover; an application or a withdrawal is not "not renewed".
             return queryset.filter(~_insured_this_year(), status=S.REGISTERED)
         return queryset
+
+
+# Search on every list of partners' records: number, name, reading, group or organisation.
+PARTNER_SEARCH_FIELDS = [
+    "registration__number",
+    "registration__contact_name",
+    "registration__contact_kana",
+    "registration__group_name",
+    "registration__organization__name",
+]
 
 
 # --- registrations --------------------------------------------------------------------------
@@ -247,7 +233,7 @@ CSV_CONTACT_HEADER = [
 
 
 @admin.register(Registration)
-class RegistrationAdmin(KeyedInChannelMixin, admin.ModelAdmin):
+class RegistrationAdmin(ServiceRefusalsOnTheFormMixin, KeyedInChannelMixin, admin.ModelAdmin):
     form = RegistrationAdminForm
     list_display = [
         "number",
@@ -341,12 +327,15 @@ class RegistrationAdmin(KeyedInChannelMixin, admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        services.registration_create(
-            registration=obj,
-            places=form.cleaned_data.get("places") or [],
-            activity_kinds=form.cleaned_data.get("activity_kinds") or [],
-            by=request.user,
-        )
+        try:
+            services.registration_create(
+                registration=obj,
+                places=form.cleaned_data.get("places") or [],
+                activity_kinds=form.cleaned_data.get("activity_kinds") or [],
+                by=request.user,
+            )
+        except ValidationError as error:  # keyed in twice at the same moment, say
+            self.refused(error)
 
     def save_related(self, request, form, formsets, change):
         if change:
@@ -646,7 +635,7 @@ class ActivityReportAdminForm(forms.ModelForm):
 
 
 @admin.register(ActivityReport)
-class ActivityReportAdmin(admin.ModelAdmin):
+class ActivityReportAdmin(ServiceRefusalsOnTheFormMixin, admin.ModelAdmin):
     form = ActivityReportAdminForm
     list_display = [
         "number",
@@ -657,10 +646,40 @@ class ActivityReportAdmin(admin.ModelAdmin):
         "photo_attached",
         "channel",
     ]
-    list_filter = [ActivityFiscalYearFilter, "registration__programme", "channel"]
+    list_filter = [
+        ActivityFiscalYearFilter,
+        "registration__programme",
+        "registration__district",
+        "channel",
+    ]
     list_select_related = ["registration"]
-    search_fields = ["registration__number"]
-    date_hierarchy = "activity_date"
+    search_fields = PARTNER_SEARCH_FIELDS
+    actions = ["export_csv"]
+    export_csv = csv_export_action(
+        "activity-reports.csv",
+        [
+            ("number", lambda r: r.registration.number),
+            ("partner", lambda r: r.registration.display_name),
+            ("programme", lambda r: r.registration.get_programme_display()),
+            ("district", lambda r: r.registration.district.name),
+            ("activity_date", lambda r: r.activity_date.isoformat()),
+            ("place", lambda r: str(r.place) if r.place_id else r.place_other),
+            ("participants", lambda r: r.participants),
+            ("burnable_bags", lambda r: r.burnable_bags),
+            ("non_burnable_bags", lambda r: r.non_burnable_bags),
+            ("photo", lambda r: "yes" if r.photo else "no"),
+            ("channel", lambda r: r.get_channel_display()),
+            ("notes", lambda r: r.notes),
+        ],
+        select_related=(
+            "registration__organization",
+            "registration__district",
+            "place__district",
+        ),
+        description=_("Export the selected reports as CSV"),
+    )
+    # No date_hierarchy: its list of years is a DISTINCT over every report (100,000 and more);
+    # the fiscal-year filter and the date range of a search do the same job from the index.
     raw_id_fields = ["registration", "place"]
     # The photo is private: no public URL exists, so the admin only says whether there is one.
     readonly_fields = ["photo_attached", "created_by", "created_at"]
@@ -670,7 +689,10 @@ class ActivityReportAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        services.report_create(report=obj, by=request.user)
+        try:
+            services.report_create(report=obj, by=request.user)
+        except ValidationError as error:
+            self.refused(error)
 
     @admin.display(description=_("registration number"), ordering="registration__number")
     def number(self, obj):

@@ -7,21 +7,29 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import DecimalField, F, Sum
 from django.db.models.functions import Floor, Round, TruncMonth
 from django.shortcuts import render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from muroran_kyodo.admin_actions import run_for_each
+from muroran_kyodo.admin_actions import (
+    ServiceRefusalsOnTheFormMixin,
+    csv_export_action,
+    fiscal_year_filter,
+    run_for_each,
+)
 from muroran_kyodo.csvexport import csv_response
 from muroran_kyodo.jp import current_fiscal_year, fiscal_year_datetimes, fiscal_year_label
 
+from .admin import PARTNER_SEARCH_FIELDS, KeyedInChannelMixin
 from .models import Opportunity, Programme, Registration, Shift, Signup
-from .opportunities import AttendanceForm, attendance_record, signup_cancel
+from .opportunities import AttendanceForm, attendance_record, signup_cancel, signup_create
 from .permissions import is_partner_staff
 
 # --- opportunities ----------------------------------------------------------------------------
@@ -43,11 +51,38 @@ class OpportunityAdmin(admin.ModelAdmin):
         "hourly_honorarium",
         "is_published",
     ]
-    list_filter = ["programme", "is_published", "signup_deadline"]
+    list_filter = [
+        "programme",
+        fiscal_year_filter(
+            "signup_deadline", title=_("fiscal year of the deadline"), is_datetime=True
+        ),
+        "is_published",
+        "signup_deadline",
+    ]
     search_fields = ["title", "department", "place"]
     date_hierarchy = "signup_deadline"
     inlines = [ShiftInline]
     show_full_result_count = False
+    actions = ["export_csv"]
+    export_csv = csv_export_action(
+        "opportunities.csv",
+        [
+            ("title", lambda o: o.title),
+            ("programme", lambda o: o.get_programme_display()),
+            ("department", lambda o: o.department),
+            ("place", lambda o: o.place),
+            (
+                "signup_deadline",
+                lambda o: timezone.localtime(o.signup_deadline).strftime("%Y-%m-%d %H:%M"),
+            ),
+            ("hourly_honorarium_yen", lambda o: o.hourly_honorarium or ""),
+            ("shifts", lambda o: len(o.shifts.all())),
+            ("places", lambda o: sum(shift.slots for shift in o.shifts.all())),
+            ("published", lambda o: "yes" if o.is_published else "no"),
+        ],
+        prefetch_related=("shifts",),
+        description=_("Export the selected opportunities as CSV"),
+    )
 
 
 # --- sign-ups ---------------------------------------------------------------------------------
@@ -110,17 +145,72 @@ def _partner_name(row) -> str:
     return row["registration__contact_name"]
 
 
+class PaperSignupForm(forms.ModelForm):
+    """A sign-up that came on paper, by phone or at the counter, keyed in by staff. The places
+    are counted by `signup_create`, as for a sign-up on the site."""
+
+    wait = forms.BooleanField(
+        label=_("If the shift is full, put the partner on the waiting list"), required=False
+    )
+
+    class Meta:
+        model = Signup
+        fields = ["shift", "registration", "channel"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Shifts that have not started: staff may key in after the sign-up deadline.
+        self.fields["shift"].queryset = (
+            Shift.objects.filter(starts_at__gte=timezone.now(), opportunity__is_published=True)
+            .select_related("opportunity")
+            .order_by("starts_at", "pk")
+        )
+
+
 @admin.register(Signup)
-class SignupAdmin(admin.ModelAdmin):
+class SignupAdmin(ServiceRefusalsOnTheFormMixin, KeyedInChannelMixin, admin.ModelAdmin):
     form = AttendanceForm
-    list_display = ["shift", "number", "status", "attended", "hours", "created_at"]
-    list_filter = ["status", "attended", "shift__opportunity__programme"]
+    list_display = ["shift", "number", "status", "attended", "hours", "channel", "created_at"]
+    list_filter = [
+        "status",
+        "attended",
+        "shift__opportunity__programme",
+        fiscal_year_filter(
+            "shift__starts_at", title=_("fiscal year of the shift"), is_datetime=True
+        ),
+        "registration__district",
+        "channel",
+    ]
     list_select_related = ["shift__opportunity", "registration"]
-    search_fields = ["registration__number", "shift__opportunity__title"]
+    search_fields = [*PARTNER_SEARCH_FIELDS, "shift__opportunity__title"]
     date_hierarchy = "created_at"
     fields = ["shift", "registration", "status", "status_changed_at", "attended", "hours"]
     readonly_fields = ["shift", "registration", "status", "status_changed_at"]
-    actions = ["cancel_signups"]
+    actions = ["cancel_signups", "export_csv"]
+    export_csv = csv_export_action(
+        "signups.csv",
+        [
+            ("opportunity", lambda x: x.shift.opportunity.title),
+            ("programme", lambda x: x.shift.opportunity.get_programme_display()),
+            (
+                "shift_starts",
+                lambda x: timezone.localtime(x.shift.starts_at).strftime("%Y-%m-%d %H:%M"),
+            ),
+            ("number", lambda x: x.registration.number),
+            ("partner", lambda x: x.registration.display_name),
+            ("district_of_partner", lambda x: x.registration.district.name),
+            ("status", lambda x: x.get_status_display()),
+            ("channel", lambda x: x.get_channel_display()),
+            ("attended", lambda x: {True: "yes", False: "no"}.get(x.attended, "")),
+            ("hours", lambda x: x.hours if x.hours is not None else ""),
+        ],
+        select_related=(
+            "shift__opportunity",
+            "registration__organization",
+            "registration__district",
+        ),
+        description=_("Export the selected sign-ups as CSV"),
+    )
     show_full_result_count = False
     change_list_template = "partners/opportunity_signup_changelist.html"
 
@@ -128,14 +218,46 @@ class SignupAdmin(admin.ModelAdmin):
     def number(self, obj):
         return obj.registration.number
 
-    def has_add_permission(self, request):
-        # Partners sign up on the site; the count of places is kept by the service.
-        return False
+    autocomplete_fields = ["registration"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = PaperSignupForm
+            kwargs["fields"] = ["shift", "registration", "channel", "wait"]
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["shift", "registration", "channel", "wait"]
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else super().get_readonly_fields(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False
 
     def save_model(self, request, obj, form, change):
+        if not change:
+            # Paper, phone or counter: the same service and the same count of places.
+            try:
+                signup = signup_create(
+                    shift=form.cleaned_data["shift"],
+                    registration=form.cleaned_data["registration"],
+                    by=request.user,
+                    wait=form.cleaned_data.get("wait", False),
+                    channel=form.cleaned_data["channel"],
+                )
+            except ValidationError as error:
+                self.refused(error)
+            obj.pk, obj.status, obj.created_at = signup.pk, signup.status, signup.created_at
+            if signup.status == Signup.Status.WAITING:
+                self.message_user(
+                    request,
+                    _("The shift is full: the partner is on the waiting list."),
+                    messages.WARNING,
+                )
+            return
         try:
             attendance_record(
                 signup=obj,

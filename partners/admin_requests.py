@@ -13,11 +13,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from muroran_kyodo.admin_actions import run_for_each
+from muroran_kyodo.admin_actions import (
+    ServiceRefusalsOnTheFormMixin,
+    csv_export_action,
+    fiscal_year_filter,
+    run_for_each,
+)
 from muroran_kyodo.csvexport import csv_response
 
 from . import requests as services
-from .admin import KeyedInChannelMixin
+from .admin import PARTNER_SEARCH_FIELDS, KeyedInChannelMixin
 from .models import (
     Equipment,
     EquipmentLoan,
@@ -59,20 +64,48 @@ class RequestAdminForm(forms.ModelForm):
         return cleaned
 
 
-class _RequestAdmin(KeyedInChannelMixin, admin.ModelAdmin):
+REQUESTED_FISCAL_YEAR = fiscal_year_filter(
+    "created_at", title=_("fiscal year requested"), is_datetime=True
+)
+
+
+def _request_csv(filename, columns, *, select_related=(), prefetch_related=()):
+    """CSV of the selected requests: the partner and the state first, then the kind's own."""
+    return csv_export_action(
+        filename,
+        [
+            ("number", lambda r: r.registration.number),
+            ("partner", lambda r: r.registration.display_name),
+            ("district_of_partner", lambda r: r.registration.district.name),
+            ("requested", lambda r: timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M")),
+            *columns,
+            (
+                "status",
+                lambda r: (
+                    services.done_label(r)
+                    if r.status == services.RS.DONE
+                    else r.get_status_display()
+                ),
+            ),
+            ("channel", lambda r: r.get_channel_display()),
+            ("notes", lambda r: r.notes),
+        ],
+        select_related=("registration__organization", "registration__district", *select_related),
+        prefetch_related=prefetch_related,
+        description=_("Export the selected requests as CSV"),
+    )
+
+
+class _RequestAdmin(ServiceRefusalsOnTheFormMixin, KeyedInChannelMixin, admin.ModelAdmin):
     """What the three request admins share: routing, read-only state, actions, paper intake."""
 
     form = RequestAdminForm
     action_form = RequestActionForm
     actions = ["mark_done", "cancel"]
     raw_id_fields = ["registration"]
-    list_filter = ["status", "channel"]
+    list_filter = ["status", REQUESTED_FISCAL_YEAR, "channel"]
     date_hierarchy = "created_at"
-    search_fields = [
-        "registration__number",
-        "registration__contact_name",
-        "registration__group_name",
-    ]
+    search_fields = PARTNER_SEARCH_FIELDS
     show_full_result_count = False
     done_description = ""
     state_fields = ["status", "handled_by", "handled_at", "created_by", "created_at"]
@@ -105,7 +138,7 @@ class _RequestAdmin(KeyedInChannelMixin, admin.ModelAdmin):
             services.request_create(request=obj, lines=lines, by=request.user)
         except ValidationError as error:
             # The form checked the rules; what is left is a race (equipment just lent).
-            raise ValidationError(error.messages) from error
+            self.refused(error)
 
     @admin.display(description=_("registration number"), ordering="registration__number")
     def number(self, obj):
@@ -170,10 +203,24 @@ class PickupRequestAdmin(_RequestAdmin):
         "channel",
         "created_at",
     ]
-    list_filter = ["status", "district", "available_from", "channel"]
+    list_filter = ["status", REQUESTED_FISCAL_YEAR, "district", "available_from", "channel"]
     list_select_related = ["registration", "district"]
     autocomplete_fields = ["district"]
-    actions = ["mark_done", "cancel", "export_route"]
+    actions = ["mark_done", "cancel", "export_route", "export_csv"]
+    export_csv = _request_csv(
+        "pickup-requests.csv",
+        [
+            ("district", lambda r: r.district.name),
+            ("location", lambda r: r.location),
+            ("burnable_bags", lambda r: r.burnable_bags),
+            ("non_burnable_bags", lambda r: r.non_burnable_bags),
+            (
+                "available_from",
+                lambda r: timezone.localtime(r.available_from).strftime("%Y-%m-%d %H:%M"),
+            ),
+        ],
+        select_related=("district",),
+    )
     done_description = _("Mark the selected pickups collected")
 
     @admin.action(description=_("Export the selected pickups as a collection route (CSV)"))
@@ -255,9 +302,21 @@ class SupplyLineInline(admin.TabularInline):
 @admin.register(SupplyRequest)
 class SupplyRequestAdmin(_RequestAdmin):
     list_display = ["number", "delivery_note", "state", "channel", "created_at"]
-    list_filter = ["status", "registration__district", "channel"]
+    list_filter = ["status", REQUESTED_FISCAL_YEAR, "registration__district", "channel"]
     list_select_related = ["registration"]
     inlines = [SupplyLineInline]
+    actions = ["mark_done", "cancel", "export_csv"]
+    export_csv = _request_csv(
+        "supply-requests.csv",
+        [
+            ("delivery", lambda r: r.delivery_note),
+            (
+                "items",
+                lambda r: "、".join(f"{line.item.name}×{line.quantity}" for line in r.lines.all()),
+            ),
+        ],
+        prefetch_related=("lines__item",),
+    )
     done_description = _("Mark the selected supplies delivered")
 
     def save_model(self, request, obj, form, change):
@@ -278,6 +337,21 @@ class SupplyRequestAdmin(_RequestAdmin):
         self._create(request, form.instance, lines=lines)
         for formset in formsets:  # what the admin's change message reads
             formset.new_objects, formset.changed_objects, formset.deleted_objects = lines, [], []
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    """Equipment still out after its return date: the loans to chase."""
+
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Not back after the return date"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(status=services.RS.LENT, return_by__lt=timezone.localdate())
+        return queryset
 
 
 class EquipmentLoanAdminForm(RequestAdminForm):
@@ -307,14 +381,47 @@ class EquipmentLoanAdmin(_RequestAdmin):
         "equipment",
         "lend_on",
         "return_by",
+        "lent_on",
         "returned_on",
         "state",
         "channel",
     ]
-    list_filter = ["status", "equipment", "lend_on", "registration__district"]
+    list_filter = [
+        OverdueFilter,
+        "status",
+        REQUESTED_FISCAL_YEAR,
+        "equipment",
+        "lend_on",
+        "registration__district",
+    ]
     list_select_related = ["registration", "equipment"]
-    state_fields = _RequestAdmin.state_fields + ["returned_on"]
+    state_fields = _RequestAdmin.state_fields + ["lent_on", "returned_on"]
+    actions = ["mark_lent", "mark_done", "cancel", "export_csv"]
+    export_csv = _request_csv(
+        "equipment-loans.csv",
+        [
+            ("equipment", lambda r: str(r.equipment)),
+            ("lend_on", lambda r: r.lend_on.isoformat()),
+            ("return_by", lambda r: r.return_by.isoformat()),
+            ("handed_over_on", lambda r: r.lent_on.isoformat() if r.lent_on else ""),
+            ("returned_on", lambda r: r.returned_on.isoformat() if r.returned_on else ""),
+        ],
+        select_related=("equipment",),
+    )
     done_description = _("Mark the selected equipment returned")
+
+    @admin.action(
+        description=_("Mark the selected equipment handed over (lent out)"), permissions=["change"]
+    )
+    def mark_lent(self, request, queryset):
+        self._run(request, queryset, services.RS.LENT)
+
+    @admin.display(description=_("status"), ordering="status")
+    def state(self, obj):
+        label = super().state(obj)
+        if obj.status == services.RS.LENT and obj.return_by < timezone.localdate():
+            return _("%(status)s — overdue") % {"status": label}
+        return label
 
 
 @admin.register(SupplyItem)

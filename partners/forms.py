@@ -9,9 +9,18 @@ from django.utils.translation import gettext_lazy as _
 from muroran_kyodo.jp import KanaField, NormalizedEmailField, PhoneField, PostalCodeField, nfkc
 from organizations.models import District, Membership, Organization
 
-from .models import MAX_PEOPLE, ActivityKind, ActivityPlace, Channel, Programme, Registration
+from .models import (
+    CONTACT_FIELDS,
+    MAX_PEOPLE,
+    PLACES_ON_THE_FORM,
+    ActivityKind,
+    ActivityPlace,
+    Channel,
+    Programme,
+    Registration,
+)
 
-PLACE_ROWS = 3  # three fixed optional rows: enough for almost everyone, and no JavaScript
+PLACE_ROWS = PLACES_ON_THE_FORM  # fixed optional rows: enough for almost everyone, no JavaScript
 
 
 def managed_organizations(user):
@@ -116,10 +125,17 @@ class RegistrationForm(forms.ModelForm):
     def __init__(self, *args, programme: str, user, **kwargs):
         self.programme = programme
         self.user = user
+        instance = kwargs.get("instance")
+        self.editing = instance is not None and instance.pk is not None
         kwargs.setdefault(
             "instance", Registration(programme=programme, user=user, channel=Channel.WEB)
         )
-        kwargs.setdefault("initial", self.initial_from_profile(user))
+        kwargs.setdefault(
+            "initial",
+            self.initial_from_registration(instance)
+            if self.editing
+            else self.initial_from_profile(user),
+        )
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = managed_organizations(user)
         self.fields["district"].empty_label = _("Choose")
@@ -180,6 +196,18 @@ class RegistrationForm(forms.ModelForm):
             "contact_address": user.address,
             "district": user.district_id,
         }
+
+    @staticmethod
+    def initial_from_registration(registration) -> dict:
+        """A registration being changed: its kind and places as rows (the model fields come
+        from the instance)."""
+        initial = {"kind": registration.kind}
+        places = list(registration.places.select_related("district")[:PLACE_ROWS])
+        for n, place in enumerate(places, 1):
+            initial[f"place{n}_district"] = place.district_id
+            initial[f"place{n}_kind"] = place.kind
+            initial[f"place{n}_description"] = place.description
+        return initial
 
     def main_fields(self):
         """The fields above the places (the template renders the places as a group of rows)."""
@@ -290,3 +318,31 @@ class RegistrationForm(forms.ModelForm):
             )
         rows.append((_("Agreement to the terms"), _("Agreed")))
         return rows
+
+
+class ContactChangeForm(forms.ModelForm):
+    """A registered partner keeps the contact of the person responsible up to date (moved, new
+    phone). Places and the kind of registration are part of the agreement: those changes go
+    through 地域生活課."""
+
+    contact_name = forms.CharField(
+        label=_("Name of the person responsible"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    contact_kana = KanaField(label=_("Reading of the name (katakana)"), max_length=200)
+    contact_phone = PhoneField(label=_("Phone"))
+    contact_email = NormalizedEmailField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    contact_postal_code = PostalCodeField(label=_("Postal code"), required=False)
+    contact_address = forms.CharField(
+        label=_("Address"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+
+    class Meta:
+        model = Registration
+        fields = CONTACT_FIELDS

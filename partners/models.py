@@ -25,6 +25,36 @@ class Programme(models.TextChoices):
 
 
 NUMBER_PREFIX = {Programme.PIKA: "MP", Programme.MAGOKORO: "MG", Programme.MAKASETE: "MK"}
+# Rows of places on the registration form (no JavaScript: fixed rows).
+PLACES_ON_THE_FORM = 3
+# The contact of the person responsible: a registered partner keeps it up to date.
+CONTACT_FIELDS = [
+    "contact_name",
+    "contact_kana",
+    "contact_phone",
+    "contact_email",
+    "contact_postal_code",
+    "contact_address",
+    "frequency",
+]
+# What a partner may change on a registration the city has not accepted yet.
+PARTNER_EDITABLE_FIELDS = (
+    "kind",
+    "organization",
+    "group_name",
+    "member_count",
+    "contact_name",
+    "contact_kana",
+    "contact_phone",
+    "contact_email",
+    "contact_postal_code",
+    "contact_address",
+    "district",
+    "frequency",
+    "skills",
+    "list_publicly",
+    "agreed_terms_at",
+)
 
 
 class Channel(models.TextChoices):
@@ -442,6 +472,7 @@ class Department(models.TextChoices):
 
 class RequestStatus(models.TextChoices):
     REQUESTED = "requested", _("Requested")
+    LENT = "lent", _("Lent out")  # equipment loans only: handed over, not back yet
     DONE = "done", _("Done")  # collected / delivered / returned, depending on the request
     CANCELLED = "cancelled", _("Cancelled")
 
@@ -598,7 +629,8 @@ class Equipment(models.Model):
 
 
 class EquipmentLoan(PartnerRequest):
-    """A loan: requested, lent, then returned (DONE); the return date is agreed up front."""
+    """A loan: requested, lent out (handed over), then returned (DONE); the return date is
+    agreed up front."""
 
     DEPARTMENT = Department.COMMUNITY
 
@@ -607,6 +639,7 @@ class EquipmentLoan(PartnerRequest):
     )
     lend_on = models.DateField(_("lent from"))
     return_by = models.DateField(_("return by"))
+    lent_on = models.DateField(_("handed over on"), null=True, blank=True)
     returned_on = models.DateField(_("returned on"), null=True, blank=True)
 
     class Meta(PartnerRequest.Meta):
@@ -746,7 +779,18 @@ class Signup(models.Model):
         Registration, on_delete=models.PROTECT, related_name="signups", verbose_name=_("partner")
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    channel = models.CharField(
+        _("received by"), max_length=10, choices=Channel.choices, default=Channel.WEB
+    )
     created_at = models.DateTimeField(_("signed up"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("keyed in by"),
+    )
     status_changed_at = models.DateTimeField(default=timezone.now)
     attended = models.BooleanField(_("attended"), null=True, blank=True)
     hours = models.DecimalField(

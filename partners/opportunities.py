@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from muroran_kyodo.mail import absolute_url, send
 
-from .models import Opportunity, Programme, Registration, Shift, Signup
+from .models import Channel, Opportunity, Programme, Registration, Shift, Signup
 from .permissions import can_act_for, is_partner_staff
 
 SS = Signup.Status
@@ -49,11 +49,20 @@ def _email_promoted(signup: Signup) -> None:
     )
 
 
-def signup_create(*, shift: Shift, registration: Registration, by, wait: bool = False) -> Signup:
+def signup_create(
+    *,
+    shift: Shift,
+    registration: Registration,
+    by,
+    wait: bool = False,
+    channel: str = Channel.WEB,
+) -> Signup:
     """Put a partner on a shift.
 
     1. `by` acts for the registration (or is staff), which is 登録 in the opportunity's programme;
-    2. the opportunity is open (published, deadline not passed);
+    2. the opportunity is open (published, deadline not passed). Staff keying in a sign-up that
+       came on paper or by phone may do so after the deadline, until the shift starts (a
+       postcard posted in time arrives late);
     3. lock the shift row, count its confirmed sign-ups: a free place → confirmed; full →
        refused, or 'waiting' when `wait`;
     4. a second live sign-up for the same shift is refused by the database constraint.
@@ -74,7 +83,10 @@ def signup_create(*, shift: Shift, registration: Registration, by, wait: bool = 
             _("You can sign up once your partner registration is accepted and active."),
             code="not_registered",
         )
-    if not (opportunity.is_published and opportunity.signup_deadline >= timezone.now()):
+    now = timezone.now()
+    staff = is_partner_staff(by)
+    open_until = shift.starts_at if staff else opportunity.signup_deadline
+    if not (opportunity.is_published and open_until >= now):
         raise ValidationError(_("Sign-ups for this opportunity are closed."), code="closed")
     try:
         with transaction.atomic():
@@ -89,12 +101,13 @@ def signup_create(*, shift: Shift, registration: Registration, by, wait: bool = 
                 raise ValidationError(
                     _("This shift is full. You can join the waiting list instead."), code="full"
                 )
-            now = timezone.now()
             signup = Signup.objects.create(
                 shift=locked,
                 registration=registration,
                 status=status,
+                channel=channel,
                 created_at=now,
+                created_by=by,
                 status_changed_at=now,
             )
     except IntegrityError:
@@ -243,6 +256,9 @@ def opportunity_detail(request, pk):
     for shift in shifts:
         shift.free = max(shift.slots - shift.confirmed, 0)
         shift.my_signups = mine.get(shift.pk, [])
+        # Only registrations not already on this shift are offered a sign-up.
+        on_it = {signup.registration_id for signup in shift.my_signups}
+        shift.can_sign_up = [r for r in registrations if r.pk not in on_it]
     return render(
         request,
         "partners/opportunity_detail.html",

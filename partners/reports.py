@@ -46,7 +46,12 @@ def _count_field(label, *, min_value, max_value, message, required=True):
         required=required,
         initial=None if required else 0,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        error_messages={"min_value": message, "max_value": message, "invalid": message},
+        error_messages={
+            "min_value": message,
+            "max_value": message,
+            "invalid": message,
+            "required": message,
+        },
     )
 
 

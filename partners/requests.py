@@ -40,12 +40,25 @@ REQUEST_MODELS = (PickupRequest, SupplyRequest, EquipmentLoan)
 
 # --- services -------------------------------------------------------------------------------
 
-# (from, to) → who may make the change: "staff" (the request's department), or "partner" (the
-# partner, or the department's staff acting for them, e.g. on a phone call).
-ALLOWED_TRANSITIONS: dict[tuple[str, str], str] = {
+# Per kind of request, (from, to) → who may make the change: "staff" (the request's
+# department), or "partner" (the partner, or the department's staff acting for them, e.g. on a
+# phone call). A loan is handed over (LENT) before it can be returned (DONE); once the
+# equipment is out, only the department can close the loan.
+_COLLECTED_OR_DELIVERED = {
     (RS.REQUESTED, RS.DONE): "staff",
     (RS.REQUESTED, RS.CANCELLED): "partner",
 }
+ALLOWED_TRANSITIONS: dict[str, dict[tuple[str, str], str]] = {
+    "pickuprequest": _COLLECTED_OR_DELIVERED,
+    "supplyrequest": _COLLECTED_OR_DELIVERED,
+    "equipmentloan": {
+        (RS.REQUESTED, RS.LENT): "staff",
+        (RS.LENT, RS.DONE): "staff",
+        (RS.REQUESTED, RS.CANCELLED): "partner",
+    },
+}
+# A loan holds its equipment for its period while asked for or out.
+LOAN_HOLDS = (RS.REQUESTED, RS.LENT)
 
 
 class RequestTransitionError(Exception):
@@ -135,11 +148,11 @@ def _check_supply_lines(lines):
 
 
 def overlapping_loans(equipment, lend_on, return_by):
-    """Loans that hold `equipment` for part of lend_on..return_by. A loan still REQUESTED holds
-    it for its period (asked for or out); a returned (DONE) or cancelled one does not."""
+    """Loans that hold `equipment` for part of lend_on..return_by: asked for (REQUESTED) or out
+    (LENT); a returned (DONE) or cancelled one does not."""
     return EquipmentLoan.objects.filter(
         equipment=equipment,
-        status=RS.REQUESTED,
+        status__in=LOAN_HOLDS,
         lend_on__lte=return_by,
         return_by__gte=lend_on,
     )
@@ -170,7 +183,7 @@ def request_transition(*, request, new: str, by, reason: str = ""):
     4. e-mail the partner once the transaction commits.
     """
     old = request.status
-    who = ALLOWED_TRANSITIONS.get((old, new))
+    who = ALLOWED_TRANSITIONS[request._meta.model_name].get((old, new))
     if who is None:
         raise RequestTransitionError(
             _("This request cannot go from “%(old)s” to “%(new)s”.")
@@ -182,6 +195,8 @@ def request_transition(*, request, new: str, by, reason: str = ""):
         raise PermissionDenied
     now = timezone.now()
     changes = {"status": new, "handled_by": by, "handled_at": now}
+    if isinstance(request, EquipmentLoan) and new == RS.LENT:
+        changes["lent_on"] = timezone.localdate()
     if isinstance(request, EquipmentLoan) and new == RS.DONE:
         changes["returned_on"] = timezone.localdate()
     model = type(request)
@@ -207,6 +222,11 @@ def request_transition(*, request, new: str, by, reason: str = ""):
 
 def request_mark_done(*, request, by, reason=""):
     return request_transition(request=request, new=RS.DONE, by=by, reason=reason)
+
+
+def request_mark_lent(*, request, by, reason=""):
+    """The equipment of a loan is handed over to the partner."""
+    return request_transition(request=request, new=RS.LENT, by=by, reason=reason)
 
 
 def request_cancel(*, request, by, reason=""):

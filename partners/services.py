@@ -15,7 +15,11 @@ from muroran_kyodo.models import next_value
 
 from . import emails
 from .models import (
+    CONTACT_FIELDS,
     NUMBER_PREFIX,
+    PARTNER_EDITABLE_FIELDS,
+    PLACES_ON_THE_FORM,
+    ActivityPlace,
     ActivityReport,
     Channel,
     Registration,
@@ -163,6 +167,94 @@ def registration_create(
             _("You already have a registration for this programme. See My page.")
         ) from None
     transaction.on_commit(lambda: emails.received(registration))
+    return registration
+
+
+EDITABLE_STATUSES = (S.APPLIED, S.RETURNED)
+
+
+def _same_place(a: ActivityPlace, b: ActivityPlace) -> bool:
+    return (a.district_id, a.kind, a.description) == (b.district_id, b.kind, b.description)
+
+
+def registration_update(
+    *, registration: Registration, places=(), activity_kinds=(), by
+) -> Registration:
+    """Save the partner's changes to a registration the city has not accepted yet.
+
+    Allowed while 申請中 (the city has not looked at it yet) or 差戻し (the city asked for
+    changes); a returned registration goes back to 申請中 with the changes, through
+    `transition`, so the history and the e-mail are as for any other change. Places that are
+    unchanged keep their row in the register of places (staff may have put them on the map);
+    places beyond the form's rows (added by staff) are kept.
+    """
+    if not (is_partner_staff(by) or can_act_for(by, registration)):
+        raise PermissionDenied
+    if registration.organization_id and not is_partner_staff(by):
+        from organizations.permissions import can_manage_members
+
+        if not can_manage_members(by, registration.organization):
+            raise PermissionDenied
+    try:
+        with transaction.atomic():
+            current = Registration.objects.select_for_update().get(pk=registration.pk)
+            if current.status not in EDITABLE_STATUSES:
+                raise TransitionError(
+                    _(
+                        "This registration can no longer be changed here: it is “%(status)s”. "
+                        "Ask the Community Life Division."
+                    )
+                    % {"status": current.get_status_display()}
+                )
+            existing = list(current.places.all())
+            kept = existing[PLACES_ON_THE_FORM:]
+            new_places = []
+            for place in places:
+                same = next((old for old in existing if _same_place(old, place)), None)
+                if same is None:
+                    place.save()
+                    same = place
+                new_places.append(same)
+            if registration.kind == Registration.Kind.INDIVIDUAL:
+                registration.member_count = 1
+            registration.status = current.status
+            # Only what the partner may change: staff's notes and the number stay as they are.
+            registration.save(update_fields=PARTNER_EDITABLE_FIELDS)
+            registration.places.set(new_places + kept)
+            registration.activity_kinds.set(activity_kinds)
+            if current.status == S.RETURNED:
+                transition(
+                    registration=registration,
+                    new=S.APPLIED,
+                    by=by,
+                    reason=site_language_text(gettext_lazy("Changed and submitted again")),
+                )
+    except IntegrityError:
+        raise ValidationError(
+            _("You already have a registration for this programme. See My page.")
+        ) from None
+    return registration
+
+
+CONTACT_EDITABLE_STATUSES = (S.REGISTERED, S.SUSPENDED)
+
+
+def registration_contact_update(*, registration: Registration, by) -> Registration:
+    """Save a registered partner's new contact details (the fields of CONTACT_FIELDS only,
+    already set on `registration` by the form). Nothing else of the registration changes."""
+    if not (is_partner_staff(by) or can_act_for(by, registration)):
+        raise PermissionDenied
+    with transaction.atomic():
+        current = Registration.objects.select_for_update().get(pk=registration.pk)
+        if current.status not in CONTACT_EDITABLE_STATUSES:
+            raise TransitionError(
+                _(
+                    "This registration can no longer be changed here: it is “%(status)s”. "
+                    "Ask the Community Life Division."
+                )
+                % {"status": current.get_status_display()}
+            )
+        registration.save(update_fields=CONTACT_FIELDS)
     return registration
 
 

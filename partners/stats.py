@@ -1,8 +1,32 @@
-"""The partner programme's yearly figures for the 実績 page and open data."""
+"""The partner programme's yearly figures for the 実績 page and open data, and the totals of the
+public programme pages.
+
+The aggregates over registrations and activity reports scan whole tables (10,000 partners and
+100,000 reports at `seed_demo --volume 2000`), so their results - plain numbers, never labels,
+which depend on the reader's language - are kept in Django's cache:
+
+- every key carries a *version*, one cache entry of its own; `invalidate()` replaces it, so all
+  the programme's cached totals are dropped at once. partners/signals.py calls it when a
+  registration, a status change, an activity report or a district is saved or deleted (also
+  once the transaction commits, so that a request which re-read the old numbers before the
+  commit does not keep them);
+- every entry also expires after PARTNERS_STATS_CACHE_SECONDS (default 300 s): the safety net
+  for writes that send no signal (`QuerySet.update()`, `bulk_create()`, raw SQL) and, with the
+  default per-process local-memory cache, for the other gunicorn workers. Set `CACHE_URL` to a
+  shared cache (Redis) in production so that a change shows everywhere at once.
+
+A cold call runs the queries its docstring names; a warm one runs none. The まごころ・まかせて
+opportunity figures are not cached: sign-ups are cancelled and attendance recorded with
+`QuerySet.update()` (no signal), and the year's shifts are few.
+"""
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
@@ -11,6 +35,46 @@ from muroran_kyodo.extension import Figure
 from muroran_kyodo.jp import fiscal_year_dates, fiscal_year_datetimes
 
 from .models import ActivityReport, Programme, Registration, Shift, Signup, counted_people
+
+VERSION_KEY = "partners:stats:version"
+DEFAULT_TIMEOUT = 300
+
+
+def _timeout() -> int:
+    return getattr(settings, "PARTNERS_STATS_CACHE_SECONDS", DEFAULT_TIMEOUT)
+
+
+def _version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, secrets.token_hex(8), None)
+        version = cache.get(VERSION_KEY) or "0"
+    return version
+
+
+def _bump() -> None:
+    # A new random version, never a counter: an evicted version key cannot bring old entries back.
+    cache.set(VERSION_KEY, secrets.token_hex(8), None)
+
+
+def invalidate(using: str | None = None) -> None:
+    """Drop every cached total now and, inside a transaction, again when it commits."""
+    _bump()
+    connection = transaction.get_connection(using)
+    if connection.in_atomic_block:
+        transaction.on_commit(_bump, using=using)
+
+
+def _cached(name: str, compute, *args):
+    key = ":".join(["partners:stats", _version(), name, *map(str, args)])
+    value = cache.get(key)
+    if value is None:
+        value = compute(*args)
+        cache.set(key, value, _timeout())
+    return value
+
+
+# --- Cached aggregates (numbers only) --------------------------------------------------------
 
 
 def registered_at_year_end(fiscal_year: int):
@@ -22,21 +86,102 @@ def registered_at_year_end(fiscal_year: int):
     )
 
 
+def _people_at_year_end(fiscal_year: int) -> dict[str, int]:
+    totals = {
+        row["programme"]: row["people"]
+        for row in registered_at_year_end(fiscal_year)
+        .order_by()
+        .values("programme")
+        .annotate(people=Coalesce(Sum(counted_people()), 0))
+    }
+    return {programme: totals.get(programme, 0) for programme in Programme.values}
+
+
+def people_at_year_end(fiscal_year: int) -> dict[str, int]:
+    """Persons registered at the end of the fiscal year, per programme. Cold: one query."""
+    return _cached("people_at_year_end", _people_at_year_end, fiscal_year)
+
+
+REPORT_TOTALS = ("reports", "participants", "burnable", "non_burnable")
+
+
+def _report_totals(fiscal_year: int) -> dict[str, dict[str, int]]:
+    rows = (
+        ActivityReport.objects.for_fiscal_year(fiscal_year)
+        .order_by()
+        .values("registration__programme")
+        .annotate(
+            reports=Count("pk"),
+            participants=Coalesce(Sum("participants"), 0),
+            burnable=Coalesce(Sum("burnable_bags"), 0),
+            non_burnable=Coalesce(Sum("non_burnable_bags"), 0),
+        )
+    )
+    by_programme = {
+        programme: dict.fromkeys(REPORT_TOTALS, 0) for programme in [*Programme.values, ""]
+    }
+    for row in rows:
+        programme = row.pop("registration__programme")
+        for name in REPORT_TOTALS:
+            by_programme.setdefault(programme, dict.fromkeys(REPORT_TOTALS, 0))
+            by_programme[programme][name] += row[name]
+            by_programme[""][name] += row[name]
+    return by_programme
+
+
+def report_totals(fiscal_year: int, programme: str | None = None) -> dict[str, int]:
+    """The fiscal year's activity reports, participants and bags of burnable and non-burnable
+    rubbish: of one programme's partners, or of all (None). Cold: one query for every
+    programme at once."""
+    totals = _cached("report_totals", _report_totals, fiscal_year)
+    return dict(totals[programme or ""])
+
+
+def _registered_people() -> dict[str, int]:
+    totals = {
+        row["programme"]: row["people"]
+        for row in Registration.objects.active()
+        .order_by()
+        .values("programme")
+        .annotate(people=Sum(counted_people()))
+    }
+    return {programme: totals.get(programme, 0) or 0 for programme in Programme.values}
+
+
+def registered_people_by_programme() -> dict[str, int]:
+    """Persons registered now (REGISTERED only), per programme. Cold: one query."""
+    return _cached("registered_people", _registered_people)
+
+
+def _people_by_district(programme: str) -> list[dict]:
+    return list(
+        Registration.objects.active()
+        .filter(programme=programme)
+        .order_by("district__sort_order", "district__kana")
+        .values("district__name", "district__sort_order", "district__kana")
+        .annotate(people=Sum(counted_people()))
+    )
+
+
+def people_by_district(programme: str) -> list[dict]:
+    """Persons registered now in the programme, by the district where the partner lives or is
+    based, in the districts' order. Cold: one query."""
+    return _cached("people_by_district", _people_by_district, str(programme))
+
+
+# --- Figures ---------------------------------------------------------------------------------
+
+
 def figures(fiscal_year: int) -> list[Figure]:
     """Registered persons per programme (and their share of the population), and the year's
-    まち「ピカ」 activity reports, and the まごころ・まかせて opportunities of the year. Three
-    queries."""
+    activity reports, and the まごころ・まかせて opportunities of the year. Three queries cold
+    (registrations, reports, shifts); one warm (shifts)."""
     group = _("Administrative partners")
     rows = []
-    totals = {
-        row["programme"]: row
-        for row in registered_at_year_end(fiscal_year)
-        .values("programme")
-        .annotate(people=Coalesce(Sum(counted_people()), 0), registrations=Count("pk"))
-    }
+    people_by_programme = people_at_year_end(fiscal_year)
     population = settings.CITY_POPULATION
     for programme in Programme:
-        people = totals.get(programme.value, {}).get("people", 0)
+        people = people_by_programme[programme.value]
         rows.append(
             Figure(
                 group, f"partners.{programme.value}.people", programme.label, people, _("people")
@@ -52,14 +197,9 @@ def figures(fiscal_year: int) -> list[Figure]:
                     "%",
                 )
             )
-    reports = ActivityReport.objects.for_fiscal_year(fiscal_year).aggregate(
-        n=Count("pk"),
-        participants=Coalesce(Sum("participants"), 0),
-        burnable=Coalesce(Sum("burnable_bags"), 0),
-        non_burnable=Coalesce(Sum("non_burnable_bags"), 0),
-    )
+    reports = report_totals(fiscal_year)
     rows += [
-        Figure(group, "partners.reports", _("Activity reports"), reports["n"], _("reports")),
+        Figure(group, "partners.reports", _("Activity reports"), reports["reports"], _("reports")),
         Figure(
             group,
             "partners.participants",

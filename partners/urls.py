@@ -25,6 +25,10 @@ urlpatterns = [
     path("partners/registrations/<int:pk>/", views.registration_detail, name="registration_detail"),
     path("partners/registrations/<int:pk>/done/", views.registered, name="registered"),
     path(
+        "partners/registrations/<int:pk>/change/", views.registration_edit, name="registration_edit"
+    ),
+    path("partners/registrations/<int:pk>/contact/", views.contact_edit, name="contact_edit"),
+    path(
         "partners/registrations/<int:pk>/status/",
         views.registration_status,
         name="registration_status",

@@ -8,8 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,10 +19,10 @@ from django.views.decorators.http import require_POST
 from muroran_kyodo.confirm import STEP_INPUT, confirm_flow
 from muroran_kyodo.jp import current_fiscal_year, fiscal_year_label
 
-from . import services
-from .forms import RegistrationForm
-from .models import ActivityReport, Opportunity, Programme, Registration, counted_people
-from .permissions import is_partner_staff
+from . import services, stats
+from .forms import ContactChangeForm, RegistrationForm
+from .models import Opportunity, Programme, Registration
+from .permissions import can_act_for, is_partner_staff
 
 S = Registration.Status
 PUBLIC_NAMES_PAGE_SIZE = 50
@@ -42,15 +40,9 @@ def _own_registration(request, pk):
 
 
 def registered_people_by_programme() -> dict[str, int]:
-    """Persons registered (REGISTERED only) per programme. One query."""
-    totals = {
-        row["programme"]: row["people"]
-        for row in Registration.objects.active()
-        .order_by()
-        .values("programme")
-        .annotate(people=Sum(counted_people()))
-    }
-    return {programme: totals.get(programme, 0) for programme in Programme.values}
+    """Persons registered (REGISTERED only) per programme. Cached (partners.stats); cold: one
+    query."""
+    return stats.registered_people_by_programme()
 
 
 def programme_list(request):
@@ -76,14 +68,9 @@ def programme_detail(request, programme):
         {
             "programme": programme,
             "people": registered_people_by_programme()[programme],
-            # Persons registered by the district where the partner lives or is based. One query.
-            "by_district": list(
-                Registration.objects.active()
-                .filter(programme=programme)
-                .order_by("district__sort_order", "district__kana")
-                .values("district__name", "district__sort_order", "district__kana")
-                .annotate(people=Sum(counted_people()))
-            ),
+            # Persons registered by the district where the partner lives or is based. Cached
+            # (partners.stats); cold: one query.
+            "by_district": stats.people_by_district(programme),
             "page": page,
             "year_label": fiscal_year_label(current_fiscal_year()),
             "totals": _this_years_activity(programme),
@@ -100,17 +87,9 @@ def programme_detail(request, programme):
 
 
 def _this_years_activity(programme) -> dict:
-    """This fiscal year's reports, participants and bags of the programme's partners. One query."""
-    return (
-        ActivityReport.objects.for_fiscal_year(current_fiscal_year())
-        .filter(registration__programme=programme)
-        .aggregate(
-            reports=Count("pk"),
-            participants=Coalesce(Sum("participants"), 0),
-            burnable=Coalesce(Sum("burnable_bags"), 0),
-            non_burnable=Coalesce(Sum("non_burnable_bags"), 0),
-        )
-    )
+    """This fiscal year's reports, participants and bags of the programme's partners. Cached
+    (partners.stats); cold: one query."""
+    return stats.report_totals(current_fiscal_year(), programme)
 
 
 # --- Registration ----------------------------------------------------------------------------
@@ -210,8 +189,112 @@ def registration_detail(request, pk):
             "kinds": registration.activity_kinds.all(),
             "history": list(registration.status_changes.select_related("by")[:20]),
             "actions": _actions(registration, request.user),
+            "editable": registration.status in services.EDITABLE_STATUSES
+            and can_act_for(request.user, registration),
+            "contact_editable": registration.status in services.CONTACT_EDITABLE_STATUSES
+            and can_act_for(request.user, registration),
             "printable": _printable(registration),
         },
+    )
+
+
+@never_cache
+@login_required
+def registration_edit(request, pk):
+    """The partner changes a registration the city has not accepted yet (申請中) or has
+    returned for changes (差戻し): the same form and confirmation as the registration; a
+    returned one is submitted again with the changes."""
+    registration = _own_registration(request, pk)
+    if not can_act_for(request.user, registration):
+        raise PermissionDenied
+    if registration.status not in services.EDITABLE_STATUSES:
+        messages.error(
+            request,
+            _(
+                "This registration can no longer be changed here. To change your places or "
+                "contact details, ask the Community Life Division."
+            ),
+        )
+        return redirect(registration)
+    programme = Programme(registration.programme)
+    form = RegistrationForm(
+        request.POST or None, programme=programme, user=request.user, instance=registration
+    )
+    context = {
+        "programme": programme,
+        "registration": registration,
+        "editing": True,
+        "title": _("Change the registration %(number)s") % {"number": registration.number},
+    }
+
+    def on_submit(form):
+        updated = form.save(commit=False)
+        updated.agreed_terms_at = timezone.now()
+        try:
+            services.registration_update(
+                registration=updated,
+                places=form.places(),
+                activity_kinds=form.cleaned_data.get("activity_kinds") or [],
+                by=request.user,
+            )
+        except services.TransitionError as error:
+            messages.error(request, str(error))
+            return redirect("partners:registration_detail", pk=pk)
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        except PermissionDenied:
+            form.add_error(
+                "organization",
+                _(
+                    "You can register only for a verified organisation in which you are the "
+                    "representative or a contact person. Ask the organisation's representative."
+                ),
+            )
+        else:
+            messages.success(
+                request,
+                _("Your changes are saved. The city will check the registration again."),
+            )
+            return redirect("partners:registration_detail", pk=pk)
+        return render(
+            request,
+            "partners/registration_form.html",
+            {**context, "form": form, "step": STEP_INPUT},
+        )
+
+    return confirm_flow(
+        request,
+        form,
+        template="partners/registration_form.html",
+        confirm_template="partners/registration_confirm.html",
+        on_submit=on_submit,
+        context=context,
+    )
+
+
+@never_cache
+@login_required
+def contact_edit(request, pk):
+    """A registered (or paused) partner updates the contact of the person responsible."""
+    registration = _own_registration(request, pk)
+    if not can_act_for(request.user, registration):
+        raise PermissionDenied
+    if registration.status not in services.CONTACT_EDITABLE_STATUSES:
+        return redirect("partners:registration_edit", pk=pk)
+    form = ContactChangeForm(request.POST or None, instance=registration)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.registration_contact_update(registration=form.instance, by=request.user)
+        except services.TransitionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Your contact details are saved."))
+        return redirect("partners:registration_detail", pk=pk)
+    return render(
+        request,
+        "partners/registration_contact_form.html",
+        {"registration": registration, "form": form},
     )
 
 

@@ -401,6 +401,50 @@ def test_figures_run_a_fixed_number_of_queries_whatever_the_number_of_rows(
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize(
+    "path", ["/figures/?year=2026", "/figures.csv?year=2026", "/figures.json?year=2026"]
+)
+def test_figures_cached_by_the_partner_programme_cost_fewer_queries_warm(
+    client, db, frozen, django_assert_num_queries, path
+):
+    _make_rows(3)
+    with django_assert_num_queries(5):
+        cold = client.get(path).content
+    # The registry's two, and the partner programme's shifts; its registrations and reports
+    # come from the cache.
+    with django_assert_num_queries(3):
+        warm = client.get(path).content
+    if "/figures/" in path:  # the language form's CSRF token is masked anew on every page
+        cold, warm = (re.sub(rb'value="[^"]{64}"', b"", body) for body in (cold, warm))
+    assert warm == cold
+
+
+def test_figures_show_a_new_report_at_once_though_cached(client, db, frozen, resident):
+    from partners import services
+    from partners.models import ActivityReport
+
+    registration = factories.make_registration(user=resident, status="registered")
+    before = _csv_values(client.get("/figures.csv?year=2026"))  # cached now
+    assert (before["partners.reports"], before["partners.pika.people"]) == (0, 1)
+
+    services.report_create(
+        report=ActivityReport(
+            registration=registration,
+            activity_date=dt.date(2026, 11, 1),
+            participants=7,
+            burnable_bags=3,
+        ),
+        by=resident,
+    )
+
+    after = _csv_values(client.get("/figures.csv?year=2026"))
+    assert (after["partners.reports"], after["partners.participants"]) == (1, 7)
+    assert after["partners.bags.burnable"] == 3
+    html = client.get("/figures/?year=2026").content.decode()
+    label = re.escape(_ja("Participants in activities"))
+    assert re.search(rf'<th scope="row">{label}</th><td class="num">7 ', html)
+
+
 @pytest.mark.parametrize("n", [1, 50])
 def test_figures_counts_scale_with_the_data(client, db, frozen, n):
     _make_rows(n)

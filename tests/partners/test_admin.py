@@ -12,6 +12,7 @@ import time_machine
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.urls import reverse
+from django.utils.translation import gettext, override
 
 from muroran_kyodo.jp import current_fiscal_year
 from partners.models import (
@@ -335,6 +336,34 @@ def test_paper_key_in_refuses_a_second_live_registration(staff_client, applied, 
     assert response.status_code == 200
     assert response.context["adminform"].form.non_field_errors()
     assert Registration.objects.count() == 1
+
+
+def test_a_duplicate_that_slips_past_the_form_is_shown_as_an_error_not_a_crash(
+    staff_client, applied, resident, monkeypatch
+):
+    """Two clerks key in the same paper form at the same moment: the form's check passed for
+    both (simulated by switching it off), the database refuses the second; the clerk sees the
+    form again, with what they typed and the reason, and nothing of it is saved — not even a
+    registration number."""
+    from partners.admin import RegistrationAdminForm
+
+    monkeypatch.setattr(
+        RegistrationAdminForm, "_refuse_a_second_live_registration", lambda self, cleaned: None
+    )
+
+    response = staff_client.post(ADD, _paper_data(user=resident.pk, contact_name="室蘭 一郎"))
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    with override("ja"):
+        expected = gettext("You already have a registration for this programme. See My page.")
+    assert form.non_field_errors() == [expected]
+    assert 'value="室蘭 一郎"' in response.content.decode()
+    assert Registration.objects.count() == 1
+    assert RegistrationStatusChange.objects.count() == 1
+    # The number that was drawn for the refused one was rolled back with it.
+    next_one = factories.make_registration(user=factories.make_user(), by=applied.user)
+    assert next_one.number.endswith("00002")
 
 
 # --- CSV --------------------------------------------------------------------------------------

@@ -378,6 +378,80 @@ def test_admin_changelists_of_opportunities_and_sign_ups_open(
     assert magokoro.number in response.content.decode()
 
 
+ADD_SIGNUP = "admin:partners_signup_add"
+
+
+def test_staff_key_in_a_paper_sign_up_through_the_service(staff_client, staff, magokoro, shift):
+    form = staff_client.get(reverse(ADD_SIGNUP)).context["adminform"].form
+    assert "web" not in [value for value, _label in form.fields["channel"].choices]
+    assert shift in form.fields["shift"].queryset
+
+    response = staff_client.post(
+        reverse(ADD_SIGNUP),
+        {"shift": shift.pk, "registration": magokoro.pk, "channel": "paper"},
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    signup = Signup.objects.get()
+    assert (signup.status, signup.channel, signup.created_by) == (SS.CONFIRMED, "paper", staff)
+
+
+def test_a_paper_sign_up_to_a_full_shift_is_refused_or_waits(staff_client, magokoro, shift):
+    other = partner()
+    signup_create(shift=shift, registration=other, by=other.user)  # the only place
+
+    response = staff_client.post(
+        reverse(ADD_SIGNUP),
+        {"shift": shift.pk, "registration": magokoro.pk, "channel": "fax"},
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == [
+        _ja("This shift is full. You can join the waiting list instead.")
+    ]
+    assert Signup.objects.count() == 1
+
+    response = staff_client.post(
+        reverse(ADD_SIGNUP),
+        {"shift": shift.pk, "registration": magokoro.pk, "channel": "fax", "wait": "on"},
+        follow=True,
+    )
+    assert Signup.objects.get(registration=magokoro).status == SS.WAITING
+    assert _ja("The shift is full: the partner is on the waiting list.") in (
+        response.content.decode()
+    )
+
+
+def test_staff_may_key_in_after_the_deadline_until_the_shift_starts(
+    staff_client, resident, magokoro
+):
+    now = timezone.now()
+    late = make_opportunity(deadline=now - dt.timedelta(hours=1)).shifts.get()
+    with refused("closed"):
+        signup_create(shift=late, registration=magokoro, by=resident)
+
+    response = staff_client.post(
+        reverse(ADD_SIGNUP), {"shift": late.pk, "registration": magokoro.pk, "channel": "phone"}
+    )
+    assert response.status_code == 200  # phone is not a channel: the form says so
+    response = staff_client.post(
+        reverse(ADD_SIGNUP), {"shift": late.pk, "registration": magokoro.pk, "channel": "paper"}
+    )
+    assert response.status_code == 302
+    assert Signup.objects.get().shift == late
+
+
+def test_a_paper_sign_up_of_a_partner_in_another_programme_is_refused(staff_client, shift):
+    pika = partner(programme="pika")
+
+    response = staff_client.post(
+        reverse(ADD_SIGNUP), {"shift": shift.pk, "registration": pika.pk, "channel": "paper"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors()
+    assert not Signup.objects.exists()
+
+
 def test_admin_action_cancels_and_promotes(staff_client, magokoro, resident, shift):
     mine = signup_create(shift=shift, registration=magokoro, by=resident)
     other = partner()
@@ -544,6 +618,20 @@ def test_detail_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(6):
         response = client.get(url)
     assert response.content.decode().count(_ja("Cancel my sign-up")) == n
+
+
+def test_a_shift_i_am_on_offers_no_second_sign_up_but_the_others_do(client, magokoro, resident):
+    opportunity = make_opportunity(shifts=2, slots=3)
+    first, second = opportunity.shifts.order_by("starts_at")
+    signup_create(shift=first, registration=magokoro, by=resident)
+    client.force_login(resident)
+
+    html = client.get(reverse("partners:opportunity_detail", args=[opportunity.pk])).content
+    html = html.decode()
+
+    assert reverse("partners:opportunity_signup", args=[first.pk]) not in html
+    assert reverse("partners:opportunity_signup", args=[second.pk]) in html
+    assert html.count(_ja("Cancel my sign-up")) == 1
 
 
 @pytest.mark.parametrize("n", [1, 20])

@@ -331,11 +331,64 @@ def test_a_stale_copy_cannot_overwrite_a_concurrent_change(resident, partner, ci
     assert PickupRequest.objects.get(pk=pickup.pk).status == RS.CANCELLED
 
 
-def test_a_returned_loan_records_the_return_date(resident, partner, staff):
+def test_a_loan_is_handed_over_then_returned_with_both_dates(
+    resident, partner, staff, django_capture_on_commit_callbacks
+):
     loan = rq.request_create(request=_loan(partner), by=resident)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        rq.request_mark_lent(request=loan, by=staff)
+    saved = EquipmentLoan.objects.get(pk=loan.pk)
+    assert (saved.status, saved.lent_on, saved.returned_on) == (
+        RS.LENT,
+        timezone.localdate(),
+        None,
+    )
+    assert _ja("Lent out") in mail.outbox[0].body
+
     rq.request_mark_done(request=loan, by=staff)
-    assert EquipmentLoan.objects.get(pk=loan.pk).returned_on == timezone.localdate()
-    assert _history(loan)[0][:2] == (RS.REQUESTED, RS.DONE)
+    saved = EquipmentLoan.objects.get(pk=loan.pk)
+    assert (saved.status, saved.returned_on) == (RS.DONE, timezone.localdate())
+    assert [h[:2] for h in reversed(_history(loan))] == [
+        (RS.REQUESTED, RS.LENT),
+        (RS.LENT, RS.DONE),
+    ]
+
+
+def test_a_loan_cannot_be_returned_before_it_was_handed_over(resident, partner, staff):
+    loan = rq.request_create(request=_loan(partner), by=resident)
+    with pytest.raises(rq.RequestTransitionError):
+        rq.request_mark_done(request=loan, by=staff)
+    assert EquipmentLoan.objects.get(pk=loan.pk).status == RS.REQUESTED
+
+
+def test_a_partner_cannot_cancel_a_loan_once_the_equipment_is_out(resident, partner, staff):
+    loan = rq.request_create(request=_loan(partner), by=resident)
+    rq.request_mark_lent(request=loan, by=staff)
+    with pytest.raises(rq.RequestTransitionError):
+        rq.request_cancel(request=loan, by=resident)
+    assert EquipmentLoan.objects.get(pk=loan.pk).status == RS.LENT
+
+
+def test_pickups_and_supplies_are_never_lent(resident, partner, civil):
+    pickup = rq.request_create(request=_pickup(partner), by=resident)
+    with pytest.raises(rq.RequestTransitionError):
+        rq.request_mark_lent(request=pickup, by=civil)
+    assert PickupRequest.objects.get(pk=pickup.pk).status == RS.REQUESTED
+
+
+def test_equipment_out_still_blocks_its_dates_until_it_is_returned(
+    resident, partner, staff, other_member, other_partner
+):
+    loan = rq.request_create(request=_loan(partner), by=resident)
+    rq.request_mark_lent(request=loan, by=staff)
+    with pytest.raises(ValidationError) as error:
+        rq.request_create(request=_loan(other_partner), by=other_member)
+    assert "equipment" in error.value.message_dict
+
+    rq.request_mark_done(request=loan, by=staff)
+    rq.request_create(request=_loan(other_partner), by=other_member)
+    assert EquipmentLoan.objects.filter(status=RS.REQUESTED).count() == 1
 
 
 def test_a_superuser_handles_every_department(resident, partner):
@@ -678,13 +731,41 @@ def test_the_cancel_action_and_a_refused_row(client, civil, resident, partner):
     assert "warning" in [m.level_tag for m in response.context["messages"]]
 
 
-def test_the_returned_action_sets_the_return_date(client, staff_client, resident, partner):
+def test_the_lent_and_returned_actions_set_the_dates(client, staff_client, resident, partner):
     loan = rq.request_create(request=_loan(partner), by=resident)
+    url = reverse("admin:partners_equipmentloan_changelist")
 
-    _action(staff_client, reverse("admin:partners_equipmentloan_changelist"), "mark_done", [loan])
+    response = _action(staff_client, url, "mark_done", [loan])  # not handed over yet
+    assert EquipmentLoan.objects.get(pk=loan.pk).status == RS.REQUESTED
+    assert "warning" in [m.level_tag for m in response.context["messages"]]
+
+    _action(staff_client, url, "mark_lent", [loan])
+    assert EquipmentLoan.objects.get(pk=loan.pk).lent_on == timezone.localdate()
+    _action(staff_client, url, "mark_done", [loan])
 
     saved = EquipmentLoan.objects.get(pk=loan.pk)
     assert (saved.status, saved.returned_on) == (RS.DONE, timezone.localdate())
+
+
+def test_the_admin_finds_overdue_equipment(staff_client, resident, partner, staff):
+    today = timezone.localdate()
+    late = rq.request_create(
+        request=_loan(partner, lend_on=today - dt.timedelta(days=5)), by=resident
+    )
+    EquipmentLoan.objects.filter(pk=late.pk).update(return_by=today - dt.timedelta(days=1))
+    rq.request_mark_lent(request=late, by=staff)
+    on_time = rq.request_create(
+        request=_loan(partner, lend_on=today + dt.timedelta(days=10)), by=resident
+    )
+    url = reverse("admin:partners_equipmentloan_changelist")
+
+    response = staff_client.get(url, {"overdue": "yes"})
+
+    assert [row.pk for row in response.context["cl"].result_list] == [late.pk]
+    assert on_time.pk not in [row.pk for row in response.context["cl"].result_list]
+    with override("ja"):
+        overdue = gettext("%(status)s — overdue") % {"status": gettext("Lent out")}
+    assert escape(overdue) in response.content.decode()
 
 
 def test_the_status_is_read_only_in_the_change_form(client, civil, resident, partner):
