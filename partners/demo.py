@@ -231,6 +231,83 @@ def seed(*, stdout, staff, users: dict) -> None:
             )
         created += 1
     stdout.write(f"partners: {created} demo opportunities created")
+    _seed_requests_and_signups(stdout=stdout, staff=staff, users=users)
+
+
+def _seed_requests_and_signups(*, stdout, staff, users) -> None:
+    """A pickup waiting for 土木課, supplies delivered, a mower handed over and not back yet (the
+    resident's まち「ピカ」), and a まごころ sign-up: through the services, once."""
+    from . import opportunities
+    from . import requests as rq
+    from .models import (
+        Equipment,
+        EquipmentLoan,
+        PickupRequest,
+        Signup,
+        SupplyItem,
+        SupplyRequest,
+        SupplyRequestLine,
+    )
+
+    resident = users["resident@example.jp"]
+    pika = Registration.objects.filter(
+        user=resident,
+        organization__isnull=True,
+        programme=Programme.PIKA,
+        status=Registration.Status.REGISTERED,
+    ).first()
+    if pika is not None and not PickupRequest.objects.filter(registration=pika).exists():
+        now = timezone.now()
+        rq.request_create(
+            request=PickupRequest(
+                registration=pika,
+                district=pika.district,
+                location="みなと公園の入口、ベンチの横",
+                burnable_bags=4,
+                non_burnable_bags=1,
+                available_from=now + dt.timedelta(hours=2),
+            ),
+            by=resident,
+        )
+        supply = rq.request_create(
+            request=SupplyRequest(registration=pika, delivery_note="輪西町会館で受け取ります"),
+            lines=[
+                SupplyRequestLine(item=item, quantity=min(10, item.max_per_request))
+                for item in SupplyItem.objects.filter(is_active=True)[:2]
+            ],
+            by=resident,
+        )
+        rq.request_mark_done(request=supply, by=staff, reason="会館にお届けしました")
+        equipment = Equipment.objects.filter(is_active=True).first()
+        if equipment is not None:
+            today = timezone.localdate()
+            loan = rq.request_create(
+                request=EquipmentLoan(
+                    registration=pika,
+                    equipment=equipment,
+                    lend_on=today,
+                    return_by=today + dt.timedelta(days=3),
+                ),
+                by=resident,
+            )
+            rq.request_mark_lent(request=loan, by=staff)
+        stdout.write("partners: demo requests created")
+
+    salon = Registration.objects.filter(
+        user=users["salon@example.jp"],
+        programme=Programme.MAGOKORO,
+        status=Registration.Status.REGISTERED,
+    ).first()
+    shift = (
+        Shift.objects.filter(
+            opportunity__title="港まつり 会場案内ボランティア", starts_at__gte=timezone.now()
+        )
+        .order_by("starts_at")
+        .first()
+    )
+    if salon and shift and not Signup.objects.filter(registration=salon).exists():
+        opportunities.signup_create(shift=shift, registration=salon, by=salon.user)
+        stdout.write("partners: demo sign-up created")
 
 
 VOLUME_PREFIX = "MPV-"
@@ -285,4 +362,8 @@ def seed_volume(*, count: int, stdout) -> None:
             ActivityReport.objects.bulk_create(reports)
             reports = []
     ActivityReport.objects.bulk_create(reports)
+    # bulk_create sends no signals: drop the cached totals so the pages show the new data.
+    from . import stats
+
+    stats.invalidate()
     stdout.write(f"partners: {partners} volume registrations and {count * 50} reports created")

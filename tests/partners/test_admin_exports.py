@@ -187,7 +187,7 @@ def test_requests_filter_by_the_fiscal_year_requested(superuser_client, group_pa
         by=resident,
     )
     SupplyRequest.objects.filter(pk=supply.pk).update(
-        created_at=timezone.make_aware(dt.datetime(2025, 3, 31, 23, 0))
+        created_at=dt.datetime(2025, 3, 31, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
     )
     url = reverse("admin:partners_supplyrequest_changelist")
 

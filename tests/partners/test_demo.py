@@ -3,7 +3,18 @@ import io
 import pytest
 from django.core.management import call_command
 
-from partners.models import ActivityReport, Opportunity, Registration, RegistrationStatusChange
+from partners.models import (
+    ActivityReport,
+    EquipmentLoan,
+    Opportunity,
+    PickupRequest,
+    Registration,
+    RegistrationStatusChange,
+    RequestStatus,
+    RequestStatusChange,
+    Signup,
+    SupplyRequest,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -14,18 +25,32 @@ def _seed(*args):
 
 def test_demo_partners_go_through_the_workflow_and_seeding_twice_adds_nothing():
     _seed()
-    counts = (
-        Registration.objects.count(),
-        ActivityReport.objects.count(),
-        Opportunity.objects.count(),
-    )
+
+    def counts():
+        return [
+            model.objects.count()
+            for model in (
+                Registration,
+                ActivityReport,
+                Opportunity,
+                PickupRequest,
+                SupplyRequest,
+                EquipmentLoan,
+                Signup,
+                RequestStatusChange,
+            )
+        ]
+
+    first = counts()
     _seed()
 
-    assert counts == (
-        Registration.objects.count(),
-        ActivityReport.objects.count(),
-        Opportunity.objects.count(),
-    )
+    assert counts() == first
+    # Requests in each state, changed through the services (history rows), and a sign-up.
+    assert PickupRequest.objects.get().status == RequestStatus.REQUESTED
+    assert SupplyRequest.objects.get().status == RequestStatus.DONE
+    assert EquipmentLoan.objects.get().status == RequestStatus.LENT
+    assert RequestStatusChange.objects.count() == 2
+    assert Signup.objects.get().status == Signup.Status.CONFIRMED
     assert Registration.objects.filter(status="registered").count() == 5
     assert Registration.objects.filter(status="applied").count() == 1
     # Every demo registration has its history, as the services write it.
