@@ -36,7 +36,30 @@ def managed_organizations(user):
     )
 
 
-class RegistrationForm(forms.ModelForm):
+class ContactFields(forms.Form):
+    """The contact of the person responsible, normalised as everywhere (kana, phone, postal
+    code): on the registration form and on the registered partner's contact form."""
+
+    contact_name = forms.CharField(
+        label=_("Name of the person responsible"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    contact_kana = KanaField(label=_("Reading of the name (katakana)"), max_length=200)
+    contact_phone = PhoneField(label=_("Phone"))
+    contact_email = NormalizedEmailField(
+        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    contact_postal_code = PostalCodeField(label=_("Postal code"), required=False)
+    contact_address = forms.CharField(
+        label=_("Address"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+
+
+class RegistrationForm(ContactFields, forms.ModelForm):
     kind = forms.ChoiceField(
         label=_("Registering as"),
         choices=Registration.Kind.choices,
@@ -72,23 +95,6 @@ class RegistrationForm(forms.ModelForm):
             "min_value": _("Enter the number of people, at least 1."),
             "max_value": _("Enter at most %(limit_value)s people."),
         },
-    )
-    contact_name = forms.CharField(
-        label=_("Name of the person responsible"),
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
-    contact_kana = KanaField(label=_("Reading of the name (katakana)"), max_length=200)
-    contact_phone = PhoneField(label=_("Phone"))
-    contact_email = NormalizedEmailField(
-        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
-    contact_postal_code = PostalCodeField(label=_("Postal code"), required=False)
-    contact_address = forms.CharField(
-        label=_("Address"),
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
     agree = forms.BooleanField(
         label=_(
@@ -320,28 +326,10 @@ class RegistrationForm(forms.ModelForm):
         return rows
 
 
-class ContactChangeForm(forms.ModelForm):
+class ContactChangeForm(ContactFields, forms.ModelForm):
     """A registered partner keeps the contact of the person responsible up to date (moved, new
     phone). Places and the kind of registration are part of the agreement: those changes go
     through 地域生活課."""
-
-    contact_name = forms.CharField(
-        label=_("Name of the person responsible"),
-        max_length=100,
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
-    contact_kana = KanaField(label=_("Reading of the name (katakana)"), max_length=200)
-    contact_phone = PhoneField(label=_("Phone"))
-    contact_email = NormalizedEmailField(
-        label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
-    contact_postal_code = PostalCodeField(label=_("Postal code"), required=False)
-    contact_address = forms.CharField(
-        label=_("Address"),
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
-    )
 
     class Meta:
         model = Registration

@@ -95,39 +95,27 @@ def _this_years_activity(programme) -> dict:
 # --- Registration ----------------------------------------------------------------------------
 
 
-@never_cache
-@login_required
-def register(request, programme):
-    programme = Programme(programme)
-    form = RegistrationForm(request.POST or None, programme=programme, user=request.user)
-    context = {
-        "programme": programme,
-        "title": _("Register as a %(programme)s") % {"programme": programme.label},
-    }
+NOT_A_MANAGER = gettext_lazy(
+    "You can register only for a verified organisation in which you are the "
+    "representative or a contact person. Ask the organisation's representative."
+)
+
+
+def _registration_flow(request, form, *, context, save, done):
+    """入力 → 確認 → 完了 of the registration form, new or changed: `save(form)` calls the
+    service; its refusals go back onto the form with everything typed kept; `done(result)`
+    answers once it is saved."""
 
     def on_submit(form):
-        registration = form.save(commit=False)
-        registration.agreed_terms_at = timezone.now()
         try:
-            registration = services.registration_create(
-                registration=registration,
-                places=form.places(),
-                activity_kinds=form.cleaned_data.get("activity_kinds") or [],
-                by=request.user,
-            )
+            result = save(form)
         except ValidationError as error:
             for message in error.messages:
                 form.add_error(None, message)
         except PermissionDenied:
-            form.add_error(
-                "organization",
-                _(
-                    "You can register only for a verified organisation in which you are the "
-                    "representative or a contact person. Ask the organisation's representative."
-                ),
-            )
+            form.add_error("organization", NOT_A_MANAGER)
         else:
-            return redirect("partners:registered", pk=registration.pk)
+            return done(result)
         return render(
             request,
             "partners/registration_form.html",
@@ -141,6 +129,34 @@ def register(request, programme):
         confirm_template="partners/registration_confirm.html",
         on_submit=on_submit,
         context=context,
+    )
+
+
+@never_cache
+@login_required
+def register(request, programme):
+    programme = Programme(programme)
+    form = RegistrationForm(request.POST or None, programme=programme, user=request.user)
+
+    def save(form):
+        registration = form.save(commit=False)
+        registration.agreed_terms_at = timezone.now()
+        return services.registration_create(
+            registration=registration,
+            places=form.places(),
+            activity_kinds=form.cleaned_data.get("activity_kinds") or [],
+            by=request.user,
+        )
+
+    return _registration_flow(
+        request,
+        form,
+        context={
+            "programme": programme,
+            "title": _("Register as a %(programme)s") % {"programme": programme.label},
+        },
+        save=save,
+        done=lambda registration: redirect("partners:registered", pk=registration.pk),
     )
 
 
@@ -227,50 +243,27 @@ def registration_edit(request, pk):
         "title": _("Change the registration %(number)s") % {"number": registration.number},
     }
 
-    def on_submit(form):
+    def save(form):
         updated = form.save(commit=False)
         updated.agreed_terms_at = timezone.now()
-        try:
-            services.registration_update(
-                registration=updated,
-                places=form.places(),
-                activity_kinds=form.cleaned_data.get("activity_kinds") or [],
-                by=request.user,
-            )
-        except services.TransitionError as error:
-            messages.error(request, str(error))
-            return redirect("partners:registration_detail", pk=pk)
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        except PermissionDenied:
-            form.add_error(
-                "organization",
-                _(
-                    "You can register only for a verified organisation in which you are the "
-                    "representative or a contact person. Ask the organisation's representative."
-                ),
-            )
-        else:
-            messages.success(
-                request,
-                _("Your changes are saved. The city will check the registration again."),
-            )
-            return redirect("partners:registration_detail", pk=pk)
-        return render(
-            request,
-            "partners/registration_form.html",
-            {**context, "form": form, "step": STEP_INPUT},
+        return services.registration_update(
+            registration=updated,
+            places=form.places(),
+            activity_kinds=form.cleaned_data.get("activity_kinds") or [],
+            by=request.user,
         )
 
-    return confirm_flow(
-        request,
-        form,
-        template="partners/registration_form.html",
-        confirm_template="partners/registration_confirm.html",
-        on_submit=on_submit,
-        context=context,
-    )
+    def done(_registration):
+        messages.success(
+            request, _("Your changes are saved. The city will check the registration again.")
+        )
+        return redirect("partners:registration_detail", pk=pk)
+
+    try:
+        return _registration_flow(request, form, context=context, save=save, done=done)
+    except services.TransitionError as error:  # accepted or withdrawn in the meantime
+        messages.error(request, str(error))
+        return redirect("partners:registration_detail", pk=pk)
 
 
 @never_cache

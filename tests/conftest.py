@@ -100,16 +100,4 @@ def login(client, user):
 @pytest.fixture
 def staff_client(client, staff):
     """A staff member signed in with a TOTP second factor, as the admin demands."""
-    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
-    from allauth.mfa.models import Authenticator
-
-    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client.force_login(staff)
-    session = client.session
-    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-        {"method": "password", "at": 0, "email": staff.email},
-        {"method": "mfa", "at": 0, "type": "totp"},
-    ]
-    session["account_authentication_methods_user"] = str(staff.pk)
-    session.save()
-    return client
+    return factories.with_second_factor(client, staff)

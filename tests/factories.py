@@ -216,3 +216,23 @@ def _today():
     from django.utils import timezone
 
     return timezone.localdate()
+
+
+def with_second_factor(client, user):
+    """Sign `user` in on `client` as after a password and a TOTP code: what the admin demands
+    of staff (accounts.middleware.AdminSecondFactorMiddleware)."""
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.get_or_create(
+        user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "x"}}
+    )
+    client.force_login(user)
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": 0, "email": user.email},
+        {"method": "mfa", "at": 0, "type": "totp"},
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+    return client

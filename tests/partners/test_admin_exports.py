@@ -46,20 +46,8 @@ def export(client, model, rows, action="export_csv"):
 @pytest.fixture
 def superuser_client(client):
     """Every department's lists (a superuser, with the second factor, as the admin demands)."""
-    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
-    from allauth.mfa.models import Authenticator
-
     boss = factories.make_user("boss@city.muroran.example.jp", superuser=True)
-    Authenticator.objects.create(user=boss, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client.force_login(boss)
-    session = client.session
-    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-        {"method": "password", "at": 0, "email": boss.email},
-        {"method": "mfa", "at": 0, "type": "totp"},
-    ]
-    session["account_authentication_methods_user"] = str(boss.pk)
-    session.save()
-    return client
+    return factories.with_second_factor(client, boss)
 
 
 @pytest.fixture

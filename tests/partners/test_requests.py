@@ -42,20 +42,8 @@ def _ja(msgid: str) -> str:
 
 
 def _clerk_client(client, user):
-    """Signed in with a TOTP second factor, as the admin demands (see conftest.staff_client)."""
-    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
-    from allauth.mfa.models import Authenticator
-
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client.force_login(user)
-    session = client.session
-    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-        {"method": "password", "at": 0, "email": user.email},
-        {"method": "mfa", "at": 0, "type": "totp"},
-    ]
-    session["account_authentication_methods_user"] = str(user.pk)
-    session.save()
-    return client
+    """Signed in with a TOTP second factor, as the admin demands."""
+    return factories.with_second_factor(client, user)
 
 
 def _clerk(group):
