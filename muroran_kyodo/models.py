@@ -1,7 +1,11 @@
-"""The portal's one shared table: counters for human-readable numbers (MP-2026-00123)."""
+"""The portal's one shared table - counters for human-readable numbers (MP-2026-00123) - and
+the shape every app's history of state changes shares."""
 
+from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Sequence(models.Model):
@@ -30,3 +34,40 @@ def next_value(key: str) -> int:
             except IntegrityError:
                 Sequence.objects.filter(key=key).update(value=F("value") + 1)
         return Sequence.objects.get(key=key).value
+
+
+def status_fields(choices, *, max_length: int) -> tuple[models.CharField, models.CharField]:
+    """The (from, to) columns of a history of state changes, with the subject's states; "from"
+    is empty for the row written when the subject is created."""
+    return (
+        models.CharField(_("from"), max_length=max_length, choices=choices, blank=True),
+        models.CharField(_("to"), max_length=max_length, choices=choices),
+    )
+
+
+class StatusChange(models.Model):
+    """One row of a history of state changes: who, when, why. A concrete history adds the
+    foreign key to its subject (named by `subject`, related_name "status_changes") and
+    `old_status, new_status = status_fields(Subject.Status.choices, max_length=…)`. Rows are
+    written by the app's transition function only."""
+
+    subject = ""  # the name of the foreign key to what changed
+
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        subject_id = getattr(self, f"{self.subject}_id")
+        return f"{subject_id}: {self.old_status or '-'} → {self.new_status}"

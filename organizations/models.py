@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from muroran_kyodo.jp import fiscal_year_label
+from muroran_kyodo.models import StatusChange, status_fields
 
 
 class LabelledMixin(models.Model):
@@ -286,34 +287,19 @@ class Organization(models.Model):
         return self.status == self.Status.VERIFIED
 
 
-class OrganizationStatusChange(models.Model):
+class OrganizationStatusChange(StatusChange):
     """Audit row for every verification state change: who, when, why."""
+
+    subject = "organization"
 
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="status_changes"
     )
-    old_status = models.CharField(
-        _("from"), max_length=20, choices=Organization.Status.choices, blank=True
-    )
-    new_status = models.CharField(_("to"), max_length=20, choices=Organization.Status.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    reason = models.TextField(_("reason"), blank=True)
+    old_status, new_status = status_fields(Organization.Status.choices, max_length=20)
 
-    class Meta:
-        ordering = ["-at", "-pk"]
+    class Meta(StatusChange.Meta):
         verbose_name = _("verification history")
         verbose_name_plural = _("verification history")
-
-    def __str__(self):
-        return f"{self.organization_id}: {self.old_status or '-'} → {self.new_status}"
 
 
 class MembershipQuerySet(models.QuerySet):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from muroran_kyodo.jp import fiscal_year, fiscal_year_dates
+from muroran_kyodo.models import StatusChange, status_fields
 from organizations.models import District, Organization
 
 MAX_PEOPLE = 10_000
@@ -332,32 +333,17 @@ class Registration(models.Model):
         return fiscal_year(self.registered_on) if self.registered_on else None
 
 
-class RegistrationStatusChange(models.Model):
+class RegistrationStatusChange(StatusChange):
+    subject = "registration"
+
     registration = models.ForeignKey(
         Registration, on_delete=models.CASCADE, related_name="status_changes"
     )
-    old_status = models.CharField(
-        _("from"), max_length=12, choices=Registration.Status.choices, blank=True
-    )
-    new_status = models.CharField(_("to"), max_length=12, choices=Registration.Status.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    reason = models.TextField(_("reason"), blank=True)
+    old_status, new_status = status_fields(Registration.Status.choices, max_length=12)
 
-    class Meta:
-        ordering = ["-at", "-pk"]
+    class Meta(StatusChange.Meta):
         verbose_name = _("registration history")
         verbose_name_plural = _("registration history")
-
-    def __str__(self):
-        return f"{self.registration_id}: {self.old_status or '-'} → {self.new_status}"
 
 
 class InsuranceEnrollment(models.Model):
