@@ -33,6 +33,10 @@ opportunity, so public pages and figures do not change); "admin reports changeli
 admin's list of all activity reports for bench-staff@example.jp, a superuser whose session
 carries allauth's "mfa" authentication record, as after a TOTP code
 (accounts/middleware.py, AdminSecondFactorMiddleware). Neither account has a password.
+"admin applications changelist" is the admin's list of every subsidy application (the demo's and
+the 2,000 volume ones at --volume 2000) for the same staff session. "adopted projects" is this
+年度's public list: the demo's adopted projects (the volume applications are in the ten years
+before, so that this year's budgets stay right).
 
 Options: `--volume N` (synthetic organisations, default 2000), `--duration S` per page
 (default 10), `--connections C` (default 8), `--threads T` (wrk threads, default 2),
@@ -82,12 +86,15 @@ PAGES = [
     ("partners programme", "/partners/pika/"),
     ("mypage (partner)", "/mypage/"),
     ("admin reports changelist", "/admin/partners/activityreport/"),
+    ("adopted projects", "/subsidies/adopted/"),
+    ("admin applications changelist", "/admin/subsidies/application/"),
 ]
 
 # Pages for a signed-in person: page name → which session (see SIGNED_IN_SETUP) loads it.
 SIGNED_IN = {
     "mypage (partner)": "partner",
     "admin reports changelist": "staff",
+    "admin applications changelist": "staff",
 }
 
 # Refreshes the planner statistics after the bulk seed (a production database has them), then
@@ -287,6 +294,7 @@ def bench_env(*, db_url: str, static_root: str, port: int, workers: int) -> dict
         SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback
         SECURE_HSTS_SECONDS="0",
         STATIC_ROOT=static_root,
+        MEDIA_ROOT=str(BENCH_DIR / "media"),  # the demo's uploaded documents stay in .bench/
         BENCH_BASELINE="true",
         GUNICORN_BIND=f"{HOST}:{port}",
         GUNICORN_WORKERS=str(workers),

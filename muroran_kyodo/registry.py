@@ -21,6 +21,8 @@ import organizations.sections
 import organizations.stats
 import partners.sections
 import partners.stats
+import subsidies.sections
+import subsidies.stats
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Mechanism:
 HOME_SECTIONS = [
     organizations.sections.home_new_organizations,
     partners.sections.home_open_opportunities,
+    subsidies.sections.home_open_intake,
 ]
 
 MYPAGE_SECTIONS = [
@@ -41,11 +44,13 @@ MYPAGE_SECTIONS = [
     partners.sections.mypage_registrations,
     partners.sections.mypage_requests,
     partners.sections.mypage_signups,
+    subsidies.sections.mypage_applications,
 ]
 
 FIGURES = [
     organizations.stats.figures,
     partners.stats.figures,
+    subsidies.stats.figures,
 ]
 
 MECHANISMS = [
@@ -67,5 +72,12 @@ MECHANISMS = [
             "Volunteer with the city: clean up the places near you, help at events, or take on part of the city's work."
         ),
         "partners:programme_list",
+    ),
+    Mechanism(
+        _("Community activity subsidy"),
+        _(
+            "Funding for projects your group plans for the town: the programmes, how to apply, and the projects adopted."
+        ),
+        "subsidies:programme_list",
     ),
 ]

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "accounts",
     "organizations",
     "partners",
+    "subsidies",
 ]
 
 MIDDLEWARE = [

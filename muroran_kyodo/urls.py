@@ -26,6 +26,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("organizations.urls")),
     path("", include("partners.urls")),
+    path("", include("subsidies.urls")),
 ]
 
 if settings.BENCH_BASELINE:

@@ -157,6 +157,14 @@ def opendata(request):
             "csv": reverse("figures_csv") + "?" + urlencode({"year": year}),
             "json": reverse("figures_json") + "?" + urlencode({"year": year}),
         },
+        {
+            "title": _("Community activity subsidy: adopted projects"),
+            "description": _(
+                "Each adopted project of the fiscal year: the organisation, title, category, the grant decided and confirmed, and the report summary. Change the year in the address (/subsidies/adopted/2025.csv)."
+            ),
+            "csv": reverse("subsidies:adopted_csv", args=[year]),
+            "json": reverse("subsidies:adopted_json", args=[year]),
+        },
     ]
     return render(
         request,

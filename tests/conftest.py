@@ -23,7 +23,7 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -31,6 +31,8 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.ADMIN_REQUIRE_MFA = True
     settings.SECURE_SSL_REDIRECT = False
+    # Uploads (and seed_demo's subsidy documents) go to a directory of the test, never media/.
+    settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()  # rate-limit counters must not leak between tests
     yield
     cache.clear()

@@ -381,8 +381,8 @@ def test_home_runs_two_queries_whatever_the_number_of_organisations(
     client, db, django_assert_num_queries, n
 ):
     _make_rows(n)
-    # New organisations, open partner opportunities.
-    with django_assert_num_queries(2):
+    # New organisations, open partner opportunities, open subsidy intake windows.
+    with django_assert_num_queries(3):
         response = client.get("/")
     assert response.status_code == 200
 
@@ -395,8 +395,8 @@ def test_figures_run_a_fixed_number_of_queries_whatever_the_number_of_rows(
     client, db, frozen, django_assert_num_queries, n, path
 ):
     _make_rows(n)
-    # Two for the registry's figures, three for the partner programme's.
-    with django_assert_num_queries(5):
+    # Two for the registry's figures, three for the partner programme's, one for the subsidy's.
+    with django_assert_num_queries(6):
         response = client.get(path)
     assert response.status_code == 200
 
@@ -408,11 +408,11 @@ def test_figures_cached_by_the_partner_programme_cost_fewer_queries_warm(
     client, db, frozen, django_assert_num_queries, path
 ):
     _make_rows(3)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         cold = client.get(path).content
-    # The registry's two, and the partner programme's shifts; its registrations and reports
-    # come from the cache.
-    with django_assert_num_queries(3):
+    # The registry's two, the partner programme's shifts and the subsidy's one (not cached);
+    # the partners' registrations and reports come from the cache.
+    with django_assert_num_queries(4):
         warm = client.get(path).content
     if "/figures/" in path:  # the language form's CSRF token is masked anew on every page
         cold, warm = (re.sub(rb'value="[^"]{64}"', b"", body) for body in (cold, warm))
@@ -463,7 +463,7 @@ def test_my_page_runs_a_fixed_number_of_queries(client, member, django_assert_nu
     for _ in range(n):
         factories.add_member(factories.make_organization(), member)
     client.force_login(member)
-    # Session, user, memberships, open invitations, partner registrations.
-    with django_assert_num_queries(5):
+    # Session, user, memberships, open invitations, partner registrations, subsidy applications.
+    with django_assert_num_queries(6):
         response = client.get("/mypage/")
     assert response.content.decode().count('/manage/">') == n

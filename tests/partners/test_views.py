@@ -619,8 +619,8 @@ def test_my_page_runs_a_fixed_number_of_queries_with_registrations(
         factories.make_registration(user=representative, organization=organization, member_count=3)
     client.force_login(representative)
     # Session, user, memberships, open invitations, my partner registrations, my requests (one
-    # UNION of the three kinds), my upcoming shifts.
-    with django_assert_num_queries(7):
+    # UNION of the three kinds), my upcoming shifts, my groups' subsidy applications.
+    with django_assert_num_queries(8):
         response = client.get(reverse("mypage"))
     assert response.content.decode().count("/partners/registrations/") == n
 

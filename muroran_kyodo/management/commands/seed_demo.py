@@ -26,6 +26,7 @@ from django.utils import translation
 
 import organizations.demo
 import partners.demo
+import subsidies.demo
 from organizations.models import CollaborationProject, District, Membership, Organization
 
 User = get_user_model()
@@ -114,6 +115,7 @@ RESIDENTS = [
 SEEDERS = [
     organizations.demo.seed,
     partners.demo.seed,
+    subsidies.demo.seed,
 ]
 
 VOLUME_USERS = 300
@@ -151,6 +153,7 @@ class Command(BaseCommand):
                     count=volume, stdout=self.stdout, staff=staff, users=volume_users
                 )
                 partners.demo.seed_volume(count=volume, stdout=self.stdout)
+                subsidies.demo.seed_volume(count=volume, stdout=self.stdout)
         self._summary()
 
     # --- users ----------------------------------------------------------------------------

@@ -1,0 +1,727 @@
+"""The group's application in the browser: 事前相談, starting a draft, the plan and budget
+(save as draft at any point), documents, 確認 → 申請 → 完了, the application page with its
+history and buttons, withdrawing, and resubmitting after 差戻し.
+
+Every lookup goes through `Application.objects.visible_to(user)`, so another group's id is a
+404; changes go through `services` (status) and `attachments` (documents). The plan and budget
+of an editable application have no service yet: `_save_plan` writes them with a
+compare-and-set on the editable statuses, so a concurrent submission is never overwritten.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from muroran_kyodo.confirm import STEP_INPUT, confirm_flow
+from muroran_kyodo.uploads import serve_private_file
+from organizations.models import Membership
+
+from . import attachments, money, services
+from .application_forms import (
+    EXTRA_ROWS,
+    MAX_ROWS,
+    AttachmentForm,
+    ConsultationForm,
+    ExpenseFormSet,
+    IncomeFormSet,
+    PlanForm,
+    StartForm,
+    line_initial,
+    verified_member_organizations,
+)
+from .eligibility import submission_errors
+from .models import (
+    Application,
+    Attachment,
+    AttachmentType,
+    BudgetStage,
+    Consultation,
+    ExpenseLine,
+    IncomeLine,
+    IntakeWindow,
+    Programme,
+)
+from .permissions import can_act_for, can_view_attachment
+
+S = Application.Status
+S_EDITABLE = Application.EDITABLE
+LIST_PAGE_SIZE = 20
+HISTORY_SHOWN = 30
+
+# Where each key of eligibility.submission_errors is fixed, and what the person calls it.
+ERROR_PLACES = {
+    "organization": (gettext_lazy("Organisation"), None),
+    "window": (gettext_lazy("Intake window"), None),
+    "category": (gettext_lazy("Category"), "edit"),
+    "title": (gettext_lazy("Project title"), "edit"),
+    "purpose": (gettext_lazy("Purpose"), "edit"),
+    "content": (gettext_lazy("What the project will do"), "edit"),
+    "starts_on": (gettext_lazy("Schedule"), "edit"),
+    "ends_on": (gettext_lazy("Schedule"), "edit"),
+    "member_count": (gettext_lazy("Number of members"), "edit"),
+    "youth_count": (gettext_lazy("Members in the programme's age band"), "edit"),
+    "attachments": (gettext_lazy("Documents"), "documents"),
+    "income_lines": (gettext_lazy("Income"), "edit"),
+    "expense_lines": (gettext_lazy("Expenses"), "edit"),
+    "requested_amount": (gettext_lazy("Amount requested"), "edit"),
+    NON_FIELD_ERRORS: (gettext_lazy("Application"), None),
+}
+
+
+# --- lookups --------------------------------------------------------------------------------
+
+
+def _visible(request):
+    return Application.objects.visible_to(request.user).select_related(
+        "programme", "category", "organization", "window", "collaboration_form", "applicant"
+    )
+
+
+def _own_application(request, pk, queryset=None) -> Application:
+    """An application the user may act for (a member of its organisation; staff); 404 for
+    anything they cannot see, 403 for one they only review."""
+    application = get_object_or_404(queryset if queryset is not None else _visible(request), pk=pk)
+    if not services.may_act(request.user, application, services.GROUP):
+        raise PermissionDenied
+    return application
+
+
+def _editable_or_redirect(request, application):
+    if application.is_editable:
+        return None
+    messages.error(
+        request,
+        _("This application can no longer be changed: it is “%(status)s”.")
+        % {"status": application.get_status_display()},
+    )
+    return redirect("subsidies:application_detail", pk=application.pk)
+
+
+def _plan_lines(application):
+    income = [line for line in application.income_lines.all() if line.stage == BudgetStage.PLAN]
+    expenses = [line for line in application.expense_lines.all() if line.stage == BudgetStage.PLAN]
+    return income, expenses
+
+
+def _budget_context(application, income, expenses) -> dict:
+    """Totals of the saved plan and the most the group may request (money.eligible_amount)."""
+    budget = money.totals(income, expenses)
+    category = application.category
+    limit = (
+        money.category_eligible_amount(category, budget.eligible_expenses)
+        if category is not None
+        else None
+    )
+    return {
+        "budget": budget,
+        "difference": budget.income - budget.expenses,
+        "eligible_limit": limit,
+        "category": category,
+        "income_lines": income,
+        "expense_lines": expenses,
+    }
+
+
+def _with_lines(queryset):
+    plan = BudgetStage.PLAN
+    return queryset.prefetch_related(
+        Prefetch("income_lines", queryset=IncomeLine.objects.filter(stage=plan)),
+        Prefetch("expense_lines", queryset=ExpenseLine.objects.filter(stage=plan)),
+    )
+
+
+def _documents(application) -> dict:
+    """The documents attached, and each required application-stage type present or missing."""
+    attached = list(application.attachments.select_related("type"))
+    present = {a.type_id for a in attached}
+    required = [
+        {"type": t, "present": t.pk in present}
+        for t in application.programme.required_attachment_types.filter(
+            stage=AttachmentType.Stage.APPLICATION
+        )
+    ]
+    return {
+        "attachments": attached,
+        "required_documents": required,
+        "missing_documents": [r["type"] for r in required if not r["present"]],
+    }
+
+
+# --- 事前相談 ------------------------------------------------------------------------------------
+
+
+def _published_programme(pk) -> Programme:
+    return get_object_or_404(Programme.objects.published(), pk=pk)
+
+
+@never_cache
+@login_required
+def consultation_book(request, pk):
+    programme = _published_programme(pk)
+    form = ConsultationForm(request.POST or None, programme=programme, user=request.user)
+    context = {"programme": programme, "has_organizations": form.fields["organization"].queryset}
+
+    def on_submit(form):
+        try:
+            services.consultation_book(
+                organization=form.cleaned_data["organization"],
+                programme=programme,
+                held_on=form.cleaned_data["held_on"],
+                topic=form.cleaned_data["topic"],
+                by=request.user,
+            )
+        except PermissionDenied:
+            form.add_error(
+                "organization", _("You can book only for an organisation you are a member of.")
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your prior consultation is booked. The Community Life Division will "
+                    "contact you to confirm the time."
+                ),
+            )
+            return redirect("subsidies:application_list")
+        return render(
+            request,
+            "subsidies/consultation_form.html",
+            {**context, "form": form, "step": STEP_INPUT},
+        )
+
+    return confirm_flow(
+        request,
+        form,
+        template="subsidies/consultation_form.html",
+        confirm_template="subsidies/consultation_confirm.html",
+        on_submit=on_submit,
+        context=context,
+    )
+
+
+# --- starting an application --------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def application_start(request, pk):
+    """Choose the organisation and category: a draft is created and the plan opens."""
+    programme = _published_programme(pk)
+    window = IntakeWindow.objects.open().filter(programme=programme).order_by("closes_at").first()
+    form = StartForm(request.POST or None, programme=programme, user=request.user)
+    organizations = list(form.fields["organization"].queryset)
+    if request.method == "POST" and window is not None and form.is_valid():
+        application = Application(
+            programme=programme,
+            window=window,
+            category=form.cleaned_data["category"],
+            organization=form.cleaned_data["organization"],
+            title=form.cleaned_data["title"],
+        )
+        try:
+            services.application_create(application=application, by=request.user)
+        except PermissionDenied:
+            form.add_error(
+                "organization",
+                _("You can apply only for a verified organisation you are a member of."),
+            )
+        else:
+            messages.success(
+                request,
+                _("Your draft is saved. Fill in the plan and the budget; save at any point."),
+            )
+            return redirect("subsidies:application_edit", pk=application.pk)
+    return render(
+        request,
+        "subsidies/application_start.html",
+        {
+            "programme": programme,
+            "window": window,
+            "form": form,
+            "organizations": organizations,
+            "needs_consultation": programme.consultation_required
+            and bool(organizations)
+            and not Consultation.objects.filter(
+                programme=programme, organization__in=organizations
+            ).exists(),
+            "step": STEP_INPUT,
+        },
+    )
+
+
+# --- the plan and budget --------------------------------------------------------------------------
+
+
+def _formsets(request, application, income, expenses):
+    if request.method != "POST":
+        income_set = IncomeFormSet(
+            prefix="income", initial=line_initial(income, ("kind", "description"))
+        )
+        expense_set = ExpenseFormSet(
+            prefix="expense",
+            initial=line_initial(expenses, ("item", "description", "eligible")),
+        )
+        income_set.extra = expense_set.extra = EXTRA_ROWS
+        return income_set, expense_set
+    data = request.POST.copy()
+    for prefix, button in (("income", "_more_income"), ("expense", "_more_expense")):
+        if button in data:
+            key = f"{prefix}-TOTAL_FORMS"
+            try:
+                rows = int(data.get(key, 0))
+            except ValueError:
+                rows = 0
+            data[key] = str(min(MAX_ROWS, max(0, rows) + EXTRA_ROWS))
+    return IncomeFormSet(data, prefix="income"), ExpenseFormSet(data, prefix="expense")
+
+
+def _line_values(formset, existing, build):
+    """The rows to keep: each valid row as typed; a row with an error keeps the line saved at
+    its place before (if any), so nothing saved is lost by a typo."""
+    if formset.non_form_errors():
+        return None  # a tampered row count: leave the saved lines as they are
+    kept = []
+    for n, form in enumerate(formset.forms):
+        if form.errors:
+            if n < len(existing):
+                kept.append(existing[n])
+            continue
+        if getattr(form, "is_blank", True) or not form.has_changed():
+            continue
+        kept.append(build(form.cleaned_data))
+    return kept
+
+
+def _save_plan(application, *, values, income, expenses) -> bool:
+    """Write the plan's valid fields and the budget rows of an editable application, all or
+    nothing. False when the application stopped being editable (submitted meanwhile)."""
+    partners = values.pop("partner_organizations", None)
+    with transaction.atomic():
+        updated = Application.objects.filter(pk=application.pk, status__in=S_EDITABLE).update(
+            **values, updated_at=timezone.now()
+        )
+        if updated != 1:
+            return False
+        if partners is not None:
+            application.partner_organizations.set(partners)
+        plan = BudgetStage.PLAN
+        for model, lines in ((IncomeLine, income), (ExpenseLine, expenses)):
+            if lines is None:
+                continue
+            model.objects.filter(application=application, stage=plan).delete()
+            for order, line in enumerate(lines):
+                line.pk = None
+                line.application = application
+                line.stage = plan
+                line.sort_order = order
+            model.objects.bulk_create(lines)
+    for field, value in values.items():
+        setattr(application, field, value)
+    return True
+
+
+@never_cache
+@login_required
+def application_edit(request, pk):
+    application = _own_application(request, pk, _with_lines(_visible(request)))
+    if response := _editable_or_redirect(request, application):
+        return response
+    income, expenses = _plan_lines(application)
+    form = PlanForm(request.POST or None, application=application)
+    income_set, expense_set = _formsets(request, application, income, expenses)
+
+    if request.method == "POST":
+        form.is_valid()
+        income_set.is_valid()
+        expense_set.is_valid()
+        new_income = _line_values(
+            income_set,
+            income,
+            lambda d: IncomeLine(
+                kind=d["kind"], description=d.get("description", ""), amount=d["amount"]
+            ),
+        )
+        new_expenses = _line_values(
+            expense_set,
+            expenses,
+            lambda d: ExpenseLine(
+                item=d["item"],
+                description=d.get("description", ""),
+                amount=d["amount"],
+                eligible=bool(d.get("eligible")),
+            ),
+        )
+        if not _save_plan(
+            application,
+            values=form.valid_values(),
+            income=new_income,
+            expenses=new_expenses,
+        ):
+            messages.error(
+                request,
+                _("Someone else changed this application just now. Reload and try again."),
+            )
+            return redirect("subsidies:application_detail", pk=application.pk)
+        if new_income is not None:
+            income = new_income
+        if new_expenses is not None:
+            expenses = new_expenses
+        all_valid = form.is_valid() and income_set.is_valid() and expense_set.is_valid()
+        adding_rows = "_more_income" in request.POST or "_more_expense" in request.POST
+        if all_valid and not adding_rows:
+            if "_confirm" in request.POST:
+                return redirect("subsidies:application_confirm", pk=application.pk)
+            messages.success(request, _("Your draft is saved."))
+            return redirect("subsidies:application_edit", pk=application.pk)
+        if not all_valid:
+            messages.error(
+                request,
+                _(
+                    "What was entered correctly is saved. Correct the fields marked below; "
+                    "what you typed there is kept on this page but not saved yet."
+                ),
+            )
+
+    return render(
+        request,
+        "subsidies/application_form.html",
+        {
+            "application": application,
+            "programme": application.programme,
+            "form": form,
+            "income_set": income_set,
+            "expense_set": expense_set,
+            "step": STEP_INPUT,
+            **_budget_context(application, income, expenses),
+            **_documents(application),
+        },
+    )
+
+
+# --- documents --------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def application_documents(request, pk):
+    application = _own_application(request, pk)
+    editable = application.is_editable
+    form = AttachmentForm(
+        request.POST or None, request.FILES or None, programme=application.programme
+    )
+    if request.method == "POST":
+        if not editable:
+            return _editable_or_redirect(request, application)
+        if form.is_valid():
+            try:
+                attachments.attachment_add(
+                    application=application,
+                    attachment_type=form.cleaned_data["type"],
+                    file=form.cleaned_data["file"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                form.add_error("file", error)
+            else:
+                messages.success(
+                    request,
+                    _("“%(name)s” is attached.") % {"name": form.cleaned_data["file"].name},
+                )
+                return redirect("subsidies:application_documents", pk=application.pk)
+    return render(
+        request,
+        "subsidies/application_documents.html",
+        {
+            "application": application,
+            "programme": application.programme,
+            "form": form,
+            "editable": editable,
+            **_documents(application),
+        },
+    )
+
+
+@require_POST
+@login_required
+def attachment_delete(request, pk, attachment_pk):
+    application = _own_application(request, pk)
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("type"), pk=attachment_pk, application=application
+    )
+    attachment.application = application
+    try:
+        attachments.attachment_remove(attachment=attachment, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("“%(name)s” is removed.") % {"name": attachment.original_name})
+    return redirect("subsidies:application_documents", pk=application.pk)
+
+
+@never_cache
+@login_required
+def attachment_download(request, pk):
+    """A document, to the group, its reviewers and staff only; anyone else gets 404."""
+    attachment = get_object_or_404(
+        Attachment.objects.select_related("application__organization"),
+        pk=pk,
+        application__in=Application.objects.visible_to(request.user).values("pk"),
+    )
+    if not can_view_attachment(request.user, attachment):
+        raise Http404
+    return serve_private_file(
+        request,
+        attachment.file,
+        content_type=attachment.content_type,
+        download_name=attachment.original_name,
+    )
+
+
+# --- 確認 → 申請 → 完了 --------------------------------------------------------------------------
+
+
+def _error_rows(application, errors) -> list[dict]:
+    rows = []
+    for field, field_messages in errors.items():
+        label, where = ERROR_PLACES.get(field, (ERROR_PLACES[NON_FIELD_ERRORS]))
+        url = None
+        if where == "edit":
+            url = reverse("subsidies:application_edit", args=[application.pk])
+        elif where == "documents":
+            url = reverse("subsidies:application_documents", args=[application.pk])
+        for message in field_messages:
+            rows.append({"label": label, "message": message, "url": url})
+    return rows
+
+
+def _move_draft_to_open_window(application):
+    """A draft started in 第1期 and finished in 第2期 is submitted in the window open now."""
+    if application.status != S.DRAFT:
+        return
+    now = timezone.now()
+    if application.window is not None and application.window.is_open(now):
+        return
+    window = (
+        IntakeWindow.objects.open(now)
+        .filter(programme=application.programme_id)
+        .order_by("closes_at")
+        .first()
+    )
+    if window is not None and (
+        Application.objects.filter(pk=application.pk, status=S.DRAFT).update(window=window) == 1
+    ):
+        application.window = window
+
+
+@never_cache
+@login_required
+def application_confirm(request, pk):
+    """Everything as the person reads it, every reason it cannot be submitted yet, and the
+    submit button only when there is none."""
+    application = _own_application(request, pk)
+    if response := _editable_or_redirect(request, application):
+        return response
+    _move_draft_to_open_window(application)
+    application = _with_lines(_visible(request)).get(pk=application.pk)
+    errors = {}
+    if request.method == "POST":
+        try:
+            services.application_submit(application=application, by=request.user)
+        except ValidationError as error:
+            errors = (
+                error.message_dict
+                if hasattr(error, "error_dict")
+                else {NON_FIELD_ERRORS: error.messages}
+            )
+        except (services.TransitionError, PermissionDenied) as error:
+            messages.error(
+                request,
+                str(error) or _("You cannot submit this application."),
+            )
+            return redirect("subsidies:application_detail", pk=application.pk)
+        else:
+            return redirect("subsidies:application_submitted", pk=application.pk)
+    else:
+        errors = submission_errors(application, by=request.user)
+    income, expenses = _plan_lines(application)
+    return render(
+        request,
+        "subsidies/application_confirm.html",
+        {
+            "application": application,
+            "programme": application.programme,
+            "partners": list(application.partner_organizations.all()),
+            "errors": _error_rows(application, errors),
+            "step": "confirm",
+            **_budget_context(application, income, expenses),
+            **_documents(application),
+        },
+    )
+
+
+@never_cache
+@login_required
+def application_submitted(request, pk):
+    application = _own_application(request, pk)
+    if application.status != S.SUBMITTED:
+        return redirect("subsidies:application_detail", pk=application.pk)
+    return render(
+        request,
+        "subsidies/application_submitted.html",
+        {"application": application, "step": "done"},
+    )
+
+
+# --- the application page ----------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def application_detail(request, pk):
+    application = get_object_or_404(_with_lines(_visible(request)), pk=pk)
+    income, expenses = _plan_lines(application)
+    history = list(application.status_changes.select_related("by")[:HISTORY_SHOWN])
+    member = can_act_for(request.user, application)
+    targets = services.allowed_targets(application, request.user)
+    returned_reason = ""
+    if application.status == S.RETURNED:
+        returned_reason = next(
+            (change.reason for change in history if change.new_status == S.RETURNED), ""
+        )
+    return render(
+        request,
+        "subsidies/application_detail.html",
+        {
+            "application": application,
+            "programme": application.programme,
+            "partners": list(application.partner_organizations.all()),
+            "history": history,
+            "returned_reason": returned_reason,
+            "is_member": member,
+            "can_edit": application.is_editable and member,
+            "can_withdraw": S.WITHDRAWN in targets and member,
+            "consultations": list(
+                Consultation.objects.filter(
+                    organization=application.organization_id, programme=application.programme_id
+                )
+            ),
+            **_budget_context(application, income, expenses),
+            **_documents(application),
+        },
+    )
+
+
+@never_cache
+@login_required
+def application_withdraw(request, pk):
+    """取下げ, after a page that says what it means."""
+    application = _own_application(request, pk)
+    if S.WITHDRAWN not in services.allowed_targets(application, request.user):
+        messages.error(
+            request,
+            _("This application can no longer be withdrawn: it is “%(status)s”.")
+            % {"status": application.get_status_display()},
+        )
+        return redirect("subsidies:application_detail", pk=application.pk)
+    if request.method == "POST":
+        try:
+            services.application_withdraw(
+                application=application,
+                by=request.user,
+                reason=request.POST.get("reason", "").strip()[:1000],
+            )
+        except (services.TransitionError, PermissionDenied) as error:
+            messages.error(request, str(error) or _("You cannot withdraw this application."))
+        else:
+            messages.success(request, _("The application is withdrawn."))
+        return redirect("subsidies:application_detail", pk=application.pk)
+    return render(request, "subsidies/application_withdraw.html", {"application": application})
+
+
+@never_cache
+@login_required
+def application_list(request):
+    """The applications of the user's organisations, and their prior consultations."""
+    member_of = Membership.objects.filter(user=request.user).values("organization_id")
+    applications = (
+        Application.objects.visible_to(request.user)
+        .filter(organization__in=member_of)
+        .select_related("programme", "organization", "category")
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(applications, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    open_programmes = list(
+        Programme.objects.published()
+        .filter(windows__in=IntakeWindow.objects.open())
+        .distinct()
+        .order_by("-fiscal_year", "track", "pk")
+    )
+    return render(
+        request,
+        "subsidies/application_list.html",
+        {
+            "page": page,
+            "consultations": list(
+                Consultation.objects.filter(organization__in=member_of)
+                .select_related("organization", "programme")
+                .order_by("-held_on", "-pk")[:20]
+            ),
+            "open_programmes": open_programmes,
+            "has_verified_organization": verified_member_organizations(request.user).exists(),
+        },
+    )
+
+
+urlpatterns = [
+    path("subsidies/applications/", application_list, name="application_list"),
+    path("subsidies/applications/<int:pk>/", application_detail, name="application_detail"),
+    path("subsidies/applications/<int:pk>/edit/", application_edit, name="application_edit"),
+    path(
+        "subsidies/applications/<int:pk>/documents/",
+        application_documents,
+        name="application_documents",
+    ),
+    path(
+        "subsidies/applications/<int:pk>/documents/<int:attachment_pk>/delete/",
+        attachment_delete,
+        name="attachment_delete",
+    ),
+    path(
+        "subsidies/applications/<int:pk>/confirm/",
+        application_confirm,
+        name="application_confirm",
+    ),
+    path(
+        "subsidies/applications/<int:pk>/submitted/",
+        application_submitted,
+        name="application_submitted",
+    ),
+    path(
+        "subsidies/applications/<int:pk>/withdraw/",
+        application_withdraw,
+        name="application_withdraw",
+    ),
+    path("subsidies/attachments/<int:pk>/", attachment_download, name="attachment"),
+    path("subsidies/programmes/<int:pk>/apply/", application_start, name="apply"),
+    path(
+        "subsidies/programmes/<int:pk>/consultation/",
+        consultation_book,
+        name="consultation_book",
+    ),
+]

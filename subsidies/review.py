@@ -1,0 +1,276 @@
+"""The reviewer's page (審査委員): the applications assigned to the signed-in person, grouped by
+programme, and one score sheet per application, saved through `services.score_save`. Forms,
+views and routes, in that order. Staff work in the admin; a staff member who is also assigned
+uses this page like any reviewer."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.html import escape
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+
+from . import money, services
+from .models import Application, BudgetStage, ReviewAssignment
+from .permissions import can_score
+
+S = Application.Status
+REVIEW_LIST_SIZE = 50
+SCORE_CHOICES = [
+    (1, gettext_lazy("1 (poor)")),
+    (2, gettext_lazy("2 (fair)")),
+    (3, gettext_lazy("3 (good)")),
+    (4, gettext_lazy("4 (very good)")),
+    (5, gettext_lazy("5 (excellent)")),
+]
+# The plan as the committee reads it, in the order of the application form.
+PLAN_FIELDS = ("title", "purpose", "content", "place", "expected_effects")
+
+
+# --- forms ----------------------------------------------------------------------------------
+
+
+class ScoreSheetForm(forms.Form):
+    """One row per criterion of the programme: a score from 1 to 5 (required) and a comment."""
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        required = _("Give a score from 1 to 5.")
+        for criterion in self.criteria:
+            help_text = f"{capfirst(_('weight'))}: {criterion.weight}"
+            if criterion.description:
+                help_text = f"{escape(criterion.description)} {help_text}"
+            self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
+                label=criterion.name,
+                choices=SCORE_CHOICES,
+                coerce=int,
+                widget=forms.RadioSelect,
+                help_text=help_text,
+                error_messages={"required": required, "invalid_choice": required},
+            )
+            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
+                label=f"{criterion.name} — {capfirst(_('comment'))}",
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    def rows(self):
+        for criterion in self.criteria:
+            yield criterion, self[f"score_{criterion.pk}"], self[f"comment_{criterion.pk}"]
+
+    def scores(self):
+        """(criterion, score, comment) for every criterion, once the form is valid."""
+        return [
+            (
+                criterion,
+                self.cleaned_data[f"score_{criterion.pk}"],
+                self.cleaned_data[f"comment_{criterion.pk}"].strip(),
+            )
+            for criterion in self.criteria
+        ]
+
+
+# --- views ----------------------------------------------------------------------------------
+
+
+def _my_assignment(request, pk):
+    """One of the signed-in reviewer's own assignments; another reviewer's id gives 404."""
+    return get_object_or_404(
+        ReviewAssignment.objects.filter(reviewer=request.user).select_related(
+            "application__programme",
+            "application__category",
+            "application__window",
+            "application__collaboration_form",
+            "application__organization__actor_type",
+            "application__organization__district",
+        ),
+        pk=pk,
+    )
+
+
+def _scoring_state(scored: int, criteria: int) -> tuple[str, str]:
+    if criteria and scored >= criteria:
+        return "scored", _("Scored")
+    if scored:
+        return "partly", _("Partly scored")
+    return "not_scored", _("Not scored yet")
+
+
+def _closed_message(application) -> str:
+    if application.status in (S.SUBMITTED, S.RETURNED, S.ACCEPTED):
+        return _("Scoring opens when the city starts the review of this application.")
+    if application.status == S.WITHDRAWN:
+        return _("The group has withdrawn this application; it is not scored.")
+    return _("The review of this application is closed. Your scores are shown read-only.")
+
+
+@never_cache
+@login_required
+def review_list(request):
+    """The reviewer's assigned applications, grouped by programme, with their scoring state.
+    Four queries (session, user, count, page) whatever the number of assignments."""
+    assignments = (
+        ReviewAssignment.objects.filter(reviewer=request.user)
+        .select_related(
+            "application__programme", "application__organization", "application__category"
+        )
+        .annotate(
+            scored=Count("scores", distinct=True),
+            criteria_count=Count("application__programme__criteria", distinct=True),
+        )
+        .order_by(
+            "-application__programme__fiscal_year",
+            "application__programme__track",
+            "application__programme_id",
+            "application__number",
+            "pk",
+        )
+    )
+    page = Paginator(assignments, REVIEW_LIST_SIZE).get_page(request.GET.get("page"))
+    for assignment in page:
+        assignment.state, assignment.state_label = _scoring_state(
+            assignment.scored, assignment.criteria_count
+        )
+        assignment.open = assignment.application.status == S.UNDER_REVIEW
+    return render(request, "subsidies/review_list.html", {"page": page})
+
+
+@never_cache
+@login_required
+def review_detail(request, pk):
+    """The application as the committee reads it and the reviewer's score sheet.
+
+    The sheet is saved whole or not at all: every criterion is required, and every score goes
+    through `services.score_save` in one transaction, so a refusal on any row keeps none."""
+    assignment = _my_assignment(request, pk)
+    application = assignment.application
+    programme = application.programme
+    criteria = list(programme.criteria.all())
+    existing = {score.criterion_id: score for score in assignment.scores.all()}
+    conflict = services.reviewer_conflict(request.user, application)
+    editable = can_score(request.user, assignment) and not conflict
+
+    if request.method == "POST":
+        if not editable:
+            messages.error(request, _refusal(request.user, application, conflict))
+            return redirect("subsidies:review_detail", pk=assignment.pk)
+        form = ScoreSheetForm(request.POST, criteria=criteria)
+        if form.is_valid():
+            refusal = _save_scores(request, assignment, form)
+            if refusal is None:
+                messages.success(
+                    request,
+                    _(
+                        "Your scores for “%(title)s” are saved. You can change them until the "
+                        "review closes."
+                    )
+                    % {"title": application.title},
+                )
+                return redirect("subsidies:review_list")
+            if refusal:
+                messages.error(request, refusal)
+                return redirect("subsidies:review_detail", pk=assignment.pk)
+    else:
+        initial = {}
+        for criterion_pk, score in existing.items():
+            initial[f"score_{criterion_pk}"] = score.score
+            initial[f"comment_{criterion_pk}"] = score.comment
+        form = ScoreSheetForm(initial=initial, criteria=criteria)
+
+    income = list(application.income_lines.filter(stage=BudgetStage.PLAN))
+    expenses = list(application.expense_lines.filter(stage=BudgetStage.PLAN))
+    budget = money.totals(income, expenses)
+    eligible = (
+        money.category_eligible_amount(application.category, budget.eligible_expenses)
+        if application.category
+        else None
+    )
+    return render(
+        request,
+        "subsidies/review_detail.html",
+        {
+            "assignment": assignment,
+            "application": application,
+            "programme": programme,
+            "organization": application.organization,
+            "organization_fields": list(application.organization.fields.all()),
+            "plan": [
+                (
+                    capfirst(Application._meta.get_field(name).verbose_name),
+                    getattr(application, name),
+                )
+                for name in PLAN_FIELDS
+            ],
+            "partners": list(application.partner_organizations.all()),
+            "income": income,
+            "expenses": expenses,
+            "budget": budget,
+            "eligible_amount": eligible,
+            "attachments": list(application.attachments.select_related("type")),
+            "form": form,
+            "editable": editable,
+            "conflict": conflict,
+            "closed_message": "" if editable or conflict else _closed_message(application),
+            "scored_rows": [(criterion, existing.get(criterion.pk)) for criterion in criteria],
+        },
+    )
+
+
+def _refusal(user, application, conflict: bool) -> str:
+    if conflict:
+        return _(
+            "%(reviewer)s is a member of %(organization)s and cannot review its application."
+        ) % {"reviewer": user, "organization": application.organization}
+    return _("Scores can be given only while the application is under review. Nothing was saved.")
+
+
+def _save_scores(request, assignment, form) -> str | None:
+    """Every score in one transaction. None when saved; else the message to show (the form
+    carries field errors when the message is empty)."""
+    try:
+        with transaction.atomic():
+            # Lock the application and read its status afresh: a decision taken since the page
+            # was opened closes the review, and waits for this sheet (PostgreSQL) rather than
+            # racing it.
+            assignment.application.status = (
+                Application.objects.select_for_update()
+                .filter(pk=assignment.application_id)
+                .values_list("status", flat=True)
+                .get()
+            )
+            for criterion, score, comment in form.scores():
+                services.score_save(
+                    assignment=assignment,
+                    criterion=criterion,
+                    score=score,
+                    comment=comment,
+                    by=request.user,
+                )
+    except PermissionDenied:
+        conflict = services.reviewer_conflict(request.user, assignment.application)
+        return _refusal(request.user, assignment.application, conflict)
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error(None, message)
+        return ""
+    return None
+
+
+# --- routes ---------------------------------------------------------------------------------
+
+urlpatterns = [
+    path("subsidies/review/", review_list, name="review_list"),
+    path("subsidies/review/<int:pk>/", review_detail, name="review_detail"),
+]
