@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -308,31 +307,21 @@ def _line_values(formset, existing, build):
     return kept
 
 
-def _save_plan(application, *, values, income, expenses) -> bool:
-    """Write the plan's valid fields and the budget rows of an editable application, all or
-    nothing. False when the application stopped being editable (submitted meanwhile)."""
+def _save_plan(application, *, by, values, income, expenses) -> bool:
+    """Write the plan's valid fields and the budget rows through the service, all or nothing.
+    False when the application stopped being editable (submitted meanwhile)."""
     partners = values.pop("partner_organizations", None)
-    with transaction.atomic():
-        updated = Application.objects.filter(pk=application.pk, status__in=S_EDITABLE).update(
-            **values, updated_at=timezone.now()
+    try:
+        services.application_update(
+            application=application,
+            by=by,
+            values=values,
+            partners=partners,
+            income_lines=income,
+            expense_lines=expenses,
         )
-        if updated != 1:
-            return False
-        if partners is not None:
-            application.partner_organizations.set(partners)
-        plan = BudgetStage.PLAN
-        for model, lines in ((IncomeLine, income), (ExpenseLine, expenses)):
-            if lines is None:
-                continue
-            model.objects.filter(application=application, stage=plan).delete()
-            for order, line in enumerate(lines):
-                line.pk = None
-                line.application = application
-                line.stage = plan
-                line.sort_order = order
-            model.objects.bulk_create(lines)
-    for field, value in values.items():
-        setattr(application, field, value)
+    except services.TransitionError:
+        return False
     return True
 
 
@@ -369,6 +358,7 @@ def application_edit(request, pk):
         )
         if not _save_plan(
             application,
+            by=request.user,
             values=form.valid_values(),
             income=new_income,
             expenses=new_expenses,

@@ -27,7 +27,8 @@ def submission_errors(application: Application, *, by, now=None) -> dict[str, li
     """Every reason the application cannot be submitted now, by field (empty: it can).
 
     Staff keying in a paper or FAX application may do so after the window has closed (the
-    paper arrived in time); every other rule applies to them too.
+    paper arrived in time), and a group may resubmit an application the city returned for
+    changes after it has closed (it was submitted in time); every other rule applies.
     """
     now = now or timezone.now()
     errors: dict[str, list[str]] = {}
@@ -62,7 +63,7 @@ def submission_errors(application: Application, *, by, now=None) -> dict[str, li
     window = application.window
     if window is None or window.programme_id != programme.pk:
         add("window", _("Choose the intake window you apply in."))
-    elif not staff and not window.is_open(now):
+    elif not staff and application.status != S.RETURNED and not window.is_open(now):
         closes = timezone.localtime(window.closes_at)
         if now < window.opens_at:
             add(

@@ -14,7 +14,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -563,23 +562,17 @@ def _formula_amount(application, budget: money.Budget) -> int | None:
 
 
 def _save_report(application, *, by, form, income, expenses) -> None:
-    """Replace the actual lines and file the report, in one transaction: a refused report
-    leaves the lines filed before as they were."""
-    with transaction.atomic():
-        application.income_lines.filter(stage=BudgetStage.ACTUAL).delete()
-        application.expense_lines.filter(stage=BudgetStage.ACTUAL).delete()
-        lines = [*income.lines(), *expenses.lines()]
-        for line in lines:
-            line.application = application
-        IncomeLine.objects.bulk_create(line for line in lines if isinstance(line, IncomeLine))
-        ExpenseLine.objects.bulk_create(line for line in lines if isinstance(line, ExpenseLine))
-        services.application_report(
-            application=application,
-            by=by,
-            summary=form.cleaned_data["summary"],
-            participants=form.cleaned_data.get("participants"),
-            effects=form.cleaned_data.get("effects") or "",
-        )
+    """File the report with its actual lines, in one service call."""
+    lines = [*income.lines(), *expenses.lines()]
+    services.application_report(
+        application=application,
+        by=by,
+        summary=form.cleaned_data["summary"],
+        participants=form.cleaned_data.get("participants"),
+        effects=form.cleaned_data.get("effects") or "",
+        income_lines=[line for line in lines if isinstance(line, IncomeLine)],
+        expense_lines=[line for line in lines if isinstance(line, ExpenseLine)],
+    )
 
 
 def _returned_reason(application) -> str:

@@ -10,10 +10,12 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from muroran_kyodo.jp import fiscal_year_dates, fiscal_year_label
+from muroran_kyodo.models import StatusChange, status_fields
 from organizations.models import (
     ActorType,
     CollaborationForm,
@@ -531,6 +533,9 @@ class Application(models.Model):
     def __str__(self):
         return f"{self.number or _('(draft)')} {self.title}"
 
+    def get_absolute_url(self):
+        return reverse("subsidies:application_detail", args=[self.pk])
+
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE
@@ -648,32 +653,17 @@ class Attachment(models.Model):
         return f"{self.type} {self.original_name}"
 
 
-class ApplicationStatusChange(models.Model):
+class ApplicationStatusChange(StatusChange):
+    subject = "application"
+
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="status_changes"
     )
-    old_status = models.CharField(
-        _("from"), max_length=12, choices=Application.Status.choices, blank=True
-    )
-    new_status = models.CharField(_("to"), max_length=12, choices=Application.Status.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    reason = models.TextField(_("reason"), blank=True)
+    old_status, new_status = status_fields(Application.Status.choices, max_length=12)
 
-    class Meta:
-        ordering = ["-at", "-pk"]
+    class Meta(StatusChange.Meta):
         verbose_name = _("application history")
         verbose_name_plural = _("application history")
-
-    def __str__(self):
-        return f"{self.application_id}: {self.old_status or '-'} → {self.new_status}"
 
 
 class ChangeRequest(models.Model):

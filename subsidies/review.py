@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -237,27 +236,10 @@ def _refusal(user, application, conflict: bool) -> str:
 
 
 def _save_scores(request, assignment, form) -> str | None:
-    """Every score in one transaction. None when saved; else the message to show (the form
+    """The whole sheet through the service. None when saved; else the message to show (the form
     carries field errors when the message is empty)."""
     try:
-        with transaction.atomic():
-            # Lock the application and read its status afresh: a decision taken since the page
-            # was opened closes the review, and waits for this sheet (PostgreSQL) rather than
-            # racing it.
-            assignment.application.status = (
-                Application.objects.select_for_update()
-                .filter(pk=assignment.application_id)
-                .values_list("status", flat=True)
-                .get()
-            )
-            for criterion, score, comment in form.scores():
-                services.score_save(
-                    assignment=assignment,
-                    criterion=criterion,
-                    score=score,
-                    comment=comment,
-                    by=request.user,
-                )
+        services.scores_save(assignment=assignment, scores=form.scores(), by=request.user)
     except PermissionDenied:
         conflict = services.reviewer_conflict(request.user, assignment.application)
         return _refusal(request.user, assignment.application, conflict)

@@ -35,10 +35,13 @@ from .models import (
     Application,
     ApplicationStatusChange,
     AttachmentType,
+    BudgetStage,
     ChangeRequest,
     Channel,
     Consultation,
     Criterion,
+    ExpenseLine,
+    IncomeLine,
     Payment,
     Programme,
     Repayment,
@@ -170,6 +173,61 @@ def application_create(*, application: Application, by) -> Application:
     return application
 
 
+def _replace_lines(application: Application, stage: str, income_lines, expense_lines) -> None:
+    """Replace the budget lines of one stage (None: leave that table as it is)."""
+    for model, lines in ((IncomeLine, income_lines), (ExpenseLine, expense_lines)):
+        if lines is None:
+            continue
+        model.objects.filter(application=application, stage=stage).delete()
+        lines = list(lines)
+        for order, line in enumerate(lines, 1):
+            line.pk = None
+            line.application = application
+            line.stage = stage
+            line.sort_order = order
+        model.objects.bulk_create(lines)
+
+
+def application_update(
+    *,
+    application: Application,
+    by,
+    values: dict,
+    partners=None,
+    income_lines=None,
+    expense_lines=None,
+) -> Application:
+    """Save the group's plan while it may change it (draft, returned): the fields in `values`
+    (already checked by the form, each on its own), the partner organisations and the plan's
+    budget lines (unsaved IncomeLine/ExpenseLine; None leaves a table as it is), all or nothing.
+
+    The application row is locked, and submission locks it too, so a submission never checks
+    lines that are being replaced. Raises TransitionError when it stopped being editable.
+    """
+    if not (is_subsidy_staff(by) or can_act_for(by, application)):
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = (
+            Application.objects.select_for_update()
+            .filter(pk=application.pk, status__in=Application.EDITABLE)
+            .first()
+        )
+        if locked is None:
+            raise TransitionError(
+                _("Someone else changed this application just now. Reload and try again.")
+            )
+        if values:
+            Application.objects.filter(pk=application.pk).update(
+                **values, updated_at=timezone.now()
+            )
+        if partners is not None:
+            application.partner_organizations.set(partners)
+        _replace_lines(application, BudgetStage.PLAN, income_lines, expense_lines)
+    for field, value in values.items():
+        setattr(application, field, value)
+    return application
+
+
 def _receipt_number(programme: Programme) -> str:
     year = programme.fiscal_year
     return f"HS-{year}-{next_value(f'subsidies.HS.{year}'):05d}"
@@ -186,6 +244,8 @@ def application_submit(*, application: Application, by, now=None) -> Application
     now = now or timezone.now()
 
     def inside():
+        # The application row first (a plan being saved holds it), then the organisation's.
+        Application.objects.select_for_update().filter(pk=application.pk).first()
         Organization.objects.select_for_update().filter(pk=application.organization_id).first()
         validate_submission(application, by=by, now=now)
         changes = {"submitted_at": now}
@@ -207,13 +267,24 @@ def application_withdraw(*, application, by, reason=""):
 
 
 def application_report(
-    *, application: Application, by, summary: str, participants: int | None, effects: str = ""
+    *,
+    application: Application,
+    by,
+    summary: str,
+    participants: int | None,
+    effects: str = "",
+    income_lines=None,
+    expense_lines=None,
 ) -> Application:
     """File the completion report (実績報告): what was done, and the actual income and
-    expenses (lines of stage “actual”, entered before), which must balance; the report's
-    required documents must be attached."""
+    expenses - `income_lines`/`expense_lines` (unsaved lines) replace those of stage “actual”
+    in the same transaction; None keeps the ones entered before - which must balance; the
+    report's required documents must be attached. A refused report leaves the lines filed
+    before as they were."""
 
     def inside():
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        _replace_lines(application, BudgetStage.ACTUAL, income_lines, expense_lines)
         errors: dict[str, list[str]] = {}
         if not summary.strip():
             errors["report_summary"] = [_("Describe what the project did.")]
@@ -625,3 +696,23 @@ def score_save(
         assignment=assignment, criterion=criterion, defaults={"score": score, "comment": comment}
     )
     return result
+
+
+def scores_save(*, assignment: ReviewAssignment, scores, by) -> list[Score]:
+    """A reviewer's whole score sheet: `scores` is (criterion, score, comment) for each
+    criterion. The application row is locked and its status read afresh, so a decision taken
+    since the sheet was opened closes the review instead of racing it; every score is written
+    or none."""
+    with transaction.atomic():
+        assignment.application.status = (
+            Application.objects.select_for_update()
+            .filter(pk=assignment.application_id)
+            .values_list("status", flat=True)
+            .get()
+        )
+        return [
+            score_save(
+                assignment=assignment, criterion=criterion, score=score, comment=comment, by=by
+            )
+            for criterion, score, comment in scores
+        ]

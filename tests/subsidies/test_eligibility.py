@@ -72,6 +72,17 @@ def test_the_window_closes_at_the_end_of_its_last_day(application, member):
     assert "closed" in errors["window"][0]
 
 
+def test_an_application_returned_for_changes_may_be_resubmitted_after_the_window(
+    application, member
+):
+    """It was submitted in time; the city asked for changes after the window closed."""
+    after = dt.datetime(2026, 6, 10, 9, 0, tzinfo=JST)
+    Application.objects.filter(pk=application.pk).update(status=Application.Status.RETURNED)
+    assert _errors(application, member, now=after) == {}
+    Application.objects.filter(pk=application.pk).update(status=Application.Status.DRAFT)
+    assert list(_errors(application, member, now=after)) == ["window"]
+
+
 def test_a_window_not_yet_open_is_refused(programme, application, member):
     Application.objects.filter(pk=application.pk).update(
         window=programme.windows.get(label="第2期")
