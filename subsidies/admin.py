@@ -218,8 +218,9 @@ class AttachmentTypeAdmin(admin.ModelAdmin):
 
 @admin.register(Consultation)
 class ConsultationAdmin(admin.ModelAdmin):
-    list_display = ["held_on", "organization", "programme", "topic", "recorded_by"]
-    list_filter = ["programme"]
+    list_display = ["held_on", "organization", "programme", "topic", "held", "recorded_by"]
+    list_filter = ["held", "programme"]
+    actions = ["mark_held"]
     list_select_related = ["organization", "programme", "recorded_by"]
     search_fields = ["organization__name", "organization__name_kana", "topic"]
     autocomplete_fields = ["organization"]
@@ -230,6 +231,21 @@ class ConsultationAdmin(admin.ModelAdmin):
         if not change:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Mark the selected consultations held"), permissions=["change"])
+    def mark_held(self, request, queryset):
+        run_for_each(
+            self,
+            request,
+            queryset,
+            lambda consultation: services.consultation_mark_held(
+                consultation=consultation, by=request.user
+            ),
+            done_message=lambda n: (
+                ngettext("%(n)d consultation marked held.", "%(n)d consultations marked held.", n)
+                % {"n": n}
+            ),
+        )
 
 
 # --- applications --------------------------------------------------------------------------------

@@ -443,7 +443,8 @@ def _apply(demo, programme, organization, applicant, staff, reviewers, now, toda
             programme=programme,
             held_on=timezone.localdate(submitted_at) - dt.timedelta(days=7),
             topic="事業計画と予算の相談",
-            by=applicant,
+            by=staff,
+            held=True,
         )
     for step in PATHS[demo.status]:
         if step == "submit":

@@ -99,14 +99,18 @@ def submission_errors(application: Application, *, by, now=None) -> dict[str, li
     if (
         programme.consultation_required
         and not Consultation.objects.filter(
-            organization=organization, programme=programme, held_on__lte=timezone.localdate(now)
+            organization=organization,
+            programme=programme,
+            held=True,
+            held_on__lte=timezone.localdate(now),
         ).exists()
     ):
         add(
             NON_FIELD_ERRORS,
             _(
                 "This programme asks you to consult the Community Life Division before "
-                "applying. Book a prior consultation first."
+                "applying. Book a prior consultation first; it counts once it has taken place "
+                "and the division has recorded it."
             ),
         )
     if programme.once_per_group and (

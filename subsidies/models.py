@@ -297,6 +297,14 @@ class Consultation(models.Model):
     )
     held_on = models.DateField(_("date"))
     topic = models.CharField(_("topic"), max_length=200)
+    held = models.BooleanField(
+        _("held"),
+        default=False,
+        help_text=_(
+            "Ticked by the Community Life Division once the consultation has taken place: only "
+            "a consultation held counts as the prior consultation a programme requires."
+        ),
+    )
     staff_note = models.TextField(_("staff note"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

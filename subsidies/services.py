@@ -320,22 +320,49 @@ def application_report(
 
 
 def consultation_book(
-    *, organization: Organization, programme: Programme, held_on: dt.date, topic: str, by
+    *,
+    organization: Organization,
+    programme: Programme,
+    held_on: dt.date,
+    topic: str,
+    by,
+    held: bool = False,
 ) -> Consultation:
-    """事前相談: a member books (or staff record) a consultation with 地域生活課."""
+    """事前相談: a member books a consultation with 地域生活課, or staff record one. It counts
+    for a programme that requires it once staff have marked it held (`held`, staff only)."""
     from organizations.permissions import is_member
 
     if not (is_subsidy_staff(by) or is_member(by, organization)):
         raise PermissionDenied
     if not topic.strip():
         raise ValidationError({"topic": _("Write what you would like to consult about.")})
+    if held and not is_subsidy_staff(by):
+        raise PermissionDenied
     return Consultation.objects.create(
         organization=organization,
         programme=programme,
         held_on=held_on,
         topic=topic,
+        held=held,
         recorded_by=by,
     )
+
+
+def consultation_mark_held(*, consultation: Consultation, by, note: str = "") -> Consultation:
+    """Staff record that a booked consultation took place (on or before today)."""
+    if not is_subsidy_staff(by):
+        raise PermissionDenied
+    if consultation.held_on > timezone.localdate():
+        raise ValidationError(
+            {"held_on": _("A consultation can be marked held on or after its date.")}
+        )
+    changes = {"held": True}
+    if note:
+        changes["staff_note"] = note
+    Consultation.objects.filter(pk=consultation.pk).update(**changes)
+    for field, value in changes.items():
+        setattr(consultation, field, value)
+    return consultation
 
 
 # --- staff ------------------------------------------------------------------------------------

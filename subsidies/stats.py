@@ -1,6 +1,5 @@
 """The subsidy's yearly figures for the 実績 page and open data: applications (every channel),
-adoptions and amounts of one 年度, in one query. Not yet listed in muroran_kyodo/registry.py:
-the integrator adds `subsidies.stats.figures` to FIGURES."""
+adoptions and amounts of one 年度, in one query (muroran_kyodo/registry.py FIGURES)."""
 
 from __future__ import annotations
 

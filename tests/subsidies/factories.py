@@ -177,9 +177,13 @@ def make_application(
     return application
 
 
-def consult(organization, programme, *, held_on=dt.date(2026, 4, 20)):
+def consult(organization, programme, *, held_on=dt.date(2026, 4, 20), held=True):
     return Consultation.objects.create(
-        organization=organization, programme=programme, held_on=held_on, topic="事業計画の相談"
+        organization=organization,
+        programme=programme,
+        held_on=held_on,
+        topic="事業計画の相談",
+        held=held,
     )
 
 

@@ -3,11 +3,13 @@ queries, filters and search, workflow actions through the services, read-only hi
 reviewer assignment refusing conflicts, change requests, advances, CSV."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from subsidies.models import (
     Application,
@@ -372,3 +374,33 @@ def test_ranking_csv_needs_exactly_one_programme(staff_client, programme):
     url = reverse("admin:subsidies_programme_changelist")
     response = _action(staff_client, "export_ranking", [programme, other], url=url)
     assert _levels(response) == ["warning"]
+
+
+def test_staff_mark_a_booked_consultation_held_from_the_list(
+    staff_client, programme, organization, member
+):
+    from subsidies import services
+    from subsidies.models import Consultation
+
+    past = services.consultation_book(
+        organization=organization,
+        programme=programme,
+        held_on=timezone.localdate() - dt.timedelta(days=1),
+        topic="予算の相談",
+        by=member,
+    )
+    future = services.consultation_book(
+        organization=organization,
+        programme=programme,
+        held_on=timezone.localdate() + dt.timedelta(days=3),
+        topic="日程の相談",
+        by=member,
+    )
+
+    staff_client.post(
+        reverse("admin:subsidies_consultation_changelist"),
+        {"action": "mark_held", "_selected_action": [past.pk, future.pk], "index": "0"},
+    )
+
+    assert Consultation.objects.get(pk=past.pk).held
+    assert not Consultation.objects.get(pk=future.pk).held  # not yet taken place

@@ -808,7 +808,8 @@ REFUSALS = {
     "no prior consultation": (
         _consultation_required,
         "This programme asks you to consult the Community Life Division before applying. Book "
-        "a prior consultation first.",
+        "a prior consultation first; it counts once it has taken place and the division has "
+        "recorded it.",
     ),
 }
 

@@ -8,7 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import override
 
 from subsidies.eligibility import submission_errors
-from subsidies.models import Application, Attachment, ExpenseLine, IncomeLine
+from subsidies.models import Application, Attachment, Consultation, ExpenseLine, IncomeLine
 from tests import factories
 from tests.subsidies import factories as sf
 from tests.subsidies.factories import JST, NOW
@@ -274,3 +274,52 @@ def test_once_per_group_does_not_count_other_tracks(youth, programme, organizati
     )
     application = _youth_application(youth, organization, member, member_count=3, youth_count=2)
     assert _errors(application, member) == {}
+
+
+def test_a_booked_consultation_counts_only_once_staff_record_it_held(
+    programme, application, organization, member, staff
+):
+    from subsidies import services
+
+    programme.consultation_required = True
+    programme.save()
+    Consultation.objects.filter(organization=organization).delete()
+    booked = services.consultation_book(
+        organization=organization,
+        programme=programme,
+        held_on=dt.date(2026, 4, 20),
+        topic="予算の相談",
+        by=member,
+    )
+    assert not booked.held
+    assert "consult" in _errors(application, member)[NON_FIELD_ERRORS][0]
+
+    services.consultation_mark_held(consultation=booked, by=staff)
+
+    assert _errors(application, member) == {}
+
+
+def test_only_staff_record_a_consultation_as_held(programme, organization, member):
+    from django.core.exceptions import PermissionDenied
+
+    from subsidies import services
+
+    with pytest.raises(PermissionDenied):
+        services.consultation_book(
+            organization=organization,
+            programme=programme,
+            held_on=dt.date(2026, 4, 20),
+            topic="予算の相談",
+            by=member,
+            held=True,
+        )
+    booked = services.consultation_book(
+        organization=organization,
+        programme=programme,
+        held_on=dt.date(2026, 4, 20),
+        topic="予算の相談",
+        by=member,
+    )
+    with pytest.raises(PermissionDenied):
+        services.consultation_mark_held(consultation=booked, by=member)
+    assert not Consultation.objects.get(pk=booked.pk).held
