@@ -28,7 +28,7 @@ from muroran_kyodo.confirm import STEP_INPUT, confirm_flow
 from muroran_kyodo.uploads import serve_private_file
 from organizations.models import Membership
 
-from . import attachments, money, services
+from . import attachments, followup, money, services
 from .application_forms import (
     EXTRA_ROWS,
     MAX_ROWS,
@@ -606,6 +606,11 @@ def application_detail(request, pk):
             "is_member": member,
             "can_edit": application.is_editable and member,
             "can_withdraw": S.WITHDRAWN in targets and member,
+            # After the decision: the notices, 変更承認 and 実績報告 (followup.py).
+            "has_decision_notice": application.status in followup.DECISION_STATUSES,
+            "has_confirmation_notice": application.status in followup.CONFIRMATION_STATUSES
+            and application.confirmed_amount is not None,
+            "has_report": application.status in followup.REPORT_STATUSES,
             "consultations": list(
                 Consultation.objects.filter(
                     organization=application.organization_id, programme=application.programme_id

@@ -468,3 +468,31 @@ def test_the_change_request_answer_links_to_the_application_page(
     (message,) = mail.outbox
     assert _application_link(granted) in message.body
     assert "年度内に終わりません" in message.body
+
+
+# --- the way there: links on the application page ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (S.UNDER_REVIEW, set()),
+        (S.REJECTED, {"notice_decision"}),
+        (S.GRANTED, {"notice_decision", "report", "change_request"}),
+        (S.CONFIRMED, {"notice_decision", "report", "change_request", "notice_confirmation"}),
+    ],
+)
+def test_the_application_page_links_to_what_exists_after_the_decision(
+    client, member, application, status, expected
+):
+    amounts = {"decided_amount": None if status == S.REJECTED else 100_000}
+    if status == S.CONFIRMED:
+        amounts["confirmed_amount"] = 90_000
+    _at(application, status, **amounts)
+    html = _client(client, member).get(application.get_absolute_url()).content.decode()
+
+    linked = {page for page in PAGES if f'href="{_url(page, application)}"' in html}
+
+    assert linked == expected
+    for page in expected:  # and every link opens
+        assert client.get(_url(page, application)).status_code == 200, page
