@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from muroran_kyodo.admin_actions import ReasonActionForm, run_for_each
 from muroran_kyodo.csvexport import csv_response
@@ -404,7 +404,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         (None, {"fields": ["number", "status", "programme", "window", "category", "channel"]}),
         (_("Applicant"), {"fields": ["organization", "applicant"]}),
         (
-            _("Plan"),
+            pgettext_lazy("project", "Plan"),
             {
                 "fields": [
                     "title",

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from muroran_kyodo.jp import fiscal_year_dates, fiscal_year_label
 from muroran_kyodo.models import StatusChange, status_fields
@@ -369,7 +370,7 @@ class Application(models.Model):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")  # 申請
         RETURNED = "returned", _("Returned for changes")  # 差戻し
-        WITHDRAWN = "withdrawn", _("Withdrawn")  # 取下げ
+        WITHDRAWN = "withdrawn", pgettext_lazy("subsidy application", "Withdrawn")  # 取下げ
         ACCEPTED = "accepted", _("Accepted")  # 受付
         UNDER_REVIEW = "under_review", _("Under review")  # 審査中
         ADOPTED = "adopted", _("Adopted")  # 採択
@@ -550,7 +551,7 @@ class Application(models.Model):
 
 
 class BudgetStage(models.TextChoices):
-    PLAN = "plan", _("Plan")  # 予算 (with the application)
+    PLAN = "plan", pgettext_lazy("budget", "Plan")  # 予算 (with the application)
     ACTUAL = "actual", _("Actual")  # 決算 (with the completion report)
 
 
@@ -678,7 +679,7 @@ class ChangeRequest(models.Model):
     """変更承認申請: after the grant decision the group asks to change its plan or budget."""
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", _("Requested")
+        REQUESTED = "requested", pgettext_lazy("change request", "Requested")
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
 

@@ -716,7 +716,7 @@ def score_save(
     if reviewer_conflict(by, application):
         raise PermissionDenied
     if criterion.programme_id != application.programme_id:
-        raise ValidationError({"criterion": _("This criterion is not of the programme.")})
+        raise ValidationError({"criterion": _("This criterion does not belong to the programme.")})
     if not (isinstance(score, int) and 1 <= score <= 5):
         raise ValidationError({"score": _("Give a score from 1 to 5.")})
     result, _created = Score.objects.update_or_create(
