@@ -153,3 +153,17 @@ def csv_export_action(
         return csv_response(filename, [header for header, _value in columns], rows)
 
     return admin.action(description=description or _("Export the selected rows as CSV"))(export_csv)
+
+
+class KeyedInChannelMixin:
+    """On the add form, staff key in what came on paper, by FAX, e-mail or at the counter: the
+    web channel is the site's own (refused), and paper is the usual case. For models with a
+    `channel` field whose choices include "web" and "paper"."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None and "channel" in form.base_fields:
+            field = form.base_fields["channel"]
+            field.choices = [(value, label) for value, label in field.choices if value != "web"]
+            field.initial = "paper"
+        return form

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from muroran_kyodo.admin_actions import (
     FiscalYearListFilter,
+    KeyedInChannelMixin,
     ReasonActionForm,
     ServiceRefusalsOnTheFormMixin,
     csv_export_action,
@@ -32,7 +33,6 @@ from .models import (
     ActivityKind,
     ActivityPlace,
     ActivityReport,
-    Channel,
     InsuranceEnrollment,
     Registration,
     RegistrationStatusChange,
@@ -92,19 +92,6 @@ PARTNER_SEARCH_FIELDS = [
 
 
 # --- registrations --------------------------------------------------------------------------
-
-
-class KeyedInChannelMixin:
-    """On the add form, staff key in what came on paper, by FAX, e-mail or at the counter:
-    the web channel is the site's own, and paper is the usual case."""
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        if obj is None and "channel" in form.base_fields:
-            field = form.base_fields["channel"]
-            field.choices = [(v, label) for v, label in field.choices if v != Channel.WEB]
-            field.initial = Channel.PAPER
-        return form
 
 
 class RegistrationAdminForm(forms.ModelForm):

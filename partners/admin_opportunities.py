@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from muroran_kyodo.admin_actions import (
+    KeyedInChannelMixin,
     ServiceRefusalsOnTheFormMixin,
     csv_export_action,
     fiscal_year_filter,
@@ -27,7 +28,7 @@ from muroran_kyodo.admin_actions import (
 from muroran_kyodo.csvexport import csv_response
 from muroran_kyodo.jp import current_fiscal_year, fiscal_year_datetimes, fiscal_year_label
 
-from .admin import PARTNER_SEARCH_FIELDS, KeyedInChannelMixin
+from .admin import PARTNER_SEARCH_FIELDS
 from .models import Opportunity, Programme, Registration, Shift, Signup
 from .opportunities import AttendanceForm, attendance_record, signup_cancel, signup_create
 from .permissions import is_partner_staff

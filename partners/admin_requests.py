@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from muroran_kyodo.admin_actions import (
+    KeyedInChannelMixin,
     ServiceRefusalsOnTheFormMixin,
     csv_export_action,
     fiscal_year_filter,
@@ -22,7 +23,7 @@ from muroran_kyodo.admin_actions import (
 from muroran_kyodo.csvexport import csv_response
 
 from . import requests as services
-from .admin import PARTNER_SEARCH_FIELDS, KeyedInChannelMixin
+from .admin import PARTNER_SEARCH_FIELDS
 from .models import (
     Equipment,
     EquipmentLoan,

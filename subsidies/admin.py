@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from muroran_kyodo.admin_actions import ReasonActionForm, run_for_each
+from muroran_kyodo.admin_actions import KeyedInChannelMixin, ReasonActionForm, run_for_each
 from muroran_kyodo.csvexport import csv_response
 from muroran_kyodo.jp import current_fiscal_year, fiscal_year_label
 
@@ -27,7 +27,6 @@ from .models import (
     AttachmentType,
     Category,
     ChangeRequest,
-    Channel,
     Consultation,
     Criterion,
     ExpenseLine,
@@ -357,7 +356,7 @@ CSV_HEADER = [
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(KeyedInChannelMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "title",
@@ -458,15 +457,6 @@ class ApplicationAdmin(admin.ModelAdmin):
         "submitted_at",
         "created_at",
     ]
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        if obj is None and "channel" in form.base_fields:
-            # Staff key in what came on paper, by FAX, e-mail or at the counter.
-            field = form.base_fields["channel"]
-            field.choices = [(v, label) for v, label in field.choices if v != Channel.WEB]
-            field.initial = Channel.PAPER
-        return form
 
     def has_delete_permission(self, request, obj=None):
         # An application ends by withdrawal or decision, which keeps its history.

@@ -1,12 +1,8 @@
 import pytest
 import time_machine
 
+from tests.subsidies import factories as sf
 from tests.subsidies.factories import NOW
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
@@ -14,3 +10,15 @@ def frozen():
     """The clock inside 第1期 of FY2026."""
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture
+def programme():
+    """A 市民提案型 programme of FY2026 with its windows, categories, criteria and documents."""
+    return sf.make_programme()
+
+
+@pytest.fixture
+def application(programme, organization, member):
+    """A complete draft of the member's organisation, ready to submit."""
+    return sf.make_application(programme=programme, organization=organization, applicant=member)

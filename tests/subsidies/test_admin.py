@@ -29,11 +29,6 @@ CHANGELIST = reverse("admin:subsidies_application_changelist")
 
 
 @pytest.fixture
-def programme():
-    return sf.make_programme()
-
-
-@pytest.fixture
 def submitted(programme, organization, member):
     return sf.make_application(
         programme=programme,

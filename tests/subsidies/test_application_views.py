@@ -71,11 +71,6 @@ def login_redirect(path):
 
 
 @pytest.fixture
-def programme():
-    return sf.make_programme()
-
-
-@pytest.fixture
 def as_user(client):
     def login(user):
         client.force_login(user)

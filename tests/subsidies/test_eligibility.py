@@ -16,16 +16,6 @@ from tests.subsidies.factories import JST, NOW
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
-@pytest.fixture
-def programme():
-    return sf.make_programme()
-
-
-@pytest.fixture
-def application(programme, organization, member):
-    return sf.make_application(programme=programme, organization=organization, applicant=member)
-
-
 def _errors(application, by, now=None):
     """The messages in English, so the tests read the rule, not the translation."""
     with override("en"):

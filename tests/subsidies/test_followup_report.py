@@ -35,11 +35,6 @@ def ja(message, **values):
 
 
 @pytest.fixture
-def programme():
-    return sf.make_programme()
-
-
-@pytest.fixture
 def granted(programme, organization, member):
     application = sf.make_application(
         programme=programme, organization=organization, applicant=member

@@ -21,7 +21,6 @@ from subsidies.models import (
     ReviewAssignment,
 )
 from tests import factories
-from tests.subsidies import factories as sf
 from tests.subsidies.factories import NOW
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
@@ -34,16 +33,6 @@ def ja(message, **values):
     with override("ja"):
         text = gettext(message)
     return text % values if values else text
-
-
-@pytest.fixture
-def programme():
-    return sf.make_programme()
-
-
-@pytest.fixture
-def application(programme, organization, member):
-    return sf.make_application(programme=programme, organization=organization, applicant=member)
 
 
 def _at(application, status, **changes):

@@ -24,16 +24,6 @@ from tests.subsidies.factories import JST
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def programme():
-    return sf.make_programme()
-
-
-@pytest.fixture
-def application(programme, organization, member):
-    return sf.make_application(programme=programme, organization=organization, applicant=member)
-
-
 def test_reference_attachment_types_are_loaded():
     names = set(AttachmentType.objects.values_list("name", flat=True))
     assert {"企画書", "団体概要書", "予算書", "会則", "名簿", "見積書"} <= names

@@ -35,16 +35,6 @@ GROUP_MAY = [pair for pair, who in services.ALLOWED_TRANSITIONS.items() if who =
 REFUSED = [(old, new) for old in S for new in S if (old, new) not in services.ALLOWED_TRANSITIONS]
 
 
-@pytest.fixture
-def programme():
-    return sf.make_programme()
-
-
-@pytest.fixture
-def application(programme, organization, member):
-    return sf.make_application(programme=programme, organization=organization, applicant=member)
-
-
 def _at(application, status, **changes):
     Application.objects.filter(pk=application.pk).update(status=status, **changes)
     return Application.objects.select_related("programme", "organization", "applicant").get(
