@@ -667,6 +667,8 @@ class ActivityReportAdmin(ServiceRefusalsOnTheFormMixin, admin.ModelAdmin):
     )
     # No date_hierarchy: its list of years is a DISTINCT over every report (100,000 and more);
     # the fiscal-year filter and the date range of a search do the same job from the index.
+    # 50 rows a page: the page's time is the admin rendering its rows.
+    list_per_page = 50
     raw_id_fields = ["registration", "place"]
     # The photo is private: no public URL exists, so the admin only says whether there is one.
     readonly_fields = ["photo_attached", "created_by", "created_at"]
