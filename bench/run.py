@@ -36,7 +36,8 @@ carries allauth's "mfa" authentication record, as after a TOTP code
 "admin applications changelist" is the admin's list of every subsidy application (the demo's and
 the 2,000 volume ones at --volume 2000) for the same staff session. "adopted projects" is this
 年度's public list: the demo's adopted projects (the volume applications are in the ten years
-before, so that this year's budgets stay right).
+before, so that this year's budgets stay right); "adopted projects, last 年度" is the year
+before, with its share of the volume applications (30 a page).
 
 Options: `--volume N` (synthetic organisations, default 2000), `--duration S` per page
 (default 10), `--connections C` (default 8), `--threads T` (wrk threads, default 2),
@@ -74,6 +75,10 @@ SQLITE_PATH = BENCH_DIR / "bench.sqlite3"
 HOST = "127.0.0.1"
 ORGANISATION = "__organisation__"  # resolved to a demo organisation's page after seeding
 
+# The fiscal year (年度, April to March) before this one: the volume applications are there.
+_TODAY = dt.datetime.now(dt.timezone(dt.timedelta(hours=9))).date()  # Asia/Tokyo
+LAST_FISCAL_YEAR = (_TODAY.year if _TODAY.month >= 4 else _TODAY.year - 1) - 1
+
 PAGES = [
     ("baseline", "/bench/baseline/"),
     ("home", "/"),
@@ -87,6 +92,7 @@ PAGES = [
     ("mypage (partner)", "/mypage/"),
     ("admin reports changelist", "/admin/partners/activityreport/"),
     ("adopted projects", "/subsidies/adopted/"),
+    ("adopted projects, last 年度", f"/subsidies/adopted/{LAST_FISCAL_YEAR}/"),
     ("admin applications changelist", "/admin/subsidies/application/"),
 ]
 

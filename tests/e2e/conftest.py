@@ -351,3 +351,11 @@ def expect():
     from playwright.sync_api import expect
 
     return expect
+
+
+def wait_for_language(page, code: str) -> None:
+    """Wait until the page shown is in `code` (after a language button posted its form). While
+    the browser swaps documents, documentElement is briefly null: the check allows for it."""
+    page.wait_for_function(
+        f"document.documentElement !== null && document.documentElement.lang === {code!r}"
+    )

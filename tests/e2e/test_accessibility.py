@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests import factories
+from tests.e2e.conftest import wait_for_language
 
 pytestmark = [
     pytest.mark.browser,
@@ -24,8 +25,11 @@ def switch_language(page, code):
     page.goto("/")
     current = page.locator("html").get_attribute("lang")
     if current != code:
-        page.locator(f'.lang-switch button[name="language"][value="{code}"]').click()
-        page.wait_for_function(f"document.documentElement.lang === {code!r}")
+        # The button posts a form: wait for the new page, not on the one being left (while the
+        # browser swaps documents, documentElement is briefly null).
+        with page.expect_navigation():
+            page.locator(f'.lang-switch button[name="language"][value="{code}"]').click()
+        wait_for_language(page, code)
     assert page.locator("html").get_attribute("lang") == code
 
 

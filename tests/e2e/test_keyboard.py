@@ -16,6 +16,7 @@ import pytest
 from accounts.models import User
 from organizations.models import Organization
 from tests import factories
+from tests.e2e.conftest import wait_for_language
 
 pytestmark = [
     pytest.mark.browser,
@@ -122,7 +123,7 @@ def test_a_wide_table_on_a_phone_scrolls_with_the_arrow_keys(new_context):
     page = new_context(viewport={"width": 320, "height": 640}, is_mobile=True).new_page()
     page.goto("/projects/")
     page.locator('.lang-switch button[value="en"]').click()
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    wait_for_language(page, "en")
     region = page.locator(".table-wrap")
     sizes = region.evaluate("el => [el.scrollWidth, el.clientWidth]")
     if sizes[0] <= sizes[1]:
@@ -200,7 +201,7 @@ def test_language_switch_works_with_the_keyboard(page):
         page, lambda info: info is not None and info["name"] == "language" and info["value"] == "en"
     )
     page.keyboard.press("Enter")
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    wait_for_language(page, "en")
     assert page.url.endswith("/guideline/"), "the switch should stay on the same page"
     assert page.locator('.lang-switch button[value="en"]').get_attribute("aria-pressed") == "true"
     assert (
@@ -213,7 +214,7 @@ def test_language_switch_works_with_the_keyboard(page):
         page, lambda info: info is not None and info["name"] == "language" and info["value"] == "ja"
     )
     page.keyboard.press("Space")
-    page.wait_for_function("document.documentElement.lang === 'ja'")
+    wait_for_language(page, "ja")
     assert page.locator('.lang-switch button[value="ja"]').get_attribute("aria-pressed") == "true"
 
 
