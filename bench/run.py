@@ -36,7 +36,7 @@ carries allauth's "mfa" authentication record, as after a TOTP code
 "admin applications changelist" is the admin's list of every subsidy application (the demo's and
 the 2,000 volume ones at --volume 2000) for the same staff session. "adopted projects" is this
 年度's public list: the demo's adopted projects (the volume applications are in the ten years
-before, so that this year's budgets stay right); "adopted projects, last 年度" is the year
+before, so that this year's budgets stay right); "adopted projects (last 年度)" is the year
 before, with its share of the volume applications (30 a page).
 
 Options: `--volume N` (synthetic organisations, default 2000), `--duration S` per page
@@ -92,7 +92,7 @@ PAGES = [
     ("mypage (partner)", "/mypage/"),
     ("admin reports changelist", "/admin/partners/activityreport/"),
     ("adopted projects", "/subsidies/adopted/"),
-    ("adopted projects, last 年度", f"/subsidies/adopted/{LAST_FISCAL_YEAR}/"),
+    ("adopted projects (last 年度)", f"/subsidies/adopted/{LAST_FISCAL_YEAR}/"),
     ("admin applications changelist", "/admin/subsidies/application/"),
 ]
 

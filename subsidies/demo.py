@@ -627,7 +627,9 @@ def seed_volume(*, count: int, stdout) -> None:
         for n in numbers:
             programme = programmes[n % len(programmes)]
             organization_id, applicant_id = organizations[n % len(organizations)]
-            status = VOLUME_STATUSES[n % len(VOLUME_STATUSES)]
+            # Every year gets every state: the year follows n % years, so the state is shifted
+            # by n // years.
+            status = VOLUME_STATUSES[(n + n // len(programmes)) % len(VOLUME_STATUSES)]
             requested = rng.randrange(50, 301) * 1000
             decided = requested - rng.choice((0, 0, 10_000)) if status in DECIDED else None
             submitted = dt.datetime(programme.fiscal_year, 5, 1 + n % 28, 12, tzinfo=tz)

@@ -130,6 +130,11 @@ def test_volume_creates_applications_with_budgets_and_scores_once():
         assert expenses == income
     # This year's demo programmes are left alone.
     assert not volume.filter(programme__fiscal_year=2026).exists()
+    # Every year has adopted projects for the public list; the states are mixed.
+    for year in set(volume.values_list("programme__fiscal_year", flat=True)):
+        assert volume.filter(programme__fiscal_year=year).adopted().exists(), year
+    assert volume.filter(status=Application.Status.REJECTED).exists()
+    assert volume.filter(status=Application.Status.WITHDRAWN).exists()
     before = counts()
     demo.seed_volume(count=40, stdout=out)
     assert counts() == before
