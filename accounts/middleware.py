@@ -18,10 +18,18 @@ def passed_second_factor(request) -> bool:
 
 
 class AdminSecondFactorMiddleware:
+    """Staff reach /admin/ only after a second factor; elsewhere their staff powers wait for it
+    too (`accounts.permissions.acts_as_staff` reads the mark set here)."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_staff:
+            user.second_factor_passed = not settings.ADMIN_REQUIRE_MFA or passed_second_factor(
+                request
+            )
         admin_prefix = reverse("admin:index")
         if request.path.startswith(admin_prefix) and request.user.is_authenticated:
             response = self.guard(request)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from muroran_kyodo.fields import ModelMultipleChoiceField
 from muroran_kyodo.jp import (
     KanaField,
     NormalizedEmailField,
@@ -58,6 +59,7 @@ class OrganizationForm(forms.ModelForm):
             "website",
             "contact_note",
         ]
+        field_classes = {"fields": ModelMultipleChoiceField}
         widgets = {
             "fields": forms.CheckboxSelectMultiple,
             "description": forms.Textarea(attrs={"rows": 6}),

@@ -195,7 +195,9 @@ class OrganizationQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """What a user may open: verified ones, plus their own at any state; staff see all."""
-        if user.is_authenticated and user.is_staff:
+        from accounts.permissions import acts_as_staff
+
+        if acts_as_staff(user):
             return self.all()
         if user.is_authenticated:
             return self.filter(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from accounts.permissions import acts_as_staff
+
 from .models import Membership, Organization
 
 
 def can_verify(user) -> bool:
     """City staff verify organisations (in the admin)."""
-    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+    return acts_as_staff(user)
 
 
 def membership_of(user, organization: Organization) -> Membership | None:

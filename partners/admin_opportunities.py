@@ -301,6 +301,8 @@ class SignupAdmin(ServiceRefusalsOnTheFormMixin, KeyedInChannelMixin, admin.Mode
             year = int(request.GET.get("year", this))
         except ValueError:
             year = this
+        if not 2000 <= year <= this + 1:  # a typed URL: the years there can be data for
+            year = this
         monthly, yearly = honorarium_rows(year)
         if request.GET.get("format") == "csv":
             rows = [

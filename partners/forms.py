@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from muroran_kyodo.fields import ModelMultipleChoiceField
 from muroran_kyodo.jp import KanaField, NormalizedEmailField, PhoneField, PostalCodeField, nfkc
 from organizations.models import District, Membership, Organization
 
@@ -123,6 +124,7 @@ class RegistrationForm(ContactFields, forms.ModelForm):
             "skills",
             "list_publicly",
         ]
+        field_classes = {"activity_kinds": ModelMultipleChoiceField}
         widgets = {
             "activity_kinds": forms.CheckboxSelectMultiple,
             "skills": forms.Textarea(attrs={"rows": 4}),

@@ -153,14 +153,15 @@ class RegistrationQuerySet(models.QuerySet):
         return self.filter(status=Registration.Status.REGISTERED)
 
     def of_user(self, user):
-        """Registrations a signed-in person may open: their own, and those of organisations they
-        manage (代表者・担当者)."""
+        """Registrations a signed-in person may open: their own as a person or group, and those
+        of organisations they manage now (代表者・担当者) — whoever registered an organisation
+        loses sight of it when they leave it or stop managing it."""
         if not user.is_authenticated:
             return self.none()
         from organizations.models import Membership
 
         return self.filter(
-            Q(user=user)
+            Q(user=user, organization__isnull=True)
             | Q(
                 organization__memberships__user=user,
                 organization__memberships__role__in=Membership.MANAGING_ROLES,

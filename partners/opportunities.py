@@ -7,6 +7,7 @@ confirmed | waiting → cancelled. The Signup row is the record (status_changed_
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django import forms
@@ -277,7 +278,9 @@ def signup(request, pk):
     shift = get_object_or_404(Shift.objects.select_related("opportunity"), pk=pk)
     registrations = Registration.objects.of_user(request.user)
     chosen = request.POST.get("registration", "")
-    if chosen.isdigit():
+    if chosen:
+        if not re.fullmatch(r"[0-9]{1,18}", chosen):
+            raise Http404
         registration = get_object_or_404(registrations, pk=int(chosen))
     else:
         registration = registrations.active().filter(programme=shift.opportunity.programme).first()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from accounts.permissions import acts_as_staff
 from organizations.permissions import can_manage_members
 
 from .models import Registration
@@ -11,7 +12,7 @@ STAFF_GROUPS = ("地域生活課",)
 
 def is_partner_staff(user) -> bool:
     """City staff who run the programme: 地域生活課, or superusers."""
-    if not (user and user.is_authenticated and user.is_active and user.is_staff):
+    if not acts_as_staff(user):
         return False
     if user.is_superuser:
         return True

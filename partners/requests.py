@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.permissions import acts_as_staff
 from muroran_kyodo.mail import absolute_url, send
 from organizations.models import District
 
@@ -68,7 +69,7 @@ class RequestTransitionError(Exception):
 def can_handle(user, request_or_model) -> bool:
     """Staff of the department the request is routed to (the group named like its DEPARTMENT),
     or a superuser. Takes a request or a request model."""
-    if not (user and user.is_authenticated and user.is_active and user.is_staff):
+    if not acts_as_staff(user):
         return False
     if user.is_superuser:
         return True

@@ -271,15 +271,32 @@ class DecisionActionForm(ReasonActionForm):
     )
 
 
-class IncomeLineInline(admin.TabularInline):
-    model = IncomeLine
+class BudgetLineInline(admin.TabularInline):
+    """Budget lines change only while the group could change them (draft, returned); after
+    that they are the record the decision and the report rest on."""
+
     extra = 0
+
+    def _editable(self, obj):
+        return obj is None or obj.is_editable
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+class IncomeLineInline(BudgetLineInline):
+    model = IncomeLine
     fields = ["stage", "kind", "description", "amount", "sort_order"]
 
 
-class ExpenseLineInline(admin.TabularInline):
+class ExpenseLineInline(BudgetLineInline):
     model = ExpenseLine
-    extra = 0
     fields = ["stage", "item", "description", "amount", "eligible", "sort_order"]
 
 
@@ -457,6 +474,34 @@ class ApplicationAdmin(KeyedInChannelMixin, admin.ModelAdmin):
         "submitted_at",
         "created_at",
     ]
+
+    # Fixed once the application exists: who applies, to what, and how it arrived.
+    FIXED_ONCE_CREATED = ["programme", "window", "channel", "organization", "applicant"]
+    # The plan: staff key it in or correct it only while the group could (draft, returned).
+    PLAN_FIELDS = [
+        "category",
+        "title",
+        "purpose",
+        "content",
+        "place",
+        "starts_on",
+        "ends_on",
+        "expected_effects",
+        "partner_organizations",
+        "partner_text",
+        "collaboration_form",
+        "member_count",
+        "youth_count",
+        "requested_amount",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += self.FIXED_ONCE_CREATED
+            if not obj.is_editable:
+                fields += self.PLAN_FIELDS
+        return fields
 
     def has_delete_permission(self, request, obj=None):
         # An application ends by withdrawal or decision, which keeps its history.

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from muroran_kyodo.fields import ModelMultipleChoiceField
 from muroran_kyodo.jp import DateInput, nfkc
 from organizations.models import CollaborationForm, Organization
 
@@ -224,7 +225,7 @@ class PlanForm(forms.Form):
     expected_effects = forms.CharField(
         label=_("Expected effects"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    partner_organizations = forms.ModelMultipleChoiceField(
+    partner_organizations = ModelMultipleChoiceField(
         label=_("Partner organisations (registered in the portal)"),
         queryset=Organization.objects.none(),
         required=False,

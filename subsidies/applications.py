@@ -332,7 +332,7 @@ def application_edit(request, pk):
     if response := _editable_or_redirect(request, application):
         return response
     income, expenses = _plan_lines(application)
-    form = PlanForm(request.POST or None, application=application)
+    form = PlanForm(request.POST if request.method == "POST" else None, application=application)
     income_set, expense_set = _formsets(request, application, income, expenses)
 
     if request.method == "POST":

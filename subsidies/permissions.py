@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from accounts.permissions import acts_as_staff
 from organizations.permissions import is_member
 
 STAFF_GROUPS = ("地域生活課",)
@@ -9,7 +10,7 @@ STAFF_GROUPS = ("地域生活課",)
 
 def is_subsidy_staff(user) -> bool:
     """City staff who run the subsidy: 地域生活課, or superusers."""
-    if not (user and user.is_authenticated and user.is_active and user.is_staff):
+    if not acts_as_staff(user):
         return False
     if user.is_superuser:
         return True

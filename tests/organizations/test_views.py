@@ -40,8 +40,7 @@ def listed(response):
 @pytest.fixture
 def as_user(client):
     def login(user):
-        client.force_login(user)
-        return client
+        return factories.sign_in(client, user)
 
     return login
 
@@ -216,7 +215,7 @@ def test_pending_organisation_is_404_to_anonymous_and_outsiders(
     client, other_organization, who, request
 ):
     if who:
-        client.force_login(request.getfixturevalue(who))
+        factories.sign_in(client, request.getfixturevalue(who))
 
     response = client.get(url("detail", other_organization.pk))
 
@@ -227,7 +226,7 @@ def test_pending_organisation_is_404_to_anonymous_and_outsiders(
 def test_pending_organisation_is_visible_to_its_member_and_staff(
     client, other_organization, who, request
 ):
-    client.force_login(request.getfixturevalue(who))
+    factories.sign_in(client, request.getfixturevalue(who))
 
     response = client.get(url("detail", other_organization.pk))
 

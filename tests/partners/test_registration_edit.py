@@ -212,7 +212,7 @@ def test_anonymous_is_sent_to_sign_in(client, returned):
 
 
 def test_staff_see_the_registration_but_change_it_in_the_admin(client, staff, returned):
-    client.force_login(staff)
+    factories.with_second_factor(client, staff)
     assert client.get(returned.get_absolute_url()).status_code == 200
     assert client.get(edit_url(returned)).status_code == 403
 

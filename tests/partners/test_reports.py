@@ -355,7 +355,7 @@ def test_a_report_without_a_photo_or_with_a_lost_file_is_404(client, resident, r
 
 def test_staff_can_open_any_photo(client, staff, other_registration):
     report = make_report(other_registration, photo=png())
-    client.force_login(staff)
+    factories.with_second_factor(client, staff)
     response = client.get(photo_url(report))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == tiny_png()

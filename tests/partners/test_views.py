@@ -731,3 +731,25 @@ def test_the_programme_page_shows_this_years_activity_and_open_opportunities(cli
     html = response.content.decode()
     assert "市民美術館 受付補助" in html
     assert "締切済みの募集" not in html
+
+
+def test_who_registered_an_organisation_loses_sight_of_it_on_leaving(
+    client, representative, organization
+):
+    registration = factories.make_registration(
+        user=representative, organization=organization, status="registered"
+    )
+    client.force_login(representative)
+    urls = [
+        registration.get_absolute_url(),
+        reverse("partners:report_list", args=[registration.pk]),
+        reverse("partners:request_list", args=[registration.pk]),
+        reverse("partners:certificate", args=[registration.pk]),
+    ]
+    assert all(client.get(url).status_code == 200 for url in urls)
+
+    organization.memberships.filter(user=representative).delete()
+
+    for url in urls:
+        assert client.get(url).status_code == 404, url
+    assert registration.number not in client.get(reverse("mypage")).content.decode()

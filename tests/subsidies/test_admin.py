@@ -399,3 +399,35 @@ def test_staff_mark_a_booked_consultation_held_from_the_list(
 
     assert Consultation.objects.get(pk=past.pk).held
     assert not Consultation.objects.get(pk=future.pk).held  # not yet taken place
+
+
+def test_after_submission_the_admin_cannot_move_or_rewrite_an_application(
+    staff_client, application, other_organization
+):
+    Application.objects.filter(pk=application.pk).update(
+        status=Application.Status.ADOPTED, decided_amount=50_000, number="HS-2026-00009"
+    )
+    url = reverse("admin:subsidies_application_change", args=[application.pk])
+    form = staff_client.get(url).context["adminform"].form
+
+    for name in ["organization", "applicant", "programme", "requested_amount", "title"]:
+        assert name not in form.fields, name  # shown read-only, not posted
+
+    data = {
+        "organization": other_organization.pk,
+        "requested_amount": "1",
+        "title": "書き換え",
+        "_save": "1",
+    }
+    staff_client.post(url, data)
+    application.refresh_from_db()
+    assert application.organization_id != other_organization.pk
+    assert (application.requested_amount, application.title) != (1, "書き換え")
+
+
+def test_a_draft_keyed_in_from_paper_can_still_be_corrected(staff_client, application):
+    url = reverse("admin:subsidies_application_change", args=[application.pk])
+    form = staff_client.get(url).context["adminform"].form
+
+    assert "title" in form.fields
+    assert "organization" not in form.fields  # who applies is fixed once created

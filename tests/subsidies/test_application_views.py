@@ -672,7 +672,7 @@ def test_documents_cannot_change_once_submitted(as_user, member, application):
 
 
 def test_staff_download_any_attachment(client, staff, application):
-    client.force_login(staff)
+    factories.with_second_factor(client, staff)
     attachment = application.attachments.first()
     assert client.get(url("attachment", attachment.pk)).status_code == 200
 

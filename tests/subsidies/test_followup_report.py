@@ -19,6 +19,7 @@ from subsidies.models import (
     ExpenseLine,
     IncomeLine,
 )
+from tests import factories
 from tests.subsidies import factories as sf
 from tests.subsidies.factories import NOW
 
@@ -413,7 +414,7 @@ def test_another_group_cannot_file_a_report(client, other_member, other_organiza
 
 
 def test_staff_may_file_for_the_group(client, staff, granted):
-    client.force_login(staff)
+    factories.with_second_factor(client, staff)
     client.post(_url(granted), {**_report_data(), "_submit": "1"})
     assert Application.objects.get(pk=granted.pk).status == S.REPORTED
 

@@ -69,8 +69,7 @@ def reviewer(application):
 
 
 def _client(client, user):
-    client.force_login(user)
-    return client
+    return factories.sign_in(client, user)
 
 
 def _url(name, application):

@@ -1,0 +1,21 @@
+"""Who counts as city staff outside the admin."""
+
+from __future__ import annotations
+
+
+def acts_as_staff(user) -> bool:
+    """An active staff account that may use its staff powers now.
+
+    On the web, staff powers on the public pages (reading any group's documents, acting for a
+    group) need the same second factor as the admin: `StaffSecondFactorMiddleware` marks the
+    request's user with `second_factor_passed`; until the code is given the account is treated
+    as an ordinary resident there. Outside a request (services called by the admin's actions,
+    commands, tests) the mark is absent and the account's staff flag decides.
+    """
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and getattr(user, "second_factor_passed", True)
+    )

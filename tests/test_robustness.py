@@ -1,0 +1,122 @@
+"""Bad input that once gave a server error: ids beyond the database's integer range in
+multiple-choice fields, an empty POST body, digits that Python reads but int() does not, and a
+year typed into a staff URL. Each now gets a form error, a 404 or a sensible default."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from organizations.models import Organization
+from partners.models import Registration, Signup
+from subsidies.models import Application
+from tests import factories
+from tests.partners.test_opportunities import make_opportunity
+from tests.partners.test_views import form_data as pika_form_data
+
+pytestmark = pytest.mark.django_db
+
+HUGE = "99999999999999999999999"
+
+
+@pytest.fixture
+def frozen():
+    import time_machine
+
+    from tests.subsidies.factories import NOW
+
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def draft(frozen, organization, member):
+    from tests.subsidies import factories as sf
+
+    return sf.make_application(
+        programme=sf.make_programme(), organization=organization, applicant=member
+    )
+
+
+def test_a_huge_id_among_the_partner_organisations_is_a_form_error(client, member, draft):
+    client.force_login(member)
+    url = reverse("subsidies:application_edit", args=[draft.pk])
+
+    response = client.post(
+        url,
+        {
+            "title": "港のまち花いっぱい運動",
+            "partner_organizations": [HUGE],
+            "income-TOTAL_FORMS": "0",
+            "income-INITIAL_FORMS": "0",
+            "expense-TOTAL_FORMS": "0",
+            "expense-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "partner_organizations" in response.context["form"].errors
+    assert Application.objects.get(pk=draft.pk).partner_organizations.count() == 0
+
+
+def test_an_empty_post_to_the_plan_is_the_page_again_not_an_error(member, draft):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    url = reverse("subsidies:application_edit", args=[draft.pk])
+    client.get(url)
+    token = client.cookies["csrftoken"].value
+
+    response = client.post(url, {}, HTTP_X_CSRFTOKEN=token)
+
+    assert response.status_code == 200
+    assert Application.objects.get(pk=draft.pk).title == draft.title
+
+
+def test_a_huge_activity_id_on_the_partner_registration_is_a_form_error(client, resident):
+    client.force_login(resident)
+
+    response = client.post(
+        reverse("partners:register", args=["pika"]), pika_form_data(activity_kinds=[HUGE])
+    )
+
+    assert response.status_code == 200
+    assert "activity_kinds" in response.context["form"].errors
+    assert not Registration.objects.exists()
+
+
+def test_a_huge_field_id_on_the_organisation_form_is_a_form_error(client, resident):
+    client.force_login(resident)
+
+    response = client.post(
+        reverse("organizations:register"), factories.organization_form_data(fields=[HUGE])
+    )
+
+    assert response.status_code == 200
+    assert "fields" in response.context["form"].errors
+    assert not Organization.objects.filter(name="室蘭港を愛する会").exists()
+
+
+@pytest.mark.parametrize("value", ["²", "1" * 5000, "-1", "1e3"])
+def test_a_sign_up_for_a_registration_id_that_cannot_be_one_is_404(client, resident, value):
+    factories.make_registration(programme="magokoro", user=resident, status="registered")
+    shift = make_opportunity(slots=2).shifts.get()
+    client.force_login(resident)
+
+    response = client.post(
+        reverse("partners:opportunity_signup", args=[shift.pk]), {"registration": value}
+    )
+
+    assert response.status_code == 404
+    assert not Signup.objects.exists()
+
+
+@pytest.mark.parametrize("year", ["-1", "0", "10000", HUGE])
+def test_the_honorarium_page_shows_this_year_for_a_year_that_cannot_be(staff_client, year):
+    url = reverse("admin:partners_signup_honorarium")
+
+    page = staff_client.get(url, {"year": year})
+    csv = staff_client.get(url, {"year": year, "format": "csv"})
+
+    assert page.status_code == csv.status_code == 200
+    from muroran_kyodo.jp import current_fiscal_year
+
+    assert page.context["year"] == current_fiscal_year()
