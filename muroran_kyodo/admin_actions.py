@@ -167,3 +167,30 @@ class KeyedInChannelMixin:
             field.choices = [(value, label) for value, label in field.choices if value != "web"]
             field.initial = "paper"
         return form
+
+
+class ActionFormErrorsMixin:
+    """When the boxes of the action bar are wrong (an amount that is not one, a reason that
+    cannot be stored), say what is wrong instead of Django's "No action selected"."""
+
+    def response_action(self, request, queryset):
+        form = self.action_form(request.POST, auto_id=None)
+        form.fields["action"].choices = self.get_action_choices(request)
+        if not form.is_valid() and set(form.errors) - {"action", "select_across"}:
+            for name, errors in form.errors.items():
+                label = form.fields[name].label if name in form.fields else ""
+                for error in errors:
+                    self.message_user(
+                        request, f"{label}: {error}" if label else error, messages.ERROR
+                    )
+            return None
+        return super().response_action(request, queryset)
+
+    @staticmethod
+    def action_value(request, action_form_class, name):
+        """A box of the action bar, as its form field cleaned it (the action ran only because
+        the form was valid)."""
+        form = action_form_class(request.POST, auto_id=None)
+        form.fields.pop("action", None)
+        form.is_valid()
+        return form.cleaned_data.get(name)

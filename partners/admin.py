@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from muroran_kyodo.admin_actions import (
+    ActionFormErrorsMixin,
     FiscalYearListFilter,
     KeyedInChannelMixin,
     ReasonActionForm,
@@ -220,7 +221,9 @@ CSV_CONTACT_HEADER = [
 
 
 @admin.register(Registration)
-class RegistrationAdmin(ServiceRefusalsOnTheFormMixin, KeyedInChannelMixin, admin.ModelAdmin):
+class RegistrationAdmin(
+    ActionFormErrorsMixin, ServiceRefusalsOnTheFormMixin, KeyedInChannelMixin, admin.ModelAdmin
+):
     form = RegistrationAdminForm
     list_display = [
         "number",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from muroran_kyodo.admin_actions import (
+    ActionFormErrorsMixin,
     KeyedInChannelMixin,
     ServiceRefusalsOnTheFormMixin,
     csv_export_action,
@@ -97,7 +98,9 @@ def _request_csv(filename, columns, *, select_related=(), prefetch_related=()):
     )
 
 
-class _RequestAdmin(ServiceRefusalsOnTheFormMixin, KeyedInChannelMixin, admin.ModelAdmin):
+class _RequestAdmin(
+    ActionFormErrorsMixin, ServiceRefusalsOnTheFormMixin, KeyedInChannelMixin, admin.ModelAdmin
+):
     """What the three request admins share: routing, read-only state, actions, paper intake."""
 
     form = RequestAdminForm

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import acts_as_staff
+from muroran_kyodo.forms import REASON_REFUSED, posted_reason
 from muroran_kyodo.mail import absolute_url, send
 from organizations.models import District
 
@@ -538,8 +539,12 @@ def request_cancel_view(request, pk, kind, request_pk):
         raise Http404
     obj = get_object_or_404(model, pk=request_pk, registration=registration)
     obj.registration = registration
+    reason = posted_reason(request)
+    if reason is None:
+        messages.error(request, REASON_REFUSED)
+        return redirect("partners:request_list", pk=registration.pk)
     try:
-        request_cancel(request=obj, by=request.user, reason=request.POST.get("reason", "").strip())
+        request_cancel(request=obj, by=request.user, reason=reason)
     except (RequestTransitionError, PermissionDenied) as error:
         messages.error(request, str(error) or _("You cannot cancel this request."))
     else:

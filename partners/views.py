@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from muroran_kyodo.confirm import STEP_INPUT, confirm_flow
+from muroran_kyodo.forms import REASON_REFUSED, posted_reason
 from muroran_kyodo.jp import current_fiscal_year, fiscal_year_label
 
 from . import services, stats
@@ -299,12 +300,16 @@ def registration_status(request, pk):
     if new not in S.values:
         messages.error(request, _("Choose one of the buttons on this page."))
         return redirect(registration)
+    reason = posted_reason(request)
+    if reason is None:
+        messages.error(request, REASON_REFUSED)
+        return redirect(registration)
     try:
         services.transition(
             registration=registration,
             new=new,
             by=request.user,
-            reason=request.POST.get("reason", "").strip(),
+            reason=reason,
         )
     except (services.TransitionError, PermissionDenied) as error:
         messages.error(

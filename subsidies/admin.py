@@ -15,11 +15,17 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from muroran_kyodo.admin_actions import KeyedInChannelMixin, ReasonActionForm, run_for_each
+from muroran_kyodo.admin_actions import (
+    ActionFormErrorsMixin,
+    KeyedInChannelMixin,
+    ReasonActionForm,
+    run_for_each,
+)
 from muroran_kyodo.csvexport import csv_response
 from muroran_kyodo.jp import current_fiscal_year, fiscal_year_label
 
 from . import services
+from .application_forms import YenField
 from .models import (
     Application,
     ApplicationStatusChange,
@@ -266,9 +272,7 @@ class ProgrammeFiscalYearFilter(admin.SimpleListFilter):
 
 
 class DecisionActionForm(ReasonActionForm):
-    amount = forms.IntegerField(
-        label=_("Amount decided (yen; empty: the amount requested)"), required=False, min_value=1
-    )
+    amount = YenField(label=_("Amount decided (yen; empty: the amount requested)"), required=False)
 
 
 class BudgetLineInline(admin.TabularInline):
@@ -373,7 +377,7 @@ CSV_HEADER = [
 
 
 @admin.register(Application)
-class ApplicationAdmin(KeyedInChannelMixin, admin.ModelAdmin):
+class ApplicationAdmin(ActionFormErrorsMixin, KeyedInChannelMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "title",
@@ -571,10 +575,8 @@ class ApplicationAdmin(KeyedInChannelMixin, admin.ModelAdmin):
         permissions=["change"],
     )
     def adopt(self, request, queryset):
-        try:
-            amount = int(request.POST.get("amount") or 0) or None
-        except ValueError:
-            amount = None
+        # As the action form cleaned it (the action runs only when the form is valid).
+        amount = self.action_value(request, DecisionActionForm, "amount")
 
         def call(application):
             return services.application_adopt(

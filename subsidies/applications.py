@@ -25,6 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from muroran_kyodo.confirm import STEP_INPUT, confirm_flow
+from muroran_kyodo.forms import REASON_REFUSED, posted_reason
 from muroran_kyodo.uploads import serve_private_file
 from organizations.models import Membership
 
@@ -635,12 +636,14 @@ def application_withdraw(request, pk):
         )
         return redirect("subsidies:application_detail", pk=application.pk)
     if request.method == "POST":
-        try:
-            services.application_withdraw(
-                application=application,
-                by=request.user,
-                reason=request.POST.get("reason", "").strip()[:1000],
+        reason = posted_reason(request)
+        if reason is None:
+            messages.error(request, REASON_REFUSED)
+            return render(
+                request, "subsidies/application_withdraw.html", {"application": application}
             )
+        try:
+            services.application_withdraw(application=application, by=request.user, reason=reason)
         except (services.TransitionError, PermissionDenied) as error:
             messages.error(request, str(error) or _("You cannot withdraw this application."))
         else:

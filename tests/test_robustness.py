@@ -120,3 +120,107 @@ def test_the_honorarium_page_shows_this_year_for_a_year_that_cannot_be(staff_cli
     from muroran_kyodo.jp import current_fiscal_year
 
     assert page.context["year"] == current_fiscal_year()
+
+
+# --- reasons typed beside a status button ------------------------------------------------------
+
+NUL_REASON = "理由\x00"
+
+
+def test_a_reason_with_a_nul_byte_is_refused_when_withdrawing_an_application(
+    client, member, draft
+):
+    client.force_login(member)
+
+    response = client.post(
+        reverse("subsidies:application_withdraw", args=[draft.pk]), {"reason": NUL_REASON}
+    )
+
+    assert response.status_code == 200
+    assert Application.objects.get(pk=draft.pk).status == Application.Status.DRAFT
+
+
+def test_a_reason_with_a_nul_byte_is_refused_on_a_registration(client, resident):
+    registration = factories.make_registration(user=resident)
+    client.force_login(resident)
+
+    client.post(
+        reverse("partners:registration_status", args=[registration.pk]),
+        {"status": "withdrawn", "reason": NUL_REASON},
+    )
+
+    assert Registration.objects.get(pk=registration.pk).status == Registration.Status.APPLIED
+
+
+def test_a_reason_with_a_nul_byte_is_refused_when_cancelling_a_request(client, resident):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from partners import requests as rq
+    from partners.models import PickupRequest, RequestStatus
+
+    registration = factories.make_registration(user=resident, status="registered")
+    pickup = rq.request_create(
+        request=PickupRequest(
+            registration=registration,
+            district=registration.district,
+            location="公園の入口",
+            burnable_bags=2,
+            non_burnable_bags=0,
+            available_from=timezone.now() + dt.timedelta(hours=1),
+        ),
+        by=resident,
+    )
+    client.force_login(resident)
+
+    client.post(
+        reverse("partners:request_cancel", args=[registration.pk, "pickup", pickup.pk]),
+        {"reason": NUL_REASON},
+    )
+
+    assert PickupRequest.objects.get(pk=pickup.pk).status == RequestStatus.REQUESTED
+
+
+# --- the admin's adopt action --------------------------------------------------------------------
+
+
+@pytest.fixture
+def under_review(draft):
+    Application.objects.filter(pk=draft.pk).update(
+        status=Application.Status.UNDER_REVIEW, number="HS-2026-00001", requested_amount=100_000
+    )
+    return Application.objects.get(pk=draft.pk)
+
+
+def _adopt(staff_client, application, amount):
+    return staff_client.post(
+        reverse("admin:subsidies_application_changelist"),
+        {
+            "action": "adopt",
+            "_selected_action": [application.pk],
+            "index": "0",
+            "amount": amount,
+            "reason": "報告会で発表すること",
+        },
+        follow=True,
+    )
+
+
+@pytest.mark.parametrize("amount", ["５０,０００円", "¥50,000", "50000.0"])
+def test_adopt_takes_the_amount_as_people_type_it(staff_client, under_review, amount):
+    _adopt(staff_client, under_review, amount)
+
+    adopted = Application.objects.get(pk=under_review.pk)
+    assert (adopted.status, adopted.decided_amount) == (Application.Status.ADOPTED, 50_000)
+
+
+@pytest.mark.parametrize("amount", ["1.5", "-5", "abc"])
+def test_adopt_with_an_amount_that_is_not_one_says_so_and_changes_nothing(
+    staff_client, under_review, amount
+):
+    response = _adopt(staff_client, under_review, amount)
+
+    assert Application.objects.get(pk=under_review.pk).status == Application.Status.UNDER_REVIEW
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("Amount decided" in m or "交付決定" in m or "金額" in m for m in messages), messages
