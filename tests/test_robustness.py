@@ -127,9 +127,7 @@ def test_the_honorarium_page_shows_this_year_for_a_year_that_cannot_be(staff_cli
 NUL_REASON = "理由\x00"
 
 
-def test_a_reason_with_a_nul_byte_is_refused_when_withdrawing_an_application(
-    client, member, draft
-):
+def test_a_reason_with_a_nul_byte_is_refused_when_withdrawing_an_application(client, member, draft):
     client.force_login(member)
 
     response = client.post(
