@@ -733,3 +733,22 @@ def test_application_page_leads_to_the_notices_and_the_report(new_context, login
     assert main.locator(f'a[href="{base}/notice/decision/"]').count() >= 1, "no 交付決定通知書"
     assert main.locator(f'a[href="{base}/report/"]').count() >= 1, "no 実績報告"
     assert main.locator(f'a[href="{base}/change/"]').count() >= 1, "no 変更承認"
+
+
+def test_an_npo_applies_without_javascript(new_context, login_as, expect, media):
+    """The whole application - start, plan and budget (with more rows), documents, 確認,
+    submit - in a browser with JavaScript switched off: every step is a plain form."""
+    programme = make_open_programme()
+    member = make_member()
+    factories.make_organization(name=ORGANISATION, representative=member)
+    context = new_context(java_script_enabled=False)
+    login_as(context, member)
+    page = context.new_page()
+
+    application = member_starts_an_application(page, expect, programme)
+    member_fills_plan_and_budget(page, expect, application)
+    member_attaches_documents(page, expect, application)
+    number = member_confirms_and_submits(page, expect, application)
+
+    application.refresh_from_db()
+    assert (application.status, application.number) == (S.SUBMITTED, number)
