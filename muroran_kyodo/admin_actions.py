@@ -90,26 +90,30 @@ class ServiceRefusalsOnTheFormMixin:
 
 class FiscalYearListFilter(admin.SimpleListFilter):
     """年度 of a date or datetime field, as a range filter so the field's index is used. Make
-    one with `fiscal_year_filter`."""
+    one with `fiscal_year_filter`; for a field that holds the year itself, override
+    `filter_year`. Only the years offered are applied: a year typed into the URL that is not
+    one of them leaves the list unfiltered (year 99999999 has no dates)."""
 
     title = _("fiscal year")
     parameter_name = "fiscal_year"
     field_name = ""
     is_datetime = False
     years_back = 5
+    years_ahead = 0
+
+    def years(self) -> range:
+        this = current_fiscal_year()
+        return range(this + self.years_ahead, this - self.years_back - 1, -1)
 
     def lookups(self, request, model_admin):
-        this = current_fiscal_year()
-        return [
-            (str(year), fiscal_year_label(year))
-            for year in range(this, this - self.years_back - 1, -1)
-        ]
+        return [(str(year), fiscal_year_label(year)) for year in self.years()]
 
     def queryset(self, request, queryset):
-        try:
-            year = int(self.value())
-        except (TypeError, ValueError):
-            return queryset
+        offered = {str(year): year for year in self.years()}
+        year = offered.get(self.value())
+        return queryset if year is None else self.filter_year(queryset, year)
+
+    def filter_year(self, queryset, year: int):
         if self.is_datetime:
             start, end = fiscal_year_datetimes(year)
             return queryset.filter(

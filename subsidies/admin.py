@@ -17,12 +17,12 @@ from django.utils.translation import ngettext, pgettext_lazy
 
 from muroran_kyodo.admin_actions import (
     ActionFormErrorsMixin,
+    FiscalYearListFilter,
     KeyedInChannelMixin,
     ReasonActionForm,
     run_for_each,
 )
 from muroran_kyodo.csvexport import csv_response
-from muroran_kyodo.jp import current_fiscal_year, fiscal_year_label
 
 from . import services
 from .application_forms import YenField
@@ -256,19 +256,14 @@ class ConsultationAdmin(admin.ModelAdmin):
 # --- applications --------------------------------------------------------------------------------
 
 
-class ProgrammeFiscalYearFilter(admin.SimpleListFilter):
-    title = _("fiscal year")
-    parameter_name = "fiscal_year"
+class ProgrammeFiscalYearFilter(FiscalYearListFilter):
+    """The programme's 年度 (next year's programmes are set up ahead)."""
 
-    def lookups(self, request, model_admin):
-        this = current_fiscal_year()
-        return [(str(year), fiscal_year_label(year)) for year in range(this + 1, this - 6, -1)]
+    years_back = 6
+    years_ahead = 1
 
-    def queryset(self, request, queryset):
-        try:
-            return queryset.filter(programme__fiscal_year=int(self.value()))
-        except (TypeError, ValueError):
-            return queryset
+    def filter_year(self, queryset, year: int):
+        return queryset.filter(programme__fiscal_year=year)
 
 
 class DecisionActionForm(ReasonActionForm):

@@ -639,8 +639,12 @@ def application_withdraw(request, pk):
         reason = posted_reason(request)
         if reason is None:
             messages.error(request, REASON_REFUSED)
+            # What was typed comes back, without the characters that could not be stored.
+            typed = request.POST.get("reason", "").replace("\x00", "")[:1000]
             return render(
-                request, "subsidies/application_withdraw.html", {"application": application}
+                request,
+                "subsidies/application_withdraw.html",
+                {"application": application, "typed_reason": typed},
             )
         try:
             services.application_withdraw(application=application, by=request.user, reason=reason)

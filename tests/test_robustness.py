@@ -136,6 +136,7 @@ def test_a_reason_with_a_nul_byte_is_refused_when_withdrawing_an_application(cli
 
     assert response.status_code == 200
     assert Application.objects.get(pk=draft.pk).status == Application.Status.DRAFT
+    assert ">理由</textarea>" in response.content.decode()  # what was typed is kept
 
 
 def test_a_reason_with_a_nul_byte_is_refused_on_a_registration(client, resident):
@@ -222,3 +223,20 @@ def test_adopt_with_an_amount_that_is_not_one_says_so_and_changes_nothing(
     assert Application.objects.get(pk=under_review.pk).status == Application.Status.UNDER_REVIEW
     messages = [str(m) for m in response.context["messages"]]
     assert any("Amount decided" in m or "交付決定" in m or "金額" in m for m in messages), messages
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "admin:partners_activityreport_changelist",
+        "admin:partners_registration_changelist",
+        "admin:subsidies_application_changelist",
+    ],
+)
+@pytest.mark.parametrize("year", ["99999999", "-1", HUGE, "abc"])
+def test_a_fiscal_year_typed_into_an_admin_list_url_that_is_not_offered_is_ignored(
+    staff_client, url, year
+):
+    response = staff_client.get(reverse(url), {"fiscal_year": year})
+
+    assert response.status_code == 200
