@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format bench messages catalogues migrations-check clean
+.PHONY: help install run test test-clock lint format bench messages catalogues migrations-check clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -48,6 +48,12 @@ run: $(STAMP) catalogues ## Set everything up and serve the demo on http://127.0
 
 test: $(STAMP) catalogues node_modules/axe-core/axe.min.js ## Run the whole test suite (DATABASE_URL=postgres://... for PostgreSQL)
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+test-clock: $(STAMP) catalogues ## The suite, browser tests aside, with the clock at AT (UTC), e.g. AT='2027-03-31 15:01:00'; needs Debian's faketime
+	@test -n "$(AT)" || { echo "usage: make test-clock AT='YYYY-MM-DD HH:MM:SS' (UTC)"; exit 2; }
+	@command -v faketime >/dev/null || { echo "faketime not found: apt-get install faketime"; exit 1; }
+	TZ=UTC faketime '$(AT)' $(PY) -c 'import datetime as d; print("clock moved to", d.datetime.now().astimezone(d.timezone(d.timedelta(hours=9))), "JST")'
+	TZ=UTC faketime '$(AT)' $(PY) -m pytest -n 2 -q -m "not browser" $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff check, ruff format --check, and migrations in step with the models
 	$(BIN)/ruff check .

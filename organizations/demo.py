@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from muroran_kyodo.jp import current_fiscal_year
+
 from . import services
 from .models import (
     ActivityField,
@@ -466,6 +468,37 @@ def _aware(day: dt.date, hour: int = 10) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), tzinfo=timezone.get_current_timezone())
 
 
+# The dates above are written as they stood on WRITTEN_ON, in 年度 WRITTEN_FISCAL_YEAR. On another
+# day they move with the clock, so `make run` in any later year shows the same live demo:
+# registrations keep their age in days, projects keep their 年度 relative to this one.
+WRITTEN_ON = dt.date(2026, 11, 28)
+WRITTEN_FISCAL_YEAR = 2026
+
+
+@dataclass(frozen=True)
+class _Clock:
+    days: dt.timedelta
+    years: int
+
+    @classmethod
+    def now(cls) -> _Clock:
+        return cls(
+            days=timezone.localdate() - WRITTEN_ON,
+            years=current_fiscal_year() - WRITTEN_FISCAL_YEAR,
+        )
+
+    def day(self, written: dt.date) -> dt.date:
+        return written + self.days
+
+    def in_year(self, written: dt.date | None) -> dt.date | None:
+        if written is None:
+            return None
+        try:
+            return written.replace(year=written.year + self.years)
+        except ValueError:  # 29 February in a common year
+            return written.replace(year=written.year + self.years, day=28)
+
+
 def seed(*, stdout, staff, users: dict) -> None:
     """The demo organisations, members and projects. `users` maps e-mail to User."""
     users = {**users, staff.email: staff}
@@ -474,6 +507,7 @@ def seed(*, stdout, staff, users: dict) -> None:
     fields = {f.name: f for f in ActivityField.objects.all()}
     forms = {f.code: f for f in CollaborationForm.objects.all()}
 
+    clock = _Clock.now()
     created = 0
     organizations = {}
     for demo in ORGANIZATIONS:
@@ -486,6 +520,7 @@ def seed(*, stdout, staff, users: dict) -> None:
                 actor_types=actor_types,
                 districts=districts,
                 fields=fields,
+                clock=clock,
             )
             created += 1
         organizations[demo.name] = organization
@@ -495,14 +530,14 @@ def seed(*, stdout, staff, users: dict) -> None:
     for demo in PROJECTS:
         project, was_created = CollaborationProject.objects.get_or_create(
             title=demo.title,
-            fiscal_year=demo.fiscal_year,
+            fiscal_year=demo.fiscal_year + clock.years,
             defaults={
                 "form": forms[demo.form],
                 "lead_department": demo.lead_department,
                 "description": demo.description,
                 "status": demo.status,
-                "started_on": demo.started_on,
-                "ended_on": demo.ended_on,
+                "started_on": clock.in_year(demo.started_on),
+                "ended_on": clock.in_year(demo.ended_on),
                 "other_partners": demo.other_partners,
             },
         )
@@ -517,7 +552,9 @@ def seed(*, stdout, staff, users: dict) -> None:
     stdout.write(f"organizations: {created} demo collaboration projects created")
 
 
-def _create_organization(demo, *, staff, users, actor_types, districts, fields) -> Organization:
+def _create_organization(
+    demo, *, staff, users, actor_types, districts, fields, clock: _Clock
+) -> Organization:
     """Register like the portal does (申請中 + history row), then let staff decide."""
     organization = Organization.objects.create(
         name=demo.name,
@@ -534,7 +571,9 @@ def _create_organization(demo, *, staff, users, actor_types, districts, fields) 
         status=S.PENDING,
     )
     # The registration date drives the yearly figures; it is not a status field.
-    Organization.objects.filter(pk=organization.pk).update(created_at=_aware(demo.registered))
+    Organization.objects.filter(pk=organization.pk).update(
+        created_at=_aware(clock.day(demo.registered))
+    )
     organization.fields.set([fields[name] for name in demo.fields if name in fields])
     for email, role in demo.members.items():
         Membership.objects.create(organization=organization, user=users[email], role=role)
@@ -546,7 +585,7 @@ def _create_organization(demo, *, staff, users, actor_types, districts, fields) 
         old_status="",
         new_status=S.PENDING,
         by=registrant or staff,
-        at=_aware(demo.registered),
+        at=_aware(clock.day(demo.registered)),
         reason=REGISTERED_REASON if registrant else KEYED_IN_REASON,
     )
     if demo.status == S.VERIFIED:
@@ -676,8 +715,9 @@ def _create_volume_batch(numbers, *, staff, users, actor_types, districts, field
 
 def _create_volume_projects(numbers, *, count, forms) -> None:
     rows = []
+    this_year = current_fiscal_year()
     for n in numbers:
-        year = 2015 + n % 12
+        year = this_year - 11 + n % 12
         rows.append(
             CollaborationProject(
                 title=f"{VOLUME_PROJECT_PREFIX}{n:04d}",
@@ -685,7 +725,7 @@ def _create_volume_projects(numbers, *, count, forms) -> None:
                 lead_department=VOLUME_DEPARTMENTS[n % len(VOLUME_DEPARTMENTS)],
                 fiscal_year=year,
                 description="ベンチマーク用の合成データの協働事業です。",
-                status=P.ACTIVE if year >= 2026 else P.COMPLETED,
+                status=P.ACTIVE if year == this_year else P.COMPLETED,
                 started_on=dt.date(year, 4, 1),
                 ended_on=dt.date(year + 1, 3, 31),
             )

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
+from muroran_kyodo.jp import current_fiscal_year
 from organizations.models import (
     CollaborationProject,
     Membership,
     Organization,
     OrganizationStatusChange,
 )
+from partners.models import Opportunity, Shift
+from subsidies.models import IntakeWindow
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +180,34 @@ def test_volume_organisations_are_listed_by_type(client):
 def test_it_refuses_a_negative_volume():
     with pytest.raises(CommandError):
         seed("--volume", "-1")
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        # 00:01 JST on 1 April, the first minute of a 年度; 29 February; years ahead.
+        dt.datetime(2027, 3, 31, 15, 1, tzinfo=dt.UTC),
+        dt.datetime(2028, 2, 29, 3, 0, tzinfo=dt.UTC),
+        dt.datetime(2031, 1, 1, 3, 0, tzinfo=dt.UTC),
+    ],
+    ids=["fiscal-year-start", "leap-day", "years-ahead"],
+)
+def test_the_demo_is_live_on_any_later_day(client, moment):
+    with time_machine.travel(moment, tick=False):
+        seed()
+        now = timezone.now()
+        today = timezone.localdate()
+        year = current_fiscal_year()
+        # An open subsidy call and open まごころ・まかせて shifts, on the home page.
+        assert IntakeWindow.objects.open().exists()
+        assert Opportunity.objects.open().exists()
+        assert Shift.objects.filter(starts_at__gt=now).exists()
+        home = client.get(reverse("home")).content.decode()
+        assert IntakeWindow.objects.open().first().programme.title in home
+        # This 年度 has collaboration projects; nothing was registered in the future.
+        assert CollaborationProject.objects.filter(fiscal_year=year).exists()
+        assert not CollaborationProject.objects.filter(fiscal_year__gt=year + 1).exists()
+        assert not Organization.objects.filter(created_at__gt=now).exists()
+        assert not OrganizationStatusChange.objects.filter(at__gt=now).exists()
+        pending = Organization.objects.get(status=S.PENDING)
+        assert (today - timezone.localdate(pending.created_at)).days < 60
