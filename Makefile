@@ -55,9 +55,10 @@ test-clock: $(STAMP) catalogues ## The suite, browser tests aside, with the cloc
 	TZ=UTC faketime '$(AT)' $(PY) -c 'import datetime as d; print("clock moved to", d.datetime.now().astimezone(d.timezone(d.timedelta(hours=9))), "JST")'
 	TZ=UTC faketime '$(AT)' $(PY) -m pytest -n 2 -q -m "not browser" $(PYTEST_ARGS)
 
-lint: $(STAMP) ## ruff check, ruff format --check, and migrations in step with the models
+lint: $(STAMP) ## ruff, formatting, the import contracts, mypy, and migrations in step with the models
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 
 format: $(STAMP) ## Format the code with ruff

@@ -4,7 +4,7 @@ allauth imports while building these classes."""
 
 from allauth.account import forms as allauth_forms
 
-from muroran_kyodo.jp import nfkc
+from muroran_kyodo.lib.jp import nfkc
 
 
 class NfkcDataMixin:

@@ -1,8 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from muroran_kyodo.jp import KanaField, PhoneField, PostalCodeField
-from organizations.models import District
+from muroran_kyodo.lib.jp import KanaField, PhoneField, PostalCodeField
 
 from .models import User
 
@@ -50,7 +49,9 @@ class ProfileForm(forms.ModelForm):
     postal_code = PostalCodeField(label=_("Postal code"), required=False)
     district = forms.ModelChoiceField(
         label=_("District"),
-        queryset=District.objects.all(),
+        # The 町名 list belongs to the registry, which sits above accounts: reach it through
+        # the user's foreign key rather than by importing it.
+        queryset=User._meta.get_field("district").related_model.objects.all(),
         required=False,
         empty_label=_("(not chosen)"),
     )

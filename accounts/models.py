@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from muroran_kyodo.jp import nfkc
+from muroran_kyodo.lib.jp import nfkc
 
 
 class UserManager(BaseUserManager):

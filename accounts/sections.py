@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from muroran_kyodo.extension import Section
+from muroran_kyodo.lib.extension import Section
 
 
 def mypage_profile(request) -> Section:

@@ -23,8 +23,8 @@ from organizations.models import (
 )
 
 from . import registry
-from .csvexport import csv_response
-from .jp import current_fiscal_year, fiscal_year_label, wareki_fiscal_year
+from .lib.csvexport import csv_response
+from .lib.jp import current_fiscal_year, fiscal_year_label, wareki_fiscal_year
 
 FIRST_FISCAL_YEAR = 2003  # 協働改革プラン (平成15年度): the start of Muroran's collaboration work
 

@@ -2,8 +2,13 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from muroran_kyodo.admin_actions import ReasonActionForm, run_for_each
-from muroran_kyodo.csvexport import csv_response
+from muroran_kyodo.lib.admin_actions import (
+    ActionFormErrorsMixin,
+    ReasonActionForm,
+    save_changed_fields,
+    transition_action,
+)
+from muroran_kyodo.lib.csvexport import csv_response
 
 from . import services
 from .models import (
@@ -85,21 +90,12 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
-def _run_transition(modeladmin, request, queryset, function, **kwargs):
-    run_for_each(
-        modeladmin,
-        request,
-        queryset,
-        lambda organization: function(organization=organization, by=request.user, **kwargs),
-        refusals=(services.TransitionError,),
-        done_message=lambda n: (
-            ngettext("%(n)d organisation changed.", "%(n)d organisations changed.", n) % {"n": n}
-        ),
-    )
+def _organisations_changed(n: int) -> str:
+    return ngettext("%(n)d organisation changed.", "%(n)d organisations changed.", n) % {"n": n}
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(ActionFormErrorsMixin, admin.ModelAdmin):
     list_display = ["name", "actor_type", "district", "status", "member_count", "created_at"]
     list_filter = ["status", "actor_type", "district", "fields"]
     list_select_related = ["actor_type", "district"]
@@ -113,28 +109,28 @@ class OrganizationAdmin(admin.ModelAdmin):
     action_form = ReasonActionForm
     show_full_result_count = False
 
-    @admin.action(description=_("Verify the selected organisations"), permissions=["change"])
-    def verify(self, request, queryset):
-        _run_transition(
-            self,
-            request,
-            queryset,
-            services.organization_verify,
-            reason=request.POST.get("reason", ""),
-        )
-
-    @admin.action(
-        description=_("Return the selected organisations for changes (write the reason)"),
-        permissions=["change"],
+    verify = transition_action(
+        services.organization_verify,
+        subject="organization",
+        description=_("Verify the selected organisations"),
+        with_reason=True,
+        done_message=_organisations_changed,
+        name="verify",
     )
-    def return_for_changes(self, request, queryset):
-        _run_transition(
-            self,
-            request,
-            queryset,
-            services.organization_return,
-            reason=request.POST.get("reason", ""),
-        )
+    return_for_changes = transition_action(
+        services.organization_return,
+        subject="organization",
+        description=_("Return the selected organisations for changes (write the reason)"),
+        with_reason=True,
+        done_message=_organisations_changed,
+        name="return_for_changes",
+    )
+
+    def save_model(self, request, obj, form, change):
+        if change:  # never the state, which only the transitions above write
+            save_changed_fields(obj, form, exclude=("status", "status_changed_at"))
+        else:
+            super().save_model(request, obj, form, change)
 
     @admin.action(description=_("Export the selected organisations as CSV"))
     def export_csv(self, request, queryset):

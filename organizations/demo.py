@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from muroran_kyodo.jp import current_fiscal_year
+from muroran_kyodo.lib.jp import current_fiscal_year
 
 from . import services
 from .models import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from muroran_kyodo.mail import absolute_url, send
+from muroran_kyodo.lib.mail import absolute_url, send
 
 from .models import Invitation, Membership, Organization
 

@@ -2,8 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from muroran_kyodo.fields import ModelMultipleChoiceField
-from muroran_kyodo.jp import (
+from muroran_kyodo.lib.fields import ModelMultipleChoiceField
+from muroran_kyodo.lib.jp import (
     KanaField,
     NormalizedEmailField,
     PhoneField,

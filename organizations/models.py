@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from muroran_kyodo.jp import fiscal_year_label
-from muroran_kyodo.models import StatusChange, status_fields
+from muroran_kyodo.lib.jp import fiscal_year_label
+from muroran_kyodo.lib.models import StatusChange, status_fields
 
 
 class LabelledMixin(models.Model):

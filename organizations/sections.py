@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from muroran_kyodo.extension import Section
+from muroran_kyodo.lib.extension import Section
 
 from .models import Invitation, Membership, Organization
 

@@ -9,7 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from muroran_kyodo.mail import ListOfLabels, site_language_text
+from muroran_kyodo.lib.mail import ListOfLabels, site_language_text
+from muroran_kyodo.lib.workflow import TransitionError as TransitionError  # the one refusal
+from muroran_kyodo.lib.workflow import Workflow
 
 from . import emails
 from .models import (
@@ -33,47 +35,33 @@ ALLOWED_TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
-class TransitionError(Exception):
-    """The change is not allowed from the organisation's current state."""
+def _may(user, organization: Organization, who: str) -> bool:
+    return can_verify(user) or (who == "manager" and can_manage_members(user, organization))
+
+
+def _notify(organization: Organization, *, old: str, reason: str) -> None:
+    emails.status_changed(organization, old=old, reason=reason)
+
+
+WORKFLOW = Workflow(
+    model=Organization,
+    history=OrganizationStatusChange,
+    allowed=ALLOWED_TRANSITIONS,
+    may=_may,
+    notify=_notify,
+    reason_required={S.RETURNED},
+    not_allowed=gettext_lazy("This organisation cannot go from “%(old)s” to “%(new)s”."),
+    changed_meanwhile=gettext_lazy(
+        "Someone else changed this organisation just now. Reload and try again."
+    ),
+    reason_missing=gettext_lazy("Write the reason, so the group knows what to fix."),
+)
 
 
 def _transition(*, organization: Organization, new: str, by, reason: str = "") -> Organization:
-    """Change the verification state.
-
-    1. check the change is in ALLOWED_TRANSITIONS and `by` may make it;
-    2. compare-and-set the status (a concurrent change makes this fail, not overwrite);
-    3. write the history row (old, new, by, at, reason);
-    4. e-mail the organisation's managers once the transaction commits.
-    """
-    old = organization.status
-    who = ALLOWED_TRANSITIONS.get((old, new))
-    if who is None:
-        raise TransitionError(
-            _("This organisation cannot go from “%(old)s” to “%(new)s”.")
-            % {"old": S(old).label, "new": S(new).label}
-        )
-    if who == "staff" and not can_verify(by):
-        raise PermissionDenied
-    if who == "manager" and not (can_verify(by) or can_manage_members(by, organization)):
-        raise PermissionDenied
-    if new == S.RETURNED and not reason.strip():
-        raise ValidationError({"reason": _("Write the reason, so the group knows what to fix.")})
-
-    now = timezone.now()
-    with transaction.atomic():
-        changed = Organization.objects.filter(pk=organization.pk, status=old).update(
-            status=new, status_changed_at=now, updated_at=now
-        )
-        if changed != 1:
-            raise TransitionError(
-                _("Someone else changed this organisation just now. Reload and try again.")
-            )
-        OrganizationStatusChange.objects.create(
-            organization=organization, old_status=old, new_status=new, by=by, at=now, reason=reason
-        )
-        organization.status, organization.status_changed_at = new, now
-        transaction.on_commit(lambda: emails.status_changed(organization, old=old, reason=reason))
-    return organization
+    return WORKFLOW.apply(
+        organization, new=new, by=by, reason=reason, changes={"updated_at": timezone.now()}
+    )
 
 
 def organization_verify(*, organization: Organization, by, reason: str = "") -> Organization:
@@ -98,10 +86,10 @@ def organization_register(*, form, by) -> Organization:
     Membership.objects.create(
         organization=organization, user=by, role=Membership.Role.REPRESENTATIVE
     )
-    OrganizationStatusChange.objects.create(
-        organization=organization,
-        old_status="",
-        new_status=S.PENDING,
+    WORKFLOW.record_history(
+        organization,
+        old="",
+        new=S.PENDING,
         by=by,
         reason=site_language_text(gettext_lazy("Registered on the portal")),
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from muroran_kyodo.extension import Figure
-from muroran_kyodo.jp import fiscal_year_datetimes
+from muroran_kyodo.lib.extension import Figure
+from muroran_kyodo.lib.jp import fiscal_year_datetimes
 
 from .models import ActorType, CollaborationForm, Organization
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from muroran_kyodo.confirm import confirm_flow
+from muroran_kyodo.lib.confirm import confirm_flow
 
 from . import services
 from .forms import DirectoryFilterForm, InviteForm, OrganizationForm, ProjectFilterForm

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from muroran_kyodo.admin_actions import (
+from muroran_kyodo.lib.admin_actions import (
     ActionFormErrorsMixin,
     FiscalYearListFilter,
     KeyedInChannelMixin,
@@ -21,8 +21,8 @@ from muroran_kyodo.admin_actions import (
     csv_export_action,
     run_for_each,
 )
-from muroran_kyodo.csvexport import csv_response
-from muroran_kyodo.jp import (
+from muroran_kyodo.lib.csvexport import csv_response
+from muroran_kyodo.lib.jp import (
     KanaField,
     PhoneField,
     PostalCodeField,

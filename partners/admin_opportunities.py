@@ -18,15 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from muroran_kyodo.admin_actions import (
+from muroran_kyodo.lib.admin_actions import (
     KeyedInChannelMixin,
     ServiceRefusalsOnTheFormMixin,
     csv_export_action,
     fiscal_year_filter,
     run_for_each,
 )
-from muroran_kyodo.csvexport import csv_response
-from muroran_kyodo.jp import current_fiscal_year, fiscal_year_datetimes, fiscal_year_label
+from muroran_kyodo.lib.csvexport import csv_response
+from muroran_kyodo.lib.jp import current_fiscal_year, fiscal_year_datetimes, fiscal_year_label
 
 from .admin import PARTNER_SEARCH_FIELDS
 from .models import Opportunity, Programme, Registration, Shift, Signup

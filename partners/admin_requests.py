@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from muroran_kyodo.admin_actions import (
+from muroran_kyodo.lib.admin_actions import (
     ActionFormErrorsMixin,
     KeyedInChannelMixin,
     ServiceRefusalsOnTheFormMixin,
@@ -21,7 +21,7 @@ from muroran_kyodo.admin_actions import (
     fiscal_year_filter,
     run_for_each,
 )
-from muroran_kyodo.csvexport import csv_response
+from muroran_kyodo.lib.csvexport import csv_response
 
 from . import requests as services
 from .admin import PARTNER_SEARCH_FIELDS

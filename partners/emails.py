@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from muroran_kyodo.mail import absolute_url, send
+from muroran_kyodo.lib.mail import absolute_url, send
 
 from .models import Registration
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from muroran_kyodo.fields import ModelMultipleChoiceField
-from muroran_kyodo.jp import KanaField, NormalizedEmailField, PhoneField, PostalCodeField, nfkc
+from muroran_kyodo.lib.fields import ModelMultipleChoiceField
+from muroran_kyodo.lib.jp import KanaField, NormalizedEmailField, PhoneField, PostalCodeField, nfkc
 from organizations.models import District, Membership, Organization
 
 from .models import (

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from muroran_kyodo.jp import fiscal_year, fiscal_year_dates
-from muroran_kyodo.models import StatusChange, status_fields
+from muroran_kyodo.lib.jp import fiscal_year, fiscal_year_dates
+from muroran_kyodo.lib.models import StatusChange, status_fields
 from organizations.models import District, Organization
 
 MAX_PEOPLE = 10_000

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from muroran_kyodo.mail import absolute_url, send
+from muroran_kyodo.lib.mail import absolute_url, send
 
 from .models import Channel, Opportunity, Programme, Registration, Shift, Signup
 from .permissions import can_act_for, is_partner_staff

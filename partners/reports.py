@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from muroran_kyodo.jp import DateInput, nfkc
-from muroran_kyodo.uploads import detect_image_type, serve_private_file, validate_image
+from muroran_kyodo.lib.jp import DateInput, nfkc
+from muroran_kyodo.lib.uploads import detect_image_type, serve_private_file, validate_image
 
 from . import services
 from .models import MAX_BAGS, MAX_PEOPLE, ActivityReport, Channel, Registration

@@ -19,8 +19,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import acts_as_staff
-from muroran_kyodo.forms import REASON_REFUSED, posted_reason
-from muroran_kyodo.mail import absolute_url, send
+from muroran_kyodo.lib.forms import REASON_REFUSED, posted_reason
+from muroran_kyodo.lib.mail import absolute_url, send
 from organizations.models import District
 
 from .models import (

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from muroran_kyodo.jp import fiscal_year
-from muroran_kyodo.mail import site_language_text
-from muroran_kyodo.models import next_value
+from muroran_kyodo.lib.jp import fiscal_year
+from muroran_kyodo.lib.mail import site_language_text
+from muroran_kyodo.lib.models import next_value
 
 from . import emails
 from .models import (

@@ -31,8 +31,8 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from muroran_kyodo.extension import Figure
-from muroran_kyodo.jp import fiscal_year_dates, fiscal_year_datetimes
+from muroran_kyodo.lib.extension import Figure
+from muroran_kyodo.lib.jp import fiscal_year_dates, fiscal_year_datetimes
 
 from .models import ActivityReport, Programme, Registration, Shift, Signup, counted_people
 

@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from muroran_kyodo.confirm import STEP_INPUT, confirm_flow
-from muroran_kyodo.forms import REASON_REFUSED, posted_reason
-from muroran_kyodo.jp import current_fiscal_year, fiscal_year_label
+from muroran_kyodo.lib.confirm import STEP_INPUT, confirm_flow
+from muroran_kyodo.lib.forms import REASON_REFUSED, posted_reason
+from muroran_kyodo.lib.jp import current_fiscal_year, fiscal_year_label
 
 from . import services, stats
 from .forms import ContactChangeForm, RegistrationForm

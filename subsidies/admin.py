@@ -15,14 +15,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
-from muroran_kyodo.admin_actions import (
+from muroran_kyodo.lib.admin_actions import (
     ActionFormErrorsMixin,
     FiscalYearListFilter,
     KeyedInChannelMixin,
     ReasonActionForm,
     run_for_each,
 )
-from muroran_kyodo.csvexport import csv_response
+from muroran_kyodo.lib.csvexport import csv_response
 
 from . import services
 from .application_forms import YenField

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from muroran_kyodo.fields import ModelMultipleChoiceField
-from muroran_kyodo.jp import DateInput, nfkc
+from muroran_kyodo.lib.fields import ModelMultipleChoiceField
+from muroran_kyodo.lib.jp import DateInput, nfkc
 from organizations.models import CollaborationForm, Organization
 
 from .models import (

@@ -24,9 +24,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from muroran_kyodo.confirm import STEP_INPUT, confirm_flow
-from muroran_kyodo.forms import REASON_REFUSED, posted_reason
-from muroran_kyodo.uploads import serve_private_file
+from muroran_kyodo.lib.confirm import STEP_INPUT, confirm_flow
+from muroran_kyodo.lib.forms import REASON_REFUSED, posted_reason
+from muroran_kyodo.lib.uploads import serve_private_file
 from organizations.models import Membership
 
 from . import attachments, followup, money, services

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from muroran_kyodo.uploads import JPEG, PNG, detect_image_type
+from muroran_kyodo.lib.uploads import JPEG, PNG, detect_image_type
 
 from .models import Application, Attachment, AttachmentType
 from .permissions import can_act_for, is_subsidy_staff

@@ -26,7 +26,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from muroran_kyodo.jp import current_fiscal_year, end_of_day
+from muroran_kyodo.lib.jp import current_fiscal_year, end_of_day
 from organizations.models import ActorType, Organization
 
 from . import attachments, services

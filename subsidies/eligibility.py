@@ -12,7 +12,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from muroran_kyodo.jp import fiscal_year_dates
+from muroran_kyodo.lib.jp import fiscal_year_dates
 
 from . import money
 from .models import Application, AttachmentType, BudgetStage, Consultation

@@ -24,8 +24,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from muroran_kyodo.confirm import STEP_CONFIRM, STEP_INPUT, confirm_flow
-from muroran_kyodo.jp import fiscal_year_label, nfkc, wareki_date
+from muroran_kyodo.lib.confirm import STEP_CONFIRM, STEP_INPUT, confirm_flow
+from muroran_kyodo.lib.jp import fiscal_year_label, nfkc, wareki_date
 from organizations.models import Membership
 
 from . import money, services

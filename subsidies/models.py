@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from muroran_kyodo.jp import fiscal_year_dates, fiscal_year_label
-from muroran_kyodo.models import StatusChange, status_fields
+from muroran_kyodo.lib.jp import fiscal_year_dates, fiscal_year_label
+from muroran_kyodo.lib.models import StatusChange, status_fields
 from organizations.models import (
     ActorType,
     CollaborationForm,

@@ -16,8 +16,8 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from muroran_kyodo.csvexport import csv_response
-from muroran_kyodo.jp import current_fiscal_year, fiscal_year_label, wareki_fiscal_year
+from muroran_kyodo.lib.csvexport import csv_response
+from muroran_kyodo.lib.jp import current_fiscal_year, fiscal_year_label, wareki_fiscal_year
 
 from .models import Application, AttachmentType, IntakeWindow, Programme, ResultsMeeting
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from muroran_kyodo.extension import Section
+from muroran_kyodo.lib.extension import Section
 
 from .models import Application, IntakeWindow
 

@@ -25,8 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from muroran_kyodo.mail import site_language_text
-from muroran_kyodo.models import next_value
+from muroran_kyodo.lib.mail import site_language_text
+from muroran_kyodo.lib.models import next_value
 from organizations.models import Membership, Organization
 
 from . import emails, money

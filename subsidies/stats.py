@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
-from muroran_kyodo.extension import Figure
+from muroran_kyodo.lib.extension import Figure
 
 from .models import Application
 

@@ -117,7 +117,7 @@ def test_the_honorarium_page_shows_this_year_for_a_year_that_cannot_be(staff_cli
     csv = staff_client.get(url, {"year": year, "format": "csv"})
 
     assert page.status_code == csv.status_code == 200
-    from muroran_kyodo.jp import current_fiscal_year
+    from muroran_kyodo.lib.jp import current_fiscal_year
 
     assert page.context["year"] == current_fiscal_year()
 

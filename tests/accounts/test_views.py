@@ -14,7 +14,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext, override
 
 from accounts.models import User
-from muroran_kyodo import jp
+from muroran_kyodo.lib import jp
 from tests import factories
 
 PROFILE = {

@@ -28,7 +28,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from muroran_kyodo.jp import end_of_day, fiscal_year
+from muroran_kyodo.lib.jp import end_of_day, fiscal_year
 from subsidies import services
 from subsidies.models import (
     Application,

@@ -1,4 +1,4 @@
-from muroran_kyodo.csvexport import csv_response, safe_cell
+from muroran_kyodo.lib.csvexport import csv_response, safe_cell
 
 
 def test_cells_that_a_spreadsheet_would_run_are_quoted():

@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from muroran_kyodo import jp
+from muroran_kyodo.lib import jp
 
 JST = ZoneInfo("Asia/Tokyo")
 

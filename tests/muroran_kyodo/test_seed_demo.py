@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from muroran_kyodo.jp import current_fiscal_year
+from muroran_kyodo.lib.jp import current_fiscal_year
 from organizations.models import (
     CollaborationProject,
     Membership,

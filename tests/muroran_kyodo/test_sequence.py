@@ -1,6 +1,6 @@
 import pytest
 
-from muroran_kyodo.models import Sequence, next_value
+from muroran_kyodo.lib.models import Sequence, next_value
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.test import RequestFactory
 from django.utils import translation
 
-from muroran_kyodo.uploads import serve_private_file, validate_image
+from muroran_kyodo.lib.uploads import serve_private_file, validate_image
 from tests.images import tiny_jpeg, tiny_png
 
 

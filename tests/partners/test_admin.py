@@ -14,7 +14,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils.translation import gettext, override
 
-from muroran_kyodo.jp import current_fiscal_year
+from muroran_kyodo.lib.jp import current_fiscal_year
 from partners.models import (
     ActivityKind,
     ActivityReport,

@@ -12,7 +12,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 
-from muroran_kyodo.models import Sequence, next_value
+from muroran_kyodo.lib.models import Sequence, next_value
 from partners import services
 from partners.models import ActivityReport, Registration, RegistrationStatusChange
 from tests import factories

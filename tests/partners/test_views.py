@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext, override
 
-from muroran_kyodo.jp import current_fiscal_year, fiscal_year_label
+from muroran_kyodo.lib.jp import current_fiscal_year, fiscal_year_label
 from organizations.models import District
 from partners import services
 from partners.models import ActivityKind, ActivityPlace, Registration, RegistrationStatusChange

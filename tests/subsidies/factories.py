@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.files.base import ContentFile
 
-from muroran_kyodo.jp import end_of_day
+from muroran_kyodo.lib.jp import end_of_day
 from subsidies.models import (
     Application,
     ApplicationStatusChange,

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 
-from muroran_kyodo.jp import end_of_day
+from muroran_kyodo.lib.jp import end_of_day
 from subsidies.models import (
     Application,
     AttachmentType,

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils.translation import override
 
-from muroran_kyodo.models import Sequence
+from muroran_kyodo.lib.models import Sequence
 from subsidies import services
 from subsidies.models import (
     Application,

@@ -1,0 +1,73 @@
+"""The portal's one shared table - counters for human-readable numbers (MP-2026-00123) - and
+the shape every app's history of state changes shares."""
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Sequence(models.Model):
+    key = models.CharField(max_length=50, primary_key=True)
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "sequence"
+
+    def __str__(self):
+        return f"{self.key}={self.value}"
+
+
+def next_value(key: str) -> int:
+    """The next number of a named counter, without gaps from races.
+
+    The UPDATE takes the row lock, so two concurrent callers get different numbers on
+    PostgreSQL and on SQLite alike. Call it inside the transaction that uses the number.
+    """
+    with transaction.atomic():
+        if not Sequence.objects.filter(key=key).update(value=F("value") + 1):
+            try:
+                with transaction.atomic():
+                    Sequence.objects.create(key=key, value=1)
+                    return 1
+            except IntegrityError:
+                Sequence.objects.filter(key=key).update(value=F("value") + 1)
+        return Sequence.objects.get(key=key).value
+
+
+def status_fields(choices, *, max_length: int) -> tuple[models.CharField, models.CharField]:
+    """The (from, to) columns of a history of state changes, with the subject's states; "from"
+    is empty for the row written when the subject is created."""
+    return (
+        models.CharField(_("from"), max_length=max_length, choices=choices, blank=True),
+        models.CharField(_("to"), max_length=max_length, choices=choices),
+    )
+
+
+class StatusChange(models.Model):
+    """One row of a history of state changes: who, when, why. A concrete history adds the
+    foreign key to its subject (named by `subject`, related_name "status_changes") and
+    `old_status, new_status = status_fields(Subject.Status.choices, max_length=…)`. Rows are
+    written by the app's transition function only."""
+
+    subject = ""  # the name of the foreign key to what changed
+
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        subject_id = getattr(self, f"{self.subject}_id")
+        return f"{subject_id}: {self.old_status or '-'} → {self.new_status}"
