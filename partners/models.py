@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from muroran_kyodo.lib.jp import fiscal_year, fiscal_year_dates
+from muroran_kyodo.lib.models import Channel as Channel  # re-exported
 from muroran_kyodo.lib.models import StatusChange, status_fields
 from organizations.models import District, Organization
 
@@ -56,14 +57,6 @@ PARTNER_EDITABLE_FIELDS = (
     "list_publicly",
     "agreed_terms_at",
 )
-
-
-class Channel(models.TextChoices):
-    WEB = "web", _("Web")
-    PAPER = "paper", _("Paper")
-    FAX = "fax", _("Fax")
-    EMAIL = "email", _("E-mail")
-    COUNTER = "counter", _("At the counter")
 
 
 class ActivityKind(models.Model):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from muroran_kyodo.lib.jp import fiscal_year_dates, fiscal_year_label
+from muroran_kyodo.lib.models import Channel as Channel  # re-exported
 from muroran_kyodo.lib.models import StatusChange, status_fields
 from organizations.models import (
     ActorType,
@@ -26,14 +27,6 @@ from organizations.models import (
 
 # Whole yen; a programme's budget is at most ¥10 billion, far above any city's subsidy.
 MAX_YEN = 10_000_000_000
-
-
-class Channel(models.TextChoices):
-    WEB = "web", _("Web")
-    PAPER = "paper", _("Paper")
-    FAX = "fax", _("Fax")
-    EMAIL = "email", _("E-mail")
-    COUNTER = "counter", _("At the counter")
 
 
 # --- programmes (staff, in the admin) --------------------------------------------------------

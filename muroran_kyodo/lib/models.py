@@ -8,6 +8,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class Channel(models.TextChoices):
+    """How a submission reached the city: on the portal, or keyed in by staff from paper, FAX,
+    e-mail or the counter (so counts and results include every channel)."""
+
+    WEB = "web", _("Web")
+    PAPER = "paper", _("Paper")
+    FAX = "fax", _("Fax")
+    EMAIL = "email", _("E-mail")
+    COUNTER = "counter", _("At the counter")
+
+
 class Sequence(models.Model):
     key = models.CharField(max_length=50, primary_key=True)
     value = models.PositiveIntegerField(default=0)
