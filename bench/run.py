@@ -5,12 +5,11 @@ What it does, in order:
 
 1. uses a database of its own: `.bench/bench.sqlite3`, or $BENCH_DATABASE_URL / $DATABASE_URL
    when set (PostgreSQL, as in production; the seed data is written there);
-2. `migrate`, `seed_demo --volume 2000` (idempotent, so a second run is quick) and
-   `collectstatic` into a temporary STATIC_ROOT;
-   when a signed-in page is on the list, creates (idempotently) a partner with registrations,
-   reports, requests and an upcoming shift, and a staff user with TOTP activated, and opens a
-   session for each in the session store (SIGNED_IN_SETUP, run with `manage.py shell -c`
-   under this run's settings and SECRET_KEY: see there what the session holds);
+2. `migrate`, `seed_demo --volume 2000` (idempotent, so a second run is quick),
+   `collectstatic` into a temporary STATIC_ROOT, and `manage.py bench_setup`: the pages come
+   from the apps, each declaring its own in `<app>/bench.py`, listed in
+   `muroran_kyodo/registry.py` (BENCH_PAGES); the command also prepares the bench resident's
+   data and opens a session for the resident and for a staff member with TOTP;
 3. starts gunicorn with the production settings path (`gunicorn.conf.py`, DEBUG off, a random
    SECRET_KEY, 2 workers) on a free port of 127.0.0.1, and waits until it answers;
 4. loads each page over loopback for a fixed time, with `wrk` when it is installed
@@ -27,17 +26,9 @@ full middleware stack; the harness sets BENCH_BASELINE=true so that the URL exis
 baseline" is baseline requests/s divided by the page's: how many bare responses one page
 costs. Compare runs on the same machine only.
 
-Signed-in pages: "mypage (partner)" is マイページ of bench-partner@example.jp (two
-registrations, 30 reports, pickup/supply/loan requests, a confirmed shift on an unpublished
-opportunity, so public pages and figures do not change); "admin reports changelist" is the
-admin's list of all activity reports for bench-staff@example.jp, a superuser whose session
-carries allauth's "mfa" authentication record, as after a TOTP code
-(accounts/middleware.py, AdminSecondFactorMiddleware). Neither account has a password.
-"admin applications changelist" is the admin's list of every subsidy application (the demo's and
-the 2,000 volume ones at --volume 2000) for the same staff session. "adopted projects" is this
-年度's public list: the demo's adopted projects (the volume applications are in the ten years
-before, so that this year's budgets stay right); "adopted projects (last 年度)" is the year
-before, with its share of the volume applications (30 a page).
+Signed-in pages are loaded with the session cookie of the bench resident or of the bench
+superuser whose session carries allauth's "mfa" record, as after a TOTP code
+(accounts/middleware.py); what each page holds is said in the app's bench.py.
 
 Options: `--volume N` (synthetic organisations, default 2000), `--duration S` per page
 (default 10), `--connections C` (default 8), `--threads T` (wrk threads, default 2),
@@ -54,6 +45,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import http.client
+import json
 import os
 import platform
 import re
@@ -73,162 +65,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / ".bench"
 SQLITE_PATH = BENCH_DIR / "bench.sqlite3"
 HOST = "127.0.0.1"
-ORGANISATION = "__organisation__"  # resolved to a demo organisation's page after seeding
+BASELINE = ("baseline", "/bench/baseline/")
 
-# The fiscal year (年度, April to March) before this one: the volume applications are there.
-_TODAY = dt.datetime.now(dt.timezone(dt.timedelta(hours=9))).date()  # Asia/Tokyo
-LAST_FISCAL_YEAR = (_TODAY.year if _TODAY.month >= 4 else _TODAY.year - 1) - 1
-
-PAGES = [
-    ("baseline", "/bench/baseline/"),
-    ("home", "/"),
-    ("directory", "/organizations/"),
-    ("directory ?type=npo", "/organizations/?type=npo"),
-    ("organisation", ORGANISATION),
-    ("projects", "/projects/"),
-    ("guideline", "/guideline/"),
-    ("figures", "/figures/"),
-    ("partners programme", "/partners/pika/"),
-    ("mypage (partner)", "/mypage/"),
-    ("admin reports changelist", "/admin/partners/activityreport/"),
-    ("adopted projects", "/subsidies/adopted/"),
-    ("adopted projects (last 年度)", f"/subsidies/adopted/{LAST_FISCAL_YEAR}/"),
-    ("admin applications changelist", "/admin/subsidies/application/"),
-]
-
-# Pages for a signed-in person: page name → which session (see SIGNED_IN_SETUP) loads it.
-SIGNED_IN = {
-    "mypage (partner)": "partner",
-    "admin reports changelist": "staff",
-    "admin applications changelist": "staff",
-}
-
-# Refreshes the planner statistics after the bulk seed (a production database has them), then
-# prints the page of a demo organisation with members and projects (any verified one if the
-# demo data was changed).
-ORGANISATION_LOOKUP = (
-    "from django.db import connection; connection.cursor().execute('ANALYZE'); "
-    "from organizations.models import Organization as O; "
-    "o = O.objects.verified().filter(name='輪西町内会').first() "
-    "or O.objects.verified().order_by('pk').first(); "
-    "print(o.get_absolute_url() if o else '')"
-)
-
-# Creates (idempotently) in the bench database a partner with registrations in two programmes,
-# activity reports, pickup/supply/equipment requests and an upcoming shift, and a staff user
-# with TOTP activated; then opens one session for each in the session store the settings name,
-# as a sign-in would: Django's auth keys (hash made with this run's SECRET_KEY) and allauth's
-# authentication records - for staff with the "mfa" record AdminSecondFactorMiddleware wants.
-# Prints `BENCH <what> <value>` lines for the harness.
-SIGNED_IN_SETUP = r"""
-import datetime as dt, time
-from importlib import import_module
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from django.core.exceptions import ValidationError
-from django.utils import timezone
-from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
-from allauth.account.models import EmailAddress
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from organizations.models import District
-from partners import opportunities, requests, services
-from partners.models import (ActivityReport, Equipment, EquipmentLoan, Opportunity,
-    PickupRequest, Registration, Shift, Signup, SupplyItem, SupplyRequest, SupplyRequestLine)
-
-engine = settings.SESSION_ENGINE
-if engine.endswith('.cache') and 'locmem' in settings.CACHES['default']['BACKEND'].lower():
-    raise SystemExit(f'SESSION_ENGINE {engine} with a local-memory cache: gunicorn cannot '
-                     'see sessions made here; set CACHE_URL to a shared cache.')
-User = get_user_model()
-now, today = timezone.now(), timezone.localdate()
-
-def user(email, **extra):
-    u = User.objects.filter(email=email).first()
-    if u is None:
-        u = User.objects.create_user(email, password=None, family_name='ベンチ',
-            given_name='太郎', family_name_kana='ベンチ', given_name_kana='タロウ', **extra)
-    EmailAddress.objects.get_or_create(user=u, email=email,
-        defaults={'verified': True, 'primary': True})
-    return u
-
-staff = user('bench-staff@example.jp', is_staff=True, is_superuser=True)
-totp = Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).first()
-if totp is None:
-    totp = TOTP.activate(staff, generate_totp_secret()).instance
-partner = user('bench-partner@example.jp')
-district = District.objects.order_by('sort_order', 'pk').first()
-
-def registration(programme):
-    r = (Registration.objects.filter(user=partner, programme=programme,
-        organization__isnull=True).exclude(status='withdrawn').first())
-    if r is None:
-        r = services.registration_create(registration=Registration(programme=programme,
-            kind='individual', user=partner, contact_name='ベンチ 太郎',
-            contact_kana='ベンチ タロウ', contact_email=partner.email, district=district,
-            agreed_terms_at=now), by=partner)
-    if r.status != 'registered':
-        services.registration_approve(registration=r, by=staff)
-    return r
-
-pika = registration('pika')
-for n in range(ActivityReport.objects.filter(registration=pika).count(), 30):
-    ActivityReport.objects.create(registration=pika, activity_date=today - dt.timedelta(days=7 * n),
-        participants=1 + n % 5, burnable_bags=n % 4, non_burnable_bags=n % 2, created_by=partner)
-if not PickupRequest.objects.filter(registration=pika).exists():
-    requests.request_create(request=PickupRequest(registration=pika, district=district,
-        location='ベンチ公園の入口', burnable_bags=3, non_burnable_bags=1,
-        available_from=now), by=partner)
-item = SupplyItem.objects.filter(is_active=True).first()
-if item and not SupplyRequest.objects.filter(registration=pika).exists():
-    requests.request_create(request=SupplyRequest(registration=pika),
-        lines=[SupplyRequestLine(item=item, quantity=1)], by=partner)
-equipment = Equipment.objects.filter(is_active=True).order_by('pk').last()
-if equipment and not EquipmentLoan.objects.filter(registration=pika).exists():
-    try:
-        requests.request_create(request=EquipmentLoan(registration=pika, equipment=equipment,
-            lend_on=today + dt.timedelta(days=300), return_by=today + dt.timedelta(days=301)),
-            by=partner)
-    except ValidationError as error:
-        print('BENCH note: no equipment loan:', error)
-
-# An upcoming shift, on an unpublished opportunity so that public pages and figures are unchanged.
-magokoro = registration('magokoro')
-opportunity = Opportunity.objects.filter(title='ベンチマーク用の作業').first()
-if opportunity is None:
-    opportunity = Opportunity.objects.create(programme='magokoro', title='ベンチマーク用の作業',
-        department='地域生活課', description='ベンチマーク用', place='市役所',
-        signup_deadline=now, is_published=False)
-shift = Shift.objects.filter(opportunity=opportunity, ends_at__gte=now + dt.timedelta(days=7)).first()
-if shift is None:
-    starts = now + dt.timedelta(days=60)
-    shift = Shift.objects.create(opportunity=opportunity, starts_at=starts,
-        ends_at=starts + dt.timedelta(hours=3), slots=5)
-if not Signup.objects.filter(shift=shift, registration=magokoro).exclude(status='cancelled').exists():
-    Signup.objects.create(shift=shift, registration=magokoro, status='confirmed')
-
-Store = import_module(engine).SessionStore
-Store.clear_expired()
-
-def session(u, mfa):
-    s = Store()
-    s[SESSION_KEY] = u._meta.pk.value_to_string(u)
-    s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-    s[HASH_SESSION_KEY] = u.get_session_auth_hash()
-    records = [{'method': 'password', 'at': time.time(), 'email': u.email}]
-    if mfa:
-        records.append({'method': 'mfa', 'at': time.time(), 'id': totp.pk, 'type': 'totp'})
-    s[AUTHENTICATION_METHODS_SESSION_KEY] = records
-    s['account_authentication_methods_user'] = str(u.pk)
-    s.create()
-    return s.session_key
-
-print('BENCH cookie', settings.SESSION_COOKIE_NAME)
-print('BENCH session partner', session(partner, mfa=False))
-print('BENCH session staff', session(staff, mfa=True))
-print('BENCH expect partner', pika.get_absolute_url(), magokoro.get_absolute_url(), shift.opportunity.title)
-print('BENCH expect staff', 'id="result_list"', f'/admin/partners/activityreport/')
-"""
 
 MAX_DURATION = 120
 MAX_CONNECTIONS = 256
@@ -241,6 +79,13 @@ class Session:
 
     cookie: str
     expect: list[str]
+
+
+@dataclass
+class Page:
+    name: str
+    path: str
+    session: Session | None = None
 
 
 @dataclass
@@ -390,25 +235,20 @@ def get(
         connection.close()
 
 
-def read_sessions(output: str) -> dict[str, Session]:
-    """The `BENCH …` lines printed by SIGNED_IN_SETUP → a Session per person."""
-    cookie_name, keys, expect = "", {}, {}
-    for line in output.splitlines():
-        parts = line.split()
-        if len(parts) < 3 or parts[0] != "BENCH":
-            continue
-        if parts[1] == "cookie":
-            cookie_name = parts[2]
-        elif parts[1] == "session" and len(parts) == 4:
-            keys[parts[2]] = parts[3]
-        elif parts[1] == "expect":
-            expect[parts[2]] = parts[3:]
-    sessions = {
-        who: Session(f"{cookie_name}={key}", expect.get(who, [])) for who, key in keys.items()
-    }
-    if not cookie_name or set(sessions) != set(SIGNED_IN.values()):
-        raise BenchError(f"the sign-in set-up printed no sessions:\n{output[-3000:]}")
-    return sessions
+def read_pages(output: str) -> list[Page]:
+    """The `BENCH {json}` line printed by `manage.py bench_setup` → the pages to load."""
+    line = next((x for x in output.splitlines() if x.startswith("BENCH ")), "")
+    if not line:
+        raise BenchError(f"manage.py bench_setup printed no pages:\n{output[-3000:]}")
+    data = json.loads(line[len("BENCH ") :])
+    cookies = {who: f"{data['cookie']}={key}" for who, key in data["sessions"].items()}
+    pages = [Page(*BASELINE)]
+    for page in data["pages"]:
+        session = None
+        if page["who"]:
+            session = Session(cookies[page["who"]], list(page["expect"]))
+        pages.append(Page(page["name"], page["path"], session))
+    return pages
 
 
 # --- load ------------------------------------------------------------------------------------
@@ -536,7 +376,7 @@ def check_signed_in(port, name, path, session: Session) -> None:
             f"{name}: {path} answered HTTP {status}"
             + (f" → {location}" if location else "")
             + " with the bench session; the sign-in set-up does not match the settings "
-            "(see SIGNED_IN_SETUP and accounts/middleware.py)."
+            "(see muroran_kyodo/management/commands/bench_setup.py and accounts/middleware.py)."
         )
     text = body.decode("utf-8", "replace")
     missing = [token for token in session.expect if token not in text]
@@ -623,12 +463,6 @@ def parse_args(argv):
         parser.error("--workers must be between 1 and 64")
     if not 0 <= args.volume <= 99_999:
         parser.error("--volume must be between 0 and 99999")
-    names = {name for name, _path in PAGES}
-    unknown = set(filter(None, args.only.split(","))) - names
-    if unknown:
-        parser.error(
-            f"unknown page(s) {', '.join(sorted(unknown))}; choose from {', '.join(names)}"
-        )
     return args
 
 
@@ -658,48 +492,32 @@ def main(argv=None) -> int:
             manage(env, "migrate", "--noinput", log=log)
             print(manage(env, "seed_demo", "--volume", str(args.volume), log=log).strip())
             manage(env, "collectstatic", "--noinput", "-v0", log=log)
-            lookup = manage(
-                env,
-                "shell",
-                "-v",
-                "0",
-                "-c",
-                ORGANISATION_LOOKUP,
-                log=log,
-                label="shell -c (ANALYZE; find an organisation page)",
-            )
-            organisation = (lookup.strip().splitlines() or [""])[-1].strip()
-            pages = [(n, organisation if p == ORGANISATION else p) for n, p in PAGES]
-            if args.only:
-                wanted = set(args.only.split(","))
-                pages = [(n, p) for n, p in pages if n in wanted or n == "baseline"]
-            sessions = {}
-            if any(n in SIGNED_IN for n, _p in pages):
-                sessions = read_sessions(
-                    manage(
-                        env,
-                        "shell",
-                        "-v",
-                        "0",
-                        "-c",
-                        SIGNED_IN_SETUP,
-                        log=log,
-                        label="shell -c (bench partner and staff with TOTP; their sessions)",
-                    )
+            pages = read_pages(
+                manage(
+                    env,
+                    "bench_setup",
+                    log=log,
+                    label="bench_setup (ANALYZE; the apps' pages; bench people and sessions)",
                 )
+            )
+            if args.only:
+                wanted = set(filter(None, args.only.split(",")))
+                unknown = wanted - {page.name for page in pages}
+                if unknown:
+                    raise BenchError(
+                        f"unknown page(s) {', '.join(sorted(unknown))}; choose from "
+                        + ", ".join(page.name for page in pages)
+                    )
+                pages = [p for p in pages if p.name in wanted or p.name == BASELINE[0]]
 
         print(f"starting gunicorn on {HOST}:{port} ({args.workers} workers)", flush=True)
         server = Server(env, port, BENCH_DIR / "gunicorn.log")
         server.wait_until_up()
 
         results = []
-        for name, path in pages:
-            if not path:
-                results.append(Result(name, "?", note="no verified organisation"))
-                continue
-            print(f"  {name:<22} {path}", flush=True)
-            session = sessions[SIGNED_IN[name]] if name in SIGNED_IN else None
-            results.append(measure(port, name, path, args, tool, session))
+        for page in pages:
+            print(f"  {page.name:<22} {page.path}", flush=True)
+            results.append(measure(port, page.name, page.path, args, tool, page.session))
     finally:
         if server is not None:
             server.stop()

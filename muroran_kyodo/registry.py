@@ -6,6 +6,8 @@ A mechanism app contributes by adding one line here; nothing is discovered autom
 - MYPAGE_SECTIONS: `(request) -> Section | None` — boxes on マイページ for the signed-in user.
 - FIGURES: `(fiscal_year) -> list[Figure]` — yearly figures for the 実績 page and open data.
 - MECHANISMS: links to every collaboration mechanism that exists on the portal.
+- BENCH_PAGES: `(*, person, staff) -> list[BenchPage]` — the pages `make bench` loads; may
+  create (idempotently) the data a signed-in page needs for the bench person.
 
 Each function must run a fixed number of queries, whatever the data size.
 """
@@ -17,12 +19,17 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 import accounts.sections
+import organizations.bench
 import organizations.sections
 import organizations.stats
+import partners.bench
 import partners.sections
 import partners.stats
+import subsidies.bench
 import subsidies.sections
 import subsidies.stats
+
+from .lib.extension import BenchPage
 
 
 @dataclass(frozen=True)
@@ -80,4 +87,20 @@ MECHANISMS = [
         ),
         "subsidies:programme_list",
     ),
+]
+
+
+def site_bench_pages(*, person, staff) -> list[BenchPage]:
+    return [
+        BenchPage("home", "/"),
+        BenchPage("guideline", "/guideline/"),
+        BenchPage("figures", "/figures/"),
+    ]
+
+
+BENCH_PAGES = [
+    site_bench_pages,
+    organizations.bench.pages,
+    partners.bench.pages,
+    subsidies.bench.pages,
 ]

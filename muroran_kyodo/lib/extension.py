@@ -22,3 +22,16 @@ class Figure:
     label: str
     value: int | float
     unit: str = ""
+
+
+@dataclass(frozen=True)
+class BenchPage:
+    """A page `make bench` loads (see bench/run.py). `who` is "" for an anonymous visitor,
+    "person" for the bench resident or "staff" for the bench superuser with the second factor;
+    `expect` is text the page must contain for that person (so the run never measures a
+    redirect to the sign-in page)."""
+
+    name: str
+    path: str
+    who: str = ""
+    expect: tuple[str, ...] = ()
