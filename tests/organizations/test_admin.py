@@ -363,3 +363,34 @@ def test_notice_is_in_japanese_when_staff_use_the_admin_in_english(
     assert _status(other_organization) == S.VERIFIED
     (notice,) = [m for m in mail.outbox if other_organization.name in m.subject]
     assert "確認済" in notice.subject + notice.body
+
+
+def test_an_edit_saved_while_a_transition_commits_keeps_both(
+    admin_client, staff, other_organization, monkeypatch
+):
+    """A clerk edits the description while another verifies the group: the edit writes only the
+    fields it changed, so the verification is not undone by the row the edit loaded."""
+    from organizations import services
+    from organizations.admin import OrganizationAdmin
+    from tests.forms import form_data
+
+    path = reverse("admin:organizations_organization_change", args=[other_organization.pk])
+    data = form_data(admin_client.get(path).content, form_id="organization_form")
+    data["description"] = ["冬の見守り活動を始めました。"]
+    loaded = OrganizationAdmin.get_object
+
+    def load_then_verify_elsewhere(self, request, object_id, from_field=None):
+        obj = loaded(self, request, object_id, from_field)
+        if request.method == "POST":
+            services.organization_verify(
+                organization=Organization.objects.get(pk=obj.pk), by=staff
+            )
+        return obj
+
+    monkeypatch.setattr(OrganizationAdmin, "get_object", load_then_verify_elsewhere)
+    response = admin_client.post(path, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    saved = Organization.objects.get(pk=other_organization.pk)
+    assert saved.status == S.VERIFIED
+    assert saved.description == "冬の見守り活動を始めました。"
