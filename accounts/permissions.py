@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
-def acts_as_staff(user) -> bool:
+if TYPE_CHECKING:
+    from muroran_kyodo.lib.typing import UserLike
+
+
+def acts_as_staff(user: UserLike | None) -> bool:
     """An active staff account that may use its staff powers now.
 
     On the web, staff powers on the public pages (reading any group's documents, acting for a

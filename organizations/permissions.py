@@ -2,36 +2,42 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from accounts.permissions import acts_as_staff
 
 from .models import Membership, Organization
 
+if TYPE_CHECKING:
+    from muroran_kyodo.lib.typing import UserLike
 
-def can_verify(user) -> bool:
+
+def can_verify(user: UserLike | None) -> bool:
     """City staff verify organisations (in the admin)."""
     return acts_as_staff(user)
 
 
-def membership_of(user, organization: Organization) -> Membership | None:
+def membership_of(user: UserLike | None, organization: Organization) -> Membership | None:
     if not (user and user.is_authenticated):
         return None
-    cache = getattr(organization, "_membership_cache", {})
+    cache: dict[int, Membership | None] = getattr(organization, "_membership_cache", {})
     if user.pk not in cache:
         cache[user.pk] = Membership.objects.filter(organization=organization, user=user).first()
-        organization._membership_cache = cache
+        # A per-instance memo of ours: the model declares no such field, so the stub has none.
+        organization._membership_cache = cache  # type: ignore[attr-defined]
     return cache[user.pk]
 
 
-def is_member(user, organization: Organization) -> bool:
+def is_member(user: UserLike | None, organization: Organization) -> bool:
     return membership_of(user, organization) is not None
 
 
-def can_manage_members(user, organization: Organization) -> bool:
+def can_manage_members(user: UserLike | None, organization: Organization) -> bool:
     """代表者 and 担当者 edit the profile and invite or remove members."""
     membership = membership_of(user, organization)
     return membership is not None and membership.role in Membership.MANAGING_ROLES
 
 
-def can_view_private(user, organization: Organization) -> bool:
+def can_view_private(user: UserLike | None, organization: Organization) -> bool:
     """Members list, invitations, verification history: members and staff only."""
     return can_verify(user) or is_member(user, organization)

@@ -3,6 +3,8 @@ changes an organisation's verification state or its members."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,6 +24,11 @@ from .models import (
 )
 from .permissions import can_manage_members, can_verify
 
+if TYPE_CHECKING:
+    from django import forms
+
+    from muroran_kyodo.lib.typing import User, UserLike
+
 S = Organization.Status
 
 # Which verification changes are allowed, and who may make them.
@@ -35,7 +42,7 @@ ALLOWED_TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
-def _may(user, organization: Organization, who: str) -> bool:
+def _may(user: UserLike, organization: Organization, who: str) -> bool:
     return can_verify(user) or (who == "manager" and can_manage_members(user, organization))
 
 
@@ -58,26 +65,32 @@ WORKFLOW = Workflow(
 )
 
 
-def _transition(*, organization: Organization, new: str, by, reason: str = "") -> Organization:
+def _transition(
+    *, organization: Organization, new: str, by: UserLike, reason: str = ""
+) -> Organization:
     return WORKFLOW.apply(
         organization, new=new, by=by, reason=reason, changes={"updated_at": timezone.now()}
     )
 
 
-def organization_verify(*, organization: Organization, by, reason: str = "") -> Organization:
+def organization_verify(
+    *, organization: Organization, by: UserLike, reason: str = ""
+) -> Organization:
     return _transition(organization=organization, new=S.VERIFIED, by=by, reason=reason)
 
 
-def organization_return(*, organization: Organization, by, reason: str) -> Organization:
+def organization_return(*, organization: Organization, by: UserLike, reason: str) -> Organization:
     return _transition(organization=organization, new=S.RETURNED, by=by, reason=reason)
 
 
-def organization_resubmit(*, organization: Organization, by, reason: str = "") -> Organization:
+def organization_resubmit(
+    *, organization: Organization, by: UserLike, reason: str = ""
+) -> Organization:
     return _transition(organization=organization, new=S.PENDING, by=by, reason=reason)
 
 
 @transaction.atomic
-def organization_register(*, form, by) -> Organization:
+def organization_register(*, form: forms.ModelForm[Organization], by: User) -> Organization:
     """A signed-in resident registers a group: saved as 申請中, with them as its 代表者."""
     organization = form.save(commit=False)
     organization.status = S.PENDING
@@ -102,7 +115,7 @@ RECHECK_FIELDS = ("name", "actor_type")
 
 
 @transaction.atomic
-def organization_update(*, form, by) -> Organization:
+def organization_update(*, form: forms.ModelForm[Organization], by: UserLike) -> Organization:
     """Save a manager's edit. A name or type change of a verified group is checked again;
     an edit of a returned group resubmits it."""
     organization = form.instance
@@ -135,7 +148,7 @@ def organization_update(*, form, by) -> Organization:
 # --- Members ---------------------------------------------------------------------------------
 
 
-def member_invite(*, organization: Organization, email: str, role: str, by) -> Invitation:
+def member_invite(*, organization: Organization, email: str, role: str, by: User) -> Invitation:
     """Send an invitation to an e-mail address. The answer is the same whether or not the
     address has an account, so the form tells nobody who is registered."""
     if not can_manage_members(by, organization):
@@ -170,7 +183,7 @@ def member_invite(*, organization: Organization, email: str, role: str, by) -> I
     return invitation
 
 
-def invitation_accept(*, invitation: Invitation, user) -> Membership:
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     """Accept an invitation, signed in with the address it was sent to."""
     if user.email.lower() != invitation.email.lower():
         raise PermissionDenied
@@ -186,7 +199,7 @@ def invitation_accept(*, invitation: Invitation, user) -> Membership:
     return membership
 
 
-def invitation_revoke(*, invitation: Invitation, by) -> None:
+def invitation_revoke(*, invitation: Invitation, by: UserLike) -> None:
     if not can_manage_members(by, invitation.organization):
         raise PermissionDenied
     Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
@@ -194,7 +207,7 @@ def invitation_revoke(*, invitation: Invitation, by) -> None:
     )
 
 
-def member_remove(*, membership: Membership, by) -> None:
+def member_remove(*, membership: Membership, by: UserLike) -> None:
     """A manager removes someone; the representative cannot be removed (staff hand the role
     over in the admin), and anyone may leave except the representative."""
     organization = membership.organization

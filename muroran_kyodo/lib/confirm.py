@@ -8,22 +8,29 @@ from a valid form, so it shows no errors).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.http import HttpResponse
+from django import forms
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 STEP_INPUT, STEP_CONFIRM = "input", "confirm"
+
+F = TypeVar("F", bound=forms.BaseForm)
 
 
 def confirm_flow(
-    request,
-    form,
+    request: HttpRequest,
+    form: F,
     *,
     template: str,
     confirm_template: str,
-    on_submit: Callable[[object], HttpResponse],
-    context: dict | None = None,
+    on_submit: Callable[[F], HttpResponse],
+    context: dict[str, Any] | None = None,
 ) -> HttpResponse:
     context = dict(context or {}, form=form)
     if request.method == "POST" and "_back" not in request.POST and form.is_valid():
@@ -35,11 +42,11 @@ def confirm_flow(
     return render(request, template, {**context, "step": STEP_INPUT})
 
 
-def confirm_rows(form) -> list[tuple[str, str]]:
+def confirm_rows(form: forms.BaseForm) -> list[tuple[StrOrPromise, str]]:
     """(label, value as a person reads it) for every visible field of a valid form."""
-    rows = []
+    rows: list[tuple[StrOrPromise, str]] = []
     for field in form.visible_fields():
-        value = form.cleaned_data.get(field.name)
+        value: Any = form.cleaned_data.get(field.name)  # whatever the field cleans to
         if hasattr(value, "all"):
             value = "、".join(str(item) for item in value) or "—"
         elif isinstance(value, bool):

@@ -11,13 +11,15 @@ from django.http import HttpResponse
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value):
+def safe_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
     return value
 
 
-def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> HttpResponse:
+def csv_response(
+    filename: str, header: list[str], rows: Iterable[Iterable[object]]
+) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write("\ufeff")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -17,10 +19,12 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     beyond the database's integer range) is refused as an invalid choice: Django passes it to
     the database, where an out-of-range number is an error (a 500) instead of "not found"."""
 
-    def _check_values(self, value):
+    def _check_values(self, value: Iterable[Any]) -> models.QuerySet[Any]:
+        queryset = self.queryset
+        assert queryset is not None  # Django calls this from clean(), with the queryset set
         key = self.to_field_name or "pk"
-        field = self.queryset.model._meta.get_field(key) if key != "pk" else None
-        field = field or self.queryset.model._meta.pk
+        field = queryset.model._meta.get_field(key) if key != "pk" else None
+        field = field or queryset.model._meta.pk
         if isinstance(field, models.IntegerField):
             for pk in value:
                 text = str(pk)
@@ -30,4 +34,5 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                         code="invalid_pk_value",
                         params={"pk": pk},
                     )
-        return super()._check_values(value)
+        # Django's private helper, which django-stubs do not declare.
+        return super()._check_values(value)  # type: ignore[misc]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,7 +15,7 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=1000, required=False)
 
 
-def posted_reason(request) -> str | None:
+def posted_reason(request: HttpRequest) -> str | None:
     """The reason of a status button's POST, or None when it cannot be accepted."""
     form = ReasonForm(request.POST)
     return form.cleaned_data["reason"] if form.is_valid() else None
@@ -25,7 +26,7 @@ REASON_REFUSED = _(
 )
 
 
-def put_refusal_on_form(form, error: Exception) -> None:
+def put_refusal_on_form(form: forms.BaseForm, error: Exception) -> None:
     """A service's refusal shown on the form that led to it, so nothing typed is lost: field
     errors of a ValidationError next to their fields (on top when the form has no such field);
     a TransitionError, a PermissionDenied or a plain ValidationError on top."""

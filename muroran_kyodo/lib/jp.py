@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -123,7 +124,7 @@ def fiscal_year_label(year: int) -> str:
 _HYPHENS = re.compile(r"[\-‐‑‒–—―−ー－ｰ]")
 
 
-def nfkc(value: str) -> str:
+def nfkc(value: str | None) -> str:
     """NFKC-normalise an identifier (e-mail, phone, postal code, number): full-width digits
     and letters become ASCII, half-width kana become full-width. Not for free text."""
     return unicodedata.normalize("NFKC", value or "").strip()
@@ -195,44 +196,44 @@ class KanaField(forms.CharField):
         ),
     }
 
-    def to_python(self, value):
-        value = super().to_python(value)
-        return to_katakana(value) if value else value
+    def to_python(self, value: Any | None) -> str | None:
+        text = super().to_python(value)
+        return to_katakana(text) if text else text
 
-    def validate(self, value):
+    def validate(self, value: Any) -> None:
         super().validate(value)
         if value and not is_katakana(value):
             raise ValidationError(self.error_messages["not_kana"], code="not_kana")
 
 
 class PostalCodeField(forms.CharField):
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 10)
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("autocomplete", "postal-code")
         self.widget.attrs.setdefault("inputmode", "numeric")
 
-    def clean(self, value):
-        value = super().clean(value)
-        return normalize_postal_code(value) if value else value
+    def clean(self, value: Any) -> str | None:
+        text: str | None = super().clean(value)
+        return normalize_postal_code(text) if text else text
 
 
 class PhoneField(forms.CharField):
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 20)
         super().__init__(**kwargs)
         self.widget.input_type = "tel"
         self.widget.attrs.setdefault("autocomplete", "tel")
 
-    def clean(self, value):
-        value = super().clean(value)
-        return normalize_phone(value) if value else value
+    def clean(self, value: Any) -> str | None:
+        text: str | None = super().clean(value)
+        return normalize_phone(text) if text else text
 
 
 class NormalizedEmailField(forms.EmailField):
     """E-mail addresses typed in full-width (ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ) still work."""
 
-    def to_python(self, value):
+    def to_python(self, value: Any | None) -> str | None:
         return nfkc(super().to_python(value)).lower() if value else value
 
 
@@ -241,5 +242,5 @@ class DateInput(forms.DateInput):
 
     input_type = "date"
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")

@@ -1,11 +1,19 @@
 """The portal's one shared table - counters for human-readable numbers (MP-2026-00123) - and
 the shape every app's history of state changes shares."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Channel(models.TextChoices):
@@ -26,7 +34,7 @@ class Sequence(models.Model):
     class Meta:
         verbose_name = "sequence"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.key}={self.value}"
 
 
@@ -47,7 +55,9 @@ def next_value(key: str) -> int:
         return Sequence.objects.get(key=key).value
 
 
-def status_fields(choices, *, max_length: int) -> tuple[models.CharField, models.CharField]:
+def status_fields(
+    choices: Iterable[tuple[str, StrOrPromise]], *, max_length: int
+) -> tuple[models.CharField[str, str], models.CharField[str, str]]:
     """The (from, to) columns of a history of state changes, with the subject's states; "from"
     is empty for the row written when the subject is created."""
     return (
@@ -64,6 +74,10 @@ class StatusChange(models.Model):
 
     subject = ""  # the name of the foreign key to what changed
 
+    if TYPE_CHECKING:  # the columns every concrete history adds with status_fields()
+        old_status: str
+        new_status: str
+
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -79,6 +93,6 @@ class StatusChange(models.Model):
         abstract = True
         ordering = ["-at", "-pk"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         subject_id = getattr(self, f"{self.subject}_id")
         return f"{subject_id}: {self.old_status or '-'} → {self.new_status}"

@@ -10,9 +10,12 @@ what a file is, and the name must agree with them.
 
 from __future__ import annotations
 
+from typing import IO
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
 
 DEFAULT_MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -28,7 +31,7 @@ _JPEG_TAIL = 1024
 _PNG_TAIL = 64
 
 
-def detect_image_type(file) -> str | None:
+def detect_image_type(file: IO[bytes]) -> str | None:
     """The content type of a JPEG or PNG image, read from its first bytes; None for anything
     else. `file` is an open file or an UploadedFile; its position is restored."""
     position = file.tell() if hasattr(file, "tell") else 0
@@ -43,7 +46,7 @@ def detect_image_type(file) -> str | None:
     return None
 
 
-def _tail(file, length: int) -> bytes:
+def _tail(file: IO[bytes], length: int) -> bytes:
     position = file.tell()
     file.seek(0, 2)
     size = file.tell()
@@ -62,7 +65,7 @@ def _megabytes(limit: int) -> str:
     return f"{size:.6f}".rstrip("0").rstrip(".") or "0"
 
 
-def validate_image(file, *, max_bytes: int | None = None) -> str:
+def validate_image(file: IO[bytes], *, max_bytes: int | None = None) -> str:
     """Check an uploaded photo and return its content type (image/jpeg or image/png).
 
     1. size: at most `max_bytes` (default settings.UPLOAD_MAX_IMAGE_BYTES, else 5 MiB);
@@ -118,17 +121,20 @@ def validate_image(file, *, max_bytes: int | None = None) -> str:
     return content_type
 
 
-def serve_private_file(request, field_file, *, content_type: str, download_name: str):
+def serve_private_file(
+    request: HttpRequest, field_file: FieldFile, *, content_type: str, download_name: str
+) -> FileResponse:
     """A stored private file as a response, for a view that has checked permission.
 
     The content type is the one detected from the content (never guessed from the name), and
     the headers keep browsers from sniffing it, caches from keeping it, and it from running
     anything. 404 when the field is empty or the file is gone from the storage.
     """
-    if not field_file:
+    name = field_file.name  # a FieldFile is true when it has a name: this only tells mypy
+    if not field_file or not name:
         raise Http404
     try:
-        handle = field_file.storage.open(field_file.name, "rb")
+        handle = field_file.storage.open(name, "rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
     response = FileResponse(

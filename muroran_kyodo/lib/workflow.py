@@ -28,7 +28,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -38,6 +39,9 @@ from django.utils.translation import gettext as _
 
 from .models import StatusChange
 
+if TYPE_CHECKING:
+    from .typing import User, UserLike
+
 M = TypeVar("M", bound=models.Model)
 
 
@@ -45,7 +49,7 @@ class TransitionError(Exception):
     """A state change refused: not allowed from the record's current state, or someone else
     changed the record first. The message is for people."""
 
-    def __init__(self, message: str | Promise):
+    def __init__(self, message: str | Promise) -> None:
         super().__init__(str(message))
         self.messages = [str(message)]
 
@@ -59,7 +63,7 @@ class Workflow(Generic[M]):
     model: type[M]
     history: type[StatusChange]
     allowed: Mapping[tuple[str, str], str]
-    may: Callable[[Any, M, str], bool]
+    may: Callable[[UserLike, M, str], bool]
     # Called after the commit as notify(record, old=…, reason=…); None sends nothing.
     notify: Callable[..., None] | None = None
     # (old, new) pairs, or new states, that need a reason.
@@ -75,10 +79,12 @@ class Workflow(Generic[M]):
     # --- reading ---------------------------------------------------------------------------
 
     def label(self, state: str) -> str:
+        # get_field() may return a relation or a GenericForeignKey, which have no choices; the
+        # status is always a concrete field.
         choices = dict(self.model._meta.get_field(self.status_field).flatchoices)  # type: ignore[union-attr]
         return str(choices.get(state, state))
 
-    def targets(self, record: M, user) -> list[str]:
+    def targets(self, record: M, user: UserLike) -> list[str]:
         """The states `user` may move `record` to now (for buttons and admin actions)."""
         old = getattr(record, self.status_field)
         return [
@@ -92,7 +98,7 @@ class Workflow(Generic[M]):
 
     # --- writing ---------------------------------------------------------------------------
 
-    def check(self, record: M, *, new: str, by, reason: str = "") -> str:
+    def check(self, record: M, *, new: str, by: UserLike, reason: str = "") -> str:
         """Step 1 alone: raise if the change may not be made now; return the old state."""
         old = getattr(record, self.status_field)
         who = self.allowed.get((old, new))
@@ -114,7 +120,7 @@ class Workflow(Generic[M]):
         record: M,
         *,
         new: str,
-        by,
+        by: UserLike,
         reason: str = "",
         changes: Mapping[str, Any] | None = None,
         notify: bool = True,
@@ -144,14 +150,28 @@ class Workflow(Generic[M]):
                 transaction.on_commit(lambda: send(record, old=old, reason=reason))
         return record
 
-    def record_history(self, record: M, *, old: str, new: str, by, at=None, reason: str = ""):
+    def record_history(
+        self,
+        record: M,
+        *,
+        old: str,
+        new: str,
+        by: UserLike | None,
+        at: datetime | None = None,
+        reason: str = "",
+    ) -> StatusChange:
         """The history row alone: for the row written when a record is created (old is "")."""
         extra = {name: value(record) for name, value in self.history_extra.items()}
+        # The status columns are the concrete history's (see status_fields), so they are
+        # passed by name in a mapping: the abstract StatusChange does not have them.
+        states = {"old_status": old, "new_status": new}
+        # Anyone with a primary key is an account (the foreign key refuses anything else); an
+        # anonymous visitor or a command's None is written as nobody.
+        author = cast("User | None", by if getattr(by, "pk", None) else None)
         return self.history._default_manager.create(
             **{self.history.subject: record},
-            old_status=old,
-            new_status=new,
-            by=by if getattr(by, "pk", None) else None,
+            **states,
+            by=author,
             at=at or timezone.now(),
             reason=reason or "",
             **extra,
