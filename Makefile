@@ -59,6 +59,7 @@ lint: $(STAMP) ## ruff, formatting, the import contracts, mypy, and migrations i
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 
 format: $(STAMP) ## Format the code with ruff
