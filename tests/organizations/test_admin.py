@@ -382,9 +382,7 @@ def test_an_edit_saved_while_a_transition_commits_keeps_both(
     def load_then_verify_elsewhere(self, request, object_id, from_field=None):
         obj = loaded(self, request, object_id, from_field)
         if request.method == "POST":
-            services.organization_verify(
-                organization=Organization.objects.get(pk=obj.pk), by=staff
-            )
+            services.organization_verify(organization=Organization.objects.get(pk=obj.pk), by=staff)
         return obj
 
     monkeypatch.setattr(OrganizationAdmin, "get_object", load_then_verify_elsewhere)
