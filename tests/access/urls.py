@@ -1,0 +1,113 @@
+"""How each URL name of the matrix is filled in from the world: name -> (kwargs builder)."""
+
+from __future__ import annotations
+
+
+def _pk(key):
+    return lambda w: {"pk": getattr(w, key).pk}
+
+
+def _year(w):
+    return {"year": w.programme.fiscal_year}
+
+
+ARGS = {
+    # organizations
+    "organizations:detail": _pk("organization"),
+    "organizations:detail[pending]": _pk("pending_organization"),
+    "organizations:registered": _pk("organization"),
+    "organizations:manage": _pk("organization"),
+    "organizations:edit": _pk("organization"),
+    "organizations:invite": _pk("organization"),
+    "organizations:invitation_revoke": lambda w: {
+        "pk": w.organization.pk,
+        "invitation_pk": w.invitation.pk,
+    },
+    "organizations:member_remove": lambda w: {
+        "pk": w.organization.pk,
+        "membership_pk": w.membership.pk,
+    },
+    "organizations:invitation": lambda w: {"token": w.invitation.token},
+    "organizations:project_detail": _pk("project"),
+    # partners
+    "partners:registration_detail": _pk("registration"),
+    "partners:registration_detail[organisation]": _pk("organisation_registration"),
+    "partners:registered": _pk("registration"),
+    "partners:registration_edit": _pk("registration"),
+    "partners:registration_edit[applied]": _pk("applied_registration"),
+    "partners:contact_edit": _pk("registration"),
+    "partners:registration_status": _pk("registration"),
+    "partners:certificate": _pk("registration"),
+    "partners:programme_detail": lambda w: {"programme": "magokoro"},
+    "partners:register": lambda w: {"programme": "pika"},
+    "partners:report_create": _pk("registration"),
+    "partners:report_list": _pk("registration"),
+    "partners:report_photo": lambda w: {"report_pk": w.report.pk},
+    "partners:request_list": _pk("registration"),
+    "partners:pickup_new": _pk("registration"),
+    "partners:supplies_new": _pk("registration"),
+    "partners:loan_new": _pk("registration"),
+    "partners:request_cancel": lambda w: {
+        "pk": w.registration.pk,
+        "kind": "pickup",
+        "request_pk": w.pickup.pk,
+    },
+    "partners:opportunity_detail": _pk("opportunity"),
+    "partners:opportunity_signup": _pk("shift"),
+    "partners:opportunity_signup_cancel": _pk("signup"),
+    # subsidies
+    "subsidies:programme_detail": _pk("programme"),
+    "subsidies:adopted_year": _year,
+    "subsidies:adopted_csv": _year,
+    "subsidies:adopted_json": _year,
+    "subsidies:adopted_detail": _pk("granted"),
+    "subsidies:meeting_detail": _year,
+    "subsidies:application_detail": _pk("submitted"),
+    "subsidies:application_edit": _pk("draft"),
+    "subsidies:application_documents": _pk("draft"),
+    "subsidies:attachment_delete": lambda w: {
+        "pk": w.draft.pk,
+        "attachment_pk": w.draft_document.pk,
+    },
+    "subsidies:application_confirm": _pk("draft"),
+    "subsidies:application_submitted": _pk("submitted"),
+    "subsidies:application_withdraw": _pk("submitted"),
+    "subsidies:attachment": _pk("submitted_document"),
+    "subsidies:apply": _pk("programme"),
+    "subsidies:consultation_book": _pk("programme"),
+    "subsidies:notice_decision": _pk("granted"),
+    "subsidies:notice_confirmation": _pk("confirmed"),
+    "subsidies:change_request": _pk("granted"),
+    "subsidies:report": _pk("granted"),
+    "subsidies:review_detail": _pk("assignment"),
+}
+
+
+# A minimal POST body where an empty one would prove nothing: it names the member's objects,
+# so a refusal shows that nobody else may act on them.
+POST_DATA = {
+    "organizations:invite": lambda w: {"email": "new-member@example.jp", "role": "member"},
+    "partners:registration_status": lambda w: {"status": "suspended"},
+    "partners:opportunity_signup": lambda w: {"registration": str(w.registration.pk)},
+    "subsidies:application_withdraw": lambda w: {"reason": "日程が合わなくなったため"},
+    "subsidies:apply": lambda w: {
+        "organization": str(w.organization.pk),
+        "category": str(w.programme.categories.first().pk),
+        "title": "輪西の花壇づくり",
+    },
+}
+
+
+def url_name(key: str) -> str:
+    """`name[variant]` -> name."""
+    return key.split("[", 1)[0]
+
+
+def kwargs_for(key, world) -> dict:
+    builder = ARGS.get(key)
+    return builder(world) if builder else {}
+
+
+def post_data(key, world) -> dict:
+    builder = POST_DATA.get(key)
+    return builder(world) if builder else {}

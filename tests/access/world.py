@@ -1,0 +1,221 @@
+"""One world for the access matrix: the nine roles and, owned by the member's organisation or
+the member, one object for every id a URL takes. Built once per module (tests/access/
+test_access_matrix.py) inside the clock of tests/subsidies/factories.NOW."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from organizations.models import Invitation, Membership
+from partners import requests as rq
+from partners import services as partner_services
+from partners.models import ActivityReport, Equipment, Opportunity, PickupRequest, Shift
+from partners.opportunities import signup_create
+from subsidies.models import (
+    Application,
+    ApplicationStatusChange,
+    ChangeRequest,
+    IntakeWindow,
+    ResultsMeeting,
+    ReviewAssignment,
+)
+from tests import factories
+from tests.images import tiny_png
+from tests.subsidies import factories as sf
+
+S = Application.Status
+
+ROLES = (
+    "anonymous",
+    "resident",
+    "member",
+    "other_manager",
+    "reviewer",
+    "staff_no2fa",
+    "staff_other_dept",
+    "staff",
+    "superuser",
+)
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)
+    objects: dict = field(default_factory=dict)
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__["objects"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _staff(email, group):
+    user = factories.make_user(email, staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def build() -> World:
+    w = World()
+    o = w.objects
+
+    # --- the cast ---------------------------------------------------------------------------
+    resident = factories.make_user("resident@example.jp")
+    representative = factories.make_user("rep@example.jp")
+    member = factories.make_user("member@example.jp")
+    other_manager = factories.make_user("other-rep@example.jp")
+    reviewer = factories.make_user("reviewer@example.jp")
+    staff_no2fa = _staff("staff-no2fa@city.muroran.example.jp", "地域生活課")
+    staff_other_dept = _staff("doboku@city.muroran.example.jp", "土木課")
+    staff = _staff("staff@city.muroran.example.jp", "地域生活課")
+    superuser = factories.make_user("admin@city.muroran.example.jp", superuser=True)
+    # Set up with an authenticator like every clerk, but signed in with the password only.
+    Authenticator.objects.create(
+        user=staff_no2fa, type=Authenticator.Type.TOTP, data={"secret": "x"}
+    )
+    w.users = {
+        "anonymous": None,
+        "resident": resident,
+        "member": member,
+        "other_manager": other_manager,
+        "reviewer": reviewer,
+        "staff_no2fa": staff_no2fa,
+        "staff_other_dept": staff_other_dept,
+        "staff": staff,
+        "superuser": superuser,
+    }
+
+    # --- organizations ----------------------------------------------------------------------
+    organization = factories.make_organization(
+        name="輪西まちづくりの会", representative=representative
+    )
+    o["organization"] = organization
+    o["membership"] = factories.add_member(organization, member)
+    o["other_organization"] = factories.make_organization(
+        name="白鳥台ふれあいの会", district_name="白鳥台", representative=other_manager
+    )
+    # Awaiting verification: only its members and staff see its page.
+    o["pending_organization"] = factories.make_organization(
+        name="御前水ボランティアの会", status="pending", representative=representative
+    )
+    factories.add_member(o["pending_organization"], member)
+    o["invitation"] = Invitation.objects.create(
+        organization=organization,
+        email=resident.email,
+        role=Membership.Role.MEMBER,
+        invited_by=representative,
+        expires_at=timezone.now() + dt.timedelta(days=14),
+    )
+    o["project"] = factories.make_project(organizations=[organization], is_published=True)
+
+    # --- partners: the member is a registered まごころ partner -------------------------------
+    place = factories.make_place(description="輪西町 みなと公園とその周辺の歩道")
+    registration = factories.make_registration(
+        programme="magokoro", user=member, places=[place], status="registered"
+    )
+    o["registration"] = registration
+    # The member's まち「ピカ」 registration, not yet accepted (申請中): it may still be changed.
+    o["applied_registration"] = factories.make_registration(programme="pika", user=member)
+    # The organisation's registration, made by its 代表者: a plain 会員 does not act for it.
+    o["organisation_registration"] = factories.make_registration(
+        programme="makasete", organization=organization, by=representative, status="registered"
+    )
+    report = ActivityReport(
+        registration=registration,
+        activity_date=timezone.localdate() - dt.timedelta(days=1),
+        participants=3,
+        place=place,
+    )
+    report.photo = SimpleUploadedFile("photo.png", tiny_png(), content_type="image/png")
+    o["report"] = partner_services.report_create(report=report, by=member)
+    o["pickup"] = rq.request_create(
+        request=PickupRequest(
+            registration=registration,
+            district=factories.district("輪西町"),
+            location="輪西町 みなと公園の入口",
+            burnable_bags=3,
+            non_burnable_bags=1,
+            available_from=timezone.now(),
+        ),
+        by=member,
+    )
+    assert Equipment.objects.exists()
+    now = timezone.now()
+    opportunity = Opportunity.objects.create(
+        programme="magokoro",
+        title="みなと祭り 会場案内",
+        department="観光課",
+        description="会場でご案内をお願いします。",
+        place="室蘭港 中央ふ頭",
+        signup_deadline=now + dt.timedelta(days=7),
+        is_published=True,
+    )
+    o["opportunity"] = opportunity
+    o["shift"] = Shift.objects.create(
+        opportunity=opportunity,
+        starts_at=now + dt.timedelta(days=10),
+        ends_at=now + dt.timedelta(days=10, hours=3),
+        slots=5,
+    )
+    o["signup"] = signup_create(shift=o["shift"], registration=registration, by=member)
+
+    # --- subsidies: a programme of FY2026 and one application per stage ---------------------
+    programme = sf.make_programme()
+    o["programme"] = programme
+    sf.consult(organization, programme)
+
+    def application(status, **changes):
+        # Distinct programmes would be needed for once-per-group rules; this one has none.
+        app = sf.make_application(
+            programme=programme, organization=organization, applicant=member, status=status
+        )
+        if changes:
+            Application.objects.filter(pk=app.pk).update(**changes)
+            app.refresh_from_db()
+        ReviewAssignment.objects.create(application=app, reviewer=reviewer, assigned_by=staff)
+        return app
+
+    o["draft"] = application(S.DRAFT)
+    # The draft was started in a window that has closed since (第1期 is open now).
+    closed = IntakeWindow.objects.create(
+        programme=programme,
+        label="前期",
+        opens_at=timezone.now() - dt.timedelta(days=60),
+        closes_at=timezone.now() - dt.timedelta(days=30),
+    )
+    Application.objects.filter(pk=o["draft"].pk).update(window=closed)
+    o["draft_document"] = o["draft"].attachments.first()
+    o["submitted"] = application(S.SUBMITTED)
+    o["submitted_document"] = o["submitted"].attachments.first()
+    o["under_review"] = application(S.UNDER_REVIEW)
+    o["assignment"] = ReviewAssignment.objects.get(application=o["under_review"])
+    decided = {
+        "decided_amount": 100_000,
+        "conditions": "報告会で成果を発表すること",
+        "decided_at": timezone.now() - dt.timedelta(days=10),
+    }
+    o["granted"] = application(S.GRANTED, **decided)
+    ApplicationStatusChange.objects.create(
+        application=o["granted"], old_status=S.ADOPTED, new_status=S.GRANTED
+    )
+    o["change"] = ChangeRequest.objects.create(
+        application=o["granted"],
+        description="会場の変更",
+        requested_by=member,
+        status=ChangeRequest.Status.REFUSED,
+    )
+    o["confirmed"] = application(S.CONFIRMED, confirmed_amount=90_000, **decided)
+    o["meeting"] = ResultsMeeting.objects.create(
+        fiscal_year=programme.fiscal_year,
+        held_at=timezone.now() + dt.timedelta(days=200),
+        place="市民会館",
+        is_published=True,
+    )
+    return w
