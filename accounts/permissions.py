@@ -24,3 +24,9 @@ def acts_as_staff(user: UserLike | None) -> bool:
         and user.is_staff
         and getattr(user, "second_factor_passed", True)
     )
+
+
+def staff_with_permission(user: UserLike | None, permission: str) -> bool:
+    """Staff powers of one department on the public pages: `acts_as_staff` and the model
+    permission that department's group holds in the admin (superusers hold them all)."""
+    return acts_as_staff(user) and bool(user and (user.is_superuser or user.has_perm(permission)))

@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from muroran_kyodo.lib.jp import fiscal_year_label
 from muroran_kyodo.lib.models import StatusChange, status_fields
 
+# Staff holding this permission (地域生活課, migration 0003) run the registry.
+REGISTRY_PERMISSION = "organizations.change_organization"
+
 
 class LabelledMixin(models.Model):
     """Reference data named in Japanese (the guideline's words) with an English label."""
@@ -194,10 +197,11 @@ class OrganizationQuerySet(models.QuerySet):
         return self.filter(memberships__user=user)
 
     def visible_to(self, user):
-        """What a user may open: verified ones, plus their own at any state; staff see all."""
-        from accounts.permissions import acts_as_staff
+        """What a user may open: verified ones, plus their own at any state; the registry's
+        staff see all (organizations.permissions.can_verify)."""
+        from accounts.permissions import staff_with_permission
 
-        if acts_as_staff(user):
+        if staff_with_permission(user, REGISTRY_PERMISSION):
             return self.all()
         if user.is_authenticated:
             return self.filter(

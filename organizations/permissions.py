@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from accounts.permissions import acts_as_staff
+from accounts.permissions import staff_with_permission
 
-from .models import Membership, Organization
+from .models import REGISTRY_PERMISSION, Membership, Organization
 
 if TYPE_CHECKING:
     from muroran_kyodo.lib.typing import UserLike
 
 
 def can_verify(user: UserLike | None) -> bool:
-    """City staff verify organisations (in the admin)."""
-    return acts_as_staff(user)
+    """The registry's staff (地域生活課, or whoever has its change permission; superusers)
+    verify organisations and see every group's private pages. Staff of another department
+    are residents here, as they are in the registry's admin."""
+    return staff_with_permission(user, REGISTRY_PERMISSION)
 
 
 def membership_of(user: UserLike | None, organization: Organization) -> Membership | None:

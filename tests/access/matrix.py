@@ -38,8 +38,8 @@ PUBLIC = ALL(200)
 POST_ONLY = ALL(405)  # the GET of an action that takes only a POST
 GET_ONLY = ALL(405)  # the POST of a page that takes only GET/HEAD
 SIGNED_IN = "L 200 200 200 200 200 200 200 200"
-# organizations: the group's members; staff (any department) with the second factor
-MEMBERS_AND_STAFF = "L 404 200 404 404 404 200 200 200"
+# organizations: the group's members; the registry's staff (地域生活課) with the second factor
+MEMBERS_AND_STAFF = "L 404 200 404 404 404 404 200 200"
 # partners, subsidies: the owner; 地域生活課 staff and superusers with the second factor
 OWNER_AND_STAFF = "L 404 200 404 404 404 404 200 200"
 OWNER_ONLY = "L 404 200 404 404 404 404 404 404"
@@ -88,7 +88,7 @@ MATRIX = {
     "organizations:directory": {"GET": PUBLIC},
     "organizations:register": {"GET": SIGNED_IN, "POST": SIGNED_IN},
     "organizations:detail": {"GET": PUBLIC},
-    "organizations:detail[pending]": {"GET": "404 404 200 404 404 404 200 200 200"},
+    "organizations:detail[pending]": {"GET": "404 404 200 404 404 404 404 200 200"},
     "organizations:registered": {"GET": MEMBERS_AND_STAFF},
     "organizations:manage": {"GET": MEMBERS_AND_STAFF},
     "organizations:edit": {"GET": MANAGERS_ONLY, "POST": MANAGERS_ONLY},
