@@ -29,7 +29,7 @@ from django.utils import timezone
 from muroran_kyodo.lib.jp import current_fiscal_year, end_of_day
 from organizations.models import ActorType, Organization
 
-from . import attachments, services
+from . import services
 from .models import (
     Application,
     ApplicationStatusChange,
@@ -349,7 +349,7 @@ def _budget(application, *, stage, eligible_expenses, subsidy):
 
 def _attach(application, programme, stage, by):
     for attachment_type in programme.required_attachment_types.filter(stage=stage):
-        attachments.attachment_add(
+        services.attachment_add(
             application=application,
             attachment_type=attachment_type,
             file=ContentFile(PDF, name=f"{attachment_type.name}.pdf"),

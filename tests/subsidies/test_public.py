@@ -11,7 +11,7 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext, override
 
-from subsidies import public
+from subsidies.views import public
 from subsidies.models import Application, Category, Programme, ResultsMeeting
 from tests import factories
 from tests.subsidies import factories as sf
