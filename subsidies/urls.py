@@ -1,8 +1,12 @@
-from .views import applications, followup, public, review
+from .views import applications, consultations, followup, public, review
 
 app_name = "subsidies"
 
 # Each area keeps its views and routes in its own module of views/ (see views/__init__.py).
 urlpatterns = (
-    public.urlpatterns + applications.urlpatterns + followup.urlpatterns + review.urlpatterns
+    public.urlpatterns
+    + applications.urlpatterns
+    + consultations.urlpatterns
+    + followup.urlpatterns
+    + review.urlpatterns
 )

@@ -1,4 +1,4 @@
-"""The group's application in the browser: 事前相談, starting a draft, the plan and budget
+"""The group's application in the browser: starting a draft, the plan and budget
 (save as draft at any point), documents, 確認 → 申請 → 完了, the application page with its
 history and buttons, withdrawing, and resubmitting after 差戻し.
 
@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from muroran_kyodo.lib.confirm import STEP_INPUT, confirm_flow
+from muroran_kyodo.lib.confirm import STEP_INPUT
 from muroran_kyodo.lib.forms import REASON_REFUSED, posted_reason, put_refusal_on_form
 from muroran_kyodo.lib.uploads import serve_private_file
 from organizations.models import Membership
@@ -32,7 +32,6 @@ from .. import money, services
 from ..eligibility import submission_errors
 from ..forms import (
     AttachmentForm,
-    ConsultationForm,
     ExpenseFormSet,
     IncomeFormSet,
     PlanForm,
@@ -159,60 +158,6 @@ def _documents(application) -> dict:
     }
 
 
-# --- 事前相談 ------------------------------------------------------------------------------------
-
-
-def _published_programme(pk) -> Programme:
-    return get_object_or_404(Programme.objects.published(), pk=pk)
-
-
-@never_cache
-@login_required
-def consultation_book(request, pk):
-    programme = _published_programme(pk)
-    form = ConsultationForm(request.POST or None, programme=programme, user=request.user)
-    context = {"programme": programme, "has_organizations": form.fields["organization"].queryset}
-
-    def on_submit(form):
-        try:
-            services.consultation_book(
-                organization=form.cleaned_data["organization"],
-                programme=programme,
-                held_on=form.cleaned_data["held_on"],
-                topic=form.cleaned_data["topic"],
-                by=request.user,
-            )
-        except PermissionDenied:
-            form.add_error(
-                "organization", _("You can book only for an organisation you are a member of.")
-            )
-        except ValidationError as error:
-            put_refusal_on_form(form, error)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Your prior consultation is booked. The Community Life Division will "
-                    "contact you to confirm the time."
-                ),
-            )
-            return redirect("subsidies:application_list")
-        return render(
-            request,
-            "subsidies/consultation_form.html",
-            {**context, "form": form, "step": STEP_INPUT},
-        )
-
-    return confirm_flow(
-        request,
-        form,
-        template="subsidies/consultation_form.html",
-        confirm_template="subsidies/consultation_confirm.html",
-        on_submit=on_submit,
-        context=context,
-    )
-
-
 # --- starting an application --------------------------------------------------------------------
 
 
@@ -220,7 +165,7 @@ def consultation_book(request, pk):
 @login_required
 def application_start(request, pk):
     """Choose the organisation and category: a draft is created and the plan opens."""
-    programme = _published_programme(pk)
+    programme = get_object_or_404(Programme.objects.published(), pk=pk)
     window = IntakeWindow.objects.open().filter(programme=programme).order_by("closes_at").first()
     form = StartForm(request.POST or None, programme=programme, user=request.user)
     organizations = list(form.fields["organization"].queryset)
@@ -665,9 +610,4 @@ urlpatterns = [
     ),
     path("subsidies/attachments/<int:pk>/", attachment_download, name="attachment"),
     path("subsidies/programmes/<int:pk>/apply/", application_start, name="apply"),
-    path(
-        "subsidies/programmes/<int:pk>/consultation/",
-        consultation_book,
-        name="consultation_book",
-    ),
 ]

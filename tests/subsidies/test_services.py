@@ -291,13 +291,13 @@ def test_race_two_decisions_at_once_only_one_fits_the_budget(monkeypatch):
 
     # Widen the window between the budget check and the write, so that without the lock both
     # decisions would read the same remaining budget and both pass.
-    check = services._lock_budget_room
+    check = services.applications._lock_budget_room
 
     def slow_check(application, amount):
         check(application, amount)
         time.sleep(0.5)
 
-    monkeypatch.setattr(services, "_lock_budget_room", slow_check)
+    monkeypatch.setattr(services.applications, "_lock_budget_room", slow_check)
 
     representative = factories.make_user()
     staff_a = factories.make_user(superuser=True)
