@@ -19,6 +19,7 @@ from muroran_kyodo.lib.admin_actions import (
 from muroran_kyodo.lib.csvexport import csv_response
 
 from .. import services
+from ..forms import PLAN_FIELDS as PLAN_FORM_FIELDS
 from ..forms import DecisionActionForm
 from ..models import (
     Application,
@@ -29,7 +30,7 @@ from ..models import (
     Payment,
     ReviewAssignment,
 )
-from .base import ReadOnlyInline
+from .base import HistoryInline, ReadOnlyInline
 
 
 class ProgrammeFiscalYearFilter(FiscalYearListFilter):
@@ -98,14 +99,8 @@ class PaymentInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class StatusChangeInline(ReadOnlyInline):
+class StatusChangeInline(HistoryInline):
     model = ApplicationStatusChange
-    fields = ["at", "old_status", "new_status", "by", "reason"]
-    readonly_fields = fields
-    verbose_name_plural = _("history")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("by")
 
 
 def _describe(application) -> str:
@@ -274,22 +269,7 @@ class ApplicationAdmin(
     # Fixed once the application exists: who applies, to what, and how it arrived.
     FIXED_ONCE_CREATED = ["programme", "window", "channel", "organization", "applicant"]
     # The plan: staff key it in or correct it only while the group could (draft, returned).
-    PLAN_FIELDS = [
-        "category",
-        "title",
-        "purpose",
-        "content",
-        "place",
-        "starts_on",
-        "ends_on",
-        "expected_effects",
-        "partner_organizations",
-        "partner_text",
-        "collaboration_form",
-        "member_count",
-        "youth_count",
-        "requested_amount",
-    ]
+    PLAN_FIELDS = list(PLAN_FORM_FIELDS)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -20,7 +20,7 @@ from muroran_kyodo.lib.admin_actions import (
 from .. import services
 from ..forms import AdvancePaymentForm
 from ..models import ChangeRequest, ChangeRequestStatusChange, Payment, Repayment
-from .base import ReadOnlyInline
+from .base import HistoryInline, KeptRecordMixin
 
 
 def _describe(row) -> str:
@@ -33,18 +33,14 @@ def _answered(n: int) -> str:
     }
 
 
-class ChangeRequestHistoryInline(ReadOnlyInline):
+class ChangeRequestHistoryInline(HistoryInline):
     model = ChangeRequestStatusChange
-    fields = ["at", "old_status", "new_status", "by", "reason"]
-    readonly_fields = fields
-    verbose_name_plural = _("history")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("by")
 
 
 @admin.register(ChangeRequest)
-class ChangeRequestAdmin(ServiceSaveMixin, ActionFormErrorsMixin, admin.ModelAdmin):
+class ChangeRequestAdmin(
+    KeptRecordMixin, ServiceSaveMixin, ActionFormErrorsMixin, admin.ModelAdmin
+):
     list_display = ["application", "status", "new_amount", "requested_at", "decided_by"]
     list_filter = ["status", "application__programme"]
     list_select_related = ["application", "decided_by"]
@@ -65,12 +61,6 @@ class ChangeRequestAdmin(ServiceSaveMixin, ActionFormErrorsMixin, admin.ModelAdm
     inlines = [ChangeRequestHistoryInline]
     # Only the workflow writes the answer.
     state_fields = ("status", "decided_by", "decided_at", "response")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     approve = transition_action(
         services.change_request_approve,
@@ -129,19 +119,13 @@ class PaymentAdmin(ServiceRefusalsOnTheFormMixin, admin.ModelAdmin):
 
 
 @admin.register(Repayment)
-class RepaymentAdmin(ServiceSaveMixin, admin.ModelAdmin):
+class RepaymentAdmin(KeptRecordMixin, ServiceSaveMixin, admin.ModelAdmin):
     list_display = ["application", "amount", "requested_on", "repaid_on"]
     list_select_related = ["application"]
     search_fields = ["application__number", "application__title"]
     readonly_fields = ["application", "amount", "requested_on", "repaid_on", "recorded_by"]
     actions = ["received_today"]
     state_fields = ("repaid_on", "recorded_by")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     received_today = transition_action(
         services.repayment_received,

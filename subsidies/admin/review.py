@@ -10,6 +10,7 @@ from muroran_kyodo.lib.admin_actions import ServiceRefusalsOnTheFormMixin
 from .. import services
 from ..forms import ReviewAssignmentForm
 from ..models import ReviewAssignment, Score
+from .base import KeptRecordMixin
 
 
 @admin.register(ReviewAssignment)
@@ -44,15 +45,9 @@ class ReviewAssignmentAdmin(ServiceRefusalsOnTheFormMixin, admin.ModelAdmin):
 
 
 @admin.register(Score)
-class ScoreAdmin(admin.ModelAdmin):
+class ScoreAdmin(KeptRecordMixin, admin.ModelAdmin):
     list_display = ["assignment", "criterion", "score", "updated_at"]
     list_filter = ["assignment__application__programme"]
     list_select_related = ["assignment__application", "assignment__reviewer", "criterion"]
     search_fields = ["assignment__application__number", "assignment__application__title"]
     readonly_fields = ["assignment", "criterion", "score", "comment", "updated_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -133,6 +133,17 @@ def _budget_context(application, income, expenses) -> dict:
     }
 
 
+def _page_context(application, income, expenses) -> dict:
+    """What the confirmation and the application page both show: the plan, budget, documents."""
+    return {
+        "application": application,
+        "programme": application.programme,
+        "partners": list(application.partner_organizations.all()),
+        **_budget_context(application, income, expenses),
+        **_documents(application),
+    }
+
+
 def _with_lines(queryset):
     plan = BudgetStage.PLAN
     return queryset.prefetch_related(
@@ -444,13 +455,9 @@ def application_confirm(request, pk):
         request,
         "subsidies/application_confirm.html",
         {
-            "application": application,
-            "programme": application.programme,
-            "partners": list(application.partner_organizations.all()),
+            **_page_context(application, income, expenses),
             "errors": _error_rows(application, errors),
             "step": "confirm",
-            **_budget_context(application, income, expenses),
-            **_documents(application),
         },
     )
 
@@ -488,9 +495,7 @@ def application_detail(request, pk):
         request,
         "subsidies/application_detail.html",
         {
-            "application": application,
-            "programme": application.programme,
-            "partners": list(application.partner_organizations.all()),
+            **_page_context(application, income, expenses),
             "history": history,
             "returned_reason": returned_reason,
             "is_member": member,
@@ -506,8 +511,6 @@ def application_detail(request, pk):
                     organization=application.organization_id, programme=application.programme_id
                 )
             ),
-            **_budget_context(application, income, expenses),
-            **_documents(application),
         },
     )
 
