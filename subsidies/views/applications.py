@@ -191,9 +191,16 @@ def application_start(request, pk):
         try:
             services.application_create(application=application, by=request.user)
         except PermissionDenied:
-            form.add_error(
-                "organization",
-                _("You can apply only for a verified organisation you are a member of."),
+            # Not allowed for this organisation: said next to the organisation chosen.
+            put_refusal_on_form(
+                form,
+                ValidationError(
+                    {
+                        "organization": _(
+                            "You can apply only for a verified organisation you are a member of."
+                        )
+                    }
+                ),
             )
         else:
             messages.success(

@@ -36,8 +36,16 @@ def consultation_book(request, pk):
                 by=request.user,
             )
         except PermissionDenied:
-            form.add_error(
-                "organization", _("You can book only for an organisation you are a member of.")
+            # Not allowed for this organisation: said next to the organisation chosen.
+            put_refusal_on_form(
+                form,
+                ValidationError(
+                    {
+                        "organization": _(
+                            "You can book only for an organisation you are a member of."
+                        )
+                    }
+                ),
             )
         except ValidationError as error:
             put_refusal_on_form(form, error)
