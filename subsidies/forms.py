@@ -618,6 +618,11 @@ class ReviewAssignmentForm(forms.ModelForm):
 
 
 class AdvancePaymentForm(forms.ModelForm):
+    """An advance (概算払) keyed in by staff, the amount and date as people type them."""
+
+    paid_on = JapaneseDateField(label=_("paid on"))
+    amount = YenField(label=_("amount (yen)"))
+
     class Meta:
         model = Payment
         fields = ["application", "paid_on", "amount"]
