@@ -1,5 +1,5 @@
-"""Documents attached to an application: checked by content, extension and size, stored under a
-private path, added and removed only while the group may still change them.
+"""What a document attached to an application may be: checked by content, extension and size
+(`services.attachment_add` stores it under a private path).
 
 Allowed: PDF, JPEG, PNG, Word (.docx) and Excel (.xlsx) — what groups make 企画書・予算書・名簿
 with. The first bytes decide what a file is; the name must agree with them.
@@ -11,14 +11,10 @@ import os
 import zipfile
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from muroran_kyodo.lib.uploads import JPEG, PNG, detect_image_type
-
-from .models import Application, Attachment, AttachmentType
-from .permissions import can_act_for, is_subsidy_staff
 
 DEFAULT_MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 PDF = "application/pdf"
@@ -35,7 +31,7 @@ EXTENSIONS = {
 _OFFICE_PART = {DOCX: "word/", XLSX: "xl/"}
 
 
-def _size(file) -> int:
+def document_size(file) -> int:
     size = getattr(file, "size", None)
     if size is None:
         position = file.tell()
@@ -48,7 +44,7 @@ def _head_and_tail(file, length=1024) -> tuple[bytes, bytes]:
     position = file.tell()
     file.seek(0)
     head = file.read(16)
-    file.seek(max(0, _size(file) - length))
+    file.seek(max(0, document_size(file) - length))
     tail = file.read()
     file.seek(position)
     return head, tail
@@ -82,13 +78,13 @@ def validate_document(file, *, max_bytes: int | None = None) -> str:
     """Check an uploaded document and return its content type; ValidationError says what to do."""
     if max_bytes is None:
         max_bytes = getattr(settings, "UPLOAD_MAX_DOCUMENT_BYTES", DEFAULT_MAX_DOCUMENT_BYTES)
-    if _size(file) > max_bytes:
+    if document_size(file) > max_bytes:
         raise ValidationError(
             _("The file is too large: at most %(size)s MB.")
             % {"size": f"{max_bytes / (1024 * 1024):g}"},
             code="too_large",
         )
-    if _size(file) == 0:
+    if document_size(file) == 0:
         raise ValidationError(_("The file is empty."), code="empty")
     content_type = detect_document_type(file)
     if content_type is None:
@@ -105,45 +101,3 @@ def validate_document(file, *, max_bytes: int | None = None) -> str:
             code="extension_mismatch",
         )
     return content_type
-
-
-def _may_change(by, application: Application, attachment_type: AttachmentType) -> bool:
-    if is_subsidy_staff(by):
-        return True
-    if not can_act_for(by, application):
-        raise PermissionDenied
-    if attachment_type.stage == AttachmentType.Stage.REPORT:
-        return application.status == Application.Status.GRANTED
-    return application.is_editable
-
-
-def attachment_add(
-    *, application: Application, attachment_type: AttachmentType, file, by
-) -> Attachment:
-    """Check the file and store it privately. A group adds application documents while the
-    application is a draft or returned, and report documents while the grant is running;
-    staff at any time (paper documents scanned in)."""
-    if not _may_change(by, application, attachment_type):
-        raise ValidationError(_("The documents of this application can no longer be changed."))
-    content_type = validate_document(file)
-    original = os.path.basename(getattr(file, "name", "") or "document")[-200:]
-    attachment = Attachment(
-        application=application,
-        type=attachment_type,
-        original_name=original,
-        content_type=content_type,
-        size=_size(file),
-        uploaded_by=by,
-    )
-    with transaction.atomic():
-        attachment.file.save(original, file, save=False)
-        attachment.save()
-    return attachment
-
-
-def attachment_remove(*, attachment: Attachment, by) -> None:
-    if not _may_change(by, attachment.application, attachment.type):
-        raise ValidationError(_("The documents of this application can no longer be changed."))
-    storage, name = attachment.file.storage, attachment.file.name
-    attachment.delete()
-    transaction.on_commit(lambda: storage.delete(name))

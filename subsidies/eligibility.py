@@ -130,18 +130,9 @@ def submission_errors(application: Application, *, by, now=None) -> dict[str, li
         )
 
     # Documents.
-    present = set(application.attachments.values_list("type_id", flat=True))
-    missing = [
-        t
-        for t in programme.required_attachment_types.all()
-        if t.stage == AttachmentType.Stage.APPLICATION and t.pk not in present
-    ]
+    missing = missing_documents(application, AttachmentType.Stage.APPLICATION)
     if missing:
-        add(
-            "attachments",
-            _("Attach the following documents: %(documents)s.")
-            % {"documents": "、".join(str(t) for t in missing)},
-        )
+        add("attachments", missing_documents_message(missing))
 
     # Money.
     budget = planned_budget(application)
@@ -237,3 +228,37 @@ def validate_submission(application: Application, *, by, now=None) -> None:
     errors = submission_errors(application, by=by, now=now)
     if errors:
         raise ValidationError(errors)
+
+
+def missing_documents(application: Application, stage: str, present=None) -> list[AttachmentType]:
+    """The programme's required documents of `stage` not attached (`present`: the type ids
+    attached, when the caller has them)."""
+    if present is None:
+        present = set(application.attachments.values_list("type_id", flat=True))
+    return [
+        t
+        for t in application.programme.required_attachment_types.all()
+        if t.stage == stage and t.pk not in present
+    ]
+
+
+def missing_documents_message(missing) -> str:
+    return _("Attach the following documents: %(documents)s.") % {
+        "documents": "、".join(str(t) for t in missing)
+    }
+
+
+def report_errors(budget: money.Budget | None, missing) -> dict[str, list[str]]:
+    """Why a completion report with these actual lines (None: some rows are wrong) and these
+    documents missing cannot be filed: the lines must show expenses and balance."""
+    errors: dict[str, list[str]] = {}
+    if budget is not None and budget.expenses == 0:
+        errors["expense_lines"] = [_("Enter the actual expenses, by expense item.")]
+    if budget is not None and not budget.balanced:
+        errors["income_lines"] = [
+            _("Actual income (¥%(income)s) and expenses (¥%(expenses)s) must be equal.")
+            % {"income": f"{budget.income:,}", "expenses": f"{budget.expenses:,}"}
+        ]
+    if missing:
+        errors["attachments"] = [missing_documents_message(missing)]
+    return errors

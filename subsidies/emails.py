@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.urls import NoReverseMatch, reverse
-
 from muroran_kyodo.lib.mail import absolute_url, send
 
 from .models import Application, ChangeRequest
@@ -15,11 +13,7 @@ def _to(application: Application) -> list[str]:
 
 def application_url(application: Application) -> str:
     """The full address of the group's application page, for the link in every e-mail."""
-    try:
-        path = reverse("subsidies:application_detail", args=[application.pk])
-    except NoReverseMatch:  # the page's module (applications.py) keeps this agreed address
-        path = f"/subsidies/applications/{application.pk}/"
-    return absolute_url(path)
+    return absolute_url(application.get_absolute_url())
 
 
 def status_changed(application: Application, *, old: str, reason: str) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+
 from accounts.permissions import acts_as_staff
+from organizations.models import Membership
 from organizations.permissions import is_member
 
 STAFF_GROUPS = ("地域生活課",)
@@ -45,10 +48,48 @@ def can_view_attachment(user, attachment) -> bool:
 
 def can_score(user, assignment) -> bool:
     """Only the assigned reviewer scores, and only while the application is under review."""
-    from .models import Application
-
     return (
         bool(user and user.is_authenticated and user.is_active)
         and assignment.reviewer_id == user.pk
-        and assignment.application.status == Application.Status.UNDER_REVIEW
+        and assignment.application.is_under_review
     )
+
+
+def reviewer_conflict(reviewer, application) -> bool:
+    """A reviewer who belongs to the applicant organisation may not review it."""
+    return Membership.objects.filter(
+        organization_id=application.organization_id, user=reviewer
+    ).exists()
+
+
+# Who makes a change of an application's status: staff, or the group (a member of the applicant
+# organisation; staff may always act for the group, e.g. keying in a paper submission).
+STAFF = "staff"
+GROUP = "group"
+
+
+def may_act(user, application, who: str) -> bool:
+    """Whether `user` may make a change that `who` ("staff" or "group") makes."""
+    return is_subsidy_staff(user) or (who == GROUP and can_act_for(user, application))
+
+
+def can_edit_application(user, application) -> bool:
+    """The group's members (and staff) change the plan, budget and documents of its application."""
+    return is_subsidy_staff(user) or can_act_for(user, application)
+
+
+def can_book_consultation(user, organization) -> bool:
+    return is_subsidy_staff(user) or is_member(user, organization)
+
+
+def may_change_documents(user, application, attachment_type) -> bool:
+    """A group adds and removes application documents while it may change the application,
+    and report documents while the grant runs; staff at any time (paper scanned in). Someone
+    who may not act for the group at all is refused (PermissionDenied)."""
+    if is_subsidy_staff(user):
+        return True
+    if not can_act_for(user, application):
+        raise PermissionDenied
+    if attachment_type.stage == attachment_type.Stage.REPORT:
+        return application.status == application.Status.GRANTED
+    return application.is_editable

@@ -1,7 +1,9 @@
-"""Form fields the stock ones lack."""
+"""Form fields the stock ones lack: ids the database can hold, and amounts, counts and dates as
+people in Japan type them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -9,6 +11,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .jp import DateInput, nfkc
 
 _ID = re.compile(r"[0-9]{1,19}", re.ASCII)
 MAX_ID = 2**63 - 1  # the largest id a BIGINT column holds
@@ -36,3 +41,97 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     )
         # Django's private helper, which django-stubs do not declare.
         return super()._check_values(value)  # type: ignore[misc]
+
+
+# --- what people type: full-width digits, commas, 円, 2026/11/28 -------------------------------
+
+# No amount typed into a form of the portal comes near ¥100 million: above it is a typo.
+MAX_TYPED_YEN = 100_000_000
+DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
+
+
+class YenField(forms.CharField):
+    """Whole yen. Full-width digits, commas, ¥ and 円 are accepted ("１００，０００円",
+    "¥50,000", "50000.0"); negatives, fractions, words and absurd amounts are refused, each
+    with a message that says what to type. A field may word a message for its own amount with
+    `error_messages` (e.g. "the new amount")."""
+
+    default_error_messages = {
+        "invalid": _("Enter the amount in yen using digits only, for example 120,000."),
+        "negative": _("Amounts cannot be negative. Enter 0 or more."),
+        "fraction": _("Enter whole yen, without a decimal point."),
+        "too_large": _("Enter at most ¥%(limit)s."),
+    }
+
+    def __init__(self, *, max_value: int = MAX_TYPED_YEN, **kwargs: Any) -> None:
+        self.max_value = max_value
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": 30}),
+        )
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]  # yen, not text
+        if isinstance(value, int):
+            return value
+        text = nfkc(super().to_python(value))
+        text = re.sub(r"[,\s¥￥円]", "", text.replace("\\", ""))
+        if not text:
+            return None
+        if len(text) > 30:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if text[0] in "-−△▲":
+            raise ValidationError(self.error_messages["negative"], code="negative")
+        if re.fullmatch(r"\d+\.\d*", text):
+            if set(text.split(".", 1)[1]) <= {"0"}:
+                text = text.split(".", 1)[0]
+            else:
+                raise ValidationError(self.error_messages["fraction"], code="fraction")
+        if not re.fullmatch(r"\d+", text):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        amount = int(text)
+        if amount > self.max_value:
+            raise ValidationError(
+                self.error_messages["too_large"],
+                code="too_large",
+                params={"limit": f"{self.max_value:,}"},
+            )
+        return amount
+
+
+class CountField(forms.IntegerField):
+    """A number of people (or things), typed in full or half width, with commas or 人."""
+
+    default_error_messages = {
+        "invalid": _("Enter a number of people in digits, for example 5."),
+        "min_value": _("Enter 0 or more."),
+        "max_value": _("Enter at most %(limit_value)s."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 100_000)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str):
+            value = nfkc(value).replace(",", "").removesuffix("人").strip()
+        return super().to_python(value)
+
+
+class DateField(forms.DateField):
+    """The browser's date picker, or 2026/11/28 and ２０２６年１１月２８日 typed by hand."""
+
+    widget = DateInput
+    default_error_messages = {"invalid": _("Enter a date such as 2026/11/28.")}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", DATE_FORMATS)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> dt.date | None:
+        if isinstance(value, str):
+            value = nfkc(value)
+        return super().to_python(value)

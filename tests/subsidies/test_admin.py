@@ -431,3 +431,122 @@ def test_a_draft_keyed_in_from_paper_can_still_be_corrected(staff_client, applic
 
     assert "title" in form.fields
     assert "organization" not in form.fields  # who applies is fixed once created
+
+
+# --- lost updates: a change form never writes back a state committed meanwhile ------------------
+
+
+def _change_form_data(response) -> dict:
+    """What the browser posts back from an admin change form, untouched: every field of the
+    form and of its inline formsets, as rendered."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {"_save": "1"}
+    for form in forms:
+        for bound in form:
+            value = bound.value()
+            if isinstance(value, bool):
+                if value:
+                    data[bound.html_name] = "on"
+            elif isinstance(value, list | tuple):
+                data[bound.html_name] = [str(v) for v in value]
+            elif value is not None:
+                data[bound.html_name] = str(value)
+    return data
+
+
+def _committed_meanwhile(monkeypatch, admin_class, transition):
+    """Run `transition(obj)` (another person's request, committed) after the admin has loaded
+    the record for a POST and before it saves it."""
+    real = admin_class.get_object
+
+    def loaded_then_changed(self, request, object_id, from_field=None):
+        obj = real(self, request, object_id, from_field)
+        if request.method == "POST" and obj is not None:
+            transition(obj)
+        return obj
+
+    monkeypatch.setattr(admin_class, "get_object", loaded_then_changed)
+
+
+def test_a_withdrawal_committed_while_staff_save_a_correction_is_kept(
+    staff_client, application, member, monkeypatch
+):
+    from subsidies import services
+    from subsidies.admin.applications import ApplicationAdmin
+
+    url = reverse("admin:subsidies_application_change", args=[application.pk])
+    data = _change_form_data(staff_client.get(url))
+    data["title"] = "題名を直した"
+    _committed_meanwhile(
+        monkeypatch,
+        ApplicationAdmin,
+        lambda obj: services.application_withdraw(
+            application=Application.objects.get(pk=obj.pk), by=member, reason="取りやめ"
+        ),
+    )
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    application.refresh_from_db()
+    assert application.status == S.WITHDRAWN  # as the withdrawal set it
+    assert application.title == "題名を直した"  # the correction is saved too
+    assert sf.history(application)[-1] == (S.DRAFT, S.WITHDRAWN, "取りやめ")
+
+
+def test_an_answer_to_a_change_request_committed_while_its_page_is_saved_is_kept(
+    staff_client, staff, submitted, monkeypatch
+):
+    from subsidies import services
+    from subsidies.admin.followup import ChangeRequestAdmin
+
+    Application.objects.filter(pk=submitted.pk).update(status=S.GRANTED, decided_amount=100_000)
+    change = ChangeRequest.objects.create(application=submitted, description="日程変更")
+    url = reverse("admin:subsidies_changerequest_change", args=[change.pk])
+    data = _change_form_data(staff_client.get(url))
+    _committed_meanwhile(
+        monkeypatch,
+        ChangeRequestAdmin,
+        lambda obj: services.change_request_approve(
+            change_request=ChangeRequest.objects.get(pk=obj.pk), by=staff
+        ),
+    )
+
+    assert staff_client.post(url, data).status_code == 302
+    change.refresh_from_db()
+    assert (change.status, change.decided_by) == (ChangeRequest.Status.APPROVED, staff)
+    assert [(h.old_status, h.new_status) for h in change.status_changes.order_by("at", "pk")] == [
+        ("requested", "approved")
+    ]
+
+
+def test_a_consultation_marked_held_while_its_topic_is_corrected_stays_held(
+    staff_client, staff, programme, organization, member, monkeypatch
+):
+    from subsidies import services
+    from subsidies.admin.programmes import ConsultationAdmin
+    from subsidies.models import Consultation
+
+    consultation = services.consultation_book(
+        organization=organization,
+        programme=programme,
+        held_on=timezone.localdate() - dt.timedelta(days=1),
+        topic="予算の相談",
+        by=member,
+    )
+    url = reverse("admin:subsidies_consultation_change", args=[consultation.pk])
+    data = _change_form_data(staff_client.get(url))
+    data["topic"] = "予算と日程の相談"
+    _committed_meanwhile(
+        monkeypatch,
+        ConsultationAdmin,
+        lambda obj: services.consultation_mark_held(
+            consultation=Consultation.objects.get(pk=obj.pk), by=staff
+        ),
+    )
+
+    assert staff_client.post(url, data).status_code == 302
+    consultation.refresh_from_db()
+    assert (consultation.held, consultation.topic) == (True, "予算と日程の相談")

@@ -728,6 +728,28 @@ def test_a_draft_finished_in_the_second_window_is_submitted_there(
     assert application.window.label == "第2期"
 
 
+def test_the_confirmation_page_writes_nothing_on_get(as_user, member, application, frozen):
+    """A draft of 第1期 read in 第2期: the page checks it as it would be submitted (in 第2期, so
+    no window error), but only the submission moves it there; the GET writes no row."""
+    frozen.move_to(dt.datetime(2026, 8, 10, 12, 0, tzinfo=JST))
+    before = Application.objects.values().get(pk=application.pk)
+    client = as_user(member)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url("application_confirm", application.pk))
+    assert response.status_code == 200
+    assert response.context["errors"] == []
+    assert response.context["application"].window.label == "第2期"
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))
+        and "django_session" not in q["sql"]
+    ]
+    assert writes == []
+    assert Application.objects.values().get(pk=application.pk) == before
+    assert Application.objects.get(pk=application.pk).window.label == "第1期"
+
+
 def _unverified(application):
     organization = application.organization
     organization.status = "pending"

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from subsidies import attachments, permissions
+from subsidies import attachments, permissions, services
 from subsidies.models import Application, Attachment, AttachmentType, ReviewAssignment
 from tests import factories
 from tests.images import tiny_jpeg, tiny_png
@@ -55,7 +55,7 @@ def test_documents_of_the_allowed_types_are_stored_privately(
 ):
     if content is None:
         content = tiny_jpeg() if content_type == "image/jpeg" else tiny_png()
-    attachment = attachments.attachment_add(
+    attachment = services.attachment_add(
         application=application,
         attachment_type=_type(),
         file=SimpleUploadedFile(name, content),
@@ -84,7 +84,7 @@ def test_documents_of_the_allowed_types_are_stored_privately(
 )
 def test_wrong_files_are_refused(application, member, name, content, code):
     with pytest.raises(ValidationError) as error:
-        attachments.attachment_add(
+        services.attachment_add(
             application=application,
             attachment_type=_type(),
             file=SimpleUploadedFile(name, content),
@@ -97,7 +97,7 @@ def test_wrong_files_are_refused(application, member, name, content, code):
 def test_a_file_too_large_is_refused(application, member, settings):
     settings.UPLOAD_MAX_DOCUMENT_BYTES = len(PDF) - 1
     with pytest.raises(ValidationError) as error:
-        attachments.attachment_add(
+        services.attachment_add(
             application=application,
             attachment_type=_type(),
             file=SimpleUploadedFile("plan.pdf", PDF),
@@ -108,7 +108,7 @@ def test_a_file_too_large_is_refused(application, member, settings):
 
 def test_an_outsider_cannot_attach(application, other_member):
     with pytest.raises(PermissionDenied):
-        attachments.attachment_add(
+        services.attachment_add(
             application=application,
             attachment_type=_type(),
             file=SimpleUploadedFile("plan.pdf", PDF),
@@ -120,13 +120,13 @@ def test_documents_are_frozen_once_submitted_but_staff_may_add(application, memb
     Application.objects.filter(pk=application.pk).update(status=S.SUBMITTED)
     application.refresh_from_db()
     with pytest.raises(ValidationError):
-        attachments.attachment_add(
+        services.attachment_add(
             application=application,
             attachment_type=_type(),
             file=SimpleUploadedFile("plan.pdf", PDF),
             by=member,
         )
-    attachments.attachment_add(
+    services.attachment_add(
         application=application,
         attachment_type=_type(),
         file=SimpleUploadedFile("plan.pdf", PDF),
@@ -137,14 +137,14 @@ def test_documents_are_frozen_once_submitted_but_staff_may_add(application, memb
 def test_report_documents_are_added_while_the_grant_runs(application, member):
     Application.objects.filter(pk=application.pk).update(status=S.GRANTED, decided_amount=1)
     application.refresh_from_db()
-    attachments.attachment_add(
+    services.attachment_add(
         application=application,
         attachment_type=_type("receipts"),
         file=SimpleUploadedFile("receipts.pdf", PDF),
         by=member,
     )
     with pytest.raises(ValidationError):
-        attachments.attachment_add(
+        services.attachment_add(
             application=application,
             attachment_type=_type("plan"),
             file=SimpleUploadedFile("plan.pdf", PDF),
@@ -155,7 +155,7 @@ def test_report_documents_are_added_while_the_grant_runs(application, member):
 def test_remove_deletes_the_row_and_the_file(
     application, member, django_capture_on_commit_callbacks
 ):
-    attachment = attachments.attachment_add(
+    attachment = services.attachment_add(
         application=application,
         attachment_type=_type(),
         file=SimpleUploadedFile("plan.pdf", PDF),
@@ -163,7 +163,7 @@ def test_remove_deletes_the_row_and_the_file(
     )
     storage, name = attachment.file.storage, attachment.file.name
     with django_capture_on_commit_callbacks(execute=True):
-        attachments.attachment_remove(attachment=attachment, by=member)
+        services.attachment_remove(attachment=attachment, by=member)
     assert not Attachment.objects.exists()
     assert not storage.exists(name)
 

@@ -213,12 +213,15 @@ def test_bad_amounts_and_an_empty_summary_are_explained_next_to_the_fields(membe
     assert form.errors["summary"] == [ja("Describe what the project did.")]
     assert form.errors["participants"] == [ja("Enter the number of participants as a number.")]
     row = response.context["expenses"].forms[0]
-    assert row.errors["amount"] == [ja("Enter the amount in whole yen, for example 12000.")]
+    # The plan's rule and messages: one budget-line form for the plan and the report.
+    assert row.errors["amount"] == [
+        ja("Enter the amount in yen using digits only, for example 120,000.")
+    ]
     assert row["amount"].value() == "十五万"
     # A description without an amount is not a blank row.
     data = _report_data(expenses=[{"item": "consumables", "description": "花の苗", "amount": ""}])
     row = member_client.post(_url(granted), data).context["expenses"].forms[0]
-    assert row.errors["amount"] == [ja("Enter the amount in whole yen, for example 12000.")]
+    assert row.errors["amount"] == [ja("Enter the amount in yen.")]
     assert granted.expense_lines.filter(stage=BudgetStage.ACTUAL).count() == 0
 
 
@@ -369,7 +372,7 @@ def test_a_refusal_by_the_service_keeps_the_lines_filed_before(
     sf.add_budget(
         granted, stage=BudgetStage.ACTUAL, expenses=[(ExpenseLine.Item.RENTAL, 10, True)], subsidy=0
     )
-    from subsidies import followup
+    from subsidies.views import followup
 
     monkeypatch.setattr(followup, "_missing_documents", lambda *args: [])
     programme.required_attachment_types.add(AttachmentType.objects.get(code="accounts"))

@@ -335,7 +335,7 @@ def test_the_database_refusal_of_a_second_open_request_is_a_form_error(
     client, member, granted, monkeypatch
 ):
     """The race itself: the page saw no open request, but one was filed before this one."""
-    from subsidies import followup
+    from subsidies.views import followup
 
     _client(client, member)
     real = followup.services.change_request_create

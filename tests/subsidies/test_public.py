@@ -11,8 +11,8 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext, override
 
-from subsidies import public
 from subsidies.models import Application, Category, Programme, ResultsMeeting
+from subsidies.views import public
 from tests import factories
 from tests.subsidies import factories as sf
 from tests.subsidies.factories import JST

@@ -6,13 +6,14 @@ import re
 from fractions import Fraction
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext, override
 
-from subsidies import services
+from subsidies import permissions, services
 from subsidies.models import Application, Criterion, ExpenseLine, ReviewAssignment, Score
 from subsidies.ranking import ranking
 from tests import factories
@@ -327,16 +328,16 @@ def test_a_score_outside_1_to_5_is_refused(reviewer_client, assignment, programm
 def test_a_refusal_on_a_later_criterion_keeps_none_of_the_sheet(
     reviewer_client, assignment, programme, monkeypatch
 ):
-    real = services.score_save
+    real = services.review.score_save
     calls = []
 
     def second_fails(**kwargs):
         calls.append(kwargs["criterion"].name)
         if len(calls) == 2:
-            raise services.ValidationError({"score": "boom"})
+            raise ValidationError({"score": "boom"})
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "score_save", second_fails)
+    monkeypatch.setattr(services.review, "score_save", second_fails)
     response = reviewer_client.post(_url(assignment), _sheet(programme, [4, 3]))
     assert response.status_code == 200
     assert calls == ["公益性", "実現性"]
@@ -392,13 +393,13 @@ def test_a_decision_taken_while_the_sheet_was_open_refuses_it(
     reviewer_client, assignment, application, programme, monkeypatch
 ):
     # The page was opened under review; the decision lands just before the sheet is saved.
-    real = services.reviewer_conflict
+    real = permissions.reviewer_conflict
 
     def decide_then_check(user, application_):
         Application.objects.filter(pk=application.pk).update(status=S.ADOPTED)
         return real(user, application_)
 
-    monkeypatch.setattr(services, "reviewer_conflict", decide_then_check)
+    monkeypatch.setattr(permissions, "reviewer_conflict", decide_then_check)
     response = reviewer_client.post(_url(assignment), _sheet(programme, [4, 3]), follow=True)
     assert ja(
         "Scores can be given only while the application is under review. Nothing was saved."

@@ -19,6 +19,7 @@ from subsidies.models import (
     ApplicationStatusChange,
     BudgetStage,
     ChangeRequest,
+    ChangeRequestStatusChange,
     ExpenseLine,
     IncomeLine,
     Payment,
@@ -291,13 +292,13 @@ def test_race_two_decisions_at_once_only_one_fits_the_budget(monkeypatch):
 
     # Widen the window between the budget check and the write, so that without the lock both
     # decisions would read the same remaining budget and both pass.
-    check = services._lock_budget_room
+    check = services.applications._lock_budget_room
 
     def slow_check(application, amount):
         check(application, amount)
         time.sleep(0.5)
 
-    monkeypatch.setattr(services, "_lock_budget_room", slow_check)
+    monkeypatch.setattr(services.applications, "_lock_budget_room", slow_check)
 
     representative = factories.make_user()
     staff_a = factories.make_user(superuser=True)
@@ -526,6 +527,37 @@ def test_change_request_refused_needs_a_reason_and_changes_nothing(application, 
         change_request=change, by=staff, approve=False, response="予算に余裕がありません"
     )
     assert ChangeRequest.objects.get().status == ChangeRequest.Status.REFUSED
+
+
+def test_a_change_request_keeps_its_history_in_the_shared_shape(application, member, staff):
+    application = _granted(application, 100_000)
+    change = services.change_request_create(
+        application=application, by=member, description="日程変更"
+    )
+    services.change_request_refuse(change_request=change, by=staff, reason="日程は変えられません")
+    history = [
+        (h.old_status, h.new_status, h.by, h.reason)
+        for h in ChangeRequestStatusChange.objects.filter(change_request=change).order_by(
+            "at", "pk"
+        )
+    ]
+    assert history == [
+        ("", "requested", member, ""),
+        ("requested", "refused", staff, "日程は変えられません"),
+    ]
+    change.refresh_from_db()
+    assert (change.status, change.decided_by, change.response) == (
+        ChangeRequest.Status.REFUSED,
+        staff,
+        "日程は変えられません",
+    )
+    assert change.decided_at is not None
+
+
+def test_the_refusal_is_the_shared_one():
+    from muroran_kyodo.lib.workflow import TransitionError
+
+    assert services.TransitionError is TransitionError
 
 
 def test_change_request_rules(application, member, staff, other_member):

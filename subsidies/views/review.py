@@ -1,11 +1,10 @@
 """The reviewer's page (審査委員): the applications assigned to the signed-in person, grouped by
-programme, and one score sheet per application, saved through `services.score_save`. Forms,
-views and routes, in that order. Staff work in the admin; a staff member who is also assigned
+programme, and one score sheet per application, saved through `services.scores_save`. Views
+and routes, in that order (the score sheet's form is in forms.py). Staff work in the admin; a staff member who is also assigned
 uses this page like any reviewer."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,72 +12,21 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
-from django.utils.html import escape
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from . import money, services
-from .models import Application, BudgetStage, ReviewAssignment
-from .permissions import can_score
+from muroran_kyodo.lib.forms import put_refusal_on_form
+
+from .. import money, permissions, services
+from ..forms import ScoreSheetForm
+from ..models import Application, BudgetStage, ReviewAssignment
+from ..permissions import can_score
 
 S = Application.Status
 REVIEW_LIST_SIZE = 50
-SCORE_CHOICES = [
-    (1, gettext_lazy("1 (poor)")),
-    (2, gettext_lazy("2 (fair)")),
-    (3, gettext_lazy("3 (good)")),
-    (4, gettext_lazy("4 (very good)")),
-    (5, gettext_lazy("5 (excellent)")),
-]
 # The plan as the committee reads it, in the order of the application form.
 PLAN_FIELDS = ("title", "purpose", "content", "place", "expected_effects")
-
-
-# --- forms ----------------------------------------------------------------------------------
-
-
-class ScoreSheetForm(forms.Form):
-    """One row per criterion of the programme: a score from 1 to 5 (required) and a comment."""
-
-    def __init__(self, *args, criteria, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.criteria = list(criteria)
-        required = _("Give a score from 1 to 5.")
-        for criterion in self.criteria:
-            help_text = f"{capfirst(_('weight'))}: {criterion.weight}"
-            if criterion.description:
-                help_text = f"{escape(criterion.description)} {help_text}"
-            self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
-                label=criterion.name,
-                choices=SCORE_CHOICES,
-                coerce=int,
-                widget=forms.RadioSelect,
-                help_text=help_text,
-                error_messages={"required": required, "invalid_choice": required},
-            )
-            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
-                label=f"{criterion.name} — {capfirst(_('comment'))}",
-                required=False,
-                max_length=2000,
-                widget=forms.Textarea(attrs={"rows": 3}),
-            )
-
-    def rows(self):
-        for criterion in self.criteria:
-            yield criterion, self[f"score_{criterion.pk}"], self[f"comment_{criterion.pk}"]
-
-    def scores(self):
-        """(criterion, score, comment) for every criterion, once the form is valid."""
-        return [
-            (
-                criterion,
-                self.cleaned_data[f"score_{criterion.pk}"],
-                self.cleaned_data[f"comment_{criterion.pk}"].strip(),
-            )
-            for criterion in self.criteria
-        ]
 
 
 # --- views ----------------------------------------------------------------------------------
@@ -158,7 +106,7 @@ def review_detail(request, pk):
     programme = application.programme
     criteria = list(programme.criteria.all())
     existing = {score.criterion_id: score for score in assignment.scores.all()}
-    conflict = services.reviewer_conflict(request.user, application)
+    conflict = permissions.reviewer_conflict(request.user, application)
     editable = can_score(request.user, assignment) and not conflict
 
     if request.method == "POST":
@@ -241,11 +189,10 @@ def _save_scores(request, assignment, form) -> str | None:
     try:
         services.scores_save(assignment=assignment, scores=form.scores(), by=request.user)
     except PermissionDenied:
-        conflict = services.reviewer_conflict(request.user, assignment.application)
+        conflict = permissions.reviewer_conflict(request.user, assignment.application)
         return _refusal(request.user, assignment.application, conflict)
     except ValidationError as error:
-        for message in error.messages:
-            form.add_error(None, message)
+        put_refusal_on_form(form, error)
         return ""
     return None
 

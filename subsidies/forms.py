@@ -1,34 +1,45 @@
-"""Forms of the group's application: starting one, the plan with its budget rows, documents and
-the prior consultation. Every field tolerates what people type on a phone in Japanese (全角
-digits, commas in amounts, 2026/11/28), and each error says what to do next to the field."""
+"""Every form of the subsidy: starting an application, the plan, one budget-line formset for
+the plan and the report, documents, the prior consultation, the completion report, 変更承認,
+the reviewer's score sheet, and the admin's forms. Every field tolerates what people type on
+a phone in Japanese (全角 digits, commas in amounts, 2026/11/28; see muroran_kyodo.lib.fields),
+and each error says what to do next to the field. Forms validate; services persist."""
 
 from __future__ import annotations
-
-import re
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from muroran_kyodo.lib.fields import ModelMultipleChoiceField
-from muroran_kyodo.lib.jp import DateInput, nfkc
+from muroran_kyodo.lib.admin_actions import ReasonActionForm
+from muroran_kyodo.lib.fields import CountField, ModelMultipleChoiceField, YenField
+from muroran_kyodo.lib.fields import DateField as JapaneseDateField
 from organizations.models import CollaborationForm, Organization
 
+from . import services
 from .models import (
+    Application,
     AttachmentType,
+    BudgetStage,
     Category,
     ExpenseLine,
     IncomeLine,
+    Payment,
+    ReviewAssignment,
 )
 
-# No line of a community-activity budget comes near ¥100 million: above it is a typo.
-MAX_LINE_YEN = 100_000_000
-MAX_MEMBERS = 100_000
+SCORE_CHOICES = [
+    (1, _("1 (poor)")),
+    (2, _("2 (fair)")),
+    (3, _("3 (good)")),
+    (4, _("4 (very good)")),
+    (5, _("5 (excellent)")),
+]
 # Empty rows under the filled ones; "add rows" gives this many more, up to MAX_ROWS.
 EXTRA_ROWS = 3
 MAX_ROWS = 40
-DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
 
 
 def member_organizations(user):
@@ -43,90 +54,6 @@ def member_organizations(user):
 def verified_member_organizations(user):
     """Verified organisations the user belongs to: the only ones they may apply for."""
     return member_organizations(user).filter(status=Organization.Status.VERIFIED)
-
-
-class YenField(forms.CharField):
-    """Whole yen. Full-width digits, commas, ¥ and 円 are accepted; negatives, fractions and
-    absurd amounts are refused with a message that says what to type."""
-
-    default_error_messages = {
-        "invalid": _("Enter the amount in yen using digits only, for example 120,000."),
-        "negative": _("Amounts cannot be negative. Enter 0 or more."),
-        "fraction": _("Enter whole yen, without a decimal point."),
-        "too_large": _("Enter at most ¥%(limit)s."),
-    }
-
-    def __init__(self, *, max_value=MAX_LINE_YEN, **kwargs):
-        self.max_value = max_value
-        kwargs.setdefault(
-            "widget",
-            forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": 30}),
-        )
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        text = nfkc(super().to_python(value))
-        text = re.sub(r"[,\s¥￥円]", "", text.replace("\\", ""))
-        if not text:
-            return None
-        if len(text) > 30:
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        if text[0] in "-−△▲":
-            raise ValidationError(self.error_messages["negative"], code="negative")
-        if re.fullmatch(r"\d+\.\d*", text):
-            if set(text.split(".", 1)[1]) <= {"0"}:
-                text = text.split(".", 1)[0]
-            else:
-                raise ValidationError(self.error_messages["fraction"], code="fraction")
-        if not re.fullmatch(r"\d+", text):
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        amount = int(text)
-        if amount > self.max_value:
-            raise ValidationError(
-                self.error_messages["too_large"],
-                code="too_large",
-                params={"limit": f"{self.max_value:,}"},
-            )
-        return amount
-
-
-class CountField(forms.IntegerField):
-    """A number of people, typed in full or half width."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("min_value", 0)
-        kwargs.setdefault("max_value", MAX_MEMBERS)
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric"}))
-        super().__init__(**kwargs)
-        self.error_messages.update(
-            {
-                "invalid": _("Enter a number of people in digits, for example 5."),
-                "min_value": _("Enter 0 or more."),
-                "max_value": _("Enter at most %(limit_value)s."),
-            }
-        )
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = nfkc(value).replace(",", "").removesuffix("人").strip()
-        return super().to_python(value)
-
-
-class JapaneseDateField(forms.DateField):
-    """The browser's date picker, or 2026/11/28 and ２０２６年１１月２８日 typed by hand."""
-
-    widget = DateInput
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", DATE_FORMATS)
-        super().__init__(**kwargs)
-        self.error_messages["invalid"] = _("Enter a date such as 2026/11/28.")
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = nfkc(value)
-        return super().to_python(value)
 
 
 # --- starting an application -------------------------------------------------------------------
@@ -323,21 +250,22 @@ class PlanForm(forms.Form):
         return values
 
 
-class _LineForm(forms.Form):
-    """One budget row; a row left blank is no line."""
+class BudgetLineForm(forms.Form):
+    """One budget row, of the plan or of the report. A row with neither description nor amount
+    is blank and no line (whatever its kind says); any other row needs its kind and amount."""
 
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
     amount = YenField(label=_("Amount (yen)"), required=False)
 
     KIND_FIELD = ""
+    kind_required = ""
 
     def clean(self):
         data = super().clean()
         kind = data.get(self.KIND_FIELD)
         amount = data.get("amount")
-        self.is_blank = (
-            not kind and not data.get("description") and amount is None and not self.errors
-        )
+        # The kind alone makes no line: a row with neither description nor amount is blank.
+        self.is_blank = not data.get("description") and amount is None and not self.errors
         if self.is_blank:
             return data
         if not kind and self.KIND_FIELD not in self.errors:
@@ -347,7 +275,7 @@ class _LineForm(forms.Form):
         return data
 
 
-class IncomeLineForm(_LineForm):
+class IncomeLineForm(BudgetLineForm):
     kind = forms.ChoiceField(
         label=_("Source"),
         choices=[("", _("Choose"))] + list(IncomeLine.Kind.choices),
@@ -357,8 +285,14 @@ class IncomeLineForm(_LineForm):
     KIND_FIELD = "kind"
     kind_required = _("Choose where this income comes from.")
 
+    @staticmethod
+    def line(data) -> IncomeLine:
+        return IncomeLine(
+            kind=data["kind"], description=data.get("description", ""), amount=data["amount"]
+        )
 
-class ExpenseLineForm(_LineForm):
+
+class ExpenseLineForm(BudgetLineForm):
     item = forms.ChoiceField(
         label=_("Expense item"),
         choices=[("", _("Choose"))] + list(ExpenseLine.Item.choices),
@@ -369,33 +303,71 @@ class ExpenseLineForm(_LineForm):
     KIND_FIELD = "item"
     kind_required = _("Choose the expense item.")
 
+    @staticmethod
+    def line(data) -> ExpenseLine:
+        return ExpenseLine(
+            item=data["item"],
+            description=data.get("description", ""),
+            amount=data["amount"],
+            eligible=bool(data.get("eligible")),
+        )
 
-class _LineFormSet(forms.BaseFormSet):
-    def lines(self):
-        """(row number, form) of the rows that are not blank."""
-        return [
-            (n, form)
-            for n, form in enumerate(self.forms)
-            if not getattr(form, "is_blank", False) and form.has_changed()
-        ]
+
+class BudgetLineFormSet(forms.BaseFormSet):
+    """The rows of one budget table (income or expenses), of the plan or of the report."""
+
+    def is_filled(self, form) -> bool:
+        return not getattr(form, "is_blank", True) and form.has_changed()
+
+    def lines(self, stage: str = BudgetStage.ACTUAL) -> list:
+        """The filled rows of a valid formset, as unsaved lines of `stage`, in order."""
+        lines = []
+        for order, form in enumerate((f for f in self.forms if self.is_filled(f)), 1):
+            line = form.line(form.cleaned_data)
+            line.stage, line.sort_order = stage, order
+            lines.append(line)
+        return lines
+
+    def lines_keeping(self, saved) -> list | None:
+        """The rows to save now: each valid row as typed; a row with an error keeps the line
+        saved at its place before (if any), so nothing saved is lost by a typo. None when the
+        row count was tampered with: leave the saved lines as they are."""
+        if self.non_form_errors():
+            return None
+        kept = []
+        for n, form in enumerate(self.forms):
+            if form.errors:
+                if n < len(saved):
+                    kept.append(saved[n])
+            elif self.is_filled(form):
+                kept.append(form.line(form.cleaned_data))
+        return kept
 
 
-IncomeFormSet = forms.formset_factory(
-    IncomeLineForm,
-    formset=_LineFormSet,
-    extra=0,
-    max_num=MAX_ROWS,
-    absolute_max=MAX_ROWS,
-    validate_max=True,
-)
-ExpenseFormSet = forms.formset_factory(
-    ExpenseLineForm,
-    formset=_LineFormSet,
-    extra=0,
-    max_num=MAX_ROWS,
-    absolute_max=MAX_ROWS,
-    validate_max=True,
-)
+def _line_formset(form):
+    return forms.formset_factory(
+        form,
+        formset=BudgetLineFormSet,
+        extra=EXTRA_ROWS,
+        max_num=MAX_ROWS,
+        absolute_max=MAX_ROWS,
+        validate_max=True,
+    )
+
+
+IncomeFormSet = _line_formset(IncomeLineForm)
+ExpenseFormSet = _line_formset(ExpenseLineForm)
+
+
+def with_more_rows(data, prefix: str):
+    """The posted data with EXTRA_ROWS more blank rows for `prefix` (within MAX_ROWS)."""
+    key = f"{prefix}-TOTAL_FORMS"
+    try:
+        rows = int(data.get(key, 0))
+    except ValueError:
+        rows = 0
+    data[key] = str(min(MAX_ROWS, max(0, rows) + EXTRA_ROWS))
+    return data
 
 
 def line_initial(lines, fields) -> list[dict]:
@@ -475,3 +447,188 @@ class ConsultationForm(forms.Form):
         if not topic:
             raise ValidationError(_("Write what you would like to consult about."))
         return topic
+
+
+# --- 実績報告 and 変更承認 ----------------------------------------------------------------------
+
+
+class ReportForm(forms.Form):
+    summary = forms.CharField(
+        label=_("What was done"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
+        error_messages={"required": _("Describe what the project did.")},
+    )
+    participants = CountField(
+        label=_("Participants"),
+        max_value=1_000_000,
+        help_text=_("How many people took part, in total."),
+        error_messages={
+            "invalid": _("Enter the number of participants as a number."),
+            "min_value": _("Enter the number of participants as a number."),
+            "max_value": _("Enter the number of participants as a number."),
+        },
+    )
+    effects = forms.CharField(
+        label=_("Effects"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class DocumentForm(forms.Form):
+    """A report-stage document, added from the report page."""
+
+    document_type = forms.TypedChoiceField(label=_("Document"), coerce=int, required=False)
+    document = forms.FileField(
+        label=_("File"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx,.xlsx"}),
+        help_text=_(
+            "PDF, JPEG, PNG, Word (.docx) or Excel (.xlsx). Only your group and the city's "
+            "staff can see it."
+        ),
+    )
+
+    def __init__(self, *args, types: list[AttachmentType], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.types = {attachment_type.pk: attachment_type for attachment_type in types}
+        self.fields["document_type"].choices = [(pk, str(t)) for pk, t in self.types.items()]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("document") and data.get("document_type") not in self.types:
+            self.add_error("document_type", _("Choose which document the file is."))
+        return data
+
+
+class ChangeRequestForm(forms.Form):
+    description = forms.CharField(
+        label=_("What changes and why"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
+        help_text=_("The part of the plan or budget that changes, how, and the reason for it."),
+        error_messages={"required": _("Describe what changes and why.")},
+    )
+    new_amount = YenField(
+        label=_("New grant amount (yen)"),
+        required=False,
+        help_text=_("Only when the change needs a different grant amount."),
+        error_messages={"invalid": _("Enter the new amount in whole yen, for example 80000.")},
+    )
+
+    def __init__(self, *args, application: Application, **kwargs):
+        self.application = application
+        super().__init__(*args, **kwargs)
+
+    def clean_new_amount(self):
+        amount = self.cleaned_data.get("new_amount")
+        requested = self.application.requested_amount
+        if amount is not None and not (0 < amount <= requested):
+            raise ValidationError(
+                _("The new amount must be between ¥1 and the ¥%(requested)s requested.")
+                % {"requested": f"{requested:,}"}
+            )
+        return amount
+
+    @property
+    def summary(self):
+        amount = self.cleaned_data.get("new_amount")
+        return [
+            (self.fields["description"].label, self.cleaned_data["description"]),
+            (
+                self.fields["new_amount"].label,
+                f"¥{amount:,}" if amount is not None else _("No change"),
+            ),
+        ]
+
+
+# --- the reviewer ---------------------------------------------------------------------------
+
+
+class ScoreSheetForm(forms.Form):
+    """One row per criterion of the programme: a score from 1 to 5 (required) and a comment."""
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        required = _("Give a score from 1 to 5.")
+        for criterion in self.criteria:
+            help_text = f"{capfirst(_('weight'))}: {criterion.weight}"
+            if criterion.description:
+                help_text = f"{escape(criterion.description)} {help_text}"
+            self.fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
+                label=criterion.name,
+                choices=SCORE_CHOICES,
+                coerce=int,
+                widget=forms.RadioSelect,
+                help_text=help_text,
+                error_messages={"required": required, "invalid_choice": required},
+            )
+            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
+                label=f"{criterion.name} — {capfirst(_('comment'))}",
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    def rows(self):
+        for criterion in self.criteria:
+            yield criterion, self[f"score_{criterion.pk}"], self[f"comment_{criterion.pk}"]
+
+    def scores(self):
+        """(criterion, score, comment) for every criterion, once the form is valid."""
+        return [
+            (
+                criterion,
+                self.cleaned_data[f"score_{criterion.pk}"],
+                self.cleaned_data[f"comment_{criterion.pk}"].strip(),
+            )
+            for criterion in self.criteria
+        ]
+
+
+# --- the admin ---------------------------------------------------------------------------------
+
+
+class DecisionActionForm(ReasonActionForm):
+    amount = YenField(label=_("Amount decided (yen; empty: the amount requested)"), required=False)
+
+
+class ReviewAssignmentForm(forms.ModelForm):
+    """The service's checks (conflict of interest, state) shown next to the field."""
+
+    class Meta:
+        model = ReviewAssignment
+        fields = ["application", "reviewer"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean(self):
+        cleaned = super().clean()
+        application, reviewer = cleaned.get("application"), cleaned.get("reviewer")
+        if application and reviewer and self.request is not None:
+            services.check_assignment(
+                application=application, reviewer=reviewer, by=self.request.user
+            )
+        return cleaned
+
+
+class AdvancePaymentForm(forms.ModelForm):
+    """An advance (概算払) keyed in by staff, the amount and date as people type them."""
+
+    paid_on = JapaneseDateField(label=_("paid on"))
+    amount = YenField(label=_("amount (yen)"))
+
+    class Meta:
+        model = Payment
+        fields = ["application", "paid_on", "amount"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("application") and cleaned.get("amount"):
+            services.check_advance(application=cleaned["application"], amount=cleaned["amount"])
+        return cleaned

@@ -1,11 +1,11 @@
-"""The group's application in the browser: 事前相談, starting a draft, the plan and budget
+"""The group's application in the browser: starting a draft, the plan and budget
 (save as draft at any point), documents, 確認 → 申請 → 完了, the application page with its
 history and buttons, withdrawing, and resubmitting after 差戻し.
 
 Every lookup goes through `Application.objects.visible_to(user)`, so another group's id is a
-404; changes go through `services` (status) and `attachments` (documents). The plan and budget
-of an editable application have no service yet: `_save_plan` writes them with a
-compare-and-set on the editable statuses, so a concurrent submission is never overwritten.
+404; every change goes through `services` (the plan and budget through
+`services.application_update`, which locks the editable row, so a concurrent submission is
+never overwritten). A GET writes nothing.
 """
 
 from __future__ import annotations
@@ -18,32 +18,29 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from muroran_kyodo.lib.confirm import STEP_INPUT, confirm_flow
-from muroran_kyodo.lib.forms import REASON_REFUSED, posted_reason
+from muroran_kyodo.lib.confirm import STEP_INPUT
+from muroran_kyodo.lib.forms import REASON_REFUSED, posted_reason, put_refusal_on_form
 from muroran_kyodo.lib.uploads import serve_private_file
 from organizations.models import Membership
 
-from . import attachments, followup, money, services
-from .application_forms import (
-    EXTRA_ROWS,
-    MAX_ROWS,
+from .. import money, services
+from ..eligibility import submission_errors
+from ..forms import (
     AttachmentForm,
-    ConsultationForm,
     ExpenseFormSet,
     IncomeFormSet,
     PlanForm,
     StartForm,
     line_initial,
     verified_member_organizations,
+    with_more_rows,
 )
-from .eligibility import submission_errors
-from .models import (
+from ..models import (
     Application,
     Attachment,
     AttachmentType,
@@ -54,7 +51,8 @@ from .models import (
     IntakeWindow,
     Programme,
 )
-from .permissions import can_act_for, can_view_attachment
+from ..permissions import GROUP, can_act_for, can_view_attachment, may_act
+from . import followup
 
 S = Application.Status
 S_EDITABLE = Application.EDITABLE
@@ -94,7 +92,7 @@ def _own_application(request, pk, queryset=None) -> Application:
     """An application the user may act for (a member of its organisation; staff); 404 for
     anything they cannot see, 403 for one they only review."""
     application = get_object_or_404(queryset if queryset is not None else _visible(request), pk=pk)
-    if not services.may_act(request.user, application, services.GROUP):
+    if not may_act(request.user, application, GROUP):
         raise PermissionDenied
     return application
 
@@ -135,6 +133,17 @@ def _budget_context(application, income, expenses) -> dict:
     }
 
 
+def _page_context(application, income, expenses) -> dict:
+    """What the confirmation and the application page both show: the plan, budget, documents."""
+    return {
+        "application": application,
+        "programme": application.programme,
+        "partners": list(application.partner_organizations.all()),
+        **_budget_context(application, income, expenses),
+        **_documents(application),
+    }
+
+
 def _with_lines(queryset):
     plan = BudgetStage.PLAN
     return queryset.prefetch_related(
@@ -160,61 +169,6 @@ def _documents(application) -> dict:
     }
 
 
-# --- 事前相談 ------------------------------------------------------------------------------------
-
-
-def _published_programme(pk) -> Programme:
-    return get_object_or_404(Programme.objects.published(), pk=pk)
-
-
-@never_cache
-@login_required
-def consultation_book(request, pk):
-    programme = _published_programme(pk)
-    form = ConsultationForm(request.POST or None, programme=programme, user=request.user)
-    context = {"programme": programme, "has_organizations": form.fields["organization"].queryset}
-
-    def on_submit(form):
-        try:
-            services.consultation_book(
-                organization=form.cleaned_data["organization"],
-                programme=programme,
-                held_on=form.cleaned_data["held_on"],
-                topic=form.cleaned_data["topic"],
-                by=request.user,
-            )
-        except PermissionDenied:
-            form.add_error(
-                "organization", _("You can book only for an organisation you are a member of.")
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Your prior consultation is booked. The Community Life Division will "
-                    "contact you to confirm the time."
-                ),
-            )
-            return redirect("subsidies:application_list")
-        return render(
-            request,
-            "subsidies/consultation_form.html",
-            {**context, "form": form, "step": STEP_INPUT},
-        )
-
-    return confirm_flow(
-        request,
-        form,
-        template="subsidies/consultation_form.html",
-        confirm_template="subsidies/consultation_confirm.html",
-        on_submit=on_submit,
-        context=context,
-    )
-
-
 # --- starting an application --------------------------------------------------------------------
 
 
@@ -222,7 +176,7 @@ def consultation_book(request, pk):
 @login_required
 def application_start(request, pk):
     """Choose the organisation and category: a draft is created and the plan opens."""
-    programme = _published_programme(pk)
+    programme = get_object_or_404(Programme.objects.published(), pk=pk)
     window = IntakeWindow.objects.open().filter(programme=programme).order_by("closes_at").first()
     form = StartForm(request.POST or None, programme=programme, user=request.user)
     organizations = list(form.fields["organization"].queryset)
@@ -237,9 +191,16 @@ def application_start(request, pk):
         try:
             services.application_create(application=application, by=request.user)
         except PermissionDenied:
-            form.add_error(
-                "organization",
-                _("You can apply only for a verified organisation you are a member of."),
+            # Not allowed for this organisation: said next to the organisation chosen.
+            put_refusal_on_form(
+                form,
+                ValidationError(
+                    {
+                        "organization": _(
+                            "You can apply only for a verified organisation you are a member of."
+                        )
+                    }
+                ),
             )
         else:
             messages.success(
@@ -268,44 +229,20 @@ def application_start(request, pk):
 # --- the plan and budget --------------------------------------------------------------------------
 
 
-def _formsets(request, application, income, expenses):
+def _formsets(request, income, expenses):
     if request.method != "POST":
-        income_set = IncomeFormSet(
-            prefix="income", initial=line_initial(income, ("kind", "description"))
+        return (
+            IncomeFormSet(prefix="income", initial=line_initial(income, ("kind", "description"))),
+            ExpenseFormSet(
+                prefix="expense",
+                initial=line_initial(expenses, ("item", "description", "eligible")),
+            ),
         )
-        expense_set = ExpenseFormSet(
-            prefix="expense",
-            initial=line_initial(expenses, ("item", "description", "eligible")),
-        )
-        income_set.extra = expense_set.extra = EXTRA_ROWS
-        return income_set, expense_set
     data = request.POST.copy()
     for prefix, button in (("income", "_more_income"), ("expense", "_more_expense")):
         if button in data:
-            key = f"{prefix}-TOTAL_FORMS"
-            try:
-                rows = int(data.get(key, 0))
-            except ValueError:
-                rows = 0
-            data[key] = str(min(MAX_ROWS, max(0, rows) + EXTRA_ROWS))
+            data = with_more_rows(data, prefix)
     return IncomeFormSet(data, prefix="income"), ExpenseFormSet(data, prefix="expense")
-
-
-def _line_values(formset, existing, build):
-    """The rows to keep: each valid row as typed; a row with an error keeps the line saved at
-    its place before (if any), so nothing saved is lost by a typo."""
-    if formset.non_form_errors():
-        return None  # a tampered row count: leave the saved lines as they are
-    kept = []
-    for n, form in enumerate(formset.forms):
-        if form.errors:
-            if n < len(existing):
-                kept.append(existing[n])
-            continue
-        if getattr(form, "is_blank", True) or not form.has_changed():
-            continue
-        kept.append(build(form.cleaned_data))
-    return kept
 
 
 def _save_plan(application, *, by, values, income, expenses) -> bool:
@@ -334,29 +271,14 @@ def application_edit(request, pk):
         return response
     income, expenses = _plan_lines(application)
     form = PlanForm(request.POST if request.method == "POST" else None, application=application)
-    income_set, expense_set = _formsets(request, application, income, expenses)
+    income_set, expense_set = _formsets(request, income, expenses)
 
     if request.method == "POST":
         form.is_valid()
         income_set.is_valid()
         expense_set.is_valid()
-        new_income = _line_values(
-            income_set,
-            income,
-            lambda d: IncomeLine(
-                kind=d["kind"], description=d.get("description", ""), amount=d["amount"]
-            ),
-        )
-        new_expenses = _line_values(
-            expense_set,
-            expenses,
-            lambda d: ExpenseLine(
-                item=d["item"],
-                description=d.get("description", ""),
-                amount=d["amount"],
-                eligible=bool(d.get("eligible")),
-            ),
-        )
+        new_income = income_set.lines_keeping(income)
+        new_expenses = expense_set.lines_keeping(expenses)
         if not _save_plan(
             application,
             by=request.user,
@@ -421,14 +343,15 @@ def application_documents(request, pk):
             return _editable_or_redirect(request, application)
         if form.is_valid():
             try:
-                attachments.attachment_add(
+                services.attachment_add(
                     application=application,
                     attachment_type=form.cleaned_data["type"],
                     file=form.cleaned_data["file"],
                     by=request.user,
                 )
             except ValidationError as error:
-                form.add_error("file", error)
+                # Whatever the service refuses is about the file chosen.
+                put_refusal_on_form(form, ValidationError({"file": error.messages}))
             else:
                 messages.success(
                     request,
@@ -457,7 +380,7 @@ def attachment_delete(request, pk, attachment_pk):
     )
     attachment.application = application
     try:
-        attachments.attachment_remove(attachment=attachment, by=request.user)
+        services.attachment_remove(attachment=attachment, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -501,25 +424,6 @@ def _error_rows(application, errors) -> list[dict]:
     return rows
 
 
-def _move_draft_to_open_window(application):
-    """A draft started in 第1期 and finished in 第2期 is submitted in the window open now."""
-    if application.status != S.DRAFT:
-        return
-    now = timezone.now()
-    if application.window is not None and application.window.is_open(now):
-        return
-    window = (
-        IntakeWindow.objects.open(now)
-        .filter(programme=application.programme_id)
-        .order_by("closes_at")
-        .first()
-    )
-    if window is not None and (
-        Application.objects.filter(pk=application.pk, status=S.DRAFT).update(window=window) == 1
-    ):
-        application.window = window
-
-
 @never_cache
 @login_required
 def application_confirm(request, pk):
@@ -528,11 +432,12 @@ def application_confirm(request, pk):
     application = _own_application(request, pk)
     if response := _editable_or_redirect(request, application):
         return response
-    _move_draft_to_open_window(application)
     application = _with_lines(_visible(request)).get(pk=application.pk)
     errors = {}
     if request.method == "POST":
         try:
+            # A draft started in 第1期 and finished in 第2期 is submitted in the window open now.
+            services.application_move_to_open_window(application=application, by=request.user)
             services.application_submit(application=application, by=request.user)
         except ValidationError as error:
             errors = (
@@ -549,19 +454,17 @@ def application_confirm(request, pk):
         else:
             return redirect("subsidies:application_submitted", pk=application.pk)
     else:
+        # What the submission would do, shown without writing: the window open now.
+        application.window = services.open_window_for(application)
         errors = submission_errors(application, by=request.user)
     income, expenses = _plan_lines(application)
     return render(
         request,
         "subsidies/application_confirm.html",
         {
-            "application": application,
-            "programme": application.programme,
-            "partners": list(application.partner_organizations.all()),
+            **_page_context(application, income, expenses),
             "errors": _error_rows(application, errors),
             "step": "confirm",
-            **_budget_context(application, income, expenses),
-            **_documents(application),
         },
     )
 
@@ -599,9 +502,7 @@ def application_detail(request, pk):
         request,
         "subsidies/application_detail.html",
         {
-            "application": application,
-            "programme": application.programme,
-            "partners": list(application.partner_organizations.all()),
+            **_page_context(application, income, expenses),
             "history": history,
             "returned_reason": returned_reason,
             "is_member": member,
@@ -617,8 +518,6 @@ def application_detail(request, pk):
                     organization=application.organization_id, programme=application.programme_id
                 )
             ),
-            **_budget_context(application, income, expenses),
-            **_documents(application),
         },
     )
 
@@ -721,9 +620,4 @@ urlpatterns = [
     ),
     path("subsidies/attachments/<int:pk>/", attachment_download, name="attachment"),
     path("subsidies/programmes/<int:pk>/apply/", application_start, name="apply"),
-    path(
-        "subsidies/programmes/<int:pk>/consultation/",
-        consultation_book,
-        name="consultation_book",
-    ),
 ]

@@ -1,6 +1,7 @@
 """After the decision, in the browser: the printable notices (交付決定通知書, 不交付決定通知書,
 額の確定通知書), 変更承認 requests, and the completion report (実績報告) with its income and
-expense lines and its documents. Forms, helpers, views and routes, in that order.
+expense lines and its documents. Helpers, views and routes, in that order (the forms are in
+forms.py).
 
 Every page is the group's and the city's: an application is looked up among those the user
 may see (`Application.objects.visible_to`), then a reviewer — who may see the application
@@ -17,21 +18,28 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from muroran_kyodo.lib.confirm import STEP_CONFIRM, STEP_INPUT, confirm_flow
-from muroran_kyodo.lib.jp import fiscal_year_label, nfkc, wareki_date
+from muroran_kyodo.lib.forms import put_refusal_on_form
+from muroran_kyodo.lib.jp import fiscal_year_label, wareki_date
 from organizations.models import Membership
 
-from . import money, services
-from .attachments import attachment_add, attachment_remove
-from .models import (
-    MAX_YEN,
+from .. import money, services
+from ..eligibility import missing_documents, report_errors
+from ..forms import (
+    ChangeRequestForm,
+    DocumentForm,
+    ExpenseFormSet,
+    IncomeFormSet,
+    ReportForm,
+    with_more_rows,
+)
+from ..models import (
     Application,
     ApplicationStatusChange,
     Attachment,
@@ -43,7 +51,7 @@ from .models import (
     Payment,
     Repayment,
 )
-from .permissions import can_act_for, is_subsidy_staff
+from ..permissions import can_act_for, is_subsidy_staff
 
 S = Application.Status
 # The decision notice exists once the application is decided: 交付決定 for an adopted project at
@@ -56,239 +64,16 @@ REPORT_STATUSES = (S.GRANTED, S.REPORTED, S.CONFIRMED, S.PAID, S.REPAID, S.CLOSE
 EXTRA_ROWS = 3
 MAX_ROWS = 50
 
-# --- forms --------------------------------------------------------------------------------------
-
-
-class YenField(forms.IntegerField):
-    """Whole yen; accepts full-width digits, “12,000”, “¥12,000” and “12,000円”."""
-
-    def __init__(self, **kwargs):
-        message = kwargs.pop(
-            "message", gettext_lazy("Enter the amount in whole yen, for example 12000.")
-        )
-        kwargs.setdefault("min_value", 0)
-        kwargs.setdefault("max_value", MAX_YEN)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric"}))
-        super().__init__(**kwargs)
-        for key in ("invalid", "min_value", "max_value", "required"):
-            self.error_messages[key] = message
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = nfkc(value).replace(",", "").replace("¥", "").replace("円", "").strip()
-        return super().to_python(value)
-
-
-class _LineForm(forms.Form):
-    """One budget line. A row with neither description nor amount is blank and skipped, so
-    the fixed extra rows may stay empty."""
-
-    description = forms.CharField(label=gettext_lazy("Description"), max_length=200, required=False)
-    amount = YenField(
-        label=gettext_lazy("Amount (yen)"),
-        required=False,
-        message=gettext_lazy("Enter the amount in whole yen, for example 12000."),
-    )
-
-    def __init__(self, *args, **kwargs):
-        kwargs["empty_permitted"] = True
-        kwargs["use_required_attribute"] = False
-        super().__init__(*args, **kwargs)
-
-    def has_changed(self):
-        if not self.is_bound:
-            return super().has_changed()
-        return any(
-            (self.data.get(self.add_prefix(name)) or "").strip()
-            for name in ("description", "amount")
-        )
-
-    def clean(self):
-        data = super().clean()
-        if self.has_changed() and data.get("amount") in (None, "") and "amount" not in self.errors:
-            self.add_error("amount", _("Enter the amount in whole yen, for example 12000."))
-        return data
-
-    @property
-    def is_blank(self) -> bool:
-        return not self.has_changed()
-
-
-class IncomeLineForm(_LineForm):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=IncomeLine.Kind.choices)
-    field_order = ["kind", "description", "amount"]
-
-
-class ExpenseLineForm(_LineForm):
-    item = forms.ChoiceField(label=gettext_lazy("Expense item"), choices=ExpenseLine.Item.choices)
-    eligible = forms.BooleanField(label=gettext_lazy("Eligible"), required=False, initial=True)
-    field_order = ["item", "description", "amount", "eligible"]
-
-
-class _LineFormSet(forms.BaseFormSet):
-    model: type[IncomeLine] | type[ExpenseLine]
-
-    def lines(self) -> list:
-        """The filled rows of a valid formset, as unsaved lines of stage “actual”."""
-        return [
-            self.model(stage=BudgetStage.ACTUAL, sort_order=order, **form.cleaned_data)
-            for order, form in enumerate(
-                (form for form in self.forms if not form.is_blank and form.cleaned_data), 1
-            )
-        ]
-
-
-class _IncomeFormSet(_LineFormSet):
-    model = IncomeLine
-
-
-class _ExpenseFormSet(_LineFormSet):
-    model = ExpenseLine
-
-
-IncomeFormSet = forms.formset_factory(
-    IncomeLineForm,
-    formset=_IncomeFormSet,
-    extra=EXTRA_ROWS,
-    max_num=MAX_ROWS,
-    validate_max=True,
-    absolute_max=MAX_ROWS,
-)
-ExpenseFormSet = forms.formset_factory(
-    ExpenseLineForm,
-    formset=_ExpenseFormSet,
-    extra=EXTRA_ROWS,
-    max_num=MAX_ROWS,
-    validate_max=True,
-    absolute_max=MAX_ROWS,
-)
-
-
-class ReportForm(forms.Form):
-    summary = forms.CharField(
-        label=gettext_lazy("What was done"),
-        widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=5000,
-        error_messages={"required": gettext_lazy("Describe what the project did.")},
-    )
-    participants = forms.IntegerField(
-        label=gettext_lazy("Participants"),
-        required=False,
-        min_value=0,
-        max_value=1_000_000,
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-        help_text=gettext_lazy("How many people took part, in total."),
-        error_messages={
-            "invalid": gettext_lazy("Enter the number of participants as a number."),
-            "min_value": gettext_lazy("Enter the number of participants as a number."),
-            "max_value": gettext_lazy("Enter the number of participants as a number."),
-        },
-    )
-    effects = forms.CharField(
-        label=gettext_lazy("Effects"),
-        required=False,
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.is_bound:
-            data = self.data.copy()
-            key = self.add_prefix("participants")
-            if data.get(key):
-                data[key] = nfkc(data[key]).replace(",", "")
-            self.data = data
-
-
-class DocumentForm(forms.Form):
-    """A report-stage document, added from the report page."""
-
-    document_type = forms.TypedChoiceField(
-        label=gettext_lazy("Document"), coerce=int, required=False
-    )
-    document = forms.FileField(
-        label=gettext_lazy("File"),
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx,.xlsx"}),
-        help_text=gettext_lazy(
-            "PDF, JPEG, PNG, Word (.docx) or Excel (.xlsx). Only your group and the city's "
-            "staff can see it."
-        ),
-    )
-
-    def __init__(self, *args, types: list[AttachmentType], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.types = {attachment_type.pk: attachment_type for attachment_type in types}
-        self.fields["document_type"].choices = [(pk, str(t)) for pk, t in self.types.items()]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("document") and data.get("document_type") not in self.types:
-            self.add_error("document_type", _("Choose which document the file is."))
-        return data
-
-
-class ChangeRequestForm(forms.Form):
-    description = forms.CharField(
-        label=gettext_lazy("What changes and why"),
-        widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=5000,
-        help_text=gettext_lazy(
-            "The part of the plan or budget that changes, how, and the reason for it."
-        ),
-        error_messages={"required": gettext_lazy("Describe what changes and why.")},
-    )
-    new_amount = YenField(
-        label=gettext_lazy("New grant amount (yen)"),
-        required=False,
-        min_value=1,
-        help_text=gettext_lazy("Only when the change needs a different grant amount."),
-        message=gettext_lazy("Enter the new amount in whole yen, for example 80000."),
-    )
-
-    def __init__(self, *args, application: Application, **kwargs):
-        self.application = application
-        super().__init__(*args, **kwargs)
-
-    def clean_new_amount(self):
-        amount = self.cleaned_data.get("new_amount")
-        requested = self.application.requested_amount
-        if amount is not None and amount > requested:
-            raise ValidationError(
-                _("The new amount must be between ¥1 and the ¥%(requested)s requested.")
-                % {"requested": f"{requested:,}"}
-            )
-        return amount
-
-    @property
-    def summary(self):
-        amount = self.cleaned_data.get("new_amount")
-        return [
-            (self.fields["description"].label, self.cleaned_data["description"]),
-            (
-                self.fields["new_amount"].label,
-                f"¥{amount:,}" if amount is not None else _("No change"),
-            ),
-        ]
-
-
 # --- helpers ------------------------------------------------------------------------------------
 
 
 def application_url(application) -> str:
-    """The group's application page (subsidies/applications.py)."""
-    try:
-        return reverse("subsidies:application_detail", args=[application.pk])
-    except NoReverseMatch:  # the page is built in another module; its address is agreed
-        return f"/subsidies/applications/{application.pk}/"
+    """The group's application page (views/applications.py)."""
+    return application.get_absolute_url()
 
 
 def attachment_url(attachment) -> str:
-    try:
-        return reverse("subsidies:attachment", args=[attachment.pk])
-    except NoReverseMatch:
-        return ""
+    return reverse("subsidies:attachment", args=[attachment.pk])
 
 
 def _group_application(request, pk) -> Application:
@@ -432,7 +217,7 @@ def change_request(request, pk):
         except PermissionDenied:
             raise Http404 from None
         except ValidationError as error:
-            _add_errors(form, error)
+            put_refusal_on_form(form, error)
             return render(
                 request, "subsidies/change_list.html", {**context, "form": form, "step": STEP_INPUT}
             )
@@ -450,15 +235,6 @@ def change_request(request, pk):
         on_submit=on_submit,
         context=context,
     )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's errors next to the form's fields; the rest on top of the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- 実績報告 -------------------------------------------------------------------------------------
@@ -499,17 +275,6 @@ def _initial_lines(application):
     return income, expenses
 
 
-def _with_more_rows(data, prefix: str):
-    """The posted data with EXTRA_ROWS more blank rows for `prefix` (within MAX_ROWS)."""
-    key = f"{prefix}-TOTAL_FORMS"
-    try:
-        total = int(data.get(key, 0))
-    except ValueError:
-        total = 0
-    data[key] = str(min(total + EXTRA_ROWS, MAX_ROWS))
-    return data
-
-
 def _report_documents(application):
     documents = list(
         Attachment.objects.filter(
@@ -523,34 +288,7 @@ def _report_documents(application):
 
 def _missing_documents(application, documents) -> list[AttachmentType]:
     present = {document.type_id for document in documents}
-    return [
-        attachment_type
-        for attachment_type in application.programme.required_attachment_types.all()
-        if attachment_type.stage == AttachmentType.Stage.REPORT
-        and attachment_type.pk not in present
-    ]
-
-
-def _line_errors(budget: money.Budget | None, missing) -> dict[str, list[str]]:
-    """The service's checks of a report, on the lines typed (None: some rows are wrong), so
-    that the group sees them with every other message before the confirmation page (the
-    service checks them again when the report is filed)."""
-    errors: dict[str, list[str]] = {}
-    if budget is None:
-        pass
-    elif budget.expenses == 0:
-        errors["expense_lines"] = [_("Enter the actual expenses, by expense item.")]
-    if budget is not None and not budget.balanced:
-        errors["income_lines"] = [
-            _("Actual income (¥%(income)s) and expenses (¥%(expenses)s) must be equal.")
-            % {"income": f"{budget.income:,}", "expenses": f"{budget.expenses:,}"}
-        ]
-    if missing:
-        errors["attachments"] = [
-            _("Attach the following documents: %(documents)s.")
-            % {"documents": "、".join(str(t) for t in missing)}
-        ]
-    return errors
+    return missing_documents(application, AttachmentType.Stage.REPORT, present)
 
 
 def _formula_amount(application, budget: money.Budget) -> int | None:
@@ -563,15 +301,14 @@ def _formula_amount(application, budget: money.Budget) -> int | None:
 
 def _save_report(application, *, by, form, income, expenses) -> None:
     """File the report with its actual lines, in one service call."""
-    lines = [*income.lines(), *expenses.lines()]
     services.application_report(
         application=application,
         by=by,
         summary=form.cleaned_data["summary"],
         participants=form.cleaned_data.get("participants"),
         effects=form.cleaned_data.get("effects") or "",
-        income_lines=[line for line in lines if isinstance(line, IncomeLine)],
-        expense_lines=[line for line in lines if isinstance(line, ExpenseLine)],
+        income_lines=income.lines(),
+        expense_lines=expenses.lines(),
     )
 
 
@@ -645,9 +382,9 @@ def _report_form(request, application, context):
 
     data = request.POST.copy()
     if "_more_income" in data:
-        data = _with_more_rows(data, "income")
+        data = with_more_rows(data, "income")
     if "_more_expense" in data:
-        data = _with_more_rows(data, "expense")
+        data = with_more_rows(data, "expense")
     form = ReportForm(data)
     income = IncomeFormSet(data, prefix="income")
     expenses = ExpenseFormSet(data, prefix="expense")
@@ -665,7 +402,7 @@ def _report_form(request, application, context):
     budget = None
     if income.is_valid() and expenses.is_valid():
         budget = money.totals(income.lines(), expenses.lines())
-    line_errors = _line_errors(budget, _missing_documents(application, context["documents"]))
+    line_errors = report_errors(budget, _missing_documents(application, context["documents"]))
     ready = form_valid and budget is not None and not line_errors
     if ready and "_submit" not in data:
         return render(
@@ -715,7 +452,7 @@ def _documents_posted(request, application, documents) -> DocumentForm:
         document = next((d for d in documents if str(d.pk) == removed), None)
         if document is not None:
             try:
-                attachment_remove(attachment=document, by=request.user)
+                services.attachment_remove(attachment=document, by=request.user)
             except PermissionDenied:
                 raise Http404 from None
             except ValidationError as error:
@@ -730,7 +467,7 @@ def _documents_posted(request, application, documents) -> DocumentForm:
     if not (document_form.is_valid() and document_form.cleaned_data.get("document")):
         return document_form
     try:
-        attachment = attachment_add(
+        attachment = services.attachment_add(
             application=application,
             attachment_type=document_form.types[document_form.cleaned_data["document_type"]],
             file=document_form.cleaned_data["document"],
@@ -739,7 +476,8 @@ def _documents_posted(request, application, documents) -> DocumentForm:
     except PermissionDenied:
         raise Http404 from None
     except ValidationError as error:
-        document_form.add_error("document", error.messages)
+        # Whatever the service refuses is about the file chosen.
+        put_refusal_on_form(document_form, ValidationError({"document": error.messages}))
         return document_form
     attachment.url = attachment_url(attachment)
     documents.append(attachment)
@@ -756,20 +494,18 @@ def _document_form(*args, types=None) -> DocumentForm:
 
 
 def _service_errors(form, error: ValidationError) -> dict[str, list[str]]:
-    """The service's refusal: the summary's message next to it, the lines' and documents'
-    beside their tables."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return {}
-    line_errors = {}
-    for field, errors in error.message_dict.items():
-        if field == "report_summary":
-            form.add_error("summary", errors)
-        elif field in ("income_lines", "expense_lines", "attachments"):
-            line_errors[field] = errors
-        else:
-            form.add_error(None, errors)
-    return line_errors
+    """The service's refusal: the lines' and documents' beside their tables, the rest on the
+    form (the summary's next to it)."""
+    tables = ("income_lines", "expense_lines", "attachments")
+    by_field = error.message_dict if hasattr(error, "error_dict") else {}
+    rest = {
+        "summary" if field == "report_summary" else field: errors
+        for field, errors in by_field.items()
+        if field not in tables
+    }
+    if rest or not by_field:
+        put_refusal_on_form(form, ValidationError(rest) if rest else error)
+    return {field: errors for field, errors in by_field.items() if field in tables}
 
 
 def _render_report(

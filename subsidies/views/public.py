@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from muroran_kyodo.lib.csvexport import csv_response
 from muroran_kyodo.lib.jp import current_fiscal_year, fiscal_year_label, wareki_fiscal_year
 
-from .models import Application, AttachmentType, IntakeWindow, Programme, ResultsMeeting
+from ..models import Application, AttachmentType, IntakeWindow, Programme, ResultsMeeting
 
 S = Application.Status
 ADOPTED_PAGE_SIZE = 30

@@ -1,0 +1,60 @@
+"""Write paths of 事前相談: a group books a consultation, staff record that it took place."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organizations.models import Organization
+
+from ..models import Consultation, Programme
+from ..permissions import can_book_consultation, is_subsidy_staff
+
+
+def consultation_book(
+    *,
+    organization: Organization,
+    programme: Programme,
+    held_on: dt.date,
+    topic: str,
+    by,
+    held: bool = False,
+    note: str = "",
+) -> Consultation:
+    """事前相談: a member books a consultation with 地域生活課, or staff record one. It counts
+    for a programme that requires it once staff have marked it held (`held`, staff only)."""
+    if not can_book_consultation(by, organization):
+        raise PermissionDenied
+    if not topic.strip():
+        raise ValidationError({"topic": _("Write what you would like to consult about.")})
+    if (held or note) and not is_subsidy_staff(by):
+        raise PermissionDenied
+    return Consultation.objects.create(
+        organization=organization,
+        programme=programme,
+        held_on=held_on,
+        topic=topic,
+        held=held,
+        staff_note=note,
+        recorded_by=by,
+    )
+
+
+def consultation_mark_held(*, consultation: Consultation, by, note: str = "") -> Consultation:
+    """Staff record that a booked consultation took place (on or before today)."""
+    if not is_subsidy_staff(by):
+        raise PermissionDenied
+    if consultation.held_on > timezone.localdate():
+        raise ValidationError(
+            {"held_on": _("A consultation can be marked held on or after its date.")}
+        )
+    changes = {"held": True}
+    if note:
+        changes["staff_note"] = note
+    Consultation.objects.filter(pk=consultation.pk).update(**changes)
+    for field, value in changes.items():
+        setattr(consultation, field, value)
+    return consultation

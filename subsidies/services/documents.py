@@ -1,0 +1,46 @@
+"""Write paths of the documents attached to an application: checked (`attachments`), stored
+under a private path, added and removed only while the group may still change them."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..attachments import document_size, validate_document
+from ..models import Application, Attachment, AttachmentType
+from ..permissions import may_change_documents
+
+
+def attachment_add(
+    *, application: Application, attachment_type: AttachmentType, file, by
+) -> Attachment:
+    """Check the file and store it privately. A group adds application documents while the
+    application is a draft or returned, and report documents while the grant is running;
+    staff at any time (paper documents scanned in)."""
+    if not may_change_documents(by, application, attachment_type):
+        raise ValidationError(_("The documents of this application can no longer be changed."))
+    content_type = validate_document(file)
+    original = os.path.basename(getattr(file, "name", "") or "document")[-200:]
+    attachment = Attachment(
+        application=application,
+        type=attachment_type,
+        original_name=original,
+        content_type=content_type,
+        size=document_size(file),
+        uploaded_by=by,
+    )
+    with transaction.atomic():
+        attachment.file.save(original, file, save=False)
+        attachment.save()
+    return attachment
+
+
+def attachment_remove(*, attachment: Attachment, by) -> None:
+    if not may_change_documents(by, attachment.application, attachment.type):
+        raise ValidationError(_("The documents of this application can no longer be changed."))
+    storage, name = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))

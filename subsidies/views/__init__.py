@@ -1,0 +1,6 @@
+"""The subsidy's pages, by area (each module keeps its views and routes, joined in urls.py):
+public - programme pages, adopted projects and open data, 報告会;
+applications - the application (draft → 確認 → 申請), documents, withdraw, resubmit;
+followup - after the decision: notices to print, 変更承認, 実績報告;
+review - the reviewer's page: assigned applications and scores;
+consultations - booking a 事前相談."""
