@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext, override
 
-from partners.admin_opportunities import honorarium_rows
+from partners.admin.opportunities import honorarium_rows
 from partners.models import Opportunity, Shift, Signup
-from partners.opportunities import attendance_record, signup_cancel, signup_create
+from partners.services import attendance_record, signup_cancel, signup_create
 from tests import factories
 
 pytestmark = pytest.mark.django_db

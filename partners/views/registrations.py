@@ -1,4 +1,4 @@
-"""The partner programme in the browser: public programme pages, registration (入力 → 確認 →
+"""Registrations on the site: public programme pages, registration (入力 → 確認 →
 完了), the partner's own registration page with its status buttons, and the printable
 agreement and certificate."""
 
@@ -20,16 +20,16 @@ from muroran_kyodo.lib.confirm import STEP_INPUT, confirm_flow
 from muroran_kyodo.lib.forms import REASON_REFUSED, posted_reason
 from muroran_kyodo.lib.jp import current_fiscal_year, fiscal_year_label
 
-from . import services, stats
-from .forms import ContactChangeForm, RegistrationForm
-from .models import Opportunity, Programme, Registration
-from .permissions import can_act_for, is_partner_staff
+from .. import services, stats
+from ..forms import ContactChangeForm, RegistrationForm
+from ..models import Opportunity, Programme, Registration
+from ..permissions import can_act_for, is_partner_staff
 
 S = Registration.Status
 PUBLIC_NAMES_PAGE_SIZE = 50
 
 
-def _own_registration(request, pk):
+def own_registration(request, pk):
     """A registration the user may open (theirs, their organisation's; staff: any); else 404."""
     queryset = Registration.objects.select_related("organization", "district", "user")
     if not is_partner_staff(request.user):
@@ -164,39 +164,51 @@ def register(request, programme):
 @never_cache
 @login_required
 def registered(request, pk):
-    registration = _own_registration(request, pk)
+    registration = own_registration(request, pk)
     return render(request, "partners/registration_registered.html", {"registration": registration})
 
 
 # --- The partner's registration -----------------------------------------------------------------
 
-# What the button for each target status says, by the status it starts from.
-ACTION_LABELS = {
-    (S.APPLIED, S.REGISTERED): gettext_lazy("Approve"),
-    (S.APPLIED, S.RETURNED): gettext_lazy("Return for changes"),
-    (S.RETURNED, S.APPLIED): gettext_lazy("Submit again"),
-    (S.REGISTERED, S.SUSPENDED): gettext_lazy("Pause the activity (suspend)"),
-    (S.SUSPENDED, S.REGISTERED): gettext_lazy("Resume the activity"),
+# Each button names its transition; a name maps to one named function, never to a status.
+ACTIONS = {
+    "approve": services.registration_approve,
+    "return": services.registration_return,
+    "resubmit": services.registration_resubmit,
+    "suspend": services.registration_suspend,
+    "resume": services.registration_resume,
+    "withdraw": services.registration_withdraw,
 }
-WITHDRAW_LABEL = gettext_lazy("Withdraw from the programme")
+# The button offered for each change the user may make now: (from, to) → (name, label).
+BUTTONS = {
+    (S.APPLIED, S.REGISTERED): ("approve", gettext_lazy("Approve")),
+    (S.APPLIED, S.RETURNED): ("return", gettext_lazy("Return for changes")),
+    (S.RETURNED, S.APPLIED): ("resubmit", gettext_lazy("Submit again")),
+    (S.REGISTERED, S.SUSPENDED): ("suspend", gettext_lazy("Pause the activity (suspend)")),
+    (S.SUSPENDED, S.REGISTERED): ("resume", gettext_lazy("Resume the activity")),
+}
+WITHDRAW_BUTTON = ("withdraw", gettext_lazy("Withdraw from the programme"))
 
 
 def _actions(registration, user):
-    return [
-        {
-            "status": target,
-            "label": ACTION_LABELS.get((registration.status, target), WITHDRAW_LABEL),
-            "danger": target == S.WITHDRAWN,
-            "reason_required": target in services.REASON_REQUIRED,
-        }
-        for target in services.allowed_targets(registration, user)
-    ]
+    actions = []
+    for target in services.REGISTRATION.targets(registration, user):
+        name, label = BUTTONS.get((registration.status, target), WITHDRAW_BUTTON)
+        actions.append(
+            {
+                "name": name,
+                "label": label,
+                "danger": target == S.WITHDRAWN,
+                "reason_required": target in services.REASON_REQUIRED,
+            }
+        )
+    return actions
 
 
 @never_cache
 @login_required
 def registration_detail(request, pk):
-    registration = _own_registration(request, pk)
+    registration = own_registration(request, pk)
     return render(
         request,
         "partners/registration_detail.html",
@@ -221,7 +233,7 @@ def registration_edit(request, pk):
     """The partner changes a registration the city has not accepted yet (申請中) or has
     returned for changes (差戻し): the same form and confirmation as the registration; a
     returned one is submitted again with the changes."""
-    registration = _own_registration(request, pk)
+    registration = own_registration(request, pk)
     if not can_act_for(request.user, registration):
         raise PermissionDenied
     if registration.status not in services.EDITABLE_STATUSES:
@@ -271,7 +283,7 @@ def registration_edit(request, pk):
 @login_required
 def contact_edit(request, pk):
     """A registered (or paused) partner updates the contact of the person responsible."""
-    registration = _own_registration(request, pk)
+    registration = own_registration(request, pk)
     if not can_act_for(request.user, registration):
         raise PermissionDenied
     if registration.status not in services.CONTACT_EDITABLE_STATUSES:
@@ -295,9 +307,10 @@ def contact_edit(request, pk):
 @require_POST
 @login_required
 def registration_status(request, pk):
-    registration = _own_registration(request, pk)
-    new = request.POST.get("status", "")
-    if new not in S.values:
+    """One of the status buttons: its name calls its named transition."""
+    registration = own_registration(request, pk)
+    transition = ACTIONS.get(request.POST.get("action", ""))
+    if transition is None:
         messages.error(request, _("Choose one of the buttons on this page."))
         return redirect(registration)
     reason = posted_reason(request)
@@ -305,12 +318,7 @@ def registration_status(request, pk):
         messages.error(request, REASON_REFUSED)
         return redirect(registration)
     try:
-        services.transition(
-            registration=registration,
-            new=new,
-            by=request.user,
-            reason=reason,
-        )
+        transition(registration=registration, by=request.user, reason=reason)
     except (services.TransitionError, PermissionDenied) as error:
         messages.error(
             request,
@@ -336,7 +344,7 @@ def _printable(registration) -> bool:
 def certificate(request, pk):
     """The agreement (合意書) and certificate (認定書), to print: once the city has accepted the
     registration, and while it is active or paused."""
-    registration = _own_registration(request, pk)
+    registration = own_registration(request, pk)
     if not _printable(registration):
         raise Http404
     return render(
