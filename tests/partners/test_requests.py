@@ -105,9 +105,7 @@ def _supply(registration):
 
 
 def _history(obj):
-    return list(
-        obj.status_changes.values_list("old_status", "new_status", "by", "reason")
-    )
+    return list(obj.status_changes.values_list("old_status", "new_status", "by", "reason"))
 
 
 # --- data migration -------------------------------------------------------------------------
