@@ -368,6 +368,13 @@ PHOTO_NOT_KEPT = gettext_lazy(
 )
 
 
+def not_in_the_future(day):
+    """The date of an activity: today or before (the web form and staff's form alike)."""
+    if day and day > timezone.localdate():
+        raise ValidationError(_("The date of the activity cannot be in the future."))
+    return day
+
+
 def _count_field(label, *, min_value, max_value, message, required=True):
     return forms.IntegerField(
         label=label,
@@ -477,10 +484,7 @@ class ReportForm(forms.ModelForm):
             self.data = data
 
     def clean_activity_date(self):
-        date = self.cleaned_data["activity_date"]
-        if date > timezone.localdate():
-            raise ValidationError(_("The date of the activity cannot be in the future."))
-        return date
+        return not_in_the_future(self.cleaned_data["activity_date"])
 
     # No bags is 0 bags (an empty box is not an error).
     def clean_burnable_bags(self):

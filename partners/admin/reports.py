@@ -6,7 +6,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from muroran_kyodo.lib.admin_actions import (
@@ -16,6 +15,7 @@ from muroran_kyodo.lib.admin_actions import (
 )
 
 from .. import services
+from ..forms import not_in_the_future
 from ..models import ActivityReport
 from .common import PARTNER_SEARCH_FIELDS
 
@@ -42,10 +42,7 @@ class ActivityReportAdminForm(forms.ModelForm):
         ]
 
     def clean_activity_date(self):
-        day = self.cleaned_data["activity_date"]
-        if day and day > timezone.localdate():
-            raise ValidationError(_("The date of the activity cannot be in the future."))
-        return day
+        return not_in_the_future(self.cleaned_data["activity_date"])
 
 
 @admin.register(ActivityReport)

@@ -210,41 +210,43 @@ class EquipmentLoan(PartnerRequest):
         return f"{self.equipment} → {self.registration.number}"
 
 
-class PickupRequestStatusChange(StatusChange):
+class RequestStatusChangeBase(StatusChange):
+    """The history of one kind of request: a concrete one adds `request`, the foreign key."""
+
     subject = "request"
 
-    request = models.ForeignKey(
-        PickupRequest, on_delete=models.CASCADE, related_name="status_changes"
-    )
     old_status, new_status = status_fields(RequestStatus.choices, max_length=10)
 
     class Meta(StatusChange.Meta):
+        abstract = True
+
+
+class PickupRequestStatusChange(RequestStatusChangeBase):
+    request = models.ForeignKey(
+        PickupRequest, on_delete=models.CASCADE, related_name="status_changes"
+    )
+
+    class Meta(RequestStatusChangeBase.Meta):
         verbose_name = _("pickup request history")
         verbose_name_plural = _("pickup request history")
 
 
-class SupplyRequestStatusChange(StatusChange):
-    subject = "request"
-
+class SupplyRequestStatusChange(RequestStatusChangeBase):
     request = models.ForeignKey(
         SupplyRequest, on_delete=models.CASCADE, related_name="status_changes"
     )
-    old_status, new_status = status_fields(RequestStatus.choices, max_length=10)
 
-    class Meta(StatusChange.Meta):
+    class Meta(RequestStatusChangeBase.Meta):
         verbose_name = _("supply request history")
         verbose_name_plural = _("supply request history")
 
 
-class EquipmentLoanStatusChange(StatusChange):
-    subject = "request"
-
+class EquipmentLoanStatusChange(RequestStatusChangeBase):
     request = models.ForeignKey(
         EquipmentLoan, on_delete=models.CASCADE, related_name="status_changes"
     )
-    old_status, new_status = status_fields(RequestStatus.choices, max_length=10)
 
-    class Meta(StatusChange.Meta):
+    class Meta(RequestStatusChangeBase.Meta):
         verbose_name = _("equipment loan history")
         verbose_name_plural = _("equipment loan history")
 

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from muroran_kyodo.lib.confirm import STEP_INPUT, confirm_flow
-from muroran_kyodo.lib.forms import REASON_REFUSED, posted_reason
+from muroran_kyodo.lib.forms import REASON_REFUSED, posted_reason, put_refusal_on_form
 from muroran_kyodo.lib.jp import current_fiscal_year, fiscal_year_label
 
 from .. import services, stats
@@ -102,6 +102,23 @@ NOT_A_MANAGER = gettext_lazy(
 )
 
 
+def _saving_through(service, *, by):
+    """`save(form)` of the registration flow: the registration the form holds, with its places
+    and activities and the moment the terms were agreed, through `service`."""
+
+    def save(form):
+        registration = form.save(commit=False)
+        registration.agreed_terms_at = timezone.now()
+        return service(
+            registration=registration,
+            places=form.places(),
+            activity_kinds=form.cleaned_data.get("activity_kinds") or [],
+            by=by,
+        )
+
+    return save
+
+
 def _registration_flow(request, form, *, context, save, done):
     """入力 → 確認 → 完了 of the registration form, new or changed: `save(form)` calls the
     service; its refusals go back onto the form with everything typed kept; `done(result)`
@@ -111,8 +128,7 @@ def _registration_flow(request, form, *, context, save, done):
         try:
             result = save(form)
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            put_refusal_on_form(form, error)
         except PermissionDenied:
             form.add_error("organization", NOT_A_MANAGER)
         else:
@@ -139,16 +155,6 @@ def register(request, programme):
     programme = Programme(programme)
     form = RegistrationForm(request.POST or None, programme=programme, user=request.user)
 
-    def save(form):
-        registration = form.save(commit=False)
-        registration.agreed_terms_at = timezone.now()
-        return services.registration_create(
-            registration=registration,
-            places=form.places(),
-            activity_kinds=form.cleaned_data.get("activity_kinds") or [],
-            by=request.user,
-        )
-
     return _registration_flow(
         request,
         form,
@@ -156,7 +162,7 @@ def register(request, programme):
             "programme": programme,
             "title": _("Register as a %(programme)s") % {"programme": programme.label},
         },
-        save=save,
+        save=_saving_through(services.registration_create, by=request.user),
         done=lambda registration: redirect("partners:registered", pk=registration.pk),
     )
 
@@ -256,16 +262,6 @@ def registration_edit(request, pk):
         "title": _("Change the registration %(number)s") % {"number": registration.number},
     }
 
-    def save(form):
-        updated = form.save(commit=False)
-        updated.agreed_terms_at = timezone.now()
-        return services.registration_update(
-            registration=updated,
-            places=form.places(),
-            activity_kinds=form.cleaned_data.get("activity_kinds") or [],
-            by=request.user,
-        )
-
     def done(_registration):
         messages.success(
             request, _("Your changes are saved. The city will check the registration again.")
@@ -273,7 +269,13 @@ def registration_edit(request, pk):
         return redirect("partners:registration_detail", pk=pk)
 
     try:
-        return _registration_flow(request, form, context=context, save=save, done=done)
+        return _registration_flow(
+            request,
+            form,
+            context=context,
+            save=_saving_through(services.registration_update, by=request.user),
+            done=done,
+        )
     except services.TransitionError as error:  # accepted or withdrawn in the meantime
         messages.error(request, str(error))
         return redirect("partners:registration_detail", pk=pk)
