@@ -1,44 +1,30 @@
-"""The partner programme's forms: registration (who registers, the contact of the person
-responsible, where and what they will do, the agreement to the terms), the contact change, the
-activity report, the three requests to the city, and staff's attendance of a sign-up."""
+"""The registration form (who registers, the contact of the person responsible, where and what
+they will do, the agreement to the terms) and a registered partner's contact change."""
 
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.utils import timezone
-from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from muroran_kyodo.lib.fields import ModelMultipleChoiceField
 from muroran_kyodo.lib.jp import (
-    DateInput,
     KanaField,
     NormalizedEmailField,
     PhoneField,
     PostalCodeField,
     nfkc,
 )
-from muroran_kyodo.lib.uploads import validate_image
 from organizations.models import District, Membership, Organization
 
-from .models import (
+from ..models import (
     CONTACT_FIELDS,
-    MAX_BAGS,
     MAX_PEOPLE,
     PLACES_ON_THE_FORM,
     ActivityKind,
     ActivityPlace,
-    ActivityReport,
     Channel,
-    Equipment,
-    EquipmentLoan,
-    PickupRequest,
     Programme,
     Registration,
-    Signup,
-    SupplyRequest,
-    SupplyRequestLine,
 )
 
 PLACE_ROWS = PLACES_ON_THE_FORM  # fixed optional rows: enough for almost everyone, no JavaScript
@@ -356,301 +342,3 @@ class ContactChangeForm(ContactFields, forms.ModelForm):
     class Meta:
         model = Registration
         fields = CONTACT_FIELDS
-
-
-# --- Activity reports ---------------------------------------------------------------------------
-
-OTHER_PLACE = "other"
-
-PHOTO_NOT_KEPT = gettext_lazy(
-    "Choose the photo again: browsers do not keep a chosen file when the form comes back "
-    "with errors."
-)
-
-
-def not_in_the_future(day):
-    """The date of an activity: today or before (the web form and staff's form alike)."""
-    if day and day > timezone.localdate():
-        raise ValidationError(_("The date of the activity cannot be in the future."))
-    return day
-
-
-def _count_field(label, *, min_value, max_value, message, required=True):
-    return forms.IntegerField(
-        label=label,
-        min_value=min_value,
-        max_value=max_value,
-        required=required,
-        initial=None if required else 0,
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        error_messages={
-            "min_value": message,
-            "max_value": message,
-            "invalid": message,
-            "required": message,
-        },
-    )
-
-
-class ReportForm(forms.ModelForm):
-    activity_date = forms.DateField(
-        label=gettext_lazy("Date of the activity"),
-        widget=DateInput(),
-        error_messages={
-            "required": gettext_lazy("Enter the date of the activity."),
-            "invalid": gettext_lazy("Enter the date like 2026-11-28."),
-        },
-    )
-    place = forms.ChoiceField(
-        label=gettext_lazy("Place"),
-        widget=forms.RadioSelect,
-        error_messages={"required": gettext_lazy("Choose the place of the activity.")},
-    )
-    place_other = forms.CharField(
-        label=gettext_lazy("Other place"),
-        max_length=200,
-        required=False,
-        help_text=gettext_lazy("If you chose another place: the place in words."),
-    )
-    participants = _count_field(
-        gettext_lazy("Participants"),
-        min_value=1,
-        max_value=MAX_PEOPLE,
-        message=gettext_lazy("Enter the number of participants, from 1 to 10,000."),
-    )
-    burnable_bags = _count_field(
-        gettext_lazy("Bags of burnable rubbish"),
-        min_value=0,
-        max_value=MAX_BAGS,
-        message=gettext_lazy("Enter the number of bags, from 0 to 10,000."),
-        required=False,
-    )
-    non_burnable_bags = _count_field(
-        gettext_lazy("Bags of non-burnable rubbish"),
-        min_value=0,
-        max_value=MAX_BAGS,
-        message=gettext_lazy("Enter the number of bags, from 0 to 10,000."),
-        required=False,
-    )
-    photo = forms.FileField(
-        label=gettext_lazy("Photo (optional)"),
-        required=False,
-        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png"}),
-        help_text=gettext_lazy("A JPEG or PNG image. Only you and the city's staff can see it."),
-    )
-
-    class Meta:
-        model = ActivityReport
-        fields = [
-            "activity_date",
-            "place_other",
-            "participants",
-            "burnable_bags",
-            "non_burnable_bags",
-            "notes",
-            "photo",
-        ]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
-
-    field_order = [
-        "activity_date",
-        "place",
-        "place_other",
-        "participants",
-        "burnable_bags",
-        "non_burnable_bags",
-        "notes",
-        "photo",
-    ]
-
-    def __init__(self, *args, registration: Registration, **kwargs):
-        self.registration = registration
-        kwargs.setdefault(
-            "instance", ActivityReport(registration=registration, channel=Channel.WEB)
-        )
-        super().__init__(*args, **kwargs)
-        self.places = {str(place.pk): place for place in registration.places.all()}
-        self.fields["place"].choices = [(pk, str(place)) for pk, place in self.places.items()] + [
-            (OTHER_PLACE, _("Another place"))
-        ]
-        self.fields["place"].initial = next(iter(self.places), OTHER_PLACE)
-        # Numbers typed in full width (１２) are accepted.
-        if self.is_bound:
-            data = self.data.copy()
-            for name in ("participants", "burnable_bags", "non_burnable_bags"):
-                key = self.add_prefix(name)
-                if data.get(key):
-                    data[key] = nfkc(data[key])
-            self.data = data
-
-    def clean_activity_date(self):
-        return not_in_the_future(self.cleaned_data["activity_date"])
-
-    # No bags is 0 bags (an empty box is not an error).
-    def clean_burnable_bags(self):
-        return self.cleaned_data.get("burnable_bags") or 0
-
-    def clean_non_burnable_bags(self):
-        return self.cleaned_data.get("non_burnable_bags") or 0
-
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if photo:
-            validate_image(photo)  # the type is read again from the content when served
-        return photo
-
-    def clean(self):
-        data = super().clean()
-        choice = data.get("place")
-        if choice == OTHER_PLACE:
-            self.instance.place = None
-            if not (data.get("place_other") or "").strip():
-                self.add_error("place_other", _("Describe the place where you were active."))
-        elif choice in self.places:
-            self.instance.place = self.places[choice]
-            data["place_other"] = ""
-        return data
-
-    def note_photo_not_kept(self):
-        """A browser never sends a chosen file back: when the form returns with errors, say so
-        next to the photo field (unless the photo itself is what was wrong)."""
-        if self.files.get(self.add_prefix("photo")) and "photo" not in self.errors:
-            self.add_error("photo", PHOTO_NOT_KEPT)
-
-
-# --- Requests to the city -----------------------------------------------------------------------
-
-
-class PickupRequestForm(forms.ModelForm):
-    class Meta:
-        model = PickupRequest
-        fields = [
-            "district",
-            "location",
-            "burnable_bags",
-            "non_burnable_bags",
-            "available_from",
-            "notes",
-        ]
-        widgets = {
-            "available_from": forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            ),
-            "notes": forms.Textarea(attrs={"rows": 3}),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = District.objects.order_by("sort_order", "kana")
-        for name in ("burnable_bags", "non_burnable_bags"):
-            # An empty box is 0: a pickup of burnable bags only leaves the other empty.
-            field = self.fields[name]
-            field.required = False
-            field.widget.attrs.update({"min": 0, "max": MAX_BAGS, "inputmode": "numeric"})
-            field.error_messages["min_value"] = _("Write 0 or more.")
-            field.error_messages["max_value"] = _("Write at most %(limit_value)s.")
-
-    def clean_burnable_bags(self):
-        return self.cleaned_data.get("burnable_bags") or 0
-
-    def clean_non_burnable_bags(self):
-        return self.cleaned_data.get("non_burnable_bags") or 0
-
-    def clean(self):
-        cleaned = super().clean()
-        burnable, non_burnable = cleaned.get("burnable_bags"), cleaned.get("non_burnable_bags")
-        if burnable == 0 and non_burnable == 0:
-            self.add_error("burnable_bags", _("Write how many bags there are to collect."))
-        return cleaned
-
-
-class SupplyRequestForm(forms.ModelForm):
-    """A quantity box per offered item; an empty box is 0."""
-
-    class Meta:
-        model = SupplyRequest
-        fields = ["delivery_note", "notes"]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
-
-    def __init__(self, *args, items, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.items = list(items)
-        for item in self.items:
-            self.fields[f"item_{item.pk}"] = forms.IntegerField(
-                label=f"{item.name}（{item.unit}）",
-                required=False,
-                min_value=0,
-                max_value=item.max_per_request,
-                help_text=_("Up to %(max)d %(unit)s.")
-                % {"max": item.max_per_request, "unit": item.unit},
-                error_messages={
-                    "min_value": _("Write 0 or more."),
-                    "max_value": _("Up to %(max)d %(unit)s per request.")
-                    % {"max": item.max_per_request, "unit": item.unit},
-                    "invalid": _("Write a whole number."),
-                },
-                widget=forms.NumberInput(attrs={"min": 0, "max": item.max_per_request}),
-            )
-        # The items first, then where to deliver.
-        self.order_fields([f"item_{item.pk}" for item in self.items] + ["delivery_note", "notes"])
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.errors and not self.lines():
-            raise ValidationError(_("Write the quantity of at least one item."))
-        return cleaned
-
-    def lines(self) -> list[SupplyRequestLine]:
-        return [
-            SupplyRequestLine(item=item, quantity=quantity)
-            for item in self.items
-            if (quantity := self.cleaned_data.get(f"item_{item.pk}") or 0) > 0
-        ]
-
-
-class EquipmentLoanForm(forms.ModelForm):
-    class Meta:
-        model = EquipmentLoan
-        fields = ["equipment", "lend_on", "return_by", "notes"]
-        widgets = {
-            "lend_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "return_by": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "notes": forms.Textarea(attrs={"rows": 3}),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["equipment"].queryset = Equipment.objects.filter(is_active=True)
-
-    def clean_lend_on(self):
-        day = self.cleaned_data["lend_on"]
-        if day < timezone.localdate():
-            raise ValidationError(_("The start cannot be in the past."))
-        return day
-
-    def clean(self):
-        cleaned = super().clean()
-        lend_on, return_by = cleaned.get("lend_on"), cleaned.get("return_by")
-        if lend_on and return_by and return_by < lend_on:
-            self.add_error("return_by", _("The return date cannot be before the start."))
-        return cleaned
-
-
-# --- Sign-ups ---------------------------------------------------------------------------------
-
-
-class AttendanceForm(forms.ModelForm):
-    """What staff change on a sign-up: attendance and hours, never the status."""
-
-    class Meta:
-        model = Signup
-        fields = ["attended", "hours"]
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.status != Signup.Status.CONFIRMED:
-            raise ValidationError(_("Attendance can be recorded only for confirmed sign-ups."))
-        if cleaned.get("attended") and cleaned.get("hours") is None:
-            if self.instance.shift.opportunity.programme == Programme.MAKASETE:
-                self.add_error("hours", _("Enter the hours worked: they are paid."))
-        return cleaned
