@@ -597,6 +597,12 @@ def attendance_record(*, signup: Signup, attended: bool, hours, by) -> Signup:
             raise ValidationError({"hours": _("Enter the hours worked, between 0 and 24.")})
     if not attended:
         hours = None
-    Signup.objects.filter(pk=signup.pk).update(attended=attended, hours=hours)
+    # Compare-and-set: a sign-up cancelled meanwhile gets no attendance.
+    if not Signup.objects.filter(pk=signup.pk, status=SS.CONFIRMED).update(
+        attended=attended, hours=hours
+    ):
+        raise ValidationError(
+            _("Attendance can be recorded only for confirmed sign-ups."), code="not_confirmed"
+        )
     signup.attended, signup.hours = attended, hours
     return signup

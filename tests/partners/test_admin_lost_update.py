@@ -111,3 +111,31 @@ def test_a_pickup_collected_while_its_edit_is_saved_stays_collected(client, resi
     assert list(stored.status_changes.values_list("new_status", "reason")) == [
         (RequestStatus.DONE, "回収済み")
     ]
+
+
+def test_a_sign_up_cancelled_while_attendance_is_saved_stays_cancelled_without_attendance(
+    staff_client, staff, monkeypatch
+):
+    from partners.admin.opportunities import SignupAdmin
+    from partners.models import Signup
+    from tests.partners.test_opportunities import make_opportunity, partner
+
+    shift = make_opportunity().shifts.get()
+    registration = partner()
+    signup = services.signup_create(shift=shift, registration=registration, by=registration.user)
+    _in_between(
+        monkeypatch,
+        SignupAdmin,
+        lambda: services.signup_cancel(signup=Signup.objects.get(pk=signup.pk), by=staff),
+    )
+
+    response = staff_client.post(
+        reverse("admin:partners_signup_change", args=[signup.pk]),
+        {"attended": "true", "hours": "2.5"},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    stored = Signup.objects.get(pk=signup.pk)
+    assert (stored.status, stored.attended, stored.hours) == (Signup.Status.CANCELLED, None, None)
+    assert "error" in [m.level_tag for m in response.context["messages"]]
