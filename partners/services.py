@@ -33,6 +33,7 @@ from .models import (
     Channel,
     Equipment,
     EquipmentLoan,
+    InsuranceEnrollment,
     PickupRequest,
     Registration,
     RegistrationStatusChange,
@@ -254,6 +255,17 @@ def registration_contact_update(*, registration: Registration, by) -> Registrati
             )
         registration.save(update_fields=CONTACT_FIELDS)
     return registration
+
+
+def insurance_confirm(*, registration: Registration, fiscal_year: int, by):
+    """Staff confirm the volunteer insurance of a registered partner for a fiscal year, for the
+    people it counts now; a year already confirmed stays as it was. Returns (enrollment,
+    created)."""
+    return InsuranceEnrollment.objects.get_or_create(
+        registration=registration,
+        fiscal_year=fiscal_year,
+        defaults={"insured_people": registration.people, "confirmed_by": by},
+    )
 
 
 def report_create(*, report: ActivityReport, by) -> ActivityReport:

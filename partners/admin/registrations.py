@@ -345,10 +345,8 @@ class RegistrationAdmin(
                     messages.WARNING,
                 )
                 continue
-            _enrollment, new = InsuranceEnrollment.objects.get_or_create(
-                registration=registration,
-                fiscal_year=year,
-                defaults={"insured_people": registration.people, "confirmed_by": request.user},
+            _enrollment, new = services.insurance_confirm(
+                registration=registration, fiscal_year=year, by=request.user
             )
             created += new
             existing += not new
