@@ -237,8 +237,6 @@ def seed(*, stdout, staff, users: dict) -> None:
 def _seed_requests_and_signups(*, stdout, staff, users) -> None:
     """A pickup waiting for 土木課, supplies delivered, a mower handed over and not back yet (the
     resident's まち「ピカ」), and a まごころ sign-up: through the services, once."""
-    from . import opportunities
-    from . import requests as rq
     from .models import (
         Equipment,
         EquipmentLoan,
@@ -258,7 +256,7 @@ def _seed_requests_and_signups(*, stdout, staff, users) -> None:
     ).first()
     if pika is not None and not PickupRequest.objects.filter(registration=pika).exists():
         now = timezone.now()
-        rq.request_create(
+        services.request_create(
             request=PickupRequest(
                 registration=pika,
                 district=pika.district,
@@ -269,7 +267,7 @@ def _seed_requests_and_signups(*, stdout, staff, users) -> None:
             ),
             by=resident,
         )
-        supply = rq.request_create(
+        supply = services.request_create(
             request=SupplyRequest(registration=pika, delivery_note="輪西町会館で受け取ります"),
             lines=[
                 SupplyRequestLine(item=item, quantity=min(10, item.max_per_request))
@@ -277,11 +275,11 @@ def _seed_requests_and_signups(*, stdout, staff, users) -> None:
             ],
             by=resident,
         )
-        rq.request_mark_done(request=supply, by=staff, reason="会館にお届けしました")
+        services.request_mark_done(request=supply, by=staff, reason="会館にお届けしました")
         equipment = Equipment.objects.filter(is_active=True).first()
         if equipment is not None:
             today = timezone.localdate()
-            loan = rq.request_create(
+            loan = services.request_create(
                 request=EquipmentLoan(
                     registration=pika,
                     equipment=equipment,
@@ -290,7 +288,7 @@ def _seed_requests_and_signups(*, stdout, staff, users) -> None:
                 ),
                 by=resident,
             )
-            rq.request_mark_lent(request=loan, by=staff)
+            services.request_mark_lent(request=loan, by=staff)
         stdout.write("partners: demo requests created")
 
     salon = Registration.objects.filter(
@@ -306,7 +304,7 @@ def _seed_requests_and_signups(*, stdout, staff, users) -> None:
         .first()
     )
     if salon and shift and not Signup.objects.filter(registration=salon).exists():
-        opportunities.signup_create(shift=shift, registration=salon, by=salon.user)
+        services.signup_create(shift=shift, registration=salon, by=salon.user)
         stdout.write("partners: demo sign-up created")
 
 

@@ -1,4 +1,4 @@
-"""Who may do what with partner registrations, as plain functions."""
+"""Who may do what in the partner programme, as plain functions."""
 
 from __future__ import annotations
 
@@ -26,3 +26,26 @@ def can_act_for(user, registration: Registration) -> bool:
     if registration.organization_id:
         return can_manage_members(user, registration.organization)
     return registration.user_id == user.pk
+
+
+def can_handle(user, request_or_model) -> bool:
+    """Staff of the department a request is routed to (the group named like its DEPARTMENT), or
+    a superuser. Takes a request or a request model."""
+    if not acts_as_staff(user):
+        return False
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name=request_or_model.DEPARTMENT).exists()
+
+
+def can_act_or_staff(user, registration: Registration) -> bool:
+    """Programme staff, or someone who acts for the registration."""
+    return is_partner_staff(user) or can_act_for(user, registration)
+
+
+def can_manage_for(user, registration: Registration) -> bool:
+    """For a registration of an organisation, only its managers (or staff) may register or
+    change it; for a person or group, anyone (the other checks decide)."""
+    if not registration.organization_id or is_partner_staff(user):
+        return True
+    return can_manage_members(user, registration.organization)

@@ -47,7 +47,8 @@ def mypage_requests(request) -> Section | None:
     """My pickup, supply and equipment requests with their states, newest first: one UNION
     query of the three kinds (my registrations are shared with the section above); nothing
     when I have no registration."""
-    from .requests import MYPAGE_REQUESTS, requests_of, with_labels
+    from .models import requests_of
+    from .views.requests import MYPAGE_REQUESTS, with_labels
 
     registrations = [
         r for r in _my_registrations(request) if r.status != Registration.Status.WITHDRAWN

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
-from . import opportunities, reports, requests, views
 from .models import Programme
+from .views import opportunities, registrations, reports, requests
 
 app_name = "partners"
 
@@ -20,23 +20,53 @@ class ProgrammeConverter:
 
 register_converter(ProgrammeConverter, "programme")
 
-urlpatterns = [
-    path("partners/", views.programme_list, name="programme_list"),
-    path("partners/registrations/<int:pk>/", views.registration_detail, name="registration_detail"),
-    path("partners/registrations/<int:pk>/done/", views.registered, name="registered"),
-    path(
-        "partners/registrations/<int:pk>/change/", views.registration_edit, name="registration_edit"
-    ),
-    path("partners/registrations/<int:pk>/contact/", views.contact_edit, name="contact_edit"),
-    path(
-        "partners/registrations/<int:pk>/status/",
-        views.registration_status,
-        name="registration_status",
-    ),
-    path("partners/registrations/<int:pk>/certificate/", views.certificate, name="certificate"),
-    path("partners/<programme:programme>/", views.programme_detail, name="programme_detail"),
-    path("partners/<programme:programme>/register/", views.register, name="register"),
-]
+_registration = "partners/registrations/<int:pk>/"
+_requests = f"{_registration}requests/"
 
-# Each area of the programme keeps its views and routes in its own module.
-urlpatterns += reports.urlpatterns + requests.urlpatterns + opportunities.urlpatterns
+urlpatterns = [
+    # Registrations and the public programme pages
+    path("partners/", registrations.programme_list, name="programme_list"),
+    path(_registration, registrations.registration_detail, name="registration_detail"),
+    path(f"{_registration}done/", registrations.registered, name="registered"),
+    path(f"{_registration}change/", registrations.registration_edit, name="registration_edit"),
+    path(f"{_registration}contact/", registrations.contact_edit, name="contact_edit"),
+    path(f"{_registration}status/", registrations.registration_status, name="registration_status"),
+    path(f"{_registration}certificate/", registrations.certificate, name="certificate"),
+    path(
+        "partners/<programme:programme>/",
+        registrations.programme_detail,
+        name="programme_detail",
+    ),
+    path("partners/<programme:programme>/register/", registrations.register, name="register"),
+    # Activity reports
+    path(f"{_registration}reports/new/", reports.report_create, name="report_create"),
+    path(f"{_registration}reports/", reports.report_list, name="report_list"),
+    path("partners/reports/<int:report_pk>/photo/", reports.report_photo, name="report_photo"),
+    # Requests to the city
+    path(_requests, requests.request_list, name="request_list"),
+    path(f"{_requests}pickup/new/", requests.pickup_new, name="pickup_new"),
+    path(f"{_requests}supplies/new/", requests.supplies_new, name="supplies_new"),
+    path(f"{_requests}loan/new/", requests.loan_new, name="loan_new"),
+    path(
+        f"{_requests}<str:kind>/<int:request_pk>/cancel/",
+        requests.request_cancel_view,
+        name="request_cancel",
+    ),
+    # まごころ・まかせて opportunities
+    path("partners/opportunities/", opportunities.opportunity_list, name="opportunity_list"),
+    path(
+        "partners/opportunities/<int:pk>/",
+        opportunities.opportunity_detail,
+        name="opportunity_detail",
+    ),
+    path(
+        "partners/opportunities/shifts/<int:pk>/signup/",
+        opportunities.signup,
+        name="opportunity_signup",
+    ),
+    path(
+        "partners/opportunities/signups/<int:pk>/cancel/",
+        opportunities.signup_cancel_view,
+        name="opportunity_signup_cancel",
+    ),
+]

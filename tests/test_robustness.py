@@ -145,7 +145,7 @@ def test_a_reason_with_a_nul_byte_is_refused_on_a_registration(client, resident)
 
     client.post(
         reverse("partners:registration_status", args=[registration.pk]),
-        {"status": "withdrawn", "reason": NUL_REASON},
+        {"action": "withdraw", "reason": NUL_REASON},
     )
 
     assert Registration.objects.get(pk=registration.pk).status == Registration.Status.APPLIED
@@ -156,7 +156,7 @@ def test_a_reason_with_a_nul_byte_is_refused_when_cancelling_a_request(client, r
 
     from django.utils import timezone
 
-    from partners import requests as rq
+    from partners import services as rq
     from partners.models import PickupRequest, RequestStatus
 
     registration = factories.make_registration(user=resident, status="registered")

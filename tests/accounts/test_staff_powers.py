@@ -69,7 +69,7 @@ def test_staff_without_the_second_factor_are_residents_on_the_public_pages(
     assert response.status_code == 404
     assert Application.objects.get(pk=submitted.pk).status == Application.Status.SUBMITTED
     response = client.post(
-        reverse("partners:registration_status", args=[registration.pk]), {"status": "registered"}
+        reverse("partners:registration_status", args=[registration.pk]), {"action": "approve"}
     )
     assert Registration.objects.get(pk=registration.pk).status == Registration.Status.APPLIED
 

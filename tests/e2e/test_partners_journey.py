@@ -412,7 +412,7 @@ def test_partner_pages_have_no_serious_axe_violations(page, context, login_as, a
     before and after a sign-up, and マイページ with a registration, a report, a request and a
     shift. Every page is checked, and all the violations are reported together."""
     from partners import services
-    from partners.requests import request_create
+    from partners.services import request_create
 
     resident = make_resident("a11y@example.jp")
     place = factories.make_place(description=PLACE)

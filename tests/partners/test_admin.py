@@ -345,7 +345,7 @@ def test_a_duplicate_that_slips_past_the_form_is_shown_as_an_error_not_a_crash(
     both (simulated by switching it off), the database refuses the second; the clerk sees the
     form again, with what they typed and the reason, and nothing of it is saved — not even a
     registration number."""
-    from partners.admin import RegistrationAdminForm
+    from partners.admin.registrations import RegistrationAdminForm
 
     monkeypatch.setattr(
         RegistrationAdminForm, "_refuse_a_second_live_registration", lambda self, cleaned: None

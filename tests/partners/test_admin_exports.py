@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from partners import requests as rq
+from partners import services as rq
 from partners.models import (
     ActivityReport,
     Equipment,
@@ -25,7 +25,7 @@ from partners.models import (
     SupplyRequest,
     SupplyRequestLine,
 )
-from partners.opportunities import signup_create
+from partners.services import signup_create
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -6,14 +6,16 @@ from django.core.management import call_command
 from partners.models import (
     ActivityReport,
     EquipmentLoan,
+    EquipmentLoanStatusChange,
     Opportunity,
     PickupRequest,
+    PickupRequestStatusChange,
     Registration,
     RegistrationStatusChange,
     RequestStatus,
-    RequestStatusChange,
     Signup,
     SupplyRequest,
+    SupplyRequestStatusChange,
 )
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +39,9 @@ def test_demo_partners_go_through_the_workflow_and_seeding_twice_adds_nothing():
                 SupplyRequest,
                 EquipmentLoan,
                 Signup,
-                RequestStatusChange,
+                PickupRequestStatusChange,
+                SupplyRequestStatusChange,
+                EquipmentLoanStatusChange,
             )
         ]
 
@@ -49,7 +53,11 @@ def test_demo_partners_go_through_the_workflow_and_seeding_twice_adds_nothing():
     assert PickupRequest.objects.get().status == RequestStatus.REQUESTED
     assert SupplyRequest.objects.get().status == RequestStatus.DONE
     assert EquipmentLoan.objects.get().status == RequestStatus.LENT
-    assert RequestStatusChange.objects.count() == 2
+    assert (
+        PickupRequestStatusChange.objects.count()
+        + SupplyRequestStatusChange.objects.count()
+        + EquipmentLoanStatusChange.objects.count()
+    ) == 2
     assert Signup.objects.get().status == Signup.Status.CONFIRMED
     assert Registration.objects.filter(status="registered").count() == 5
     assert Registration.objects.filter(status="applied").count() == 1

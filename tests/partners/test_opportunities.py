@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext, override
 
-from partners.admin_opportunities import honorarium_rows
-from partners.models import Opportunity, Shift, Signup
-from partners.opportunities import attendance_record, signup_cancel, signup_create
+from partners.admin.opportunities import honorarium_rows
+from partners.models import Opportunity, Shift, Signup, SignupStatusChange
+from partners.services import attendance_record, signup_cancel, signup_create
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -204,6 +204,29 @@ def test_cancelling_a_confirmed_place_promotes_the_oldest_waiting_one(
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [waiting_first.user.email]
     assert "みなと祭り 会場案内" in mail.outbox[0].subject
+
+
+def test_every_sign_up_change_leaves_a_history_row(magokoro, resident, staff, shift):
+    waiting = partner()
+    mine = signup_create(shift=shift, registration=magokoro, by=resident)
+    queued = signup_create(shift=shift, registration=waiting, by=staff, wait=True, channel="paper")
+
+    signup_cancel(signup=mine, by=resident)
+
+    def history(signup):
+        return list(
+            SignupStatusChange.objects.filter(signup=signup)
+            .order_by("pk")
+            .values_list("old_status", "new_status", "by")
+        )
+
+    assert history(mine) == [
+        ("", SS.CONFIRMED, resident.pk),
+        (SS.CONFIRMED, SS.CANCELLED, resident.pk),
+    ]
+    # Promoted by the cancellation that freed the place.
+    assert history(queued) == [("", SS.WAITING, staff.pk), (SS.WAITING, SS.CONFIRMED, resident.pk)]
+    assert Signup.objects.get(pk=queued.pk).status == SS.CONFIRMED
 
 
 def test_cancelling_a_waiting_place_promotes_nobody(magokoro, resident, shift):

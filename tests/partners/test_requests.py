@@ -18,17 +18,18 @@ from django.utils.html import escape
 from django.utils.translation import gettext, override
 
 from organizations.models import District
-from partners import requests as rq
+from partners import services as rq
 from partners.models import (
     Equipment,
     EquipmentLoan,
     PickupRequest,
+    PickupRequestStatusChange,
     RequestStatus,
-    RequestStatusChange,
     SupplyItem,
     SupplyRequest,
     SupplyRequestLine,
 )
+from partners.views.requests import MYPAGE_REQUESTS
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -104,11 +105,7 @@ def _supply(registration):
 
 
 def _history(obj):
-    return list(
-        RequestStatusChange.objects.filter(
-            kind=obj._meta.model_name, request_id=obj.pk
-        ).values_list("old_status", "new_status", "by", "reason")
-    )
+    return list(obj.status_changes.values_list("old_status", "new_status", "by", "reason"))
 
 
 # --- data migration -------------------------------------------------------------------------
@@ -305,7 +302,7 @@ def test_the_partner_cannot_mark_their_own_request_done(resident, partner):
 def test_the_partner_cancels_and_nothing_moves_after(resident, partner, civil):
     pickup = rq.request_create(request=_pickup(partner), by=resident)
     rq.request_cancel(request=pickup, by=resident)
-    with pytest.raises(rq.RequestTransitionError):
+    with pytest.raises(rq.TransitionError):
         rq.request_mark_done(request=pickup, by=civil)
     assert _history(pickup) == [(RS.REQUESTED, RS.CANCELLED, resident.pk, "")]
 
@@ -314,7 +311,7 @@ def test_a_stale_copy_cannot_overwrite_a_concurrent_change(resident, partner, ci
     pickup = rq.request_create(request=_pickup(partner), by=resident)
     stale = PickupRequest.objects.get(pk=pickup.pk)
     rq.request_cancel(request=pickup, by=resident)
-    with pytest.raises(rq.RequestTransitionError):
+    with pytest.raises(rq.TransitionError):
         rq.request_mark_done(request=stale, by=civil)
     assert PickupRequest.objects.get(pk=pickup.pk).status == RS.CANCELLED
 
@@ -345,7 +342,7 @@ def test_a_loan_is_handed_over_then_returned_with_both_dates(
 
 def test_a_loan_cannot_be_returned_before_it_was_handed_over(resident, partner, staff):
     loan = rq.request_create(request=_loan(partner), by=resident)
-    with pytest.raises(rq.RequestTransitionError):
+    with pytest.raises(rq.TransitionError):
         rq.request_mark_done(request=loan, by=staff)
     assert EquipmentLoan.objects.get(pk=loan.pk).status == RS.REQUESTED
 
@@ -353,14 +350,14 @@ def test_a_loan_cannot_be_returned_before_it_was_handed_over(resident, partner, 
 def test_a_partner_cannot_cancel_a_loan_once_the_equipment_is_out(resident, partner, staff):
     loan = rq.request_create(request=_loan(partner), by=resident)
     rq.request_mark_lent(request=loan, by=staff)
-    with pytest.raises(rq.RequestTransitionError):
+    with pytest.raises(rq.TransitionError):
         rq.request_cancel(request=loan, by=resident)
     assert EquipmentLoan.objects.get(pk=loan.pk).status == RS.LENT
 
 
 def test_pickups_and_supplies_are_never_lent(resident, partner, civil):
     pickup = rq.request_create(request=_pickup(partner), by=resident)
-    with pytest.raises(rq.RequestTransitionError):
+    with pytest.raises(rq.TransitionError):
         rq.request_mark_lent(request=pickup, by=civil)
     assert PickupRequest.objects.get(pk=pickup.pk).status == RS.REQUESTED
 
@@ -537,7 +534,7 @@ def test_the_partner_cancels_their_request(client, resident, partner):
     assert _history(pickup) == [(RS.REQUESTED, RS.CANCELLED, resident.pk, "")]
     # Once cancelled, a second cancel changes nothing.
     client.post(url)
-    assert RequestStatusChange.objects.count() == 1
+    assert PickupRequestStatusChange.objects.count() == 1
 
 
 def test_another_partners_requests_and_forms_are_404(client, resident, partner, other_member):
@@ -615,7 +612,7 @@ def test_my_page_requests_run_a_fixed_number_of_queries(
         section = mypage_requests(request)
     with django_assert_num_queries(1):
         section = mypage_requests(request)
-    assert len(section.context["rows"]) == min(3 * n, rq.MYPAGE_REQUESTS)
+    assert len(section.context["rows"]) == min(3 * n, MYPAGE_REQUESTS)
 
 
 # --- the admin: routing by department -------------------------------------------------------
@@ -660,24 +657,27 @@ def test_a_permission_without_the_department_group_shows_no_rows(client, residen
     assert len(response.context["cl"].result_list) == 0
 
 
-def test_the_history_admin_shows_only_the_departments_kinds_and_is_read_only(
+def test_the_history_is_on_the_request_page_for_its_department_only_and_read_only(
     client, civil, resident, partner
 ):
     pickup = rq.request_create(request=_pickup(partner), by=resident)
     supply = rq.request_create(
         request=_supply(partner), lines=[SupplyRequestLine(item=_item(), quantity=1)], by=resident
     )
-    rq.request_cancel(request=pickup, by=resident)
+    rq.request_cancel(request=pickup, by=resident, reason="雨のため延期")
     rq.request_cancel(request=supply, by=resident)
     client = _clerk_client(client, civil)
 
-    response = client.get(reverse("admin:partners_requeststatuschange_changelist"))
+    response = client.get(reverse("admin:partners_pickuprequest_change", args=[pickup.pk]))
 
-    assert [row.kind for row in response.context["cl"].result_list] == ["pickuprequest"]
-    change = RequestStatusChange.objects.get(kind="pickuprequest")
-    url = reverse("admin:partners_requeststatuschange_change", args=[change.pk])
-    assert client.post(url, {"reason": "x"}).status_code == 403
-    assert client.get(reverse("admin:partners_requeststatuschange_add")).status_code == 403
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "雨のため延期" in html
+    assert 'name="status_changes-0-reason"' not in html  # shown, not editable
+    # 土木課 does not see 環境課's requests, nor their history.
+    supply_url = reverse("admin:partners_supplyrequest_change", args=[supply.pk])
+    assert client.get(supply_url).status_code in (302, 403, 404)
+    assert PickupRequestStatusChange.objects.get().reason == "雨のため延期"
 
 
 def _action(client, url, action, rows, reason=""):

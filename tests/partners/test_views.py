@@ -349,9 +349,10 @@ def test_an_applied_registration_offers_only_withdrawal(as_user, resident, appli
     assert applied.number in html
     assert _ja("Withdraw from the programme") in html
     assert f'action="{status_url(applied)}"' in html
-    assert 'value="withdrawn"' in html
-    assert 'value="suspended"' not in html
-    assert 'value="registered"' not in html
+    assert 'name="action" value="withdraw"' in html
+    assert 'value="suspend"' not in html
+    assert 'value="approve"' not in html
+    assert 'name="status"' not in html  # a button names its transition, never a status
     assert reverse("partners:certificate", args=[applied.pk]) not in html
 
 
@@ -364,7 +365,7 @@ def test_a_registered_partner_pauses_and_resumes(
     assert _ja("Pause the activity (suspend)") in html
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(status_url(applied), {"status": "suspended", "reason": "冬の間"})
+        response = client.post(status_url(applied), {"action": "suspend", "reason": "冬の間"})
 
     assert response.status_code == 302
     assert response["Location"] == applied.get_absolute_url()
@@ -381,7 +382,7 @@ def test_a_registered_partner_pauses_and_resumes(
     html = client.get(applied.get_absolute_url()).content.decode()
     assert _ja("Resume the activity") in html
 
-    client.post(status_url(applied), {"status": "registered"})
+    client.post(status_url(applied), {"action": "resume"})
     applied.refresh_from_db()
     assert applied.status == S.REGISTERED
 
@@ -393,7 +394,7 @@ def test_a_returned_registration_can_be_submitted_again(as_user, resident, staff
     assert _ja("Submit again") in html
     assert "場所を詳しく" in html
 
-    client.post(status_url(applied), {"status": "applied"})
+    client.post(status_url(applied), {"action": "resubmit"})
 
     applied.refresh_from_db()
     assert applied.status == S.APPLIED
@@ -402,7 +403,7 @@ def test_a_returned_registration_can_be_submitted_again(as_user, resident, staff
 def test_a_partner_cannot_approve_their_own_registration(as_user, resident, applied):
     client = as_user(resident)
 
-    response = client.post(status_url(applied), {"status": "registered"}, follow=True)
+    response = client.post(status_url(applied), {"action": "approve"}, follow=True)
 
     applied.refresh_from_db()
     assert applied.status == S.APPLIED
@@ -411,8 +412,9 @@ def test_a_partner_cannot_approve_their_own_registration(as_user, resident, appl
     assert 'class="message message--error"' in response.content.decode()
 
 
-def test_a_status_that_does_not_exist_is_refused_with_a_message(as_user, resident, applied):
-    response = as_user(resident).post(status_url(applied), {"status": "deleted"}, follow=True)
+@pytest.mark.parametrize("data", [{"action": "delete"}, {"status": "withdrawn"}, {}])
+def test_a_button_that_does_not_exist_is_refused_with_a_message(as_user, resident, applied, data):
+    response = as_user(resident).post(status_url(applied), data, follow=True)
 
     applied.refresh_from_db()
     assert applied.status == S.APPLIED
@@ -421,11 +423,11 @@ def test_a_status_that_does_not_exist_is_refused_with_a_message(as_user, residen
 
 def test_the_status_action_refuses_get_anonymous_and_others(client, applied, member):
     url = status_url(applied)
-    assert client.post(url, {"status": "withdrawn"}).status_code == 302  # to sign in
+    assert client.post(url, {"action": "withdraw"}).status_code == 302  # to sign in
 
     client.force_login(member)
     assert client.get(url).status_code == 405
-    assert client.post(url, {"status": "withdrawn"}).status_code == 404
+    assert client.post(url, {"action": "withdraw"}).status_code == 404
     applied.refresh_from_db()
     assert applied.status == S.APPLIED
 
@@ -442,7 +444,7 @@ def test_a_manager_of_the_organisation_sees_and_changes_its_registration(
 
     client = as_user(contact)
     assert client.get(registration.get_absolute_url()).status_code == 200
-    client.post(status_url(registration), {"status": "withdrawn"})
+    client.post(status_url(registration), {"action": "withdraw"})
 
     registration.refresh_from_db()
     assert registration.status == S.WITHDRAWN

@@ -1,6 +1,6 @@
 """まごころ・まかせて in the admin: staff post opportunities with their shifts, see sign-ups,
-record attendance and hours (through `attendance_record`, never the status), cancel sign-ups
-(through `signup_cancel`), and total the まかせて honorarium per partner per month and fiscal
+record attendance and hours (through `services.attendance_record`, never the status), cancel
+sign-ups (through `services.signup_cancel`), and total the まかせて honorarium per partner per month and fiscal
 year, with a CSV export."""
 
 from __future__ import annotations
@@ -20,18 +20,19 @@ from django.utils.translation import ngettext
 
 from muroran_kyodo.lib.admin_actions import (
     KeyedInChannelMixin,
-    ServiceRefusalsOnTheFormMixin,
+    ServiceSaveMixin,
     csv_export_action,
     fiscal_year_filter,
-    run_for_each,
+    transition_action,
 )
 from muroran_kyodo.lib.csvexport import csv_response
 from muroran_kyodo.lib.jp import current_fiscal_year, fiscal_year_datetimes, fiscal_year_label
 
-from .admin import PARTNER_SEARCH_FIELDS
-from .models import Opportunity, Programme, Registration, Shift, Signup
-from .opportunities import AttendanceForm, attendance_record, signup_cancel, signup_create
-from .permissions import is_partner_staff
+from .. import services
+from ..forms import AttendanceForm
+from ..models import Opportunity, Programme, Registration, Shift, Signup
+from ..permissions import is_partner_staff
+from .common import PARTNER_SEARCH_FIELDS, HistoryFieldMixin
 
 # --- opportunities ----------------------------------------------------------------------------
 
@@ -169,7 +170,10 @@ class PaperSignupForm(forms.ModelForm):
 
 
 @admin.register(Signup)
-class SignupAdmin(ServiceRefusalsOnTheFormMixin, KeyedInChannelMixin, admin.ModelAdmin):
+class SignupAdmin(HistoryFieldMixin, ServiceSaveMixin, KeyedInChannelMixin, admin.ModelAdmin):
+    """A change records attendance (never the status); a new sign-up goes through
+    `signup_create`, with the same count of places as on the site."""
+
     form = AttendanceForm
     list_display = ["shift", "number", "status", "attended", "hours", "channel", "created_at"]
     list_filter = [
@@ -185,8 +189,16 @@ class SignupAdmin(ServiceRefusalsOnTheFormMixin, KeyedInChannelMixin, admin.Mode
     list_select_related = ["shift__opportunity", "registration"]
     search_fields = [*PARTNER_SEARCH_FIELDS, "shift__opportunity__title"]
     date_hierarchy = "created_at"
-    fields = ["shift", "registration", "status", "status_changed_at", "attended", "hours"]
-    readonly_fields = ["shift", "registration", "status", "status_changed_at"]
+    fields = [
+        "shift",
+        "registration",
+        "status",
+        "status_changed_at",
+        "attended",
+        "hours",
+        "history",
+    ]
+    readonly_fields = ["shift", "registration", "status", "status_changed_at", "history"]
     actions = ["cancel_signups", "export_csv"]
     export_csv = csv_export_action(
         "signups.csv",
@@ -238,29 +250,29 @@ class SignupAdmin(ServiceRefusalsOnTheFormMixin, KeyedInChannelMixin, admin.Mode
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def create_with_service(self, request, obj, form):
+        # Paper, phone or counter: the same service and the same count of places.
+        signup = services.signup_create(
+            shift=form.cleaned_data["shift"],
+            registration=form.cleaned_data["registration"],
+            by=request.user,
+            wait=form.cleaned_data.get("wait", False),
+            channel=form.cleaned_data["channel"],
+        )
+        obj.pk, obj.status, obj.created_at = signup.pk, signup.status, signup.created_at
+        if signup.status == Signup.Status.WAITING:
+            self.message_user(
+                request,
+                _("The shift is full: the partner is on the waiting list."),
+                messages.WARNING,
+            )
+
     def save_model(self, request, obj, form, change):
         if not change:
-            # Paper, phone or counter: the same service and the same count of places.
-            try:
-                signup = signup_create(
-                    shift=form.cleaned_data["shift"],
-                    registration=form.cleaned_data["registration"],
-                    by=request.user,
-                    wait=form.cleaned_data.get("wait", False),
-                    channel=form.cleaned_data["channel"],
-                )
-            except ValidationError as error:
-                self.refused(error)
-            obj.pk, obj.status, obj.created_at = signup.pk, signup.status, signup.created_at
-            if signup.status == Signup.Status.WAITING:
-                self.message_user(
-                    request,
-                    _("The shift is full: the partner is on the waiting list."),
-                    messages.WARNING,
-                )
+            super().save_model(request, obj, form, change)
             return
         try:
-            attendance_record(
+            services.attendance_record(
                 signup=obj,
                 attended=bool(form.cleaned_data.get("attended")),
                 hours=form.cleaned_data.get("hours"),
@@ -270,17 +282,16 @@ class SignupAdmin(ServiceRefusalsOnTheFormMixin, KeyedInChannelMixin, admin.Mode
             text = "; ".join(getattr(error, "messages", [])) or str(_("not allowed"))
             self.message_user(request, text, messages.ERROR)
 
-    @admin.action(description=_("Cancel the selected sign-ups"), permissions=["change"])
-    def cancel_signups(self, request, queryset):
-        run_for_each(
-            self,
-            request,
-            queryset.select_related("shift__opportunity", "registration"),
-            lambda signup: signup_cancel(signup=signup, by=request.user),
-            done_message=lambda n: (
-                ngettext("%(n)d sign-up cancelled.", "%(n)d sign-ups cancelled.", n) % {"n": n}
-            ),
-        )
+    cancel_signups = transition_action(
+        services.signup_cancel,
+        subject="signup",
+        description=_("Cancel the selected sign-ups"),
+        select_related=("shift__opportunity", "registration"),
+        done_message=lambda n: (
+            ngettext("%(n)d sign-up cancelled.", "%(n)d sign-ups cancelled.", n) % {"n": n}
+        ),
+        name="cancel_signups",
+    )
 
     # --- まかせて honorarium -----------------------------------------------------------------
 

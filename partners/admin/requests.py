@@ -1,6 +1,6 @@
 """Partners' requests in the admin, routed by department: 土木課 sees rubbish pickups, 環境課 supply
 requests, 地域生活課 equipment loans (a superuser sees all). Staff mark requests collected /
-delivered / returned or cancel them through `partners.requests.request_transition`, key in
+delivered / returned or cancel them through the named transitions of `partners.services`, key in
 requests that came on paper or by phone, edit the supply items and the equipment, and export
 the pickups as a collection route."""
 
@@ -16,34 +16,29 @@ from django.utils.translation import ngettext
 from muroran_kyodo.lib.admin_actions import (
     ActionFormErrorsMixin,
     KeyedInChannelMixin,
-    ServiceRefusalsOnTheFormMixin,
+    ServiceSaveMixin,
     csv_export_action,
     fiscal_year_filter,
-    run_for_each,
+    transition_action,
 )
 from muroran_kyodo.lib.csvexport import csv_response
 
-from . import requests as services
-from .admin import PARTNER_SEARCH_FIELDS
-from .models import (
+from .. import services
+from ..models import (
     Equipment,
     EquipmentLoan,
     PickupRequest,
     Registration,
-    RequestStatusChange,
+    RequestStatus,
     SupplyItem,
     SupplyRequest,
     SupplyRequestLine,
+    overlapping_loans,
+    request_status_label,
 )
+from .common import PARTNER_SEARCH_FIELDS, HistoryFieldMixin, user_departments
 
-
-def _user_departments(request) -> set[str] | None:
-    """The departments (group names) of the user; None for a superuser, who sees everything."""
-    if request.user.is_superuser:
-        return None
-    if not hasattr(request, "_partner_departments"):
-        request._partner_departments = set(request.user.groups.values_list("name", flat=True))
-    return request._partner_departments
+RS = RequestStatus
 
 
 class RequestActionForm(admin.helpers.ActionForm):
@@ -81,14 +76,7 @@ def _request_csv(filename, columns, *, select_related=(), prefetch_related=()):
             ("district_of_partner", lambda r: r.registration.district.name),
             ("requested", lambda r: timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M")),
             *columns,
-            (
-                "status",
-                lambda r: (
-                    services.done_label(r)
-                    if r.status == services.RS.DONE
-                    else r.get_status_display()
-                ),
-            ),
+            ("status", request_status_label),
             ("channel", lambda r: r.get_channel_display()),
             ("notes", lambda r: r.notes),
         ],
@@ -98,10 +86,31 @@ def _request_csv(filename, columns, *, select_related=(), prefetch_related=()):
     )
 
 
+def _requests_changed(n: int) -> str:
+    return ngettext("%(n)d request changed.", "%(n)d requests changed.", n) % {"n": n}
+
+
+def _request_action(service, description, name):
+    return transition_action(
+        service,
+        subject="request",
+        description=description,
+        with_reason=True,
+        select_related=("registration__user",),
+        done_message=_requests_changed,
+        name=name,
+    )
+
+
 class _RequestAdmin(
-    ActionFormErrorsMixin, ServiceRefusalsOnTheFormMixin, KeyedInChannelMixin, admin.ModelAdmin
+    ActionFormErrorsMixin,
+    HistoryFieldMixin,
+    ServiceSaveMixin,
+    KeyedInChannelMixin,
+    admin.ModelAdmin,
 ):
-    """What the three request admins share: routing, read-only state, actions, paper intake."""
+    """What the three request admins share: routing, read-only state, actions, paper intake. An
+    edit writes only the fields it changed, never the state (`state_fields`)."""
 
     form = RequestAdminForm
     action_form = RequestActionForm
@@ -112,11 +121,11 @@ class _RequestAdmin(
     search_fields = PARTNER_SEARCH_FIELDS
     show_full_result_count = False
     done_description = ""
-    state_fields = ["status", "handled_by", "handled_at", "created_by", "created_at"]
+    state_fields = ("status", "handled_by", "handled_at", "created_by", "created_at")
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        departments = _user_departments(request)
+        departments = user_departments(request)
         if departments is not None and self.model.DEPARTMENT not in departments:
             return queryset.none()
         return queryset
@@ -124,17 +133,14 @@ class _RequestAdmin(
     def get_readonly_fields(self, request, obj=None):
         fields = list(self.state_fields)
         if obj is not None:
-            fields += ["registration", "channel"]
+            fields += ["registration", "channel", "history"]
         return fields
 
     def has_delete_permission(self, request, obj=None):
         # A request is cancelled, which keeps the history; rows are never deleted here.
         return False
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
+    def create_with_service(self, request, obj, form):
         self._create(request, obj, lines=())
 
     def _create(self, request, obj, lines):
@@ -150,32 +156,12 @@ class _RequestAdmin(
 
     @admin.display(description=_("status"), ordering="status")
     def state(self, obj):
-        return (
-            services.done_label(obj) if obj.status == services.RS.DONE else obj.get_status_display()
-        )
+        return request_status_label(obj)
 
-    def _run(self, request, queryset, new):
-        reason = request.POST.get("reason", "")
-        run_for_each(
-            self,
-            request,
-            queryset.select_related("registration__user"),
-            lambda obj: services.request_transition(
-                request=obj, new=new, by=request.user, reason=reason
-            ),
-            refusals=(services.RequestTransitionError,),
-            done_message=lambda n: (
-                ngettext("%(n)d request changed.", "%(n)d requests changed.", n) % {"n": n}
-            ),
-        )
-
-    @admin.action(description=_("Mark the selected requests done"), permissions=["change"])
-    def mark_done(self, request, queryset):
-        self._run(request, queryset, services.RS.DONE)
-
-    @admin.action(description=_("Cancel the selected requests"), permissions=["change"])
-    def cancel(self, request, queryset):
-        self._run(request, queryset, services.RS.CANCELLED)
+    mark_done = _request_action(
+        services.request_mark_done, _("Mark the selected requests done"), "mark_done"
+    )
+    cancel = _request_action(services.request_cancel, _("Cancel the selected requests"), "cancel")
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -323,10 +309,8 @@ class SupplyRequestAdmin(_RequestAdmin):
     )
     done_description = _("Mark the selected supplies delivered")
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-        # New: saved with its lines in save_related, through the service, in one transaction.
+    def create_with_service(self, request, obj, form):
+        pass  # saved with its lines in save_related, through the service, in one transaction
 
     def save_related(self, request, form, formsets, change):
         if change:
@@ -354,7 +338,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(status=services.RS.LENT, return_by__lt=timezone.localdate())
+            return queryset.filter(status=RS.LENT, return_by__lt=timezone.localdate())
         return queryset
 
 
@@ -366,7 +350,7 @@ class EquipmentLoanAdminForm(RequestAdminForm):
             self.add_error("return_by", _("The return date cannot be before the start."))
         elif lend_on and return_by and cleaned.get("equipment") and self.instance.pk is None:
             # Checked again, with the equipment row locked, when the service saves.
-            if services.overlapping_loans(cleaned["equipment"], lend_on, return_by).exists():
+            if overlapping_loans(cleaned["equipment"], lend_on, return_by).exists():
                 self.add_error(
                     "equipment",
                     _(
@@ -399,7 +383,7 @@ class EquipmentLoanAdmin(_RequestAdmin):
         "registration__district",
     ]
     list_select_related = ["registration", "equipment"]
-    state_fields = _RequestAdmin.state_fields + ["lent_on", "returned_on"]
+    state_fields = (*_RequestAdmin.state_fields, "lent_on", "returned_on")
     actions = ["mark_lent", "mark_done", "cancel", "export_csv"]
     export_csv = _request_csv(
         "equipment-loans.csv",
@@ -414,16 +398,16 @@ class EquipmentLoanAdmin(_RequestAdmin):
     )
     done_description = _("Mark the selected equipment returned")
 
-    @admin.action(
-        description=_("Mark the selected equipment handed over (lent out)"), permissions=["change"]
+    mark_lent = _request_action(
+        services.request_mark_lent,
+        _("Mark the selected equipment handed over (lent out)"),
+        "mark_lent",
     )
-    def mark_lent(self, request, queryset):
-        self._run(request, queryset, services.RS.LENT)
 
     @admin.display(description=_("status"), ordering="status")
     def state(self, obj):
         label = super().state(obj)
-        if obj.status == services.RS.LENT and obj.return_by < timezone.localdate():
+        if obj.status == RS.LENT and obj.return_by < timezone.localdate():
             return _("%(status)s — overdue") % {"status": label}
         return label
 
@@ -440,36 +424,3 @@ class EquipmentAdmin(admin.ModelAdmin):
     list_display = ["name", "identifier", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "identifier"]
-
-
-@admin.register(RequestStatusChange)
-class RequestStatusChangeAdmin(admin.ModelAdmin):
-    """Read-only: written by the services only."""
-
-    list_display = ["at", "kind", "request_id", "old_status", "new_status", "by", "reason"]
-    list_filter = ["kind", "new_status"]
-    list_select_related = ["by"]
-    search_fields = ["=request_id"]
-    date_hierarchy = "at"
-    show_full_result_count = False
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        departments = _user_departments(request)
-        if departments is None:
-            return queryset
-        kinds = [
-            model._meta.model_name
-            for model in services.REQUEST_MODELS
-            if model.DEPARTMENT in departments
-        ]
-        return queryset.filter(kind__in=kinds)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

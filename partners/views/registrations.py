@@ -1,4 +1,4 @@
-"""The partner programme in the browser: public programme pages, registration (入力 → 確認 →
+"""Registrations on the site: public programme pages, registration (入力 → 確認 →
 完了), the partner's own registration page with its status buttons, and the printable
 agreement and certificate."""
 
@@ -17,19 +17,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from muroran_kyodo.lib.confirm import STEP_INPUT, confirm_flow
-from muroran_kyodo.lib.forms import REASON_REFUSED, posted_reason
+from muroran_kyodo.lib.forms import REASON_REFUSED, posted_reason, put_refusal_on_form
 from muroran_kyodo.lib.jp import current_fiscal_year, fiscal_year_label
 
-from . import services, stats
-from .forms import ContactChangeForm, RegistrationForm
-from .models import Opportunity, Programme, Registration
-from .permissions import can_act_for, is_partner_staff
+from .. import services, stats
+from ..forms import ContactChangeForm, RegistrationForm
+from ..models import Opportunity, Programme, Registration
+from ..permissions import can_act_for, is_partner_staff
 
 S = Registration.Status
 PUBLIC_NAMES_PAGE_SIZE = 50
 
 
-def _own_registration(request, pk):
+def own_registration(request, pk):
     """A registration the user may open (theirs, their organisation's; staff: any); else 404."""
     queryset = Registration.objects.select_related("organization", "district", "user")
     if not is_partner_staff(request.user):
@@ -102,6 +102,23 @@ NOT_A_MANAGER = gettext_lazy(
 )
 
 
+def _saving_through(service, *, by):
+    """`save(form)` of the registration flow: the registration the form holds, with its places
+    and activities and the moment the terms were agreed, through `service`."""
+
+    def save(form):
+        registration = form.save(commit=False)
+        registration.agreed_terms_at = timezone.now()
+        return service(
+            registration=registration,
+            places=form.places(),
+            activity_kinds=form.cleaned_data.get("activity_kinds") or [],
+            by=by,
+        )
+
+    return save
+
+
 def _registration_flow(request, form, *, context, save, done):
     """入力 → 確認 → 完了 of the registration form, new or changed: `save(form)` calls the
     service; its refusals go back onto the form with everything typed kept; `done(result)`
@@ -111,8 +128,7 @@ def _registration_flow(request, form, *, context, save, done):
         try:
             result = save(form)
         except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
+            put_refusal_on_form(form, error)
         except PermissionDenied:
             form.add_error("organization", NOT_A_MANAGER)
         else:
@@ -139,16 +155,6 @@ def register(request, programme):
     programme = Programme(programme)
     form = RegistrationForm(request.POST or None, programme=programme, user=request.user)
 
-    def save(form):
-        registration = form.save(commit=False)
-        registration.agreed_terms_at = timezone.now()
-        return services.registration_create(
-            registration=registration,
-            places=form.places(),
-            activity_kinds=form.cleaned_data.get("activity_kinds") or [],
-            by=request.user,
-        )
-
     return _registration_flow(
         request,
         form,
@@ -156,7 +162,7 @@ def register(request, programme):
             "programme": programme,
             "title": _("Register as a %(programme)s") % {"programme": programme.label},
         },
-        save=save,
+        save=_saving_through(services.registration_create, by=request.user),
         done=lambda registration: redirect("partners:registered", pk=registration.pk),
     )
 
@@ -164,39 +170,51 @@ def register(request, programme):
 @never_cache
 @login_required
 def registered(request, pk):
-    registration = _own_registration(request, pk)
+    registration = own_registration(request, pk)
     return render(request, "partners/registration_registered.html", {"registration": registration})
 
 
 # --- The partner's registration -----------------------------------------------------------------
 
-# What the button for each target status says, by the status it starts from.
-ACTION_LABELS = {
-    (S.APPLIED, S.REGISTERED): gettext_lazy("Approve"),
-    (S.APPLIED, S.RETURNED): gettext_lazy("Return for changes"),
-    (S.RETURNED, S.APPLIED): gettext_lazy("Submit again"),
-    (S.REGISTERED, S.SUSPENDED): gettext_lazy("Pause the activity (suspend)"),
-    (S.SUSPENDED, S.REGISTERED): gettext_lazy("Resume the activity"),
+# Each button names its transition; a name maps to one named function, never to a status.
+ACTIONS = {
+    "approve": services.registration_approve,
+    "return": services.registration_return,
+    "resubmit": services.registration_resubmit,
+    "suspend": services.registration_suspend,
+    "resume": services.registration_resume,
+    "withdraw": services.registration_withdraw,
 }
-WITHDRAW_LABEL = gettext_lazy("Withdraw from the programme")
+# The button offered for each change the user may make now: (from, to) → (name, label).
+BUTTONS = {
+    (S.APPLIED, S.REGISTERED): ("approve", gettext_lazy("Approve")),
+    (S.APPLIED, S.RETURNED): ("return", gettext_lazy("Return for changes")),
+    (S.RETURNED, S.APPLIED): ("resubmit", gettext_lazy("Submit again")),
+    (S.REGISTERED, S.SUSPENDED): ("suspend", gettext_lazy("Pause the activity (suspend)")),
+    (S.SUSPENDED, S.REGISTERED): ("resume", gettext_lazy("Resume the activity")),
+}
+WITHDRAW_BUTTON = ("withdraw", gettext_lazy("Withdraw from the programme"))
 
 
 def _actions(registration, user):
-    return [
-        {
-            "status": target,
-            "label": ACTION_LABELS.get((registration.status, target), WITHDRAW_LABEL),
-            "danger": target == S.WITHDRAWN,
-            "reason_required": target in services.REASON_REQUIRED,
-        }
-        for target in services.allowed_targets(registration, user)
-    ]
+    actions = []
+    for target in services.REGISTRATION.targets(registration, user):
+        name, label = BUTTONS.get((registration.status, target), WITHDRAW_BUTTON)
+        actions.append(
+            {
+                "name": name,
+                "label": label,
+                "danger": target == S.WITHDRAWN,
+                "reason_required": target in services.REASON_REQUIRED,
+            }
+        )
+    return actions
 
 
 @never_cache
 @login_required
 def registration_detail(request, pk):
-    registration = _own_registration(request, pk)
+    registration = own_registration(request, pk)
     return render(
         request,
         "partners/registration_detail.html",
@@ -221,7 +239,7 @@ def registration_edit(request, pk):
     """The partner changes a registration the city has not accepted yet (申請中) or has
     returned for changes (差戻し): the same form and confirmation as the registration; a
     returned one is submitted again with the changes."""
-    registration = _own_registration(request, pk)
+    registration = own_registration(request, pk)
     if not can_act_for(request.user, registration):
         raise PermissionDenied
     if registration.status not in services.EDITABLE_STATUSES:
@@ -244,16 +262,6 @@ def registration_edit(request, pk):
         "title": _("Change the registration %(number)s") % {"number": registration.number},
     }
 
-    def save(form):
-        updated = form.save(commit=False)
-        updated.agreed_terms_at = timezone.now()
-        return services.registration_update(
-            registration=updated,
-            places=form.places(),
-            activity_kinds=form.cleaned_data.get("activity_kinds") or [],
-            by=request.user,
-        )
-
     def done(_registration):
         messages.success(
             request, _("Your changes are saved. The city will check the registration again.")
@@ -261,7 +269,13 @@ def registration_edit(request, pk):
         return redirect("partners:registration_detail", pk=pk)
 
     try:
-        return _registration_flow(request, form, context=context, save=save, done=done)
+        return _registration_flow(
+            request,
+            form,
+            context=context,
+            save=_saving_through(services.registration_update, by=request.user),
+            done=done,
+        )
     except services.TransitionError as error:  # accepted or withdrawn in the meantime
         messages.error(request, str(error))
         return redirect("partners:registration_detail", pk=pk)
@@ -271,7 +285,7 @@ def registration_edit(request, pk):
 @login_required
 def contact_edit(request, pk):
     """A registered (or paused) partner updates the contact of the person responsible."""
-    registration = _own_registration(request, pk)
+    registration = own_registration(request, pk)
     if not can_act_for(request.user, registration):
         raise PermissionDenied
     if registration.status not in services.CONTACT_EDITABLE_STATUSES:
@@ -295,9 +309,10 @@ def contact_edit(request, pk):
 @require_POST
 @login_required
 def registration_status(request, pk):
-    registration = _own_registration(request, pk)
-    new = request.POST.get("status", "")
-    if new not in S.values:
+    """One of the status buttons: its name calls its named transition."""
+    registration = own_registration(request, pk)
+    transition = ACTIONS.get(request.POST.get("action", ""))
+    if transition is None:
         messages.error(request, _("Choose one of the buttons on this page."))
         return redirect(registration)
     reason = posted_reason(request)
@@ -305,12 +320,7 @@ def registration_status(request, pk):
         messages.error(request, REASON_REFUSED)
         return redirect(registration)
     try:
-        services.transition(
-            registration=registration,
-            new=new,
-            by=request.user,
-            reason=reason,
-        )
+        transition(registration=registration, by=request.user, reason=reason)
     except (services.TransitionError, PermissionDenied) as error:
         messages.error(
             request,
@@ -336,7 +346,7 @@ def _printable(registration) -> bool:
 def certificate(request, pk):
     """The agreement (合意書) and certificate (認定書), to print: once the city has accepted the
     registration, and while it is active or paused."""
-    registration = _own_registration(request, pk)
+    registration = own_registration(request, pk)
     if not _printable(registration):
         raise Http404
     return render(

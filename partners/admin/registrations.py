@@ -1,6 +1,7 @@
-"""The partner programme in the Django admin: staff review registrations in bulk, key in paper
-and FAX registrations and reports, see who looks after which place, and keep the yearly
-volunteer-insurance roster. Every status change goes through `partners.services`."""
+"""Registrations in the Django admin: staff review them in bulk, key in paper and FAX
+registrations, see who looks after which place, and keep the yearly volunteer-insurance
+roster. Every status change goes through a named transition of `partners.services`; an edit
+never writes the status."""
 
 from __future__ import annotations
 
@@ -17,9 +18,8 @@ from muroran_kyodo.lib.admin_actions import (
     FiscalYearListFilter,
     KeyedInChannelMixin,
     ReasonActionForm,
-    ServiceRefusalsOnTheFormMixin,
-    csv_export_action,
-    run_for_each,
+    ServiceSaveMixin,
+    transition_action,
 )
 from muroran_kyodo.lib.csvexport import csv_response
 from muroran_kyodo.lib.jp import (
@@ -29,33 +29,25 @@ from muroran_kyodo.lib.jp import (
     current_fiscal_year,
 )
 
-from . import services
-from .models import (
+from .. import services
+from ..models import (
     ActivityKind,
     ActivityPlace,
-    ActivityReport,
     InsuranceEnrollment,
     Registration,
     RegistrationStatusChange,
 )
+from .common import HistoryInline
 
 S = Registration.Status
 
 # --- list filters ---------------------------------------------------------------------------
 
 
-_FiscalYearFilter = FiscalYearListFilter
-
-
-class AppliedFiscalYearFilter(_FiscalYearFilter):
+class AppliedFiscalYearFilter(FiscalYearListFilter):
     title = _("fiscal year applied")
     field_name = "created_at"
     is_datetime = True
-
-
-class ActivityFiscalYearFilter(_FiscalYearFilter):
-    title = _("fiscal year of the activity")
-    field_name = "activity_date"
 
 
 def _insured_this_year():
@@ -80,16 +72,6 @@ class InsuranceFilter(admin.SimpleListFilter):
             # Only live partners need cover; an application or a withdrawal is not "not renewed".
             return queryset.filter(~_insured_this_year(), status=S.REGISTERED)
         return queryset
-
-
-# Search on every list of partners' records: number, name, reading, group or organisation.
-PARTNER_SEARCH_FIELDS = [
-    "registration__number",
-    "registration__contact_name",
-    "registration__contact_kana",
-    "registration__group_name",
-    "registration__organization__name",
-]
 
 
 # --- registrations --------------------------------------------------------------------------
@@ -161,39 +143,24 @@ class RegistrationAdminForm(forms.ModelForm):
                 )
 
 
-class StatusChangeInline(admin.TabularInline):
+class StatusChangeInline(HistoryInline):
     model = RegistrationStatusChange
-    extra = 0
-    can_delete = False
-    fields = ["at", "old_status", "new_status", "by", "reason"]
-    readonly_fields = fields
-    verbose_name_plural = _("history")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("by")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
-def _run_transition(modeladmin, request, queryset, function, **kwargs):
-    """Call a service for each selected row; a refused row is reported and the others go on."""
-    run_for_each(
-        modeladmin,
-        request,
-        queryset.select_related("user", "organization"),
-        lambda registration: function(registration=registration, by=request.user, **kwargs),
-        refusals=(services.TransitionError,),
+def _registrations_changed(n: int) -> str:
+    return ngettext("%(n)d registration changed.", "%(n)d registrations changed.", n) % {"n": n}
+
+
+def _registration_action(service, description, name):
+    return transition_action(
+        service,
+        subject="registration",
+        description=description,
         describe=lambda registration: registration.number,
-        done_message=lambda n: (
-            ngettext("%(n)d registration changed.", "%(n)d registrations changed.", n) % {"n": n}
-        ),
+        with_reason=True,
+        select_related=("user", "organization"),
+        done_message=_registrations_changed,
+        name=name,
     )
 
 
@@ -222,7 +189,7 @@ CSV_CONTACT_HEADER = [
 
 @admin.register(Registration)
 class RegistrationAdmin(
-    ActionFormErrorsMixin, ServiceRefusalsOnTheFormMixin, KeyedInChannelMixin, admin.ModelAdmin
+    ActionFormErrorsMixin, ServiceSaveMixin, KeyedInChannelMixin, admin.ModelAdmin
 ):
     form = RegistrationAdminForm
     list_display = [
@@ -313,19 +280,13 @@ class RegistrationAdmin(
         # A partner leaves by withdrawal, which keeps the history; rows are never deleted here.
         return False
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        try:
-            services.registration_create(
-                registration=obj,
-                places=form.cleaned_data.get("places") or [],
-                activity_kinds=form.cleaned_data.get("activity_kinds") or [],
-                by=request.user,
-            )
-        except ValidationError as error:  # keyed in twice at the same moment, say
-            self.refused(error)
+    def create_with_service(self, request, obj, form):
+        services.registration_create(
+            registration=obj,
+            places=form.cleaned_data.get("places") or [],
+            activity_kinds=form.cleaned_data.get("activity_kinds") or [],
+            by=request.user,
+        )
 
     def save_related(self, request, form, formsets, change):
         if change:
@@ -347,53 +308,24 @@ class RegistrationAdmin(
     def insured(self, obj):
         return obj.insured_this_year
 
-    # --- actions: each calls the service once per row --------------------------------------
+    # --- actions: each calls the named transition once per row ------------------------------
 
-    @admin.action(
-        description=_("Register (approve or resume) the selected registrations"),
-        permissions=["change"],
+    approve = _registration_action(
+        services.registration_approve,
+        _("Register (approve or resume) the selected registrations"),
+        "approve",
     )
-    def approve(self, request, queryset):
-        _run_transition(
-            self,
-            request,
-            queryset,
-            services.registration_approve,
-            reason=request.POST.get("reason", ""),
-        )
-
-    @admin.action(
-        description=_("Return the selected registrations for changes (write the reason)"),
-        permissions=["change"],
+    return_for_changes = _registration_action(
+        services.registration_return,
+        _("Return the selected registrations for changes (write the reason)"),
+        "return_for_changes",
     )
-    def return_for_changes(self, request, queryset):
-        _run_transition(
-            self,
-            request,
-            queryset,
-            services.registration_return,
-            reason=request.POST.get("reason", ""),
-        )
-
-    @admin.action(description=_("Suspend the selected registrations"), permissions=["change"])
-    def suspend(self, request, queryset):
-        _run_transition(
-            self,
-            request,
-            queryset,
-            services.registration_suspend,
-            reason=request.POST.get("reason", ""),
-        )
-
-    @admin.action(description=_("Withdraw the selected registrations"), permissions=["change"])
-    def withdraw(self, request, queryset):
-        _run_transition(
-            self,
-            request,
-            queryset,
-            services.registration_withdraw,
-            reason=request.POST.get("reason", ""),
-        )
+    suspend = _registration_action(
+        services.registration_suspend, _("Suspend the selected registrations"), "suspend"
+    )
+    withdraw = _registration_action(
+        services.registration_withdraw, _("Withdraw the selected registrations"), "withdraw"
+    )
 
     def has_insure_permission(self, request):
         return request.user.has_perm("partners.add_insuranceenrollment")
@@ -413,10 +345,8 @@ class RegistrationAdmin(
                     messages.WARNING,
                 )
                 continue
-            _enrollment, new = InsuranceEnrollment.objects.get_or_create(
-                registration=registration,
-                fiscal_year=year,
-                defaults={"insured_people": registration.people, "confirmed_by": request.user},
+            _enrollment, new = services.insurance_confirm(
+                registration=registration, fiscal_year=year, by=request.user
             )
             created += new
             existing += not new
@@ -594,106 +524,3 @@ class InsuranceEnrollmentAdmin(admin.ModelAdmin):
             ],
             rows,
         )
-
-
-# --- activity reports -----------------------------------------------------------------------
-
-
-class ActivityReportAdminForm(forms.ModelForm):
-    class Meta:
-        model = ActivityReport
-        # Not the photo: it is private, and the admin has no safe way to show or replace it.
-        fields = [
-            "registration",
-            "activity_date",
-            "place",
-            "place_other",
-            "participants",
-            "burnable_bags",
-            "non_burnable_bags",
-            "notes",
-            "channel",
-        ]
-
-    def clean_activity_date(self):
-        from django.utils import timezone
-
-        day = self.cleaned_data["activity_date"]
-        if day and day > timezone.localdate():
-            raise ValidationError(_("The date of the activity cannot be in the future."))
-        return day
-
-
-@admin.register(ActivityReport)
-class ActivityReportAdmin(ServiceRefusalsOnTheFormMixin, admin.ModelAdmin):
-    form = ActivityReportAdminForm
-    list_display = [
-        "number",
-        "activity_date",
-        "participants",
-        "burnable_bags",
-        "non_burnable_bags",
-        "photo_attached",
-        "channel",
-    ]
-    list_filter = [
-        ActivityFiscalYearFilter,
-        "registration__programme",
-        "registration__district",
-        "channel",
-    ]
-    list_select_related = ["registration"]
-    search_fields = PARTNER_SEARCH_FIELDS
-    actions = ["export_csv"]
-    export_csv = csv_export_action(
-        "activity-reports.csv",
-        [
-            ("number", lambda r: r.registration.number),
-            ("partner", lambda r: r.registration.display_name),
-            ("programme", lambda r: r.registration.get_programme_display()),
-            ("district", lambda r: r.registration.district.name),
-            ("activity_date", lambda r: r.activity_date.isoformat()),
-            ("place", lambda r: str(r.place) if r.place_id else r.place_other),
-            ("participants", lambda r: r.participants),
-            ("burnable_bags", lambda r: r.burnable_bags),
-            ("non_burnable_bags", lambda r: r.non_burnable_bags),
-            ("photo", lambda r: "yes" if r.photo else "no"),
-            ("channel", lambda r: r.get_channel_display()),
-            ("notes", lambda r: r.notes),
-        ],
-        select_related=(
-            "registration__organization",
-            "registration__district",
-            "place__district",
-        ),
-        description=_("Export the selected reports as CSV"),
-    )
-    # No date_hierarchy: its list of years is a DISTINCT over every report (100,000 and more);
-    # the fiscal-year filter and the date range of a search do the same job from the index.
-    # 50 rows a page: the page's time is the admin rendering its rows.
-    list_per_page = 50
-    raw_id_fields = ["registration", "place"]
-    # The photo is private: no public URL exists, so the admin only says whether there is one.
-    readonly_fields = ["photo_attached", "created_by", "created_at"]
-    show_full_result_count = False
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        try:
-            services.report_create(report=obj, by=request.user)
-        except ValidationError as error:
-            self.refused(error)
-
-    @admin.display(description=_("registration number"), ordering="registration__number")
-    def number(self, obj):
-        return obj.registration.number
-
-    @admin.display(description=_("photo"))
-    def photo_attached(self, obj):
-        return _("Photo attached") if obj.photo else _("No photo")
-
-
-# The admin of requests and of opportunities lives beside this module.
-from . import admin_opportunities, admin_requests  # noqa: E402, F401

@@ -1,5 +1,5 @@
-"""The partner registration form: who registers, the contact of the person responsible, where
-and what they will do, and the agreement to the programme's terms."""
+"""The registration form (who registers, the contact of the person responsible, where and what
+they will do, the agreement to the terms) and a registered partner's contact change."""
 
 from __future__ import annotations
 
@@ -7,10 +7,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from muroran_kyodo.lib.fields import ModelMultipleChoiceField
-from muroran_kyodo.lib.jp import KanaField, NormalizedEmailField, PhoneField, PostalCodeField, nfkc
+from muroran_kyodo.lib.jp import (
+    KanaField,
+    NormalizedEmailField,
+    PhoneField,
+    PostalCodeField,
+    nfkc,
+)
 from organizations.models import District, Membership, Organization
 
-from .models import (
+from ..models import (
     CONTACT_FIELDS,
     MAX_PEOPLE,
     PLACES_ON_THE_FORM,
