@@ -20,6 +20,9 @@ checks takes them in its own `transaction.atomic()` around the call.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
@@ -47,7 +50,14 @@ from ..models import (
 )
 from ..permissions import GROUP, STAFF, can_edit_application, may_act
 
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from muroran_kyodo.lib.typing import User, UserLike
+
 S = Application.Status
+# A budget table: the income or the expense lines of an application.
+Line = TypeVar("Line", IncomeLine, ExpenseLine)
 
 # (from, to) → who may make the change: "staff", or "group" (a member of the applicant
 # organisation; staff may always act for the group, e.g. keying in a paper submission).
@@ -102,13 +112,18 @@ WORKFLOW = Workflow(
 )
 
 
-def allowed_targets(application: Application, user) -> list[str]:
+def allowed_targets(application: Application, user: UserLike) -> list[str]:
     """The statuses `user` may move this application to now (for buttons and admin actions)."""
     return WORKFLOW.targets(application, user)
 
 
 def transition(
-    *, application: Application, new: str, by, reason: str = "", changes: dict | None = None
+    *,
+    application: Application,
+    new: str,
+    by: UserLike,
+    reason: str = "",
+    changes: Mapping[str, Any] | None = None,
 ) -> Application:
     """The bare change of status through the workflow, without the further checks of the
     named functions below (which views, admin actions and commands call)."""
@@ -123,7 +138,7 @@ def _lock(application: Application) -> None:
 # --- the group ----------------------------------------------------------------------------------
 
 
-def application_create(*, application: Application, by) -> Application:
+def application_create(*, application: Application, by: User) -> Application:
     """Save a new draft. Nothing is checked but who may act: a draft keeps whatever the group
     typed, and the rules are checked when it is submitted."""
     if not can_edit_application(by, application):
@@ -137,29 +152,41 @@ def application_create(*, application: Application, by) -> Application:
     return application
 
 
-def _replace_lines(application: Application, stage: str, income_lines, expense_lines) -> None:
+def _replace_lines(
+    application: Application,
+    stage: str,
+    income_lines: Iterable[IncomeLine] | None,
+    expense_lines: Iterable[ExpenseLine] | None,
+) -> None:
     """Replace the budget lines of one stage (None: leave that table as it is)."""
-    for model, lines in ((IncomeLine, income_lines), (ExpenseLine, expense_lines)):
-        if lines is None:
-            continue
-        model.objects.filter(application=application, stage=stage).delete()
-        lines = list(lines)
-        for order, line in enumerate(lines, 1):
-            line.pk = None
-            line.application = application
-            line.stage = stage
-            line.sort_order = order
-        model.objects.bulk_create(lines)
+    _replace_table(IncomeLine, application, stage, income_lines)
+    _replace_table(ExpenseLine, application, stage, expense_lines)
+
+
+def _replace_table(
+    model: type[Line], application: Application, stage: str, lines: Iterable[Line] | None
+) -> None:
+    """Replace the lines of one table (income or expenses) of one stage; None: leave it."""
+    if lines is None:
+        return
+    model.objects.filter(application=application, stage=stage).delete()
+    lines = list(lines)
+    for order, line in enumerate(lines, 1):
+        line.pk = None
+        line.application = application
+        line.stage = stage
+        line.sort_order = order
+    model.objects.bulk_create(lines)
 
 
 def application_update(
     *,
     application: Application,
-    by,
-    values: dict,
-    partners=None,
-    income_lines=None,
-    expense_lines=None,
+    by: UserLike,
+    values: dict[str, Any],
+    partners: Iterable[Organization] | None = None,
+    income_lines: Iterable[IncomeLine] | None = None,
+    expense_lines: Iterable[ExpenseLine] | None = None,
 ) -> Application:
     """Save the group's plan while it may change it (draft, returned): the fields in `values`
     (already checked by the form, each on its own), the partner organisations and the plan's
@@ -190,7 +217,9 @@ def application_update(
     return application
 
 
-def open_window_for(application: Application, now=None) -> IntakeWindow | None:
+def open_window_for(
+    application: Application, now: dt.datetime | None = None
+) -> IntakeWindow | None:
     """The window a draft is submitted in: its own while open, else the programme's window
     open now (a draft started in 第1期 and finished in 第2期), else its own. Reads only."""
     now = now or timezone.now()
@@ -205,7 +234,9 @@ def open_window_for(application: Application, now=None) -> IntakeWindow | None:
     ) or window
 
 
-def application_move_to_open_window(*, application: Application, by, now=None) -> Application:
+def application_move_to_open_window(
+    *, application: Application, by: UserLike, now: dt.datetime | None = None
+) -> Application:
     """A draft started in 第1期 and finished in 第2期 is submitted in the window open now: the
     group's submission moves it there (compare-and-set on the draft)."""
     if not can_edit_application(by, application):
@@ -225,7 +256,9 @@ def _receipt_number(programme: Programme) -> str:
     return f"HS-{year}-{next_value(f'subsidies.HS.{year}'):05d}"
 
 
-def application_submit(*, application: Application, by, now=None) -> Application:
+def application_submit(
+    *, application: Application, by: UserLike, now: dt.datetime | None = None
+) -> Application:
     """Submit a draft, or resubmit after 差戻し.
 
     1. lock the application's row (a plan being saved holds it), then the organisation's, so
@@ -245,25 +278,27 @@ def application_submit(*, application: Application, by, now=None) -> Application
         _lock(application)
         Organization.objects.select_for_update().filter(pk=application.organization_id).first()
         validate_submission(application, by=by, now=now)
-        changes = {"submitted_at": now}
+        changes: dict[str, object] = {"submitted_at": now}
         if not application.number:
             changes["number"] = _receipt_number(application.programme)
         return WORKFLOW.apply(application, new=S.SUBMITTED, by=by, reason=reason, changes=changes)
 
 
-def application_withdraw(*, application, by, reason=""):
+def application_withdraw(
+    *, application: Application, by: UserLike, reason: str = ""
+) -> Application:
     return WORKFLOW.apply(application, new=S.WITHDRAWN, by=by, reason=reason)
 
 
 def application_report(
     *,
     application: Application,
-    by,
+    by: UserLike,
     summary: str,
     participants: int | None,
     effects: str = "",
-    income_lines=None,
-    expense_lines=None,
+    income_lines: Iterable[IncomeLine] | None = None,
+    expense_lines: Iterable[ExpenseLine] | None = None,
 ) -> Application:
     """File the completion report (実績報告): what was done, and the actual income and
     expenses - `income_lines`/`expense_lines` (unsaved lines) replace those of stage “actual”
@@ -298,15 +333,17 @@ def application_report(
 # --- staff ------------------------------------------------------------------------------------
 
 
-def application_accept(*, application, by, reason=""):
+def application_accept(*, application: Application, by: UserLike, reason: str = "") -> Application:
     return WORKFLOW.apply(application, new=S.ACCEPTED, by=by, reason=reason)
 
 
-def application_return(*, application, by, reason):
+def application_return(*, application: Application, by: UserLike, reason: str) -> Application:
     return WORKFLOW.apply(application, new=S.RETURNED, by=by, reason=reason)
 
 
-def application_start_review(*, application, by, reason=""):
+def application_start_review(
+    *, application: Application, by: UserLike, reason: str = ""
+) -> Application:
     return WORKFLOW.apply(application, new=S.UNDER_REVIEW, by=by, reason=reason)
 
 
@@ -336,7 +373,7 @@ def _lock_budget_room(application: Application, amount: int) -> None:
 
 
 def application_adopt(
-    *, application: Application, by, amount: int, conditions: str = "", reason: str = ""
+    *, application: Application, by: UserLike, amount: int, conditions: str = "", reason: str = ""
 ) -> Application:
     """採択 with the amount decided (≤ the request) and its conditions, within the budget:
     the programme's row is locked for the check and the write."""
@@ -368,7 +405,7 @@ def application_adopt(
         )
 
 
-def application_reject(*, application, by, reason):
+def application_reject(*, application: Application, by: UserLike, reason: str) -> Application:
     return WORKFLOW.apply(
         application,
         new=S.REJECTED,
@@ -378,14 +415,16 @@ def application_reject(*, application, by, reason):
     )
 
 
-def application_grant(*, application, by, reason=""):
+def application_grant(*, application: Application, by: UserLike, reason: str = "") -> Application:
     """交付決定: the formal grant decision that follows the selection."""
     return WORKFLOW.apply(application, new=S.GRANTED, by=by, reason=reason)
 
 
-def application_return_report(*, application, by, reason):
+def application_return_report(
+    *, application: Application, by: UserLike, reason: str
+) -> Application:
     return WORKFLOW.apply(application, new=S.GRANTED, by=by, reason=reason)
 
 
-def application_close(*, application, by, reason=""):
+def application_close(*, application: Application, by: UserLike, reason: str = "") -> Application:
     return WORKFLOW.apply(application, new=S.CLOSED, by=by, reason=reason)

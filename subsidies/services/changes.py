@@ -4,6 +4,8 @@ refused, with history); an approved new amount is checked against the programme'
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -17,6 +19,9 @@ from ..models import Application, ChangeRequest, ChangeRequestStatusChange
 from ..permissions import STAFF, can_edit_application, is_subsidy_staff
 from .applications import CHANGED_MEANWHILE, _lock_budget_room
 from .applications import WORKFLOW as APPLICATION_WORKFLOW
+
+if TYPE_CHECKING:
+    from muroran_kyodo.lib.typing import User
 
 S = Application.Status
 C = ChangeRequest.Status
@@ -48,7 +53,7 @@ WORKFLOW = Workflow(
 
 
 def change_request_create(
-    *, application: Application, by, description: str, new_amount: int | None = None
+    *, application: Application, by: User, description: str, new_amount: int | None = None
 ) -> ChangeRequest:
     """The group asks to change the plan or budget of a granted project."""
     if not can_edit_application(by, application):
@@ -85,7 +90,7 @@ def change_request_create(
 
 
 def change_request_decide(
-    *, change_request: ChangeRequest, by, approve: bool, response: str = ""
+    *, change_request: ChangeRequest, by: User, approve: bool, response: str = ""
 ) -> ChangeRequest:
     """Staff approve or refuse a change request.
 
@@ -134,13 +139,15 @@ def change_request_decide(
     return change_request
 
 
-def change_request_approve(*, change_request: ChangeRequest, by, reason: str = ""):
+def change_request_approve(
+    *, change_request: ChangeRequest, by: User, reason: str = ""
+) -> ChangeRequest:
     return change_request_decide(
         change_request=change_request, by=by, approve=True, response=reason
     )
 
 
-def change_request_refuse(*, change_request: ChangeRequest, by, reason: str):
+def change_request_refuse(*, change_request: ChangeRequest, by: User, reason: str) -> ChangeRequest:
     return change_request_decide(
         change_request=change_request, by=by, approve=False, response=reason
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -13,6 +14,9 @@ from organizations.models import Organization
 from ..models import Consultation, Programme
 from ..permissions import can_book_consultation, is_subsidy_staff
 
+if TYPE_CHECKING:
+    from muroran_kyodo.lib.typing import User, UserLike
+
 
 def consultation_book(
     *,
@@ -20,7 +24,7 @@ def consultation_book(
     programme: Programme,
     held_on: dt.date,
     topic: str,
-    by,
+    by: User,
     held: bool = False,
     note: str = "",
 ) -> Consultation:
@@ -43,7 +47,9 @@ def consultation_book(
     )
 
 
-def consultation_mark_held(*, consultation: Consultation, by, note: str = "") -> Consultation:
+def consultation_mark_held(
+    *, consultation: Consultation, by: UserLike, note: str = ""
+) -> Consultation:
     """Staff record that a booked consultation took place (on or before today)."""
     if not is_subsidy_staff(by):
         raise PermissionDenied
@@ -51,7 +57,7 @@ def consultation_mark_held(*, consultation: Consultation, by, note: str = "") ->
         raise ValidationError(
             {"held_on": _("A consultation can be marked held on or after its date.")}
         )
-    changes = {"held": True}
+    changes: dict[str, bool | str] = {"held": True}
     if note:
         changes["staff_note"] = note
     Consultation.objects.filter(pk=consultation.pk).update(**changes)

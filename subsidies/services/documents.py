@@ -4,6 +4,7 @@ under a private path, added and removed only while the group may still change th
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,9 +14,14 @@ from ..attachments import document_size, validate_document
 from ..models import Application, Attachment, AttachmentType
 from ..permissions import may_change_documents
 
+if TYPE_CHECKING:
+    from django.core.files import File
+
+    from muroran_kyodo.lib.typing import User, UserLike
+
 
 def attachment_add(
-    *, application: Application, attachment_type: AttachmentType, file, by
+    *, application: Application, attachment_type: AttachmentType, file: File, by: User
 ) -> Attachment:
     """Check the file and store it privately. A group adds application documents while the
     application is a draft or returned, and report documents while the grant is running;
@@ -38,7 +44,7 @@ def attachment_add(
     return attachment
 
 
-def attachment_remove(*, attachment: Attachment, by) -> None:
+def attachment_remove(*, attachment: Attachment, by: UserLike) -> None:
     if not may_change_documents(by, attachment.application, attachment.type):
         raise ValidationError(_("The documents of this application can no longer be changed."))
     storage, name = attachment.file.storage, attachment.file.name

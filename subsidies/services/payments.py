@@ -4,6 +4,7 @@ repayments (返還). Each status change goes through the application's workflow.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,6 +17,9 @@ from ..eligibility import actual_budget
 from ..models import Application, Payment, Repayment
 from ..permissions import is_subsidy_staff
 from .applications import WORKFLOW, _lock
+
+if TYPE_CHECKING:
+    from muroran_kyodo.lib.typing import User
 
 S = Application.Status
 
@@ -32,7 +36,7 @@ def confirmable_amount(application: Application) -> int:
 
 
 def application_confirm_amount(
-    *, application: Application, by, today: dt.date | None = None
+    *, application: Application, by: User, today: dt.date | None = None
 ) -> Application:
     """額の確定: confirmed = min(decided, formula on the actual eligible expenses).
 
@@ -73,7 +77,7 @@ def check_advance(*, application: Application, amount: int) -> None:
 
 
 def payment_record_advance(
-    *, application: Application, by, amount: int, paid_on: dt.date
+    *, application: Application, by: User, amount: int, paid_on: dt.date
 ) -> Payment:
     """概算払: money paid before the amount is confirmed (the row is locked, so that two
     advances keyed in at once cannot together pass the limit)."""
@@ -91,7 +95,7 @@ def payment_record_advance(
         )
 
 
-def application_pay(*, application: Application, by, paid_on: dt.date) -> Application:
+def application_pay(*, application: Application, by: User, paid_on: dt.date) -> Application:
     """支払: pay the balance (confirmed − advances). With nothing left to pay it only records
     that the group has received everything."""
     WORKFLOW.check(application, new=S.PAID, by=by)
@@ -114,7 +118,7 @@ def application_pay(*, application: Application, by, paid_on: dt.date) -> Applic
 
 
 def application_record_repayment(
-    *, application: Application, by, repaid_on: dt.date
+    *, application: Application, by: User, repaid_on: dt.date
 ) -> Application:
     """返還: the group has paid back what it received above the confirmed amount."""
     WORKFLOW.check(application, new=S.REPAID, by=by)
@@ -127,7 +131,7 @@ def application_record_repayment(
         return WORKFLOW.apply(application, new=S.REPAID, by=by)
 
 
-def repayment_received(*, repayment: Repayment, by, repaid_on: dt.date) -> Application:
+def repayment_received(*, repayment: Repayment, by: User, repaid_on: dt.date) -> Application:
     """The repayment of one row of the admin's list received (`application_record_repayment`)."""
     return application_record_repayment(
         application=repayment.application, by=by, repaid_on=repaid_on

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -9,11 +12,14 @@ from django.utils.translation import gettext as _
 from ..models import Application, Criterion, ReviewAssignment, Score
 from ..permissions import can_score, is_subsidy_staff, reviewer_conflict
 
+if TYPE_CHECKING:
+    from muroran_kyodo.lib.typing import User, UserLike
+
 S = Application.Status
 REVIEWABLE = (S.ACCEPTED, S.UNDER_REVIEW)
 
 
-def check_assignment(*, application: Application, reviewer, by) -> None:
+def check_assignment(*, application: Application, reviewer: User, by: UserLike) -> None:
     """Whether `by` may assign `reviewer` to the application now; raises with the reason."""
     if not is_subsidy_staff(by):
         raise PermissionDenied
@@ -35,7 +41,7 @@ def check_assignment(*, application: Application, reviewer, by) -> None:
         )
 
 
-def assign_reviewer(*, application: Application, reviewer, by) -> ReviewAssignment:
+def assign_reviewer(*, application: Application, reviewer: User, by: User) -> ReviewAssignment:
     """Staff assign a committee member; never one who belongs to the applicant organisation."""
     check_assignment(application=application, reviewer=reviewer, by=by)
     try:
@@ -50,7 +56,12 @@ def assign_reviewer(*, application: Application, reviewer, by) -> ReviewAssignme
 
 
 def score_save(
-    *, assignment: ReviewAssignment, criterion: Criterion, score: int, comment: str = "", by
+    *,
+    assignment: ReviewAssignment,
+    criterion: Criterion,
+    score: int,
+    comment: str = "",
+    by: User,
 ) -> Score:
     """A reviewer scores one criterion (1-5); scoring again replaces the score."""
     application = assignment.application
@@ -69,7 +80,9 @@ def score_save(
     return result
 
 
-def scores_save(*, assignment: ReviewAssignment, scores, by) -> list[Score]:
+def scores_save(
+    *, assignment: ReviewAssignment, scores: Iterable[tuple[Criterion, int, str]], by: User
+) -> list[Score]:
     """A reviewer's whole score sheet: `scores` is (criterion, score, comment) for each
     criterion. The application row is locked and its status read afresh, so a decision taken
     since the sheet was opened closes the review instead of racing it; every score is written
