@@ -15,7 +15,7 @@ from django.utils import timezone
 from muroran_kyodo.lib.extension import BenchPage
 from organizations.models import District
 
-from . import requests, services
+from . import services
 from .models import (
     ActivityReport,
     Equipment,
@@ -91,7 +91,7 @@ def _prepare(person, staff):
             created_by=person,
         )
     if not PickupRequest.objects.filter(registration=pika).exists():
-        requests.request_create(
+        services.request_create(
             request=PickupRequest(
                 registration=pika,
                 district=district,
@@ -104,7 +104,7 @@ def _prepare(person, staff):
         )
     item = SupplyItem.objects.filter(is_active=True).first()
     if item and not SupplyRequest.objects.filter(registration=pika).exists():
-        requests.request_create(
+        services.request_create(
             request=SupplyRequest(registration=pika),
             lines=[SupplyRequestLine(item=item, quantity=1)],
             by=person,
@@ -112,7 +112,7 @@ def _prepare(person, staff):
     equipment = Equipment.objects.filter(is_active=True).order_by("pk").last()
     if equipment and not EquipmentLoan.objects.filter(registration=pika).exists():
         try:
-            requests.request_create(
+            services.request_create(
                 request=EquipmentLoan(
                     registration=pika,
                     equipment=equipment,

@@ -46,6 +46,18 @@ def _cells():
                 )
 
 
+def _reference_data_back() -> None:
+    """A transactional test that ran before on this worker (a migration test, a browser test)
+    leaves the tables flushed; pytest-django puts the migrations' reference data back for each
+    test, but not for a module-scoped fixture: do it here, inside the world's transaction."""
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
+    serialized = getattr(connection, "_test_serialized_contents", None)
+    if serialized and not Group.objects.exists():
+        connection.creation.deserialize_db_from_string(serialized)
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """Built once per module inside the subsidies' frozen clock (FY2026 第1期), in a
@@ -60,6 +72,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         ),
         transaction.atomic(),
     ):
+        _reference_data_back()
         world = build()
         world.media = media
         # One session per role, signed in once; each cell sends its cookie.

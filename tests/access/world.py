@@ -13,10 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from organizations.models import Invitation, Membership
-from partners import requests as rq
 from partners import services as partner_services
 from partners.models import ActivityReport, Equipment, Opportunity, PickupRequest, Shift
-from partners.opportunities import signup_create
 from subsidies.models import (
     Application,
     ApplicationStatusChange,
@@ -135,7 +133,7 @@ def build() -> World:
     )
     report.photo = SimpleUploadedFile("photo.png", tiny_png(), content_type="image/png")
     o["report"] = partner_services.report_create(report=report, by=member)
-    o["pickup"] = rq.request_create(
+    o["pickup"] = partner_services.request_create(
         request=PickupRequest(
             registration=registration,
             district=factories.district("輪西町"),
@@ -164,7 +162,9 @@ def build() -> World:
         ends_at=now + dt.timedelta(days=10, hours=3),
         slots=5,
     )
-    o["signup"] = signup_create(shift=o["shift"], registration=registration, by=member)
+    o["signup"] = partner_services.signup_create(
+        shift=o["shift"], registration=registration, by=member
+    )
 
     # --- subsidies: a programme of FY2026 and one application per stage ---------------------
     programme = sf.make_programme()
