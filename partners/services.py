@@ -6,7 +6,9 @@ here, in a transaction around the call."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -16,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from muroran_kyodo.lib.jp import fiscal_year
 from muroran_kyodo.lib.mail import site_language_text
-from muroran_kyodo.lib.models import next_value
+from muroran_kyodo.lib.models import StatusChange, next_value
 from muroran_kyodo.lib.workflow import TransitionError as TransitionError  # the one refusal
 from muroran_kyodo.lib.workflow import Workflow
 
@@ -28,13 +30,16 @@ from .models import (
     NUMBER_PREFIX,
     PARTNER_EDITABLE_FIELDS,
     PLACES_ON_THE_FORM,
+    ActivityKind,
     ActivityPlace,
     ActivityReport,
     Channel,
     Equipment,
     EquipmentLoan,
     InsuranceEnrollment,
+    PartnerRequest,
     PickupRequest,
+    Programme,
     Registration,
     RegistrationStatusChange,
     RequestStatus,
@@ -47,9 +52,14 @@ from .models import (
 )
 from .permissions import can_act_for, can_act_or_staff, can_handle, can_manage_for, is_partner_staff
 
+if TYPE_CHECKING:
+    from muroran_kyodo.lib.typing import User, UserLike
+
 S = Registration.Status
 RS = RequestStatus
 SS = Signup.Status
+# A pickup request, a supply request or an equipment loan: what comes in is what goes out.
+R = TypeVar("R", bound=PartnerRequest)
 
 # --- Registrations ----------------------------------------------------------------------------
 
@@ -69,7 +79,7 @@ ALLOWED_TRANSITIONS: dict[tuple[str, str], str] = {
 REASON_REQUIRED = {S.RETURNED}
 
 
-def _may_change_registration(user, registration: Registration, who: str) -> bool:
+def _may_change_registration(user: UserLike, registration: Registration, who: str) -> bool:
     return is_partner_staff(user) or (who == "partner" and can_act_for(user, registration))
 
 
@@ -92,40 +102,52 @@ REGISTRATION = Workflow(
 )
 
 
-def _registration_to(registration: Registration, new: str, *, by, reason: str) -> Registration:
-    changes = {}
+def _registration_to(
+    registration: Registration, new: str, *, by: UserLike, reason: str
+) -> Registration:
+    changes: dict[str, Any] = {}
     if new == S.REGISTERED and not registration.registered_on:
         changes["registered_on"] = timezone.localdate()
     return REGISTRATION.apply(registration, new=new, by=by, reason=reason, changes=changes)
 
 
-def registration_approve(*, registration, by, reason=""):
+def registration_approve(
+    *, registration: Registration, by: UserLike, reason: str = ""
+) -> Registration:
     """Staff accept an application (or resume a paused partner): 登録, dated the first time."""
     return _registration_to(registration, S.REGISTERED, by=by, reason=reason)
 
 
-def registration_return(*, registration, by, reason):
+def registration_return(*, registration: Registration, by: UserLike, reason: str) -> Registration:
     return _registration_to(registration, S.RETURNED, by=by, reason=reason)
 
 
-def registration_resubmit(*, registration, by, reason=""):
+def registration_resubmit(
+    *, registration: Registration, by: UserLike, reason: str = ""
+) -> Registration:
     """A returned registration goes back to 申請中."""
     return _registration_to(registration, S.APPLIED, by=by, reason=reason)
 
 
-def registration_suspend(*, registration, by, reason=""):
+def registration_suspend(
+    *, registration: Registration, by: UserLike, reason: str = ""
+) -> Registration:
     return _registration_to(registration, S.SUSPENDED, by=by, reason=reason)
 
 
-def registration_resume(*, registration, by, reason=""):
+def registration_resume(
+    *, registration: Registration, by: UserLike, reason: str = ""
+) -> Registration:
     return _registration_to(registration, S.REGISTERED, by=by, reason=reason)
 
 
-def registration_withdraw(*, registration, by, reason=""):
+def registration_withdraw(
+    *, registration: Registration, by: UserLike, reason: str = ""
+) -> Registration:
     return _registration_to(registration, S.WITHDRAWN, by=by, reason=reason)
 
 
-def _received_by(record) -> str:
+def _received_by(record: Registration | Signup) -> str:
     """The reason of the first history row: the channel a record came by."""
     return site_language_text(
         gettext_lazy("Received by %(channel)s"),
@@ -133,14 +155,18 @@ def _received_by(record) -> str:
     )
 
 
-def _number(programme: str) -> str:
+def _number(programme: Programme) -> str:
     year = fiscal_year(timezone.localdate())
     prefix = NUMBER_PREFIX[programme]
     return f"{prefix}-{year}-{next_value(f'partners.{prefix}.{year}'):05d}"
 
 
 def registration_create(
-    *, registration: Registration, places=(), activity_kinds=(), by
+    *,
+    registration: Registration,
+    places: Collection[ActivityPlace] = (),
+    activity_kinds: Iterable[ActivityKind] = (),
+    by: User,
 ) -> Registration:
     """Save a new registration as 申請中 with its number, places and activities.
 
@@ -152,7 +178,7 @@ def registration_create(
         raise PermissionDenied
     try:
         with transaction.atomic():
-            registration.number = _number(registration.programme)
+            registration.number = _number(Programme(registration.programme))
             registration.status = S.APPLIED
             registration.created_by = by
             if registration.kind == Registration.Kind.INDIVIDUAL:
@@ -183,7 +209,11 @@ def _same_place(a: ActivityPlace, b: ActivityPlace) -> bool:
 
 
 def registration_update(
-    *, registration: Registration, places=(), activity_kinds=(), by
+    *,
+    registration: Registration,
+    places: Iterable[ActivityPlace] = (),
+    activity_kinds: Iterable[ActivityKind] = (),
+    by: UserLike,
 ) -> Registration:
     """Save the partner's changes to a registration the city has not accepted yet.
 
@@ -208,7 +238,7 @@ def registration_update(
                 )
             existing = list(current.places.all())
             kept = existing[PLACES_ON_THE_FORM:]
-            new_places = []
+            new_places: list[ActivityPlace] = []
             for place in places:
                 same = next((old for old in existing if _same_place(old, place)), None)
                 if same is None:
@@ -238,7 +268,7 @@ def registration_update(
 CONTACT_EDITABLE_STATUSES = (S.REGISTERED, S.SUSPENDED)
 
 
-def registration_contact_update(*, registration: Registration, by) -> Registration:
+def registration_contact_update(*, registration: Registration, by: UserLike) -> Registration:
     """Save a registered partner's new contact details (the fields of CONTACT_FIELDS only,
     already set on `registration` by the form). Nothing else of the registration changes."""
     if not can_act_or_staff(by, registration):
@@ -257,7 +287,9 @@ def registration_contact_update(*, registration: Registration, by) -> Registrati
     return registration
 
 
-def insurance_confirm(*, registration: Registration, fiscal_year: int, by):
+def insurance_confirm(
+    *, registration: Registration, fiscal_year: int, by: User
+) -> tuple[InsuranceEnrollment, bool]:
     """Staff confirm the volunteer insurance of a registered partner for a fiscal year, for the
     people it counts now; a year already confirmed stays as it was. Returns (enrollment,
     created)."""
@@ -268,7 +300,7 @@ def insurance_confirm(*, registration: Registration, fiscal_year: int, by):
     )
 
 
-def report_create(*, report: ActivityReport, by) -> ActivityReport:
+def report_create(*, report: ActivityReport, by: User) -> ActivityReport:
     """Save an activity report of a registered partner."""
     registration = report.registration
     if not can_act_or_staff(by, registration):
@@ -290,11 +322,11 @@ def report_create(*, report: ActivityReport, by) -> ActivityReport:
 # department), or "partner" (the partner, or the department's staff acting for them, e.g. on a
 # phone call). A loan is handed over (LENT) before it can be returned (DONE); once the
 # equipment is out, only the department can close the loan.
-_COLLECTED_OR_DELIVERED = {
+_COLLECTED_OR_DELIVERED: dict[tuple[str, str], str] = {
     (RS.REQUESTED, RS.DONE): "staff",
     (RS.REQUESTED, RS.CANCELLED): "partner",
 }
-REQUEST_TRANSITIONS: dict[type, dict[tuple[str, str], str]] = {
+REQUEST_TRANSITIONS: dict[type[PartnerRequest], Mapping[tuple[str, str], str]] = {
     PickupRequest: _COLLECTED_OR_DELIVERED,
     SupplyRequest: _COLLECTED_OR_DELIVERED,
     EquipmentLoan: {
@@ -305,20 +337,24 @@ REQUEST_TRANSITIONS: dict[type, dict[tuple[str, str], str]] = {
 }
 
 
-def _may_change_request(user, request, who: str) -> bool:
+def _may_change_request(user: UserLike, request: PartnerRequest, who: str) -> bool:
     return can_handle(user, request) or (
         who == "partner" and can_act_for(user, request.registration)
     )
 
 
-def _request_changed(request, *, old: str, reason: str) -> None:
+def _request_changed(request: PartnerRequest, *, old: str, reason: str) -> None:
     emails.request_status_changed(request, old=old, reason=reason)
 
 
-REQUEST_WORKFLOWS: dict[type, Workflow] = {
+# HISTORY_OF as what it is; left to inference, mypy joins its classes into the constructor of
+# the abstract RequestStatusChangeBase, which Workflow(history=…) refuses.
+_HISTORY_OF: Mapping[type[PartnerRequest], type[StatusChange]] = HISTORY_OF
+
+REQUEST_WORKFLOWS: dict[type[PartnerRequest], Workflow[PartnerRequest]] = {
     model: Workflow(
         model=model,
-        history=HISTORY_OF[model],
+        history=_HISTORY_OF[model],
         allowed=allowed,
         may=_may_change_request,
         notify=_request_changed,
@@ -332,7 +368,7 @@ REQUEST_WORKFLOWS: dict[type, Workflow] = {
 }
 
 
-def request_create(*, request, lines=(), by):
+def request_create(*, request: R, lines: Iterable[SupplyRequestLine] = (), by: User) -> R:
     """Save a new pickup request, supply request (with `lines`: unsaved SupplyRequestLine) or
     equipment loan of a registered partner.
 
@@ -365,9 +401,12 @@ def request_create(*, request, lines=(), by):
             if isinstance(request, EquipmentLoan):
                 _check_equipment_free(request)
             request.save()
-            for line in lines:
-                line.request = request
-            SupplyRequestLine.objects.bulk_create(lines)
+            if isinstance(request, SupplyRequest):
+                for line in lines:
+                    line.request = request
+                SupplyRequestLine.objects.bulk_create(lines)
+            elif lines:  # as the lines' foreign key would refuse another kind of request
+                raise ValueError("Only a supply request has lines.")
     except IntegrityError:
         request.pk = None
         raise ValidationError(
@@ -376,7 +415,7 @@ def request_create(*, request, lines=(), by):
     return request
 
 
-def _check_pickup(pickup):
+def _check_pickup(pickup: PickupRequest) -> None:
     bags = (pickup.burnable_bags or 0, pickup.non_burnable_bags or 0)
     if min(bags) < 0 or max(bags) > MAX_BAGS:
         raise ValidationError(
@@ -386,10 +425,10 @@ def _check_pickup(pickup):
         raise ValidationError(_("Write how many bags there are to collect."))
 
 
-def _check_supply_lines(lines):
+def _check_supply_lines(lines: Sequence[SupplyRequestLine]) -> None:
     if not lines:
         raise ValidationError(_("Write the quantity of at least one item."))
-    seen = set()
+    seen: set[int] = set()
     for line in lines:
         item = line.item
         if item.pk in seen:
@@ -404,7 +443,7 @@ def _check_supply_lines(lines):
             )
 
 
-def _check_equipment_free(loan):
+def _check_equipment_free(loan: EquipmentLoan) -> None:
     equipment = Equipment.objects.select_for_update().get(pk=loan.equipment_id)
     if not equipment.is_active:
         raise ValidationError({"equipment": _("This equipment is not available for loan.")})
@@ -419,29 +458,30 @@ def _check_equipment_free(loan):
         )
 
 
-def _request_to(request, new: str, *, by, reason: str):
+def _request_to(request: R, new: str, *, by: User, reason: str) -> R:
     """A request's state change, with who handled it and when (and a loan's hand-over or return
     date)."""
-    changes = {"handled_by": by, "handled_at": timezone.now()}
+    changes: dict[str, Any] = {"handled_by": by, "handled_at": timezone.now()}
     if isinstance(request, EquipmentLoan) and new == RS.LENT:
         changes["lent_on"] = timezone.localdate()
     if isinstance(request, EquipmentLoan) and new == RS.DONE:
         changes["returned_on"] = timezone.localdate()
     workflow = REQUEST_WORKFLOWS[type(request)]
-    return workflow.apply(request, new=new, by=by, reason=reason, changes=changes)
+    workflow.apply(request, new=new, by=by, reason=reason, changes=changes)
+    return request  # the same object, changed in place (typed as the kind it is)
 
 
-def request_mark_done(*, request, by, reason=""):
+def request_mark_done(*, request: R, by: User, reason: str = "") -> R:
     """Collected, delivered, or (a loan) returned."""
     return _request_to(request, RS.DONE, by=by, reason=reason)
 
 
-def request_mark_lent(*, request, by, reason=""):
+def request_mark_lent(*, request: R, by: User, reason: str = "") -> R:
     """The equipment of a loan is handed over to the partner."""
     return _request_to(request, RS.LENT, by=by, reason=reason)
 
 
-def request_cancel(*, request, by, reason=""):
+def request_cancel(*, request: R, by: User, reason: str = "") -> R:
     return _request_to(request, RS.CANCELLED, by=by, reason=reason)
 
 
@@ -456,7 +496,7 @@ SIGNUP_TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
-def _may_change_signup(user, signup: Signup, who: str) -> bool:
+def _may_change_signup(user: UserLike, signup: Signup, who: str) -> bool:
     if who == "waiting list":  # the cancellation that freed the place moves the queue on
         return True
     return can_act_or_staff(user, signup.registration)
@@ -481,7 +521,7 @@ def signup_create(
     *,
     shift: Shift,
     registration: Registration,
-    by,
+    by: User,
     wait: bool = False,
     channel: str = Channel.WEB,
 ) -> Signup:
@@ -549,7 +589,7 @@ def signup_create(
     return signup
 
 
-def signup_cancel(*, signup: Signup, by) -> Signup:
+def signup_cancel(*, signup: Signup, by: UserLike) -> Signup:
     """Cancel a sign-up.
 
     1. staff any time; the partner only until the sign-up deadline;
@@ -569,7 +609,7 @@ def signup_cancel(*, signup: Signup, by) -> Signup:
     with transaction.atomic():
         locked = Shift.objects.select_for_update().get(pk=shift.pk)
         old = Signup.objects.filter(pk=signup.pk).values_list("status", flat=True).first()
-        if old in (None, SS.CANCELLED):
+        if old is None or old == SS.CANCELLED:
             raise ValidationError(SIGNUP_CANCELLED, code="cancelled")
         signup.status = old
         try:
@@ -581,7 +621,7 @@ def signup_cancel(*, signup: Signup, by) -> Signup:
     return signup
 
 
-def _promote_the_first_waiting(locked: Shift, *, by) -> None:
+def _promote_the_first_waiting(locked: Shift, *, by: UserLike) -> None:
     """With the shift locked: if a place is free, the oldest waiting sign-up is confirmed."""
     taken = Signup.objects.filter(shift=locked, status=SS.CONFIRMED).count()
     waiting = (
@@ -594,7 +634,9 @@ def _promote_the_first_waiting(locked: Shift, *, by) -> None:
         SIGNUP.apply(waiting, new=SS.CONFIRMED, by=by)
 
 
-def attendance_record(*, signup: Signup, attended: bool, hours, by) -> Signup:
+def attendance_record(
+    *, signup: Signup, attended: bool, hours: Decimal | float | None, by: UserLike
+) -> Signup:
     """Staff record whether a confirmed partner came, and the hours worked (0-24). Not a state
     change: the status stays confirmed."""
     if not is_partner_staff(by):
