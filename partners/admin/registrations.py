@@ -31,6 +31,7 @@ from muroran_kyodo.lib.jp import (
 
 from .. import services
 from ..models import (
+    PERSON_FIELDS,
     ActivityKind,
     ActivityPlace,
     InsuranceEnrollment,
@@ -96,12 +97,7 @@ class RegistrationAdminForm(forms.ModelForm):
             "group_name",
             "member_count",
             "list_publicly",
-            "contact_name",
-            "contact_kana",
-            "contact_phone",
-            "contact_email",
-            "contact_postal_code",
-            "contact_address",
+            *PERSON_FIELDS,
             "district",
             "places",
             "activity_kinds",

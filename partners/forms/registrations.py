@@ -19,7 +19,9 @@ from organizations.models import District, Membership, Organization
 from ..models import (
     CONTACT_FIELDS,
     MAX_PEOPLE,
+    PERSON_FIELDS,
     PLACES_ON_THE_FORM,
+    WHO_FIELDS,
     ActivityKind,
     ActivityPlace,
     Channel,
@@ -114,16 +116,8 @@ class RegistrationForm(ContactFields, forms.ModelForm):
     class Meta:
         model = Registration
         fields = [
-            "kind",
-            "organization",
-            "group_name",
-            "member_count",
-            "contact_name",
-            "contact_kana",
-            "contact_phone",
-            "contact_email",
-            "contact_postal_code",
-            "contact_address",
+            *WHO_FIELDS,
+            *PERSON_FIELDS,
             "district",
             "activity_kinds",
             "frequency",

@@ -29,28 +29,23 @@ class Programme(models.TextChoices):
 NUMBER_PREFIX = {Programme.PIKA: "MP", Programme.MAGOKORO: "MG", Programme.MAKASETE: "MK"}
 # Rows of places on the registration form (no JavaScript: fixed rows).
 PLACES_ON_THE_FORM = 3
-# The contact of the person responsible: a registered partner keeps it up to date.
-CONTACT_FIELDS = [
+# Who is responsible and how to reach them (never public), in the order the forms show them.
+PERSON_FIELDS = (
     "contact_name",
     "contact_kana",
     "contact_phone",
     "contact_email",
     "contact_postal_code",
     "contact_address",
-    "frequency",
-]
+)
+# The contact of the person responsible: a registered partner keeps it up to date.
+CONTACT_FIELDS = [*PERSON_FIELDS, "frequency"]
+# Who registers: a person, a family or informal group, or an organisation.
+WHO_FIELDS = ("kind", "organization", "group_name", "member_count")
 # What a partner may change on a registration the city has not accepted yet.
 PARTNER_EDITABLE_FIELDS = (
-    "kind",
-    "organization",
-    "group_name",
-    "member_count",
-    "contact_name",
-    "contact_kana",
-    "contact_phone",
-    "contact_email",
-    "contact_postal_code",
-    "contact_address",
+    *WHO_FIELDS,
+    *PERSON_FIELDS,
     "district",
     "frequency",
     "skills",
