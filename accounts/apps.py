@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        # allauth's Authenticator declares no verbose_name, so Django derives an untranslated
+        # "authenticator" from the class name and the admin index shows "Authenticators". Set
+        # translatable labels on the model's options; `original_attrs` is left alone, so the
+        # migration state of allauth's app does not change (makemigrations stays clean).
+        from allauth.mfa.models import Authenticator
+
+        Authenticator._meta.verbose_name = _("authenticator")
+        Authenticator._meta.verbose_name_plural = _("authenticators")

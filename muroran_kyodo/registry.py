@@ -5,7 +5,11 @@ A mechanism app contributes by adding one line here; nothing is discovered autom
 - HOME_SECTIONS: `(request) -> Section | None` — "open now" boxes on the home page.
 - MYPAGE_SECTIONS: `(request) -> Section | None` — boxes on マイページ for the signed-in user.
 - FIGURES: `(fiscal_year) -> list[Figure]` — yearly figures for the 実績 page and open data.
-- MECHANISMS: links to every collaboration mechanism that exists on the portal.
+- MECHANISMS: links to every collaboration mechanism that exists on the portal (home page boxes
+  and, by `nav_label`, the site navigation).
+- NAVIGATION: the header menu of every public page: the site pages and every mechanism.
+- STAFF_QUEUE: `(request) -> list[QueueItem]` — what waits for the staff member on the admin
+  index, each count linking to the filtered changelist; only what the person may see.
 - BENCH_PAGES: `(*, person, staff) -> list[BenchPage]` — the pages `make bench` loads; may
   create (idempotently) the data a signed-in page needs for the bench person.
 
@@ -20,12 +24,15 @@ from django.utils.translation import gettext_lazy as _
 
 import accounts.sections
 import organizations.bench
+import organizations.queue
 import organizations.sections
 import organizations.stats
 import partners.bench
+import partners.queue
 import partners.sections
 import partners.stats
 import subsidies.bench
+import subsidies.queue
 import subsidies.sections
 import subsidies.stats
 
@@ -36,6 +43,13 @@ from .lib.extension import BenchPage
 class Mechanism:
     title: str
     description: str
+    url_name: str
+    nav_label: str
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
     url_name: str
 
 
@@ -67,11 +81,13 @@ MECHANISMS = [
             "Neighbourhood associations, civic groups, universities and companies working for the town."
         ),
         "organizations:directory",
+        _("Organisations"),
     ),
     Mechanism(
         _("Collaboration projects"),
         _("Projects the city runs together with residents, by form of collaboration."),
         "organizations:project_list",
+        _("Projects"),
     ),
     Mechanism(
         _("Partner programmes (Machi Pika, Magokoro, Makasete)"),
@@ -79,6 +95,7 @@ MECHANISMS = [
             "Volunteer with the city: clean up the places near you, help at events, or take on part of the city's work."
         ),
         "partners:programme_list",
+        _("Partner programmes"),
     ),
     Mechanism(
         _("Community activity subsidy"),
@@ -86,7 +103,22 @@ MECHANISMS = [
             "Funding for projects your group plans for the town: the programmes, how to apply, and the projects adopted."
         ),
         "subsidies:programme_list",
+        _("Subsidies"),
     ),
+]
+
+# The header menu: a mechanism app appears here by its line in MECHANISMS.
+NAVIGATION = [
+    NavLink(_("Home"), "home"),
+    NavLink(_("The guideline"), "guideline"),
+    *(NavLink(mechanism.nav_label, mechanism.url_name) for mechanism in MECHANISMS),
+    NavLink(_("Figures"), "figures"),
+]
+
+STAFF_QUEUE = [
+    organizations.queue.items,
+    partners.queue.items,
+    subsidies.queue.items,
 ]
 
 

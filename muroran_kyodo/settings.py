@@ -107,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "muroran_kyodo.context_processors.site",
+                "muroran_kyodo.context_processors.navigation",
             ],
         },
     },

@@ -36,3 +36,14 @@ class BenchPage:
     path: str
     who: str = ""
     expect: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One line of the staff work queue on the admin index: what waits for the signed-in staff
+    member, how many, and the admin changelist filtered to exactly those rows."""
+
+    group: str
+    label: str
+    count: int
+    url: str

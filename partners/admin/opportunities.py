@@ -32,6 +32,7 @@ from .. import services
 from ..forms import AttendanceForm
 from ..models import Opportunity, Programme, Registration, Shift, Signup
 from ..permissions import is_partner_staff
+from ..queue import SHORT_OF_PEOPLE, shifts_short_of_people
 from .common import PARTNER_SEARCH_FIELDS, HistoryFieldMixin
 
 # --- opportunities ----------------------------------------------------------------------------
@@ -41,6 +42,22 @@ class ShiftInline(admin.TabularInline):
     model = Shift
     extra = 1
     fields = ["starts_at", "ends_at", "slots"]
+
+
+class StaffingFilter(admin.SimpleListFilter):
+    """Opportunities with a shift to come that has fewer confirmed people than places (the
+    staff work queue links here)."""
+
+    title = _("staffing")
+    parameter_name = "staffing"
+
+    def lookups(self, request, model_admin):
+        return [(SHORT_OF_PEOPLE, _("A shift to come is short of people"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == SHORT_OF_PEOPLE:
+            return queryset.filter(pk__in=shifts_short_of_people().values("opportunity_id"))
+        return queryset
 
 
 @admin.register(Opportunity)
@@ -60,6 +77,7 @@ class OpportunityAdmin(admin.ModelAdmin):
         ),
         "is_published",
         "signup_deadline",
+        StaffingFilter,
     ]
     search_fields = ["title", "department", "place"]
     date_hierarchy = "signup_deadline"
