@@ -23,7 +23,7 @@ from partners.models import (
     Shift,
     SupplyRequest,
 )
-from subsidies.models import Application, ChangeRequest
+from subsidies.models import Application, ChangeRequest, Programme
 from tests import factories
 from tests.subsidies.factories import make_application, make_programme
 
@@ -250,15 +250,14 @@ def test_the_queue_is_above_the_app_list(client, world, staff):
     assert page.index("staff-queue") < page.index('class="app-')
 
 
-def _many(resident, organization, member):
-    partner = factories.make_registration(user=resident, status="registered")
+def _many(partner, organization, member):
     for _n in range(15):
         factories.make_registration(user=factories.make_user(), status="applied")
         _pickup(partner)
         SupplyRequest.objects.create(registration=partner, delivery_note="輪西町会館")
         _short_shift()
         factories.make_organization(status=Organization.Status.PENDING)
-    programme = make_programme()
+    programme = Programme.objects.get()
     for _n in range(8):
         make_application(
             programme=programme,
@@ -276,7 +275,7 @@ def test_the_queue_runs_a_fixed_number_of_queries(
     client, django_assert_num_queries, world, resident, organization, member, many, who
 ):
     if many:
-        _many(resident, organization, member)
+        _many(world, organization, member)
     user = _clerk(superuser=True) if who == "superuser" else _clerk(who)
     factories.with_second_factor(client, user)
     queries = {
