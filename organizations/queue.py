@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from muroran_kyodo.lib.extension import QueueItem
 from .models import Organization
 
 
-def items(request) -> list[QueueItem]:
+def items(request: HttpRequest) -> list[QueueItem]:
     """One query when the person may change organisations, none otherwise."""
     if not request.user.has_perm("organizations.change_organization"):
         return []

@@ -5,7 +5,8 @@ request admins route them (a 土木課 clerk sees pickups, not loans)."""
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Model, Q, QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -27,7 +28,7 @@ from .models import (
 SHORT_OF_PEOPLE = "short"
 
 
-def shifts_short_of_people():
+def shifts_short_of_people() -> QuerySet[Shift]:
     """Shifts still to come, of published opportunities, with fewer confirmed people than
     places."""
     return (
@@ -37,21 +38,20 @@ def shifts_short_of_people():
     )
 
 
-def _departments(request) -> set[str] | None:
-    """The same cache as `partners.admin.common.user_departments`: one query per request."""
+def _departments(request: HttpRequest) -> set[str] | None:
+    """The departments (group names) of the user, as the request admins route by
+    (`partners.admin.common.user_departments`); None for a superuser, who sees everything."""
     if request.user.is_superuser:
         return None
-    if not hasattr(request, "_partner_departments"):
-        request._partner_departments = set(request.user.groups.values_list("name", flat=True))
-    return request._partner_departments
+    return set(request.user.groups.values_list("name", flat=True))
 
 
-def _link(model, **params) -> str:
+def _link(model: type[Model], **params: str) -> str:
     url = reverse(f"admin:partners_{model._meta.model_name}_changelist")
     return f"{url}?{urlencode(params)}" if params else url
 
 
-def items(request) -> list[QueueItem]:
+def items(request: HttpRequest) -> list[QueueItem]:
     """At most one query per line, plus the user's permissions and groups (cached)."""
     user = request.user
     group = _("Partner programmes")

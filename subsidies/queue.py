@@ -4,7 +4,8 @@ requests awaiting an answer."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, Model, Q
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -14,12 +15,12 @@ from muroran_kyodo.lib.extension import QueueItem
 from .models import Application, ChangeRequest
 
 
-def _link(model, status: str) -> str:
+def _link(model: type[Model], status: str) -> str:
     url = reverse(f"admin:subsidies_{model._meta.model_name}_changelist")
     return f"{url}?{urlencode({'status__exact': status})}"
 
 
-def items(request) -> list[QueueItem]:
+def items(request: HttpRequest) -> list[QueueItem]:
     """One query for the applications (both counts), one for the change requests."""
     user = request.user
     group = _("Community activity subsidy")

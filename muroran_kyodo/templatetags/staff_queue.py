@@ -12,7 +12,7 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def staff_queue(context) -> list[tuple[str, list[QueueItem]]]:
+def staff_queue(context: template.Context) -> list[tuple[str, list[QueueItem]]]:
     request = context["request"]
     groups: dict[str, list[QueueItem]] = {}
     for contribute in registry.STAFF_QUEUE:
