@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from muroran_kyodo.lib.confirm import confirm_value
 from muroran_kyodo.lib.fields import ModelMultipleChoiceField
 from muroran_kyodo.lib.jp import (
     KanaField,
@@ -307,16 +308,7 @@ class RegistrationForm(ContactFields, forms.ModelForm):
         for field in self.visible_fields():
             if field.name.startswith("place") or field.name in skip or field.name == "agree":
                 continue
-            value = self.cleaned_data.get(field.name)
-            if hasattr(value, "all"):
-                value = "、".join(str(item) for item in value)
-            elif isinstance(value, bool):
-                value = _("Yes") if value else _("No")
-            elif isinstance(field.field, forms.ChoiceField) and not isinstance(
-                field.field, forms.ModelChoiceField
-            ):
-                value = dict(field.field.choices).get(value, value)
-            rows.append((field.label, str(value) if value not in (None, "") else "—"))
+            rows.append((field.label, confirm_value(field, self.cleaned_data.get(field.name))))
         for n, place in enumerate(self.cleaned_places, 1):
             rows.append(
                 (
