@@ -57,7 +57,8 @@ def confirm_value(field: forms.BoundField, value: Any) -> str:
         choice_field, forms.ModelChoiceField
     ):
         labels: dict[str, Any] = {}
-        for key, label in choice_field.choices:
+        choices: Any = choice_field.choices  # normalised to a list of pairs by the field
+        for key, label in choices:
             if isinstance(label, (list, tuple)):  # an optgroup
                 labels.update((str(k), v) for k, v in label)
             else:
