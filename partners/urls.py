@@ -37,6 +37,7 @@ urlpatterns = [
         registrations.programme_detail,
         name="programme_detail",
     ),
+    path("partners/<programme:programme>/terms/", registrations.programme_terms, name="terms"),
     path("partners/<programme:programme>/register/", registrations.register, name="register"),
     # Activity reports
     path(f"{_registration}reports/new/", reports.report_create, name="report_create"),

@@ -42,16 +42,36 @@ def confirm_flow(
     return render(request, template, {**context, "step": STEP_INPUT})
 
 
+def confirm_value(field: forms.BoundField, value: Any) -> str:
+    """A cleaned value as a person reads it on a confirmation page: choices by their label;
+    an unanswered field, and an unanswered choice (its empty 「選択してください」 option),
+    as 「—」, never as if 「選択してください」 were the answer."""
+    if hasattr(value, "all"):
+        return "、".join(str(item) for item in value) or "—"
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if value is None or value == "" or value == [] or value == ():
+        return "—"
+    choice_field = field.field
+    if isinstance(choice_field, forms.ChoiceField) and not isinstance(
+        choice_field, forms.ModelChoiceField
+    ):
+        labels: dict[str, Any] = {}
+        choices: Any = choice_field.choices  # normalised to a list of pairs by the field
+        for key, label in choices:
+            if isinstance(label, (list, tuple)):  # an optgroup
+                labels.update((str(k), v) for k, v in label)
+            else:
+                labels[str(key)] = label
+        if isinstance(value, (list, tuple)):
+            return "、".join(str(labels.get(str(item), item)) for item in value) or "—"
+        return str(labels.get(str(value), value))
+    return str(value)
+
+
 def confirm_rows(form: forms.BaseForm) -> list[tuple[StrOrPromise, str]]:
     """(label, value as a person reads it) for every visible field of a valid form."""
-    rows: list[tuple[StrOrPromise, str]] = []
-    for field in form.visible_fields():
-        value: Any = form.cleaned_data.get(field.name)  # whatever the field cleans to
-        if hasattr(value, "all"):
-            value = "、".join(str(item) for item in value) or "—"
-        elif isinstance(value, bool):
-            value = _("Yes") if value else _("No")
-        elif value is None or value == "":
-            value = "—"
-        rows.append((field.label, str(value)))
-    return rows
+    return [
+        (field.label, confirm_value(field, form.cleaned_data.get(field.name)))
+        for field in form.visible_fields()
+    ]

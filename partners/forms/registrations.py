@@ -4,8 +4,11 @@ they will do, the agreement to the terms) and a registered partner's contact cha
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from muroran_kyodo.lib.confirm import confirm_value
 from muroran_kyodo.lib.fields import ModelMultipleChoiceField
 from muroran_kyodo.lib.jp import (
     KanaField,
@@ -150,6 +153,12 @@ class RegistrationForm(ContactFields, forms.ModelForm):
         self.fields["frequency"].choices = [("", _("Choose"))] + list(
             Registration.Frequency.choices
         )
+        self.fields["agree"].help_text = format_html(
+            '{} <a href="{}" target="_blank" rel="noopener">{}</a>',
+            _("The terms are on their own page, to read or print."),
+            reverse("partners:terms", args=[programme]),
+            _("Read the programme's terms (opens in a new tab)"),
+        )
         self.fields["list_publicly"].help_text = _(
             "Groups and organisations only. The name of a person is never published."
         )
@@ -217,12 +226,51 @@ class RegistrationForm(ContactFields, forms.ModelForm):
             initial[f"place{n}_description"] = place.description
         return initial
 
+    # The fields that apply to some kinds only, each group in its own fieldset that says when it
+    # applies (no JavaScript needed; clean() ignores what does not apply to the kind chosen).
+    KIND_GROUPS = (
+        (
+            ("group_name",),
+            _("Only if you register as a family or group"),
+            _("The name of the family or group. Leave it blank otherwise."),
+        ),
+        (
+            ("organization",),
+            _("Only if you register for an organisation"),
+            _("The organisation you register for. Leave it as it is otherwise."),
+        ),
+        (
+            ("member_count", "list_publicly"),
+            _("Only for a family, group or organisation"),
+            _("If you register as yourself, leave these as they are: they are not used."),
+        ),
+    )
+    KIND_FIELDS = frozenset(name for names, _legend, _help in KIND_GROUPS for name in names)
+
+    def kind_field(self):
+        return self["kind"]
+
+    def kind_groups(self) -> list[dict]:
+        """The fieldsets of the fields that apply to some kinds only: legend, help, fields."""
+        return [
+            {
+                "legend": legend,
+                "help": help_text,
+                "fields": [self[name] for name in names if name in self.fields],
+            }
+            for names, legend, help_text in self.KIND_GROUPS
+        ]
+
     def main_fields(self):
-        """The fields above the places (the template renders the places as a group of rows)."""
+        """The fields above the places, other than the kind and the fields that apply to some
+        kinds only (the template renders those, and the places, as groups)."""
         return [
             field
             for field in self.visible_fields()
-            if not field.name.startswith("place") and field.name != "agree"
+            if not field.name.startswith("place")
+            and field.name != "agree"
+            and field.name != "kind"
+            and field.name not in self.KIND_FIELDS
         ]
 
     def place_rows(self):
@@ -307,16 +355,7 @@ class RegistrationForm(ContactFields, forms.ModelForm):
         for field in self.visible_fields():
             if field.name.startswith("place") or field.name in skip or field.name == "agree":
                 continue
-            value = self.cleaned_data.get(field.name)
-            if hasattr(value, "all"):
-                value = "、".join(str(item) for item in value)
-            elif isinstance(value, bool):
-                value = _("Yes") if value else _("No")
-            elif isinstance(field.field, forms.ChoiceField) and not isinstance(
-                field.field, forms.ModelChoiceField
-            ):
-                value = dict(field.field.choices).get(value, value)
-            rows.append((field.label, str(value) if value not in (None, "") else "—"))
+            rows.append((field.label, confirm_value(field, self.cleaned_data.get(field.name))))
         for n, place in enumerate(self.cleaned_places, 1):
             rows.append(
                 (

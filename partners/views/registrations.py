@@ -87,6 +87,12 @@ def programme_detail(request, programme):
     )
 
 
+def programme_terms(request, programme):
+    """The programme's terms (規約), public and printable: what the registration form asks the
+    partner to agree to, the same text as on the agreement (合意書)."""
+    return render(request, "partners/programme_terms.html", {"programme": Programme(programme)})
+
+
 def _this_years_activity(programme) -> dict:
     """This fiscal year's reports, participants and bags of the programme's partners. Cached
     (partners.stats); cold: one query."""
@@ -194,16 +200,52 @@ BUTTONS = {
     (S.SUSPENDED, S.REGISTERED): ("resume", gettext_lazy("Resume the activity")),
 }
 WITHDRAW_BUTTON = ("withdraw", gettext_lazy("Withdraw from the programme"))
+# Each action's heading and what happens when it is taken (includes/action_form.html).
+CONSEQUENCES = {
+    "approve": (
+        gettext_lazy("Approve the registration"),
+        gettext_lazy("The registration becomes active and the partner receives an e-mail."),
+    ),
+    "return": (
+        gettext_lazy("Return the registration for changes"),
+        gettext_lazy("The partner is asked to change the registration; write what to change."),
+    ),
+    "resubmit": (
+        gettext_lazy("Submit the registration again"),
+        gettext_lazy("The city checks the registration again and writes to you."),
+    ),
+    "suspend": (
+        gettext_lazy("Pause the activity"),
+        gettext_lazy(
+            "Activity reports and requests to the city pause. The registration stays, and you "
+            "can resume at any time on this page."
+        ),
+    ),
+    "resume": (
+        gettext_lazy("Resume the activity"),
+        gettext_lazy("You can file activity reports and make requests to the city again."),
+    ),
+    "withdraw": (
+        gettext_lazy("Withdraw from the programme"),
+        gettext_lazy(
+            "This ends the registration. It cannot be undone online: to take part again, "
+            "register anew."
+        ),
+    ),
+}
 
 
 def _actions(registration, user):
     actions = []
     for target in services.REGISTRATION.targets(registration, user):
         name, label = BUTTONS.get((registration.status, target), WITHDRAW_BUTTON)
+        heading, consequence = CONSEQUENCES[name]
         actions.append(
             {
                 "name": name,
                 "label": label,
+                "heading": heading,
+                "consequence": consequence,
                 "danger": target == S.WITHDRAWN,
                 "reason_required": target in services.REASON_REQUIRED,
             }

@@ -110,6 +110,7 @@ MATRIX = {
     # -- partners (the member's own まごころ registration, 登録 state) --
     "partners:programme_list": {"GET": PUBLIC},
     "partners:programme_detail": {"GET": PUBLIC},
+    "partners:terms": {"GET": PUBLIC},
     "partners:register": {"GET": SIGNED_IN, "POST": SIGNED_IN},
     "partners:registration_detail": {"GET": OWNER_AND_STAFF},
     # an organisation's registration: only its 代表者・担当者 act for it, not a plain 会員

@@ -40,6 +40,7 @@ ARGS = {
     "partners:certificate": _pk("registration"),
     "partners:programme_detail": lambda w: {"programme": "magokoro"},
     "partners:register": lambda w: {"programme": "pika"},
+    "partners:terms": lambda w: {"programme": "pika"},
     "partners:report_create": _pk("registration"),
     "partners:report_list": _pk("registration"),
     "partners:report_photo": lambda w: {"report_pk": w.report.pk},
