@@ -271,7 +271,9 @@ def test_figures_page_shows_the_counts(client, db, frozen):
     factories.make_organization(type_code="university")
     factories.make_organization(type_code="university")
     html = client.get("/figures/?year=2026").content.decode()
-    assert re.search(r'<th scope="row" data-label="[^"]+">大学等</th><td class="num" data-label="[^"]+">2 ', html)
+    assert re.search(
+        r'<th scope="row" data-label="[^"]+">大学等</th><td class="num" data-label="[^"]+">2 ', html
+    )
 
 
 def test_figures_json_parses_and_names_the_year(client, db, frozen):
@@ -442,7 +444,10 @@ def test_figures_show_a_new_report_at_once_though_cached(client, db, frozen, res
     assert after["partners.bags.burnable"] == 3
     html = client.get("/figures/?year=2026").content.decode()
     label = re.escape(_ja("Participants in activities"))
-    assert re.search(rf'<th scope="row" data-label="[^"]+">{label}</th><td class="num" data-label="[^"]+">7 ', html)
+    assert re.search(
+        rf'<th scope="row" data-label="[^"]+">{label}</th><td class="num" data-label="[^"]+">7 ',
+        html,
+    )
 
 
 @pytest.mark.parametrize("n", [1, 50])
