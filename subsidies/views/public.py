@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from muroran_kyodo.lib.csvexport import csv_response
 from muroran_kyodo.lib.jp import current_fiscal_year, fiscal_year_label, wareki_fiscal_year
+from muroran_kyodo.lib.windows import call_to_action
 
 from ..models import Application, AttachmentType, IntakeWindow, Programme, ResultsMeeting
 
@@ -106,7 +107,8 @@ def programme_detail(request, pk):
         ),
         pk=pk,
     )
-    _with_display(programme, timezone.now())
+    now = timezone.now()
+    _with_display(programme, now)
     documents = list(programme.required_attachment_types.all())
     return render(
         request,
@@ -119,6 +121,7 @@ def programme_detail(request, pk):
             ],
             "report_documents": [d for d in documents if d.stage == AttachmentType.Stage.REPORT],
             "criteria": list(programme.criteria.all()),
+            "call_to_action": call_to_action(programme.window_list, now),
         },
     )
 

@@ -87,7 +87,7 @@ def test_home_shows_the_five_latest_verifications_first(client, staff):
 def test_guideline_shows_the_six_actors_and_seven_principles(client, db):
     html = client.get("/guideline/").content.decode()
     actors = re.search(r'id="actors".*?</section>', html, re.S).group(0)
-    assert actors.count('<th scope="row">') == 6
+    assert actors.count('<th scope="row" data-label=') == 6
     for name in (
         "市民（市民個人）",
         "町内会・自治会",
@@ -98,7 +98,7 @@ def test_guideline_shows_the_six_actors_and_seven_principles(client, db):
     ):
         assert name in actors
     principles = re.search(r'id="principles".*?</section>', html, re.S).group(0)
-    assert principles.count('<th scope="row">') == 7
+    assert principles.count('<th scope="row" data-label=') == 7
     for name in (
         "目的共有",
         "相互理解",
@@ -114,7 +114,7 @@ def test_guideline_shows_the_six_actors_and_seven_principles(client, db):
 def test_guideline_shows_the_eight_forms_by_lead_with_muroran_examples(client, db):
     html = client.get("/guideline/").content.decode()
     forms = re.search(r'id="forms".*?</section>', html, re.S).group(0)
-    assert forms.count('<th scope="row">') == 8
+    assert forms.count('<th scope="row" data-label=') == 8
     assert forms.count('scope="rowgroup"') == 3
     for lead in ("市民主導", "協力・連携", "行政主導"):
         assert lead in forms
@@ -271,7 +271,9 @@ def test_figures_page_shows_the_counts(client, db, frozen):
     factories.make_organization(type_code="university")
     factories.make_organization(type_code="university")
     html = client.get("/figures/?year=2026").content.decode()
-    assert re.search(r'<th scope="row">大学等</th><td class="num">2 ', html)
+    assert re.search(
+        r'<th scope="row" data-label="[^"]+">大学等</th><td class="num" data-label="[^"]+">2 ', html
+    )
 
 
 def test_figures_json_parses_and_names_the_year(client, db, frozen):
@@ -442,7 +444,10 @@ def test_figures_show_a_new_report_at_once_though_cached(client, db, frozen, res
     assert after["partners.bags.burnable"] == 3
     html = client.get("/figures/?year=2026").content.decode()
     label = re.escape(_ja("Participants in activities"))
-    assert re.search(rf'<th scope="row">{label}</th><td class="num">7 ', html)
+    assert re.search(
+        rf'<th scope="row" data-label="[^"]+">{label}</th><td class="num" data-label="[^"]+">7 ',
+        html,
+    )
 
 
 @pytest.mark.parametrize("n", [1, 50])

@@ -407,3 +407,12 @@ def test_meetings_are_kept_by_staff_in_the_admin(staff_client):
 )
 def test_a_year_out_of_range_is_not_found(client, path):
     assert client.get(path).status_code == 404
+
+
+def test_adopted_amounts_say_their_source_and_date(client, programme, organization, member):
+    _adopted(programme, organization, member, status=S.PAID, title="輪西の花壇づくり")
+    with override("ja"):
+        html = client.get("/subsidies/adopted/").content.decode()
+    label = "出典：このポータルの記録（2026年度（令和8年度）、2026年5月15日現在）"
+    assert html.count(label) == 1
+    assert html.index(label) < html.index("輪西の花壇づくり")  # said before the amounts
