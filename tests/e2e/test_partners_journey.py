@@ -180,7 +180,7 @@ def partner_files_a_report_with_a_photo(page, expect, registration) -> ActivityR
     page.wait_for_url(f"**/partners/registrations/{registration.pk}/reports/")
     row = page.locator("main table tbody tr")
     expect(row).to_have_count(1)
-    cells = row.locator("td").all_inner_texts()
+    cells = row.locator("th, td").all_inner_texts()
     assert cells[:5] == [yesterday.isoformat(), str(report.place), "5", "3", "1"], cells
     assert PLACE in cells[1]
     photo_link = row.get_by_role("link", name="写真")
