@@ -7,15 +7,15 @@ cache's timeout (stats.PARTNERS_STATS_CACHE_SECONDS)."""
 
 from __future__ import annotations
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from organizations.models import District
 
 from . import stats
-from .models import ActivityReport, Registration, RegistrationStatusChange
+from .models import ActivityPlace, ActivityReport, Registration, RegistrationStatusChange
 
 # Models whose rows the cached totals read.
-WATCHED = (Registration, RegistrationStatusChange, ActivityReport, District)
+WATCHED = (Registration, RegistrationStatusChange, ActivityReport, ActivityPlace, District)
 
 
 def _changed(sender, using=None, **kwargs):
@@ -30,3 +30,7 @@ def connect() -> None:
         post_delete.connect(
             _changed, sender=model, dispatch_uid=f"partners.stats.{model.__name__}.delete"
         )
+    # The places a registration looks after (the yearly count of places).
+    m2m_changed.connect(
+        _changed, sender=Registration.places.through, dispatch_uid="partners.stats.places.m2m"
+    )

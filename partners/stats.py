@@ -27,14 +27,26 @@ import secrets
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import CharField, Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from muroran_kyodo.lib.extension import Figure
 from muroran_kyodo.lib.jp import fiscal_year_dates, fiscal_year_datetimes
 
-from .models import ActivityReport, Programme, Registration, Shift, Signup, counted_people
+from .models import (
+    ActivityPlace,
+    ActivityReport,
+    EquipmentLoan,
+    Programme,
+    Registration,
+    RequestStatus,
+    Shift,
+    Signup,
+    SupplyItem,
+    SupplyRequestLine,
+    counted_people,
+)
 
 VERSION_KEY = "partners:stats:version"
 DEFAULT_TIMEOUT = 300
@@ -86,20 +98,39 @@ def registered_at_year_end(fiscal_year: int):
     )
 
 
-def _people_at_year_end(fiscal_year: int) -> dict[str, int]:
-    totals = {
-        row["programme"]: row["people"]
-        for row in registered_at_year_end(fiscal_year)
-        .order_by()
+def _at_year_end(fiscal_year: int) -> dict:
+    registrations = registered_at_year_end(fiscal_year)
+    rows = {
+        row["programme"]: row
+        for row in registrations.order_by()
         .values("programme")
-        .annotate(people=Coalesce(Sum(counted_people()), 0))
+        .annotate(
+            people=Coalesce(Sum(counted_people()), 0),
+            groups=Count("pk", filter=~Q(kind=Registration.Kind.INDIVIDUAL)),
+        )
     }
-    return {programme: totals.get(programme, 0) for programme in Programme.values}
+    places = (
+        ActivityPlace.objects.filter(registrations__in=registrations.values("pk"))
+        .order_by()
+        .aggregate(n=Count("pk", distinct=True))["n"]
+    )
+    return {
+        "people": {p: rows.get(p, {}).get("people", 0) for p in Programme.values},
+        "groups": {p: rows.get(p, {}).get("groups", 0) for p in Programme.values},
+        "places": places,
+    }
+
+
+def at_year_end(fiscal_year: int) -> dict:
+    """The partners registered at the end of the fiscal year: `people` and `groups` (groups and
+    organisations) per programme, and `places`, the activity places they look after. Cold: two
+    queries (registrations, places)."""
+    return _cached("at_year_end", _at_year_end, fiscal_year)
 
 
 def people_at_year_end(fiscal_year: int) -> dict[str, int]:
-    """Persons registered at the end of the fiscal year, per programme. Cold: one query."""
-    return _cached("people_at_year_end", _people_at_year_end, fiscal_year)
+    """Persons registered at the end of the fiscal year, per programme. Cold: two queries."""
+    return at_year_end(fiscal_year)["people"]
 
 
 REPORT_TOTALS = ("reports", "participants", "burnable", "non_burnable")
@@ -173,18 +204,28 @@ def people_by_district(programme: str) -> list[dict]:
 
 
 def figures(fiscal_year: int) -> list[Figure]:
-    """Registered persons per programme (and their share of the population), and the year's
-    activity reports, and the まごころ・まかせて opportunities of the year. Three queries cold
-    (registrations, reports, shifts); one warm (shifts)."""
+    """Registered persons and groups per programme (and the まち「ピカ」 share of the
+    population), the places they look after, the year's activity reports, what the city lent
+    and supplied, and the まごころ・まかせて opportunities of the year. Five queries cold
+    (registrations, places, reports, requests, shifts); two warm (requests, shifts)."""
     group = _("Administrative partners")
     rows = []
-    people_by_programme = people_at_year_end(fiscal_year)
+    year_end = at_year_end(fiscal_year)
     population = settings.CITY_POPULATION
     for programme in Programme:
-        people = people_by_programme[programme.value]
+        people = year_end["people"][programme.value]
         rows.append(
             Figure(
                 group, f"partners.{programme.value}.people", programme.label, people, _("people")
+            )
+        )
+        rows.append(
+            Figure(
+                group,
+                f"partners.{programme.value}.groups",
+                _("%(programme)s: groups and organisations") % {"programme": programme.label},
+                year_end["groups"][programme.value],
+                _("groups"),
             )
         )
         if programme == Programme.PIKA and population:
@@ -221,8 +262,79 @@ def figures(fiscal_year: int) -> list[Figure]:
             reports["non_burnable"],
             _("bags"),
         ),
+        Figure(
+            group,
+            "partners.places",
+            _("Activity places looked after by partners"),
+            year_end["places"],
+            _("sites"),
+        ),
     ]
-    return rows + opportunity_figures(fiscal_year, group)
+    return rows + request_figures(fiscal_year, group) + opportunity_figures(fiscal_year, group)
+
+
+def _request_totals(fiscal_year: int) -> dict[str, int]:
+    start, end = fiscal_year_datetimes(fiscal_year)
+    first_day, last_day = fiscal_year_dates(fiscal_year)
+    supplied = (
+        SupplyRequestLine.objects.filter(
+            request__status=RequestStatus.DONE,
+            request__handled_at__gte=start,
+            request__handled_at__lt=end,
+        )
+        .exclude(item__counted_as=SupplyItem.Counted.NOTHING)
+        .order_by()
+        .values(figure=F("item__counted_as"))
+        .annotate(total=Sum("quantity"))
+    )
+    lent = (
+        EquipmentLoan.objects.filter(lent_on__gte=first_day, lent_on__lte=last_day)
+        .order_by()
+        .values(figure=Value("loans", output_field=CharField()))
+        .annotate(total=Count("pk"))
+    )
+    totals = dict.fromkeys(["loans", *SupplyItem.Counted.values], 0)
+    for row in supplied.union(lent, all=True):
+        totals[row["figure"]] += row["total"] or 0
+    return totals
+
+
+def request_figures(fiscal_year: int, group: str) -> list[Figure]:
+    """Equipment (mowers) handed over in the year, and the bags and fuel delivered in it (supply
+    items by their `counted_as`). One query (a UNION of loans and supply lines); not cached,
+    as requests change state by `QuerySet.update()`, which sends no signal."""
+    totals = _request_totals(fiscal_year)
+    counted = SupplyItem.Counted
+    return [
+        Figure(
+            group,
+            "partners.mowers_lent",
+            _("Mowers and other equipment lent"),
+            totals["loans"],
+            _("loans"),
+        ),
+        Figure(
+            group,
+            "partners.fuel_supplied",
+            _("Fuel for mowers supplied"),
+            totals[counted.FUEL_LITRES],
+            _("litres"),
+        ),
+        Figure(
+            group,
+            "partners.bags_supplied.burnable",
+            _("Bags for burnable rubbish supplied"),
+            totals[counted.BURNABLE_BAGS],
+            _("bags"),
+        ),
+        Figure(
+            group,
+            "partners.bags_supplied.non_burnable",
+            _("Bags for non-burnable rubbish supplied"),
+            totals[counted.NON_BURNABLE_BAGS],
+            _("bags"),
+        ),
+    ]
 
 
 def opportunity_figures(fiscal_year: int, group: str) -> list[Figure]:

@@ -414,7 +414,7 @@ class EquipmentLoanAdmin(_RequestAdmin):
 
 @admin.register(SupplyItem)
 class SupplyItemAdmin(admin.ModelAdmin):
-    list_display = ["name", "unit", "max_per_request", "sort_order", "is_active"]
+    list_display = ["name", "unit", "max_per_request", "counted_as", "sort_order", "is_active"]
     list_editable = ["max_per_request", "sort_order", "is_active"]
     search_fields = ["name", "name_en"]
 

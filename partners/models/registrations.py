@@ -3,10 +3,13 @@ they do; their history, volunteer insurance and activity reports."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -71,8 +74,53 @@ class ActivityKind(models.Model):
         return self.name
 
 
+# Roughly the city of Muroran (室蘭市): a point outside is a typing mistake (a swapped latitude
+# and longitude, a point in 登別 or 伊達), refused next to the field.
+MURORAN_LATITUDE = (Decimal("42.28"), Decimal("42.48"))
+MURORAN_LONGITUDE = (Decimal("140.85"), Decimal("141.10"))
+
+
+def validate_muroran_latitude(value) -> None:
+    low, high = MURORAN_LATITUDE
+    if value is not None and not low <= value <= high:
+        raise ValidationError(
+            _("Enter a latitude within Muroran, between %(low)s and %(high)s."),
+            code="outside_muroran",
+            params={"low": low, "high": high},
+        )
+
+
+def validate_muroran_longitude(value) -> None:
+    low, high = MURORAN_LONGITUDE
+    if value is not None and not low <= value <= high:
+        raise ValidationError(
+            _("Enter a longitude within Muroran, between %(low)s and %(high)s."),
+            code="outside_muroran",
+            params={"low": low, "high": high},
+        )
+
+
+class ActivityPlaceQuerySet(models.QuerySet):
+    def on_the_map(self, programme="pika"):
+        """The places the programme page shows, each with `adopted` (a registered partner looks
+        after it): places staff entered for nobody yet, and places of registrations the city
+        has accepted at some time (a place of an application not yet accepted stays private).
+        One query, whatever the number of places."""
+        of_place = Registration.objects.filter(places=OuterRef("pk"))
+        accepted = of_place.filter(programme=programme, registered_on__isnull=False)
+        return (
+            self.annotate(
+                adopted=Exists(accepted.filter(status=Registration.Status.REGISTERED))
+            )
+            .filter(Exists(accepted) | ~Exists(of_place))
+            .select_related("district")
+            .order_by("district__sort_order", "district__kana", "description", "pk")
+        )
+
+
 class ActivityPlace(models.Model):
-    """活動区域: a road section, park, river bank or beach that partners look after."""
+    """活動区域: a road section, park, river bank or beach that partners look after, in words and,
+    once staff (or the partner) put it on the map, as a point."""
 
     class Kind(models.TextChoices):
         ROAD = "road", _("Road or pavement")
@@ -96,12 +144,26 @@ class ActivityPlace(models.Model):
         help_text=_("In words, for example 「輪西町 ○○公園とその周辺の歩道」."),
     )
     latitude = models.DecimalField(
-        _("latitude"), max_digits=8, decimal_places=6, null=True, blank=True
+        _("latitude"),
+        max_digits=8,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[validate_muroran_latitude],
+        help_text=_("For example 42.3425. Click the map to fill in both, or type them."),
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[validate_muroran_longitude],
+        help_text=_("For example 140.9738."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ActivityPlaceQuerySet.as_manager()
 
     class Meta:
         ordering = ["district__sort_order", "description"]
@@ -124,6 +186,18 @@ class ActivityPlace(models.Model):
 
     def __str__(self):
         return f"{self.district}　{self.description}"
+
+    def clean(self):
+        super().clean()
+        if (self.latitude is None) != (self.longitude is None):
+            missing = "longitude" if self.longitude is None else "latitude"
+            raise ValidationError(
+                {missing: _("Enter both the latitude and the longitude, or neither.")}
+            )
+
+    @property
+    def has_point(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
 
 
 def counted_people():

@@ -107,7 +107,14 @@ class PickupRequest(PartnerRequest):
 
 
 class SupplyItem(models.Model):
-    """ボランティア袋, 軍手, トング… — edited by staff."""
+    """ボランティア袋, 軍手, トング, 草刈機用の混合燃料… — edited by staff. `counted_as` puts what
+    is delivered of an item into one of the yearly figures the city reports."""
+
+    class Counted(models.TextChoices):
+        NOTHING = "", _("Not counted")
+        BURNABLE_BAGS = "bags_burnable", _("Bags for burnable rubbish")
+        NON_BURNABLE_BAGS = "bags_non_burnable", _("Bags for non-burnable rubbish")
+        FUEL_LITRES = "fuel_litres", _("Fuel for mowers, in litres")
 
     name = models.CharField(_("name"), max_length=50, unique=True)
     name_en = models.CharField(_("name (English)"), max_length=50, blank=True)
@@ -115,6 +122,17 @@ class SupplyItem(models.Model):
     max_per_request = models.PositiveIntegerField(_("most per request"), default=100)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("offered"), default=True)
+    counted_as = models.CharField(
+        _("counted in the yearly figures as"),
+        max_length=20,
+        choices=Counted.choices,
+        blank=True,
+        default=Counted.NOTHING,
+        help_text=_(
+            "What is delivered of this item adds to this figure on the 実績 page. Fuel is "
+            "counted in litres: give it the unit L."
+        ),
+    )
 
     class Meta:
         ordering = ["sort_order", "pk"]

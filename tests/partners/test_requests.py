@@ -112,11 +112,12 @@ def _history(obj):
 
 
 def test_the_migration_offers_supplies_equipment_and_department_groups():
-    assert list(SupplyItem.objects.values_list("name", flat=True)) == [
-        "ボランティア袋（可燃）",
-        "ボランティア袋（不燃）",
-        "軍手",
-        "トング",
+    assert list(SupplyItem.objects.values_list("name", "unit", "counted_as")) == [
+        ("ボランティア袋（可燃）", "枚", "bags_burnable"),
+        ("ボランティア袋（不燃）", "枚", "bags_non_burnable"),
+        ("軍手", "双", ""),
+        ("トング", "本", ""),
+        ("混合燃料（草刈機用）", "L", "fuel_litres"),
     ]
     assert set(Equipment.objects.values_list("identifier", flat=True)) == {"KUSA-001", "KUSA-002"}
     perms = {

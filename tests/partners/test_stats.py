@@ -86,10 +86,175 @@ def test_reports_of_the_fiscal_year_are_summed(frozen):
     assert values["partners.bags.non_burnable"] == 3
 
 
-def test_figures_run_three_queries(frozen, django_assert_num_queries):
+def test_figures_run_five_queries_whatever_the_data(
+    frozen, superuser, django_assert_num_queries
+):
     _registered()
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):  # registrations, places, reports, requests, shifts
         stats.figures(2026)
+    for n in range(5):
+        partner = _registered(places=[_place(f"輪西町 {n}丁目の歩道")])
+        _delivered(partner, superuser, {"混合燃料（草刈機用）": 2})
+        _lent(partner, superuser, "KUSA-001" if n % 2 else "KUSA-002", day=n * 3)
+    stats.invalidate()
+    with django_assert_num_queries(5):
+        stats.figures(2026)
+
+
+# --- What the city lent and supplied, places and groups ---------------------------------------
+
+
+def _place(words, district="輪西町"):
+    from partners.models import ActivityPlace
+
+    return ActivityPlace(district=factories.district(district), kind="road", description=words)
+
+
+def _delivered(registration, staff, quantities, *, deliver=True):
+    """A supply request of `quantities` (item name -> quantity), delivered by 環境課 now."""
+    from partners import services
+    from partners.models import SupplyItem, SupplyRequest, SupplyRequestLine
+
+    request = services.request_create(
+        request=SupplyRequest(registration=registration, delivery_note="輪西町会館"),
+        lines=[
+            SupplyRequestLine(item=SupplyItem.objects.get(name=name), quantity=quantity)
+            for name, quantity in quantities.items()
+        ],
+        by=staff,
+    )
+    if deliver:
+        services.request_mark_done(request=request, by=staff)
+    return request
+
+
+def _lent(registration, staff, identifier, *, hand_over=True, day=0):
+    from django.utils import timezone
+
+    from partners import services
+    from partners.models import Equipment, EquipmentLoan
+
+    today = timezone.localdate() + dt.timedelta(days=day)  # inside each test's frozen clock
+    loan = services.request_create(
+        request=EquipmentLoan(
+            registration=registration,
+            equipment=Equipment.objects.get(identifier=identifier),
+            lend_on=today,
+            return_by=today + dt.timedelta(days=2),
+        ),
+        by=staff,
+    )
+    if hand_over:
+        services.request_mark_lent(request=loan, by=staff)
+    return loan
+
+
+@pytest.fixture
+def superuser():
+    return factories.make_user(superuser=True)
+
+
+def test_mowers_lent_fuel_and_bags_supplied_in_the_fiscal_year(superuser):
+    with time_machine.travel(dt.datetime(2026, 3, 20, 10, 0, tzinfo=JST), tick=False):
+        partner = _registered()
+        _lent(partner, superuser, "KUSA-001")  # FY2025
+        _delivered(partner, superuser, {"混合燃料（草刈機用）": 9})  # FY2025
+    with time_machine.travel(dt.datetime(2026, 11, 28, 10, 0, tzinfo=JST), tick=False):
+        _lent(partner, superuser, "KUSA-001")
+        _lent(partner, superuser, "KUSA-002", hand_over=False)  # asked for, not handed over
+        _delivered(
+            partner,
+            superuser,
+            {
+                "ボランティア袋（可燃）": 30,
+                "ボランティア袋（不燃）": 10,
+                "混合燃料（草刈機用）": 5,
+                "軍手": 3,
+            },
+        )
+        _delivered(partner, superuser, {"ボランティア袋（可燃）": 20, "混合燃料（草刈機用）": 2})
+        _delivered(partner, superuser, {"混合燃料（草刈機用）": 7}, deliver=False)
+
+        this_year, last_year = _values(2026), _values(2025)
+
+    assert this_year["partners.mowers_lent"] == 1
+    assert this_year["partners.fuel_supplied"] == 7
+    assert this_year["partners.bags_supplied.burnable"] == 50
+    assert this_year["partners.bags_supplied.non_burnable"] == 10
+    assert last_year["partners.mowers_lent"] == 1
+    assert last_year["partners.fuel_supplied"] == 9
+    assert last_year["partners.bags_supplied.burnable"] == 0
+
+
+def test_an_item_counts_in_the_figure_staff_chose_for_it(frozen, superuser):
+    from partners.models import SupplyItem
+
+    SupplyItem.objects.filter(name="軍手").update(counted_as="bags_burnable")  # staff's choice
+    SupplyItem.objects.filter(name="ボランティア袋（可燃）").update(counted_as="")
+    _delivered(_registered(), superuser, {"軍手": 4, "ボランティア袋（可燃）": 30})
+
+    assert _values(2026)["partners.bags_supplied.burnable"] == 4
+
+
+def test_places_and_groups_of_partners_registered_at_the_end_of_the_year(
+    frozen, organization, representative
+):
+    shared = _place("輪西町 みなと公園")
+    individual = _registered(places=[shared, _place("輪西町 駅前の歩道")])
+    group = _registered(kind="group", group_name="東町クリーン隊", member_count=5)
+    group.places.add(shared)  # two partners look after one place: it counts once
+    factories.make_registration(
+        organization=organization,
+        user=representative,
+        status="registered",
+        member_count=12,
+        places=[_place("中島町 中島公園", "中島町")],
+    )
+    _registered(status="applied", kind="group", group_name="申請中の会", places=[_place("母恋")])
+    _registered(programme="magokoro", kind="group", group_name="まごころの会")
+    assert individual.places.count() == 2
+
+    values = _values(2026)
+
+    assert values["partners.places"] == 3
+    assert values["partners.pika.groups"] == 2
+    assert values["partners.magokoro.groups"] == 1
+    assert values["partners.makasete.groups"] == 0
+    assert values["partners.pika.people"] == 1 + 5 + 12
+
+
+def test_the_figures_read_in_the_csv_and_json_with_their_columns(frozen, client, superuser):
+    import csv
+    import io
+    import json
+
+    partner = _registered(places=[_place("輪西町 みなと公園")])
+    _lent(partner, superuser, "KUSA-001")
+    _delivered(partner, superuser, {"混合燃料（草刈機用）": 6, "ボランティア袋（不燃）": 8})
+
+    text = client.get("/figures.csv?year=2026").content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    by_key = {row["key"]: row for row in rows}
+    assert by_key["partners.fuel_supplied"]["value"] == "6"
+    assert by_key["partners.fuel_supplied"]["unit"] == "リットル"
+    assert by_key["partners.fuel_supplied"]["label"] == "草刈機用燃料の支給"
+    assert by_key["partners.mowers_lent"]["value"] == "1"
+    assert by_key["partners.bags_supplied.non_burnable"]["value"] == "8"
+    assert by_key["partners.places"]["value"] == "1"
+    assert by_key["partners.pika.groups"]["value"] == "0"
+    assert {row["fiscal_year"] for row in rows} == {"2026"}
+
+    data = json.loads(client.get("/figures.json?year=2026").content)
+    figures = {f["key"]: f for f in data["figures"]}
+    assert figures["partners.fuel_supplied"] == {
+        "group": "行政パートナー",
+        "key": "partners.fuel_supplied",
+        "label": "草刈機用燃料の支給",
+        "value": 6,
+        "unit": "リットル",
+    }
+    assert figures["partners.bags_supplied.non_burnable"]["value"] == 8
+    assert figures["partners.mowers_lent"]["unit"] == "件"
 
 
 def test_opportunities_sign_ups_and_makasete_hours_of_the_fiscal_year(frozen, staff):

@@ -42,10 +42,10 @@ def _report(registration, **fields):
 # --- Queries ---------------------------------------------------------------------------------
 
 
-def test_figures_run_three_queries_cold_and_one_warm(partner, django_assert_num_queries):
-    with django_assert_num_queries(3):  # registrations, reports, shifts
+def test_figures_run_five_queries_cold_and_two_warm(partner, django_assert_num_queries):
+    with django_assert_num_queries(5):  # registrations, places, reports, requests, shifts
         cold = stats.figures(2026)
-    with django_assert_num_queries(1):  # shifts: never cached
+    with django_assert_num_queries(2):  # requests, shifts: never cached
         warm = stats.figures(2026)
     assert warm == cold
 
@@ -53,9 +53,9 @@ def test_figures_run_three_queries_cold_and_one_warm(partner, django_assert_num_
 def test_each_fiscal_year_is_cached_apart(partner, django_assert_num_queries):
     services.report_create(report=_report(partner), by=partner.user)
     assert _values(2026)["partners.reports"] == 1
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):
         assert _values(2025)["partners.reports"] == 0
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         assert _values(2026)["partners.reports"] == 1
 
 
