@@ -250,6 +250,18 @@ CITY_POPULATION = env.int("CITY_POPULATION", default=75_000)
 # Seconds the partner programme's totals stay cached at most (they are also dropped on change).
 PARTNERS_STATS_CACHE_SECONDS = env.int("PARTNERS_STATS_CACHE_SECONDS", default=300)
 
+# The map of the まち「ピカ」 places (Leaflet, static/vendor/leaflet/): the tiles' URL template and
+# the attribution their terms require. The default is the Geospatial Information Authority of
+# Japan's standard map (地理院タイル). A Content-Security-Policy must allow the tiles' host in
+# img-src (README, "Maps").
+MAP_TILE_URL = env.str(
+    "MAP_TILE_URL", default="https://cyberjapandata.gsi.go.jp/xyz/std/{z}/{x}/{y}.png"
+)
+MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="地理院タイル")
+MAP_TILE_ATTRIBUTION_URL = env.str(
+    "MAP_TILE_ATTRIBUTION_URL", default="https://maps.gsi.go.jp/development/ichiran.html"
+)
+
 # `make bench` serves a bare view through the same stack as its baseline.
 BENCH_BASELINE = env_bool("BENCH_BASELINE", False)
 

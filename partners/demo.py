@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -37,7 +38,8 @@ class DemoPartner:
     programme: str
     kind: str
     district: str
-    places: list[tuple[str, str, str]] = field(default_factory=list)  # (district, kind, words)
+    # (district, kind, words, latitude, longitude): approximate points in Muroran.
+    places: list[tuple[str, str, str, str, str]] = field(default_factory=list)
     organization: str = ""
     group_name: str = ""
     member_count: int = 1
@@ -53,7 +55,7 @@ PARTNERS = [
         Programme.PIKA,
         K.INDIVIDUAL,
         "輪西町",
-        places=[("輪西町", "park", "輪西町 みなと公園とその周辺の歩道")],
+        places=[("輪西町", "park", "輪西町 みなと公園とその周辺の歩道", "42.3523", "140.9908")],
         reports=6,
     ),
     DemoPartner(
@@ -65,8 +67,14 @@ PARTNERS = [
         member_count=24,
         list_publicly=True,
         places=[
-            ("中央町", "road", "中央町 中央通りの歩道（旧室蘭駅舎から常盤町まで）"),
-            ("入江町", "beach", "入江町 入江運動公園の海岸沿い"),
+            (
+                "中央町",
+                "road",
+                "中央町 中央通りの歩道（旧室蘭駅舎から常盤町まで）",
+                "42.3183",
+                "140.9752",
+            ),
+            ("入江町", "beach", "入江町 入江運動公園の海岸沿い", "42.3290", "140.9795"),
         ],
         reports=8,
     ),
@@ -78,7 +86,7 @@ PARTNERS = [
         group_name="水元町 学生クリーン隊",
         member_count=6,
         list_publicly=True,
-        places=[("水元町", "road", "水元町 大学通りの歩道と植え込み")],
+        places=[("水元町", "road", "水元町 大学通りの歩道と植え込み", "42.3790", "141.0335")],
         reports=4,
     ),
     DemoPartner(
@@ -89,7 +97,7 @@ PARTNERS = [
         group_name="白鳥台 花の会",
         member_count=9,
         list_publicly=True,
-        places=[("白鳥台", "park", "白鳥台 白鳥台中央公園の花壇")],
+        places=[("白鳥台", "park", "白鳥台 白鳥台中央公園の花壇", "42.3640", "140.9455")],
         approve=False,
     ),
     DemoPartner(
@@ -106,6 +114,16 @@ PARTNERS = [
         "中島町",
         skills="パソコン入力、窓口での受付業務の経験があります。",
     ),
+]
+
+# Places the city would like someone to look after (entered by staff, nobody registered yet),
+# for the map of the まち「ピカ」 page; one not on the map yet (listed only).
+PLACES_NEEDING_SOMEONE = [
+    ("中島町", "road", "中島町 中島本通りの歩道（中島町交差点の周辺）", "42.3627", "141.0012"),
+    ("東町", "park", "東町 東町公園とその周辺", "42.3752", "141.0218"),
+    ("母恋北町", "road", "母恋北町 母恋駅前の歩道", "42.3236", "140.9888"),
+    ("輪西町", "road", "輪西町 輪西駅から日鋼記念病院までの歩道", "42.3500", "140.9960"),
+    ("知利別町", "river", "知利別町 知利別川の河川敷", None, None),
 ]
 
 OPPORTUNITIES = [
@@ -182,8 +200,14 @@ def seed(*, stdout, staff, users: dict) -> None:
             agreed_terms_at=timezone.now(),
         )
         places = [
-            ActivityPlace(district=districts[d], kind=kind, description=words)
-            for d, kind, words in demo.places
+            ActivityPlace(
+                district=districts[d],
+                kind=kind,
+                description=words,
+                latitude=Decimal(lat),
+                longitude=Decimal(lon),
+            )
+            for d, kind, words, lat, lon in demo.places
         ]
         activity = kinds[:2] if demo.programme == Programme.PIKA else []
         services.registration_create(
@@ -204,6 +228,19 @@ def seed(*, stdout, staff, users: dict) -> None:
                 created_by=user,
             )
     stdout.write(f"partners: {created} demo registrations created")
+    created = 0
+    for d, kind, words, lat, lon in PLACES_NEEDING_SOMEONE:
+        _place, made = ActivityPlace.objects.get_or_create(
+            description=words,
+            defaults={
+                "district": districts[d],
+                "kind": kind,
+                "latitude": Decimal(lat) if lat else None,
+                "longitude": Decimal(lon) if lon else None,
+            },
+        )
+        created += made
+    stdout.write(f"partners: {created} places needing someone created")
 
     created = 0
     now = timezone.now()
@@ -271,7 +308,9 @@ def _seed_requests_and_signups(*, stdout, staff, users) -> None:
             request=SupplyRequest(registration=pika, delivery_note="輪西町会館で受け取ります"),
             lines=[
                 SupplyRequestLine(item=item, quantity=min(10, item.max_per_request))
-                for item in SupplyItem.objects.filter(is_active=True)[:2]
+                for item in SupplyItem.objects.filter(is_active=True).filter(
+                    counted_as__in=SupplyItem.Counted.values[1:]  # bags and fuel
+                )
             ],
             by=resident,
         )

@@ -6,6 +6,7 @@ never writes the status."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
@@ -406,11 +407,56 @@ class OverlapFilter(admin.SimpleListFilter):
         return queryset
 
 
+class OnTheMapFilter(admin.SimpleListFilter):
+    title = _("on the map")
+    parameter_name = "on_map"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("Not yet"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(latitude__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(latitude__isnull=True)
+        return queryset
+
+
 @admin.register(ActivityPlace)
 class ActivityPlaceAdmin(admin.ModelAdmin):
-    list_display = ["description", "district", "kind", "live_registrations", "nearby"]
-    list_filter = ["district", "kind", OverlapFilter]
+    """Places, and their point on the map of the programme page: typed as numbers, or (with
+    JavaScript) by clicking the map under them (static/partners/place_picker.js)."""
+
+    list_display = ["description", "district", "kind", "on_map", "live_registrations", "nearby"]
+    list_filter = ["district", "kind", OnTheMapFilter, OverlapFilter]
     list_select_related = ["district"]
+    fields = ["district", "kind", "description", "latitude", "longitude"]
+
+    class Media:
+        css = {"all": ["vendor/leaflet/leaflet.css", "partners/places.css"]}
+        js = ["vendor/leaflet/leaflet.js", "partners/place_picker.js"]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "latitude":
+            # What the picker needs: the tiles and their attribution (settings).
+            field.widget.attrs.update(
+                {
+                    "data-place-picker": "latitude",
+                    "data-tile-url": settings.MAP_TILE_URL,
+                    "data-attribution": settings.MAP_TILE_ATTRIBUTION,
+                    "data-attribution-url": settings.MAP_TILE_ATTRIBUTION_URL,
+                    "data-map-label": _("Map: click to set the place's point"),
+                }
+            )
+        if db_field.name == "longitude":
+            field.widget.attrs["data-place-picker"] = "longitude"
+        return field
+
+    @admin.display(description=_("on the map"), boolean=True, ordering="latitude")
+    def on_map(self, obj):
+        return obj.has_point
+
     search_fields = ["description", "district__name", "district__kana"]
     autocomplete_fields = ["district"]
     # Stated here: Meta.ordering is dropped on the grouped (annotated) query below.

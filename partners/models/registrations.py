@@ -109,9 +109,7 @@ class ActivityPlaceQuerySet(models.QuerySet):
         of_place = Registration.objects.filter(places=OuterRef("pk"))
         accepted = of_place.filter(programme=programme, registered_on__isnull=False)
         return (
-            self.annotate(
-                adopted=Exists(accepted.filter(status=Registration.Status.REGISTERED))
-            )
+            self.annotate(adopted=Exists(accepted.filter(status=Registration.Status.REGISTERED)))
             .filter(Exists(accepted) | ~Exists(of_place))
             .select_related("district")
             .order_by("district__sort_order", "district__kana", "description", "pk")

@@ -4,6 +4,7 @@ agreement and certificate."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +23,7 @@ from muroran_kyodo.lib.jp import current_fiscal_year, fiscal_year_label
 
 from .. import services, stats
 from ..forms import ContactChangeForm, RegistrationForm
-from ..models import Opportunity, Programme, Registration
+from ..models import ActivityPlace, Opportunity, Programme, Registration
 from ..permissions import can_act_for, is_partner_staff
 
 S = Registration.Status
@@ -83,8 +84,37 @@ def programme_detail(request, programme):
             )
             if programme != Programme.PIKA
             else [],
+            **(_places(programme) if programme == Programme.PIKA else {}),
         },
     )
+
+
+def _places(programme) -> dict:
+    """まち「ピカ」's places for the map and the list under it: those that still need someone
+    first, then those a registered partner looks after; the map's points as JSON data (the
+    page's script reads them; the list needs no script). One query."""
+    places = list(ActivityPlace.objects.on_the_map(programme))
+    return {
+        "places_needed": [place for place in places if not place.adopted],
+        "places_adopted": [place for place in places if place.adopted],
+        "map_points": [
+            {
+                "name": place.description,
+                "district": place.district.name,
+                "kind": str(place.get_kind_display()),
+                "lat": float(place.latitude),
+                "lon": float(place.longitude),
+                "adopted": place.adopted,
+            }
+            for place in places
+            if place.has_point
+        ],
+        "map_tiles": {
+            "url": settings.MAP_TILE_URL,
+            "attribution": settings.MAP_TILE_ATTRIBUTION,
+            "attribution_url": settings.MAP_TILE_ATTRIBUTION_URL,
+        },
+    }
 
 
 def programme_terms(request, programme):

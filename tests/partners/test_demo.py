@@ -71,3 +71,23 @@ def test_volume_adds_five_partners_and_fifty_reports_per_unit():
     _seed("--volume", "4")
     assert Registration.objects.filter(number__startswith="MPV-").count() == 20
     assert ActivityReport.objects.filter(registration__number__startswith="MPV-").count() == 200
+
+
+def test_demo_places_lie_in_muroran_and_some_still_need_someone():
+    from partners.models import ActivityPlace
+
+    _seed()
+    _seed()  # twice: nothing doubles
+
+    places = list(ActivityPlace.objects.on_the_map())
+    on_the_map = [place for place in places if place.has_point]
+    for place in on_the_map:
+        place.full_clean()  # within Muroran's bounds
+    assert len(on_the_map) >= 7
+    assert any(not place.has_point for place in places)  # listed, not on the map yet
+    needing = {place.description for place in places if not place.adopted}
+    assert "東町 東町公園とその周辺" in needing
+    assert "輪西町 みなと公園とその周辺の歩道" not in needing
+    # The group whose registration is not accepted yet keeps its place private.
+    assert "白鳥台 白鳥台中央公園の花壇" not in {place.description for place in places}
+    assert ActivityPlace.objects.filter(description="東町 東町公園とその周辺").count() == 1

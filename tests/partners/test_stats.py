@@ -86,9 +86,7 @@ def test_reports_of_the_fiscal_year_are_summed(frozen):
     assert values["partners.bags.non_burnable"] == 3
 
 
-def test_figures_run_five_queries_whatever_the_data(
-    frozen, superuser, django_assert_num_queries
-):
+def test_figures_run_five_queries_whatever_the_data(frozen, superuser, django_assert_num_queries):
     _registered()
     with django_assert_num_queries(5):  # registrations, places, reports, requests, shifts
         stats.figures(2026)

@@ -212,9 +212,12 @@ def test_the_programme_page_runs_fewer_queries_warm(
     from django.urls import reverse
 
     url = reverse("partners:programme_detail", args=["pika"])
-    with django_assert_num_queries(5):  # people, districts, count of names, names, activity
+    # people, districts, count of names, names, activity, places
+    with django_assert_num_queries(6):
         cold = client.get(url)
-    with django_assert_num_queries(2):  # count of names, names: paginated, never cached
+    # count of names, names: paginated, never cached; places (whose state follows every
+    # registration's)
+    with django_assert_num_queries(3):
         warm = client.get(url)
     assert warm.context["people"] == cold.context["people"] == 4
     assert warm.context["totals"] == cold.context["totals"]
@@ -230,7 +233,7 @@ def test_the_programme_page_shows_a_new_report_and_partner_at_once(
     url = reverse("partners:programme_detail", args=["pika"])
     assert client.get(url).context["totals"]["reports"] == 0  # cached now
     client.get(url)
-    with django_assert_num_queries(2):  # really cached: nothing but the names
+    with django_assert_num_queries(3):  # really cached: nothing but the names and places
         client.get(url)
 
     services.report_create(report=_report(partner, participants=5), by=partner.user)

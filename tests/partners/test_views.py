@@ -578,8 +578,9 @@ def test_the_programme_page_runs_a_fixed_number_of_queries(client, django_assert
         )
     url = reverse("partners:programme_detail", args=["pika"])
     # People by programme, people by district, count of listed names, the page of names, this
-    # year's activity totals (no opportunities query for まち「ピカ」).
-    with django_assert_num_queries(5):
+    # year's activity totals, the places of the map and lists (no opportunities query for
+    # まち「ピカ」).
+    with django_assert_num_queries(6):
         response = client.get(url)
     assert response.context["people"] == 2 * n
     # The programme list: people by programme. The page above cached it; cold, one query.
