@@ -51,7 +51,15 @@
       maxZoom: 18,
       minZoom: 5,
     }).addTo(map);
-    var points = [];
+    // The view first: Leaflet adds markers to a map only once it has one.
+    var points = places.map(function (place) {
+      return [place.lat, place.lon];
+    });
+    if (points.length === 1) {
+      map.setView(points[0], 16);
+    } else {
+      map.fitBounds(points, { padding: [24, 24], maxZoom: 16 });
+    }
     places.forEach(function (place) {
       var state = place.adopted ? "adopted" : "needed";
       var status = place.adopted ? element.dataset.labelAdopted : element.dataset.labelNeeded;
@@ -70,13 +78,7 @@
       marker.addTo(map);
       marker.getElement().setAttribute("aria-label", name);
       marker.bindPopup(popup(place, status));
-      points.push([place.lat, place.lon]);
     });
-    if (points.length === 1) {
-      map.setView(points[0], 16);
-    } else {
-      map.fitBounds(points, { padding: [24, 24], maxZoom: 16 });
-    }
   }
 
   if (document.readyState === "loading") {
