@@ -33,6 +33,7 @@ from ..models import (
 )
 
 PLACE_ROWS = PLACES_ON_THE_FORM  # fixed optional rows: enough for almost everyone, no JavaScript
+PLACE_PARTS = ("district", "kind", "description", "latitude", "longitude")
 
 
 def managed_organizations(user):
@@ -193,6 +194,26 @@ class RegistrationForm(ContactFields, forms.ModelForm):
                 required=False,
                 help_text=_("For example 「輪西町 ○○公園とその周辺の歩道」.") if n == 1 else "",
             )
+            # The point on the map, if the partner knows it (else 地域生活課 puts it there).
+            for part, label, field in (
+                ("latitude", _("Place %(n)s: latitude (optional)"), ActivityPlace.latitude),
+                ("longitude", _("Place %(n)s: longitude (optional)"), ActivityPlace.longitude),
+            ):
+                model_field = field.field
+                self.fields[f"place{n}_{part}"] = forms.DecimalField(
+                    label=label % {"n": n},
+                    max_digits=model_field.max_digits,
+                    decimal_places=model_field.decimal_places,
+                    validators=model_field.validators,
+                    required=False,
+                    help_text=_(
+                        "Optional: the point of the place on a map (for example from 地理院地図), "
+                        "such as 42.3523 and 140.9908. The city puts it on the map otherwise."
+                    )
+                    if n == 1 and part == "latitude"
+                    else "",
+                    widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+                )
         # Numbers typed in full width (１２) are accepted.
         if self.is_bound:
             key = self.add_prefix("member_count")
@@ -224,6 +245,8 @@ class RegistrationForm(ContactFields, forms.ModelForm):
             initial[f"place{n}_district"] = place.district_id
             initial[f"place{n}_kind"] = place.kind
             initial[f"place{n}_description"] = place.description
+            initial[f"place{n}_latitude"] = place.latitude
+            initial[f"place{n}_longitude"] = place.longitude
         return initial
 
     # The fields that apply to some kinds only, each group in its own fieldset that says when it
@@ -275,7 +298,7 @@ class RegistrationForm(ContactFields, forms.ModelForm):
 
     def place_rows(self):
         return [
-            [self[f"place{n}_{part}"] for part in ("district", "kind", "description")]
+            [self[f"place{n}_{part}"] for part in PLACE_PARTS]
             for n in range(1, PLACE_ROWS + 1)
         ]
 
@@ -307,8 +330,18 @@ class RegistrationForm(ContactFields, forms.ModelForm):
             district = data.get(f"place{n}_district")
             kind = data.get(f"place{n}_kind")
             description = (data.get(f"place{n}_description") or "").strip()
-            if not (district or kind or description):
+            latitude = data.get(f"place{n}_latitude")
+            longitude = data.get(f"place{n}_longitude")
+            if not (district or kind or description or latitude or longitude):
                 continue
+            if (latitude is None) != (longitude is None) and not (
+                f"place{n}_latitude" in self.errors or f"place{n}_longitude" in self.errors
+            ):
+                missing = "longitude" if longitude is None else "latitude"
+                self.add_error(
+                    f"place{n}_{missing}",
+                    _("Enter both the latitude and the longitude, or neither."),
+                )
             if not district:
                 self.add_error(f"place{n}_district", _("Choose the district of this place."))
             if not description:
@@ -319,6 +352,8 @@ class RegistrationForm(ContactFields, forms.ModelForm):
                         district=district,
                         kind=kind or ActivityPlace.Kind.OTHER,
                         description=description,
+                        latitude=latitude if longitude is not None else None,
+                        longitude=longitude if latitude is not None else None,
                     )
                 )
         if (
@@ -360,7 +395,8 @@ class RegistrationForm(ContactFields, forms.ModelForm):
             rows.append(
                 (
                     _("Activity place %(n)s") % {"n": n},
-                    f"{place.district}　{place.description}（{place.get_kind_display()}）",
+                    f"{place.district}　{place.description}（{place.get_kind_display()}）"
+                    + (f"　{place.latitude}, {place.longitude}" if place.has_point else ""),
                 )
             )
         rows.append((_("Agreement to the terms"), _("Agreed")))

@@ -190,8 +190,17 @@ def registration_create(
 EDITABLE_STATUSES = (S.APPLIED, S.RETURNED)
 
 
-def _same_place(a: ActivityPlace, b: ActivityPlace) -> bool:
-    return (a.district_id, a.kind, a.description) == (b.district_id, b.kind, b.description)
+def _same_place(old: ActivityPlace, new: ActivityPlace) -> bool:
+    """The same place in words, and at the same point if the form gives one (a form row without
+    a point keeps the one staff may have set)."""
+    same_words = (old.district_id, old.kind, old.description) == (
+        new.district_id,
+        new.kind,
+        new.description,
+    )
+    if not new.has_point:
+        return same_words
+    return same_words and (old.latitude, old.longitude) == (new.latitude, new.longitude)
 
 
 def registration_update(

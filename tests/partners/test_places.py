@@ -274,3 +274,87 @@ def test_the_page_speaks_english_for_an_english_reader(client):
     html = client.get(PIKA).content.decode()
     with override("en"):
         assert gettext("Places to look after") in html
+
+
+# --- The registrant may give the point --------------------------------------------------------
+
+
+def test_a_registrant_may_give_the_point_of_a_place(client, resident):
+    from tests.partners.test_views import form_data, register_url
+
+    client.force_login(resident)
+    data = form_data(place1_latitude="42.3523", place1_longitude="140.9908")
+    confirm = client.post(register_url(), data)
+    assert confirm.context["step"] == "confirm"
+    assert "42.3523, 140.9908" in confirm.content.decode()
+
+    client.post(register_url(), {**data, "_submit": "1"})
+
+    place = Registration.objects.get(user=resident).places.get()
+    assert (place.latitude, place.longitude) == (Decimal("42.352300"), Decimal("140.990800"))
+
+
+def test_a_registrant_point_outside_muroran_is_refused_next_to_the_field(client, resident):
+    from tests.partners.test_views import form_data, register_url
+
+    client.force_login(resident)
+    with override("ja"):
+        response = client.post(
+            register_url(),
+            form_data(place1_latitude="43.0621", place1_longitude="141.3544"),
+            HTTP_ACCEPT_LANGUAGE="ja",
+        )
+    assert response.context["step"] == "input"
+    errors = response.context["form"].errors
+    assert errors["place1_latitude"] == [OUTSIDE_LATITUDE]
+    assert errors["place1_longitude"] == [OUTSIDE_LONGITUDE]
+    assert OUTSIDE_LATITUDE in response.content.decode()
+    assert not Registration.objects.exists()
+    assert not ActivityPlace.objects.exists()
+
+
+def test_a_registrant_giving_one_coordinate_is_asked_for_both(client, resident):
+    from tests.partners.test_views import form_data, register_url
+
+    client.force_login(resident)
+    with override("ja"):
+        response = client.post(
+            register_url(), form_data(place1_latitude="42.3523"), HTTP_ACCEPT_LANGUAGE="ja"
+        )
+    assert response.context["form"].errors["place1_longitude"] == [
+        "緯度と経度は両方入力するか、両方とも空欄にしてください。"
+    ]
+
+
+def test_a_change_keeps_the_point_staff_set_and_takes_a_new_one_typed(client, resident):
+    from tests.partners.test_views import form_data
+
+    registration = factories.make_registration(
+        user=resident, places=[_place("輪西町 みなと公園とその周辺の歩道")]
+    )
+    place = registration.places.get()
+    ActivityPlace.objects.filter(pk=place.pk).update(
+        latitude=Decimal("42.3523"), longitude=Decimal("140.9908")
+    )  # staff put it on the map
+    client.force_login(resident)
+    url = reverse("partners:registration_edit", args=[registration.pk])
+    page = client.get(url)
+    assert page.context["form"]["place1_latitude"].value() == Decimal("42.352300")
+
+    data = form_data(
+        place1_description="輪西町 みなと公園とその周辺の歩道",
+        place1_kind="road",
+        place1_latitude="42.352300",
+        place1_longitude="140.990800",
+        contact_phone="0143-22-9999",
+    )
+    client.post(url, {**data, "_submit": "1"})
+    assert list(registration.places.values_list("pk", flat=True)) == [place.pk]  # the same row
+
+    client.post(
+        url,
+        {**data, "place1_latitude": "42.3530", "place1_longitude": "140.9920", "_submit": "1"},
+    )
+    moved = registration.places.get()
+    assert moved.pk != place.pk
+    assert (moved.latitude, moved.longitude) == (Decimal("42.353000"), Decimal("140.992000"))
