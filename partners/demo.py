@@ -308,8 +308,8 @@ def _seed_requests_and_signups(*, stdout, staff, users) -> None:
             request=SupplyRequest(registration=pika, delivery_note="輪西町会館で受け取ります"),
             lines=[
                 SupplyRequestLine(item=item, quantity=min(10, item.max_per_request))
-                for item in SupplyItem.objects.filter(is_active=True).filter(
-                    counted_as__in=SupplyItem.Counted.values[1:]  # bags and fuel
+                for item in SupplyItem.objects.filter(is_active=True).exclude(
+                    counted_as=SupplyItem.Counted.NOTHING  # the bags and the fuel
                 )
             ],
             by=resident,

@@ -298,8 +298,7 @@ class RegistrationForm(ContactFields, forms.ModelForm):
 
     def place_rows(self):
         return [
-            [self[f"place{n}_{part}"] for part in PLACE_PARTS]
-            for n in range(1, PLACE_ROWS + 1)
+            [self[f"place{n}_{part}"] for part in PLACE_PARTS] for n in range(1, PLACE_ROWS + 1)
         ]
 
     def clean(self):

@@ -397,8 +397,9 @@ def test_figures_run_a_fixed_number_of_queries_whatever_the_number_of_rows(
     client, db, frozen, django_assert_num_queries, n, path
 ):
     _make_rows(n)
-    # Two for the registry's figures, three for the partner programme's, one for the subsidy's.
-    with django_assert_num_queries(6):
+    # Two for the registry's figures, five for the partner programme's (registrations, places,
+    # reports, requests, shifts), one for the subsidy's.
+    with django_assert_num_queries(8):
         response = client.get(path)
     assert response.status_code == 200
 
@@ -410,11 +411,11 @@ def test_figures_cached_by_the_partner_programme_cost_fewer_queries_warm(
     client, db, frozen, django_assert_num_queries, path
 ):
     _make_rows(3)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         cold = client.get(path).content
-    # The registry's two, the partner programme's shifts and the subsidy's one (not cached);
-    # the partners' registrations and reports come from the cache.
-    with django_assert_num_queries(4):
+    # The registry's two, the partner programme's requests and shifts and the subsidy's one (not
+    # cached); the partners' registrations, places and reports come from the cache.
+    with django_assert_num_queries(5):
         warm = client.get(path).content
     if "/figures/" in path:  # the language form's CSRF token is masked anew on every page
         cold, warm = (re.sub(rb'value="[^"]{64}"', b"", body) for body in (cold, warm))
