@@ -89,9 +89,7 @@ def test_the_registration_receipt_is_404_for_someone_else(client, registration, 
     assert _get(client, _clerk("土木課"), url).status_code == 404
 
 
-def test_staff_print_the_registration_receipt_and_find_it_in_the_admin(
-    client, registration, staff
-):
+def test_staff_print_the_registration_receipt_and_find_it_in_the_admin(client, registration, staff):
     url = reverse("partners:registration_receipt", args=[registration.pk])
     assert _get(client, staff, url).status_code == 200
     change = reverse("admin:partners_registration_change", args=[registration.pk])
@@ -195,9 +193,7 @@ def test_a_pickup_receipt_for_the_partner_and_the_department(
     assert _get(client, resident, "/partners/requests/nothing/1/receipt/").status_code == 404
 
 
-def test_a_supply_receipt_lists_every_item_with_the_same_queries(
-    client, resident, registration
-):
+def test_a_supply_receipt_lists_every_item_with_the_same_queries(client, resident, registration):
     items = list(SupplyItem.objects.filter(is_active=True)[:3])
     assert len(items) == 3
     one = _supplies(registration, resident, items[:1])
