@@ -233,3 +233,23 @@ def test_a_loan_receipt_and_the_request_list_links(client, resident, registratio
     assert _get(client, staff, url).status_code == 200
     change = reverse("admin:partners_equipmentloan_change", args=[loan.pk])
     assert f'href="{url}"' in client.get(change).content.decode()
+
+
+def test_the_admin_links_a_report_and_a_pickup_to_their_receipts(
+    client, resident, registration, staff
+):
+    report = _report(registration, resident)
+    factories.sign_in(client, staff)
+    change = reverse("admin:partners_activityreport_change", args=[report.pk])
+    url = reverse("partners:report_receipt", args=[report.pk])
+    assert f'href="{url}"' in client.get(change).content.decode()
+
+    pickup = _pickup(registration, resident)
+    civil = _clerk("土木課")
+    factories.sign_in(client, civil)
+    change = reverse("admin:partners_pickuprequest_change", args=[pickup.pk])
+    url = reverse("partners:request_receipt", args=["pickup", pickup.pk])
+    assert f'href="{url}"' in client.get(change).content.decode()
+    # From the admin, the slip links back to the admin, not to the partner's page.
+    html = client.get(url).content.decode()
+    assert f'href="{change}"' in html
