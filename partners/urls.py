@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from .models import Programme
-from .views import opportunities, registrations, reports, requests
+from .views import opportunities, receipts, registrations, reports, requests
 
 app_name = "partners"
 
@@ -32,6 +32,7 @@ urlpatterns = [
     path(f"{_registration}contact/", registrations.contact_edit, name="contact_edit"),
     path(f"{_registration}status/", registrations.registration_status, name="registration_status"),
     path(f"{_registration}certificate/", registrations.certificate, name="certificate"),
+    path(f"{_registration}receipt/", receipts.registration_receipt, name="registration_receipt"),
     path(
         "partners/<programme:programme>/",
         registrations.programme_detail,
@@ -43,6 +44,9 @@ urlpatterns = [
     path(f"{_registration}reports/new/", reports.report_create, name="report_create"),
     path(f"{_registration}reports/", reports.report_list, name="report_list"),
     path("partners/reports/<int:report_pk>/photo/", reports.report_photo, name="report_photo"),
+    path(
+        "partners/reports/<int:report_pk>/receipt/", receipts.report_receipt, name="report_receipt"
+    ),
     # Requests to the city
     path(_requests, requests.request_list, name="request_list"),
     path(f"{_requests}pickup/new/", requests.pickup_new, name="pickup_new"),
@@ -52,6 +56,11 @@ urlpatterns = [
         f"{_requests}<str:kind>/<int:request_pk>/cancel/",
         requests.request_cancel_view,
         name="request_cancel",
+    ),
+    path(
+        "partners/requests/<str:kind>/<int:request_pk>/receipt/",
+        receipts.request_receipt,
+        name="request_receipt",
     ),
     # まごころ・まかせて opportunities
     path("partners/opportunities/", opportunities.opportunity_list, name="opportunity_list"),

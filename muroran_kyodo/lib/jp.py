@@ -104,6 +104,12 @@ def wareki_date(day: dt.date | dt.datetime) -> str:
     return f"{wareki_year(day)}{day.month}月{day.day}日"
 
 
+def wareki_with_western(day: dt.date | dt.datetime) -> str:
+    """'令和8年12月5日（2026年12月5日）': how printed documents date themselves, 和暦 first."""
+    day = _as_local_date(day)
+    return f"{wareki_date(day)}（{day.year}年{day.month}月{day.day}日）"
+
+
 def wareki_fiscal_year(year: int) -> str:
     """'令和8年度' for FY2026.
 

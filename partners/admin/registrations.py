@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -29,6 +30,7 @@ from muroran_kyodo.lib.jp import (
     PostalCodeField,
     current_fiscal_year,
 )
+from muroran_kyodo.lib.printing import PrintablesAdminMixin
 
 from .. import services
 from ..models import (
@@ -186,9 +188,24 @@ CSV_CONTACT_HEADER = [
 
 @admin.register(Registration)
 class RegistrationAdmin(
-    ActionFormErrorsMixin, ServiceSaveMixin, KeyedInChannelMixin, admin.ModelAdmin
+    PrintablesAdminMixin,
+    ActionFormErrorsMixin,
+    ServiceSaveMixin,
+    KeyedInChannelMixin,
+    admin.ModelAdmin,
 ):
     form = RegistrationAdminForm
+
+    def printables(self, request, obj):
+        links = [(_("Receipt slip"), reverse("partners:registration_receipt", args=[obj.pk]))]
+        if obj.status in (Registration.Status.REGISTERED, Registration.Status.SUSPENDED) and (
+            obj.registered_on
+        ):
+            links.append(
+                (_("Agreement and certificate"), reverse("partners:certificate", args=[obj.pk]))
+            )
+        return links
+
     list_display = [
         "number",
         "name",

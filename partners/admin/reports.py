@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from muroran_kyodo.lib.admin_actions import (
@@ -13,6 +14,7 @@ from muroran_kyodo.lib.admin_actions import (
     ServiceRefusalsOnTheFormMixin,
     csv_export_action,
 )
+from muroran_kyodo.lib.printing import PrintablesAdminMixin
 
 from .. import services
 from ..forms import not_in_the_future
@@ -46,8 +48,12 @@ class ActivityReportAdminForm(forms.ModelForm):
 
 
 @admin.register(ActivityReport)
-class ActivityReportAdmin(ServiceRefusalsOnTheFormMixin, admin.ModelAdmin):
+class ActivityReportAdmin(PrintablesAdminMixin, ServiceRefusalsOnTheFormMixin, admin.ModelAdmin):
     form = ActivityReportAdminForm
+
+    def printables(self, request, obj):
+        return [(_("Receipt slip"), reverse("partners:report_receipt", args=[obj.pk]))]
+
     list_display = [
         "number",
         "activity_date",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -22,6 +23,7 @@ from muroran_kyodo.lib.admin_actions import (
     transition_action,
 )
 from muroran_kyodo.lib.csvexport import csv_response
+from muroran_kyodo.lib.printing import PrintablesAdminMixin
 
 from .. import services
 from ..models import (
@@ -103,6 +105,7 @@ def _request_action(service, description, name):
 
 
 class _RequestAdmin(
+    PrintablesAdminMixin,
     ActionFormErrorsMixin,
     HistoryFieldMixin,
     ServiceSaveMixin,
@@ -122,6 +125,15 @@ class _RequestAdmin(
     show_full_result_count = False
     done_description = ""
     state_fields = ("status", "handled_by", "handled_at", "created_by", "created_at")
+    receipt_kind = ""  # the URL word of partners:request_receipt
+
+    def printables(self, request, obj):
+        return [
+            (
+                _("Receipt slip"),
+                reverse("partners:request_receipt", args=[self.receipt_kind, obj.pk]),
+            )
+        ]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -181,6 +193,7 @@ class PickupRequestAdminForm(RequestAdminForm):
 
 @admin.register(PickupRequest)
 class PickupRequestAdmin(_RequestAdmin):
+    receipt_kind = "pickup"
     form = PickupRequestAdminForm
     list_display = [
         "number",
@@ -291,6 +304,7 @@ class SupplyLineInline(admin.TabularInline):
 
 @admin.register(SupplyRequest)
 class SupplyRequestAdmin(_RequestAdmin):
+    receipt_kind = "supplies"
     list_display = ["number", "delivery_note", "state", "channel", "created_at"]
     list_filter = ["status", REQUESTED_FISCAL_YEAR, "registration__district", "channel"]
     list_select_related = ["registration"]
@@ -363,6 +377,7 @@ class EquipmentLoanAdminForm(RequestAdminForm):
 
 @admin.register(EquipmentLoan)
 class EquipmentLoanAdmin(_RequestAdmin):
+    receipt_kind = "loan"
     form = EquipmentLoanAdminForm
     list_display = [
         "number",

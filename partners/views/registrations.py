@@ -428,5 +428,7 @@ def certificate(request, pk):
             "registration": registration,
             "places": registration.places.select_related("district"),
             "fiscal_year": fiscal_year_label(registration.fiscal_year_registered),
+            "back_url": registration.get_absolute_url(),
+            "back_label": _("Back to the registration"),
         },
     )

@@ -5,6 +5,7 @@ change writes only the fields the form changed, never the status."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
@@ -17,6 +18,7 @@ from muroran_kyodo.lib.admin_actions import (
     transition_action,
 )
 from muroran_kyodo.lib.csvexport import csv_response
+from muroran_kyodo.lib.printing import PrintablesAdminMixin
 
 from .. import services
 from ..forms import PLAN_FIELDS as PLAN_FORM_FIELDS
@@ -163,8 +165,27 @@ CSV_HEADER = [
 
 @admin.register(Application)
 class ApplicationAdmin(
-    ServiceSaveMixin, ActionFormErrorsMixin, KeyedInChannelMixin, admin.ModelAdmin
+    PrintablesAdminMixin,
+    ServiceSaveMixin,
+    ActionFormErrorsMixin,
+    KeyedInChannelMixin,
+    admin.ModelAdmin,
 ):
+    def printables(self, request, obj):
+        links = []
+        if obj.number:
+            links.append(
+                (_("Receipt slip"), reverse("subsidies:application_receipt", args=[obj.pk]))
+            )
+        if obj.reported_at:
+            links.append(
+                (
+                    _("Receipt slip of the completion report"),
+                    reverse("subsidies:report_receipt", args=[obj.pk]),
+                )
+            )
+        return links
+
     list_display = [
         "number",
         "title",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -16,6 +17,7 @@ from muroran_kyodo.lib.admin_actions import (
     ServiceSaveMixin,
     transition_action,
 )
+from muroran_kyodo.lib.printing import PrintablesAdminMixin
 
 from .. import services
 from ..forms import AdvancePaymentForm
@@ -39,8 +41,23 @@ class ChangeRequestHistoryInline(HistoryInline):
 
 @admin.register(ChangeRequest)
 class ChangeRequestAdmin(
-    KeptRecordMixin, ServiceSaveMixin, ActionFormErrorsMixin, admin.ModelAdmin
+    PrintablesAdminMixin,
+    KeptRecordMixin,
+    ServiceSaveMixin,
+    ActionFormErrorsMixin,
+    admin.ModelAdmin,
 ):
+    def printables(self, request, obj):
+        links = [(_("Receipt slip"), reverse("subsidies:change_receipt", args=[obj.pk]))]
+        if obj.status == ChangeRequest.Status.APPROVED:
+            links.append(
+                (
+                    _("Notice of approval of the change"),
+                    reverse("subsidies:change_notice", args=[obj.pk]),
+                )
+            )
+        return links
+
     list_display = ["application", "status", "new_amount", "requested_at", "decided_by"]
     list_filter = ["status", "application__programme"]
     list_select_related = ["application", "decided_by"]

@@ -106,6 +106,9 @@ def _notice_context(application, issued_at) -> dict:
     return {
         "application": application,
         "application_url": application_url(application),
+        # templates/print/base.html: the link above the sheet
+        "back_url": application_url(application),
+        "back_label": _("Back to the application"),
         "representative": representative.user.get_full_name() if representative else "",
         "issued_on": issued_on,
         "issued_on_wareki": wareki_date(issued_on) if issued_on else "",

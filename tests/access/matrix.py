@@ -135,6 +135,12 @@ MATRIX = {
         "POST": acted("partners:registration_detail"),
     },
     "partners:certificate": {"GET": OWNER_AND_STAFF},
+    # 受付票: the partner and 地域生活課; a request's also the department it is routed to (土木課
+    # for a pickup)
+    "partners:registration_receipt": {"GET": OWNER_AND_STAFF, "POST": GET_ONLY},
+    "partners:report_receipt": {"GET": OWNER_AND_STAFF, "POST": GET_ONLY},
+    "partners:request_receipt": {"GET": "L 404 200 404 404 404 200 200 200", "POST": GET_ONLY},
+    "partners:request_receipt[supplies]": {"GET": OWNER_AND_STAFF, "POST": GET_ONLY},
     "partners:report_create": {"GET": OWNER_AND_STAFF, "POST": OWNER_AND_STAFF},
     "partners:report_list": {"GET": OWNER_AND_STAFF, "POST": GET_ONLY},
     "partners:report_photo": {"GET": OWNER_AND_STAFF, "POST": GET_ONLY},
@@ -208,6 +214,15 @@ MATRIX = {
         "GET": GROUP_AND_STAFF_NOT_REVIEWERS,
         "POST": GROUP_AND_STAFF_NOT_REVIEWERS,
     },
+    # 受付票 and the 変更承認通知書: the group and staff, not reviewers; a draft has no receipt, a
+    # refused change no notice
+    "subsidies:application_receipt": {"GET": GROUP_AND_STAFF_NOT_REVIEWERS, "POST": GET_ONLY},
+    "subsidies:application_receipt[draft]": {"GET": "L 404 404 404 404 404 404 404 404"},
+    "subsidies:report_receipt": {"GET": GROUP_AND_STAFF_NOT_REVIEWERS, "POST": GET_ONLY},
+    "subsidies:report_receipt[not_reported]": {"GET": "L 404 404 404 404 404 404 404 404"},
+    "subsidies:change_receipt": {"GET": GROUP_AND_STAFF_NOT_REVIEWERS, "POST": GET_ONLY},
+    "subsidies:change_notice": {"GET": GROUP_AND_STAFF_NOT_REVIEWERS, "POST": GET_ONLY},
+    "subsidies:change_notice[refused]": {"GET": "L 404 404 404 404 404 404 404 404"},
     "subsidies:review_list": {"GET": SIGNED_IN},
     "subsidies:review_detail": {"GET": ASSIGNED_REVIEWER, "POST": ASSIGNED_REVIEWER},
 }

@@ -38,6 +38,13 @@ ARGS = {
     "partners:contact_edit": _pk("registration"),
     "partners:registration_status": _pk("registration"),
     "partners:certificate": _pk("registration"),
+    "partners:registration_receipt": _pk("registration"),
+    "partners:report_receipt": lambda w: {"report_pk": w.report.pk},
+    "partners:request_receipt": lambda w: {"kind": "pickup", "request_pk": w.pickup.pk},
+    "partners:request_receipt[supplies]": lambda w: {
+        "kind": "supplies",
+        "request_pk": w.supply_request.pk,
+    },
     "partners:programme_detail": lambda w: {"programme": "magokoro"},
     "partners:register": lambda w: {"programme": "pika"},
     "partners:terms": lambda w: {"programme": "pika"},
@@ -80,6 +87,13 @@ ARGS = {
     "subsidies:notice_confirmation": _pk("confirmed"),
     "subsidies:change_request": _pk("granted"),
     "subsidies:report": _pk("granted"),
+    "subsidies:application_receipt": _pk("submitted"),
+    "subsidies:application_receipt[draft]": _pk("draft"),
+    "subsidies:report_receipt": _pk("confirmed"),
+    "subsidies:report_receipt[not_reported]": _pk("granted"),
+    "subsidies:change_receipt": _pk("change"),
+    "subsidies:change_notice": _pk("approved_change"),
+    "subsidies:change_notice[refused]": _pk("change"),
     "subsidies:review_detail": _pk("assignment"),
 }
 

@@ -14,7 +14,16 @@ from django.utils import timezone
 
 from organizations.models import Invitation, Membership
 from partners import services as partner_services
-from partners.models import ActivityReport, Equipment, Opportunity, PickupRequest, Shift
+from partners.models import (
+    ActivityReport,
+    Equipment,
+    Opportunity,
+    PickupRequest,
+    Shift,
+    SupplyItem,
+    SupplyRequest,
+    SupplyRequestLine,
+)
 from subsidies.models import (
     Application,
     ApplicationStatusChange,
@@ -144,6 +153,12 @@ def build() -> World:
         ),
         by=member,
     )
+    # Supplies go to 環境課: 土木課 staff do not see the slip.
+    o["supply_request"] = partner_services.request_create(
+        request=SupplyRequest(registration=registration, delivery_note="輪西町会館"),
+        lines=[SupplyRequestLine(item=SupplyItem.objects.first(), quantity=10)],
+        by=member,
+    )
     assert Equipment.objects.exists()
     now = timezone.now()
     opportunity = Opportunity.objects.create(
@@ -211,7 +226,22 @@ def build() -> World:
         requested_by=member,
         status=ChangeRequest.Status.REFUSED,
     )
-    o["confirmed"] = application(S.CONFIRMED, confirmed_amount=90_000, **decided)
+    o["confirmed"] = application(
+        S.CONFIRMED,
+        confirmed_amount=90_000,
+        reported_at=timezone.now() - dt.timedelta(days=5),
+        **decided,
+    )
+    o["approved_change"] = ChangeRequest.objects.create(
+        application=o["confirmed"],
+        description="実施日の変更",
+        new_amount=90_000,
+        requested_by=member,
+        requested_at=timezone.now() - dt.timedelta(days=9),
+        status=ChangeRequest.Status.APPROVED,
+        decided_at=timezone.now() - dt.timedelta(days=8),
+        decided_by=staff,
+    )
     o["meeting"] = ResultsMeeting.objects.create(
         fiscal_year=programme.fiscal_year,
         held_at=timezone.now() + dt.timedelta(days=200),

@@ -8,10 +8,11 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext, override
 
-from muroran_kyodo.lib.jp import current_fiscal_year, fiscal_year_label
+from muroran_kyodo.lib.jp import current_fiscal_year, fiscal_year_label, wareki_with_western
 from organizations.models import District
 from partners import services
 from partners.models import ActivityKind, ActivityPlace, Registration, RegistrationStatusChange
@@ -468,8 +469,9 @@ def test_the_certificate_exists_only_once_the_city_has_approved(as_user, residen
     assert "輪西町 みなと公園" in html
     assert fiscal_year_label(current_fiscal_year()) in html
     assert _ja("Muroran City") in html
-    assert "@media print" in html
-    assert 'class="site-nav"' not in html
+    # The printable document pattern: print.css hides the menu when printed; dated in 和暦.
+    assert "css/print.css" in html
+    assert wareki_with_western(timezone.localdate()) in html
     assert url in client.get(applied.get_absolute_url()).content.decode()
 
 

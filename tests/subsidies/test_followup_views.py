@@ -154,11 +154,11 @@ def test_the_grant_decision_notice(client, member, representative, granted):
     assert "報告会で成果を発表すること" in html
     assert "輪西まちづくりの会" in html
     assert representative.get_full_name() in html
-    # The date of the grant decision, western with 和暦 beside it.
-    assert "2026-05-15（令和8年5月15日）" in html
+    # The date of the grant decision in 和暦, western beside it.
+    assert "令和8年5月15日（2026年5月15日）" in html
     assert ja("Mayor of Muroran") in html
     assert ja("Notice of the grant decision") in html
-    assert "@media print" in html
+    assert "css/print.css" in html  # the printable document pattern (print/base.html)
     assert f"/subsidies/applications/{granted.pk}/" in html
 
 
@@ -172,7 +172,7 @@ def test_the_grant_decision_notice_stays_printable_after_the_report(client, memb
 def test_an_adopted_application_is_dated_with_the_selection(client, member, application):
     _at(application, S.ADOPTED, decided_amount=80_000, decided_at=NOW - dt.timedelta(days=3))
     html = _client(client, member).get(_url("notice_decision", application)).content.decode()
-    assert "2026-05-12（令和8年5月12日）" in html
+    assert "令和8年5月12日（2026年5月12日）" in html
     assert "80,000" in html
 
 
@@ -213,7 +213,7 @@ def test_the_confirmation_notice_with_a_balance_to_pay(client, member, granted, 
     assert "80,000" in html and "50,000" in html and "30,000" in html
     assert ja("Balance to be paid") in html
     assert ja("Notice of the confirmed grant amount") in html
-    assert "2026-05-15（令和8年5月15日）" in html
+    assert "令和8年5月15日（2026年5月15日）" in html
 
 
 def test_the_confirmation_notice_with_a_repayment_due(client, member, granted):
