@@ -42,9 +42,9 @@ def _my_registrations(request) -> list[Registration]:
         last_report = ActivityReport.objects.filter(registration=OuterRef("pk")).order_by(
             "-activity_date"
         )
-        last_change = RegistrationStatusChange.objects.filter(
-            registration=OuterRef("pk")
-        ).order_by("-at", "-pk")
+        last_change = RegistrationStatusChange.objects.filter(registration=OuterRef("pk")).order_by(
+            "-at", "-pk"
+        )
         request._partner_registrations = list(
             Registration.objects.of_user(request.user)
             .select_related("organization")
@@ -206,7 +206,11 @@ def _shift_task(signups) -> list[Task]:
         Task(
             title=_t("Your next shift: %(title)s") % {"title": shift.opportunity.title},
             detail=_t("%(start)s–%(end)s at %(place)s")
-            % {"start": f"{starts:%H:%M}", "end": f"{ends:%H:%M}", "place": shift.opportunity.place},
+            % {
+                "start": f"{starts:%H:%M}",
+                "end": f"{ends:%H:%M}",
+                "place": shift.opportunity.place,
+            },
             due=starts.date(),
             due_label=_t("Day of the shift"),
             url=reverse("partners:opportunity_detail", args=[shift.opportunity_id]),

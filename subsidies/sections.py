@@ -120,7 +120,10 @@ def _tasks_of(application: Application, now: dt.datetime) -> list[Task]:
                 title=_t("Subsidy application not submitted yet: %(title)s") % {"title": title},
                 detail=(
                     _t("%(programme)s; applications open on %(date)s")
-                    % {"programme": application.programme.title, "date": f"{opens:%Y-%m-%d}"}
+                    % {
+                        "programme": application.programme.title,
+                        "date": f"{timezone.localdate(opens):%Y-%m-%d}",
+                    }
                     if opens > now
                     else str(application.programme.title)
                 ),
@@ -133,8 +136,7 @@ def _tasks_of(application: Application, now: dt.datetime) -> list[Task]:
     if application.status == S.RETURNED:
         return [
             Task(
-                title=_t("Subsidy application returned for changes: %(title)s")
-                % {"title": title},
+                title=_t("Subsidy application returned for changes: %(title)s") % {"title": title},
                 detail=application.last_reason or "",
                 url=reverse("subsidies:application_edit", args=[pk]),
                 action_label=_t("Change and submit again"),

@@ -599,7 +599,10 @@ def test_my_page_lists_my_registrations_and_not_others(as_user, resident, staff,
 
     html = as_user(resident).get(reverse("mypage")).content.decode()
 
-    assert f'<a href="{applied.get_absolute_url()}">{_ja("Machi Pika partner (clean-up)")} {applied.number}</a>' in html
+    assert (
+        f'<a href="{applied.get_absolute_url()}">{_ja("Machi Pika partner (clean-up)")} {applied.number}</a>'
+        in html
+    )
     assert reverse("partners:certificate", args=[applied.pk]) in html
     assert other.number not in html
     assert _ja("My partner registrations") in html
