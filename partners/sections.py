@@ -91,10 +91,12 @@ def mypage_registrations(request) -> Section:
         {
             "code": code,
             "label": label,
-            "registrations": [r for r in live if r.programme == code],
+            "numbers": ", ".join(r.number for r in live if r.programme == code),
         }
         for code, label in Programme.choices
     ]
+    for programme in programmes:
+        programme["registrations"] = bool(programme["numbers"])
     return Section(
         _("My partner registrations"),
         "partners/mypage_section.html",
