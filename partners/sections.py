@@ -81,6 +81,37 @@ def _my_upcoming_signups(request) -> list[Signup]:
     return request._partner_signups
 
 
+def registration_links(registration: Registration) -> list[tuple[str, str]]:
+    """The direct links a registration offers on マイページ, (url, label), by its state: change a
+    returned one; the certificate once registered; まち「ピカ」's reports (filed while registered
+    or suspended, listed once accepted); まごころ・まかせて's open opportunities."""
+    pk, status = registration.pk, registration.status
+    links = []
+    if status == S.RETURNED:
+        links.append(
+            (reverse("partners:registration_edit", args=[pk]), _t("Change and submit again"))
+        )
+    if status == S.REGISTERED and registration.registered_on:
+        links.append((reverse("partners:certificate", args=[pk]), _t("Certificate")))
+    if registration.programme == Programme.PIKA:
+        if status in (S.REGISTERED, S.SUSPENDED):
+            links.append(
+                (reverse("partners:report_create", args=[pk]), _t("File an activity report"))
+            )
+        if status in (S.REGISTERED, S.SUSPENDED, S.WITHDRAWN):
+            last = getattr(registration, "last_report_on", None)
+            links.append(
+                (
+                    reverse("partners:report_list", args=[pk]),
+                    _t("All activity reports")
+                    + (_t(" (last: %(date)s)") % {"date": f"{last:%Y-%m-%d}"} if last else ""),
+                )
+            )
+    elif status == S.REGISTERED:
+        links.append((reverse("partners:opportunity_list"), _t("Opportunities open for sign-up")))
+    return links
+
+
 def mypage_registrations(request) -> Section:
     """My partner registrations (mine and my organisations'), each with its state and the links
     that apply to it, and each programme with “registered” or the link to register. One query
@@ -100,7 +131,12 @@ def mypage_registrations(request) -> Section:
     return Section(
         _("My partner registrations"),
         "partners/mypage_section.html",
-        {"registrations": registrations, "programmes": programmes},
+        {
+            "registrations": [
+                {"registration": r, "links": registration_links(r)} for r in registrations
+            ],
+            "programmes": programmes,
+        },
     )
 
 

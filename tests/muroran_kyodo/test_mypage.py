@@ -215,3 +215,26 @@ def test_an_application_still_being_checked_offers_no_certificate_nor_report(cli
     assert "状態：申請中" in html
     assert reverse("partners:certificate", args=[registration.pk]) not in html
     assert reverse("partners:report_create", args=[registration.pk]) not in html
+
+
+@pytest.mark.parametrize(
+    ("programme", "status", "links"),
+    [
+        ("pika", "applied", []),
+        ("pika", "returned", ["registration_edit"]),
+        ("pika", "registered", ["certificate", "report_create", "report_list"]),
+        ("pika", "suspended", ["report_create", "report_list"]),
+        ("pika", "withdrawn", ["report_list"]),
+        ("magokoro", "registered", ["certificate", "opportunity_list"]),
+        ("makasete", "suspended", []),
+    ],
+)
+def test_each_state_offers_only_the_links_that_work(resident, programme, status, links):
+    from partners.sections import registration_links
+
+    registration = factories.make_registration(user=resident, programme=programme, status=status)
+    expected = [
+        reverse(f"partners:{name}", args=[] if name == "opportunity_list" else [registration.pk])
+        for name in links
+    ]
+    assert [url for url, _label in registration_links(registration)] == expected
