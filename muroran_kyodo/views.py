@@ -24,8 +24,8 @@ from organizations.models import (
 )
 
 from . import registry
-from .lib.extension import Task, Urgency
 from .lib.csvexport import csv_response
+from .lib.extension import Task, Urgency
 from .lib.jp import current_fiscal_year, fiscal_year_label, wareki_fiscal_year
 
 FIRST_FISCAL_YEAR = 2003  # 協働改革プラン (平成15年度): the start of Muroran's collaboration work

@@ -182,7 +182,10 @@ def test_after_registering_the_programme_says_registered_instead_of_offering_to_
 
     assert f'href="{pika_url}"' not in html
     assert f'href="{reverse("partners:register", args=["magokoro"])}"' in html
-    assert f"まち「ピカ」パートナー（清掃・美化）：<strong>登録済み</strong>（{registration.number}）" in html
+    assert (
+        f"まち「ピカ」パートナー（清掃・美化）：<strong>登録済み</strong>（{registration.number}）"
+        in html
+    )
 
     ps.registration_withdraw(registration=registration, by=resident)
     assert f'href="{pika_url}"' in client.get("/mypage/").content.decode()
