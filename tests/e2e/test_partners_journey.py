@@ -109,6 +109,11 @@ def resident_registers_as_pika_partner(page, expect, resident) -> Registration:
     section = page.locator("section", has=page.get_by_role("heading", name="行政パートナーの登録"))
     expect(section).to_contain_text(registration.number)
     expect(section.locator(".status")).to_have_text("状態：申請中")
+    # Registered (申請中 counts): the programme says so instead of offering to register again.
+    expect(
+        section.get_by_role("link", name="まち「ピカ」パートナー（清掃・美化）に登録する")
+    ).to_have_count(0)
+    expect(section).to_contain_text("まち「ピカ」パートナー（清掃・美化）：登録済み")
     page.goto(f"/partners/registrations/{registration.pk}/reports/new/")
     page.wait_for_url(f"**{registration.get_absolute_url()}")
     assert "活動報告は、市があなたの登録を承認してから提出できます。" in message_text(page)
@@ -250,7 +255,7 @@ def partner_asks_for_volunteer_bags(page, expect, registration) -> SupplyRequest
     expect(row).to_have_count(1)
     expect(row).to_contain_text("用品の依頼")
     expect(row).to_contain_text(DELIVERY)
-    expect(row.locator(".status")).to_have_text("依頼中")
+    expect(row.locator(".status")).to_have_text("状態：依頼中")
 
     supply_request = SupplyRequest.objects.get(registration=registration)
     assert supply_request.status == RequestStatus.REQUESTED
@@ -267,7 +272,7 @@ def partner_asks_for_volunteer_bags(page, expect, registration) -> SupplyRequest
     expect(row).to_contain_text("用品の依頼")
     expect(row).to_contain_text(registration.number)
     expect(row).to_contain_text(DELIVERY)
-    expect(row.locator(".status")).to_have_text("依頼中")
+    expect(row.locator(".status")).to_have_text("状態：依頼中")
     expect(row.get_by_role("button", name="依頼を取り消す")).to_be_visible()
     return supply_request
 
@@ -384,7 +389,7 @@ def test_magokoro_partner_signs_up_for_a_shift(page, context, login_as, expect):
         "href", f"/partners/opportunities/{opportunity.pk}/"
     )
     expect(section).to_contain_text(when)
-    expect(section.locator(".status")).to_have_text("確定")
+    expect(section.locator(".status")).to_have_text("状態：確定")
     assert Signup.objects.count() == 1
 
 
