@@ -4,6 +4,9 @@ A mechanism app contributes by adding one line here; nothing is discovered autom
 
 - HOME_SECTIONS: `(request) -> Section | None` — "open now" boxes on the home page.
 - MYPAGE_SECTIONS: `(request) -> Section | None` — boxes on マイページ for the signed-in user.
+- MYPAGE_TASKS: `(request) -> list[Task]` — マイページ's 次にすること: what the signed-in user
+  has to do next (a shift, a report due, a loan to bring back, an application returned), each
+  with its date and its one link; the site merges and orders them (views.mypage_tasks).
 - FIGURES: `(fiscal_year) -> list[Figure]` — yearly figures for the 実績 page and open data.
 - MECHANISMS: links to every collaboration mechanism that exists on the portal (home page boxes
   and, by `nav_label`, the site navigation).
@@ -66,6 +69,11 @@ MYPAGE_SECTIONS = [
     partners.sections.mypage_requests,
     partners.sections.mypage_signups,
     subsidies.sections.mypage_applications,
+]
+
+MYPAGE_TASKS = [
+    partners.sections.mypage_tasks,
+    subsidies.sections.mypage_tasks,
 ]
 
 FIGURES = [

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -24,6 +25,7 @@ from organizations.models import (
 
 from . import registry
 from .lib.csvexport import csv_response
+from .lib.extension import Task, Urgency
 from .lib.jp import current_fiscal_year, fiscal_year_label, wareki_fiscal_year
 
 FIRST_FISCAL_YEAR = 2003  # 協働改革プラン (平成15年度): the start of Muroran's collaboration work
@@ -65,13 +67,50 @@ def accessibility(request):
     return render(request, "muroran_kyodo/accessibility.html")
 
 
+# The order of マイページ's tasks on the same day: what the city returned first, then what is late.
+_URGENCY_ORDER = {Urgency.ACTION: 0, Urgency.OVERDUE: 1, Urgency.SOON: 2, Urgency.LATER: 3}
+
+
+def mypage_tasks(request) -> list[dict]:
+    """Every app's tasks for the signed-in user (registry.MYPAGE_TASKS), ordered by date: a
+    task without a date is to be done now and counts as today; tasks waiting for the city's
+    answer come last. Each row: the task, its urgency and the days left (negative: late)."""
+    today = timezone.localdate()
+    rows = []
+    for function in registry.MYPAGE_TASKS:
+        for task in function(request):
+            urgency = Urgency.of(task, today)
+            rows.append(
+                {
+                    "task": task,
+                    "urgency": urgency,
+                    "days": None if task.due is None else (task.due - today).days,
+                    "late": None if task.due is None else (today - task.due).days,
+                }
+            )
+
+    def order(row):
+        task: Task = row["task"]
+        return (
+            row["urgency"] == Urgency.WAITING,
+            task.due or today,
+            _URGENCY_ORDER.get(row["urgency"], 4),
+            str(task.title),
+        )
+
+    return sorted(rows, key=order)
+
+
 @never_cache
 @login_required
 def mypage(request):
     return render(
         request,
         "muroran_kyodo/mypage.html",
-        {"sections": _sections(registry.MYPAGE_SECTIONS, request)},
+        {
+            "tasks": mypage_tasks(request),
+            "sections": _sections(registry.MYPAGE_SECTIONS, request),
+        },
     )
 
 

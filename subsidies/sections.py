@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from muroran_kyodo.lib.extension import Section
+from muroran_kyodo.lib.extension import Section, Task, Urgency
 
-from .models import Application, IntakeWindow
+from .models import Application, ApplicationStatusChange, ChangeRequest, IntakeWindow
 
 MYPAGE_APPLICATIONS = 10
+# The completion report (実績報告) is due REPORT_DUE_DAYS after the project's last day
+# (README, "What to do next"): the date マイページ shows; staff accept a later one.
+REPORT_DUE_DAYS = 30
+
+S = Application.Status
 
 
 def home_open_intake(request) -> Section | None:
@@ -61,3 +71,141 @@ def mypage_applications(request) -> Section | None:
             "more": len(applications) > MYPAGE_APPLICATIONS,
         },
     )
+
+
+# --- マイページ's 次にすること ---------------------------------------------------------------------
+
+
+def report_due_on(application: Application) -> dt.date | None:
+    """When the completion report of a granted project is due: REPORT_DUE_DAYS after its
+    last day; None without an end date."""
+    if application.ends_on is None:
+        return None
+    return application.ends_on + dt.timedelta(days=REPORT_DUE_DAYS)
+
+
+def _with_what_matters(applications, now: dt.datetime):
+    """Annotate what the tasks read: the last history row (its reason and the state it left:
+    a report returned is granted again after reported), whether a change request waits for
+    the city's answer, and the programme's first window that has not closed (a draft is
+    submitted in the window open then)."""
+    last_change = ApplicationStatusChange.objects.filter(application=OuterRef("pk")).order_by(
+        "-at", "-pk"
+    )
+    next_window = IntakeWindow.objects.filter(
+        programme=OuterRef("programme"), closes_at__gte=now
+    ).order_by("closes_at", "pk")
+    return applications.annotate(
+        last_reason=Subquery(last_change.values("reason")[:1]),
+        last_old_status=Subquery(last_change.values("old_status")[:1]),
+        change_waiting=Exists(
+            ChangeRequest.objects.filter(
+                application=OuterRef("pk"), status=ChangeRequest.Status.REQUESTED
+            )
+        ),
+        window_opens_at=Subquery(next_window.values("opens_at")[:1]),
+        window_closes_at=Subquery(next_window.values("closes_at")[:1]),
+    )
+
+
+def _tasks_of(application: Application, now: dt.datetime) -> list[Task]:
+    title = application.title
+    pk = application.pk
+    if application.status == S.DRAFT:
+        if application.window_closes_at is None:
+            return []  # no window left this 年度: nothing can be done with it now
+        opens = application.window_opens_at
+        return [
+            Task(
+                title=_t("Subsidy application not submitted yet: %(title)s") % {"title": title},
+                detail=(
+                    _t("%(programme)s; applications open on %(date)s")
+                    % {
+                        "programme": application.programme.title,
+                        "date": f"{timezone.localdate(opens):%Y-%m-%d}",
+                    }
+                    if opens > now
+                    else str(application.programme.title)
+                ),
+                due=timezone.localdate(application.window_closes_at),
+                due_label=_t("Submit by"),
+                url=reverse("subsidies:application_edit", args=[pk]),
+                action_label=_t("Continue the draft"),
+            )
+        ]
+    if application.status == S.RETURNED:
+        return [
+            Task(
+                title=_t("Subsidy application returned for changes: %(title)s") % {"title": title},
+                detail=application.last_reason or "",
+                url=reverse("subsidies:application_edit", args=[pk]),
+                action_label=_t("Change and submit again"),
+                urgency=Urgency.ACTION,
+            )
+        ]
+    if application.status == S.GRANTED:
+        returned = application.last_old_status == S.REPORTED
+        tasks = [
+            Task(
+                title=(
+                    _t("Completion report returned for changes: %(title)s")
+                    if returned
+                    else _t("Completion report: %(title)s")
+                )
+                % {"title": title},
+                detail=(
+                    application.last_reason
+                    if returned
+                    else _t("Due %(days)s days after the project's last day (%(date)s).")
+                    % {
+                        "days": REPORT_DUE_DAYS,
+                        "date": f"{application.ends_on:%Y-%m-%d}" if application.ends_on else "—",
+                    }
+                ),
+                due=report_due_on(application),
+                due_label=_t("Report by"),
+                url=reverse("subsidies:report", args=[pk]),
+                action_label=_t("Correct the report") if returned else _t("Write the report"),
+                urgency=Urgency.ACTION if returned else Urgency.DATED,
+            )
+        ]
+        if application.change_waiting:
+            tasks.append(
+                Task(
+                    title=_t("Change request: %(title)s") % {"title": title},
+                    detail=_t("The city will answer by e-mail."),
+                    url=reverse("subsidies:change_request", args=[pk]),
+                    action_label=_t("See the change request"),
+                    urgency=Urgency.WAITING,
+                )
+            )
+        return tasks
+    if application.status == S.CONFIRMED:
+        return [
+            Task(
+                title=_t("Pay back part of the subsidy: %(title)s") % {"title": title},
+                detail=_t("Amount to repay: ¥%(amount)s")
+                % {"amount": f"{application.repayment.amount:,}"},
+                url=reverse("subsidies:notice_confirmation", args=[pk]),
+                action_label=_t("See the notice of the confirmed amount"),
+                urgency=Urgency.ACTION,
+            )
+        ]
+    return []
+
+
+def mypage_tasks(request) -> list[Task]:
+    """What my groups have to do next on their applications: a draft to submit before its
+    window closes, an application or a completion report returned for changes, a report due,
+    a change request waiting for the city, a repayment. One query."""
+    now = timezone.now()
+    applications = _with_what_matters(
+        Application.objects.of_member(request.user)
+        .filter(
+            Q(status__in=(S.DRAFT, S.RETURNED, S.GRANTED))
+            | Q(status=S.CONFIRMED, repayment__isnull=False, repayment__repaid_on__isnull=True)
+        )
+        .select_related("programme", "repayment"),
+        now,
+    ).order_by("pk")
+    return [task for application in applications for task in _tasks_of(application, now)]

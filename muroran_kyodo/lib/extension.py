@@ -3,6 +3,7 @@ only registry.py imports the apps."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,3 +48,52 @@ class QueueItem:
     label: str
     count: int
     url: str
+
+
+class Urgency:
+    """How a マイページ task is shown and ordered. An app sets ACTION (something the city
+    returned to the person) or WAITING (the city has to answer, nothing to do but look); with
+    the default, DATED, the site reads the due date: OVERDUE before today, SOON within
+    SOON_DAYS, else LATER."""
+
+    ACTION = "action"
+    DATED = ""
+    OVERDUE = "overdue"
+    SOON = "soon"
+    LATER = "later"
+    WAITING = "waiting"
+
+    SOON_DAYS = 7
+
+    @classmethod
+    def of(cls, task: Task, today: dt.date) -> str:
+        if task.urgency != cls.DATED:
+            return task.urgency
+        if task.due is None:
+            return cls.SOON
+        if task.due < today:
+            return cls.OVERDUE
+        return cls.SOON if (task.due - today).days <= cls.SOON_DAYS else cls.LATER
+
+
+@dataclass(frozen=True)
+class Task:
+    """One line of マイページ's 次にすること ("what do I need to do next"), from an app's
+    `mypage_tasks(request)` (registry.MYPAGE_TASKS).
+
+    - `title`: what it is, naming the mechanism and the record in words people use
+      (「用具の返却：草刈機（KS-01）」), never a bare number;
+    - `url` and `action_label`: the one link that does it (「修正して再提出する」);
+    - `due` and `due_label`: the date that matters and what it is (返却期限, 提出期限, 日時);
+      None for something to do now (an application returned for changes);
+    - `detail`: one line of context (the city's reason, the place and time);
+    - `urgency`: see `Urgency`; leave it DATED for a deadline.
+    """
+
+    title: str
+    url: str
+    action_label: str
+    due: dt.date | None = None
+    due_label: str = ""
+    detail: str = ""
+    urgency: str = Urgency.DATED

@@ -3,7 +3,7 @@ browser context:
 
 1. a resident registers as a まち「ピカ」 partner (入力 → 確認 → 完了); a clerk of 地域生活課
    signs in with a password and an authenticator code and approves the registration with the
-   bulk action of the admin changelist; the partner, now 登録, files an activity report with a
+   bulk action of the admin changelist; the partner, now 登録済み, files an activity report with a
    photo that only they (and the city's staff) can open, then asks 環境課 for volunteer bags and
    follows the request on マイページ;
 2. a registered まごころ partner signs up for a shift of an open opportunity and finds it on
@@ -108,7 +108,12 @@ def resident_registers_as_pika_partner(page, expect, resident) -> Registration:
     page.goto("/mypage/")
     section = page.locator("section", has=page.get_by_role("heading", name="行政パートナーの登録"))
     expect(section).to_contain_text(registration.number)
-    expect(section.locator(".status")).to_have_text("申請中")
+    expect(section.locator(".status")).to_have_text("状態：申請中")
+    # Registered (申請中 counts): the programme says so instead of offering to register again.
+    expect(
+        section.get_by_role("link", name="まち「ピカ」パートナー（清掃・美化）に登録する")
+    ).to_have_count(0)
+    expect(section).to_contain_text("まち「ピカ」パートナー（清掃・美化）：登録済み")
     page.goto(f"/partners/registrations/{registration.pk}/reports/new/")
     page.wait_for_url(f"**{registration.get_absolute_url()}")
     assert "活動報告は、市があなたの登録を承認してから提出できます。" in message_text(page)
@@ -129,7 +134,7 @@ def clerk_approves(page, expect, registration):
 
 def partner_files_a_report_with_a_photo(page, expect, registration) -> ActivityReport:
     page.goto(registration.get_absolute_url())
-    expect(page.locator("main .status").first).to_have_text("登録")
+    expect(page.locator("main .status").first).to_have_text("登録済み")
     page.get_by_role("link", name="活動を報告する").click()
     page.wait_for_url(f"**/partners/registrations/{registration.pk}/reports/new/")
     assert page.locator("h1").inner_text() == "活動を報告する"
@@ -221,7 +226,10 @@ def partner_asks_for_volunteer_bags(page, expect, registration) -> SupplyRequest
     page.goto("/mypage/")
     requests_section = page.locator("section", has=page.get_by_role("heading", name="市への依頼"))
     expect(requests_section).to_contain_text("依頼はまだありません。")
-    requests_section.get_by_role("link", name=f"{registration.number}の依頼").click()
+    requests_section.get_by_role(
+        "link",
+        name=f"市への依頼（ごみ回収・用品・用具の貸出し）：まち「ピカ」パートナー（清掃・美化） {registration.number}",
+    ).click()
     page.wait_for_url(f"**/partners/registrations/{registration.pk}/requests/")
     page.get_by_role("link", name="用品を依頼する").click()
     page.wait_for_url("**/requests/supplies/new/")
@@ -247,7 +255,7 @@ def partner_asks_for_volunteer_bags(page, expect, registration) -> SupplyRequest
     expect(row).to_have_count(1)
     expect(row).to_contain_text("用品の依頼")
     expect(row).to_contain_text(DELIVERY)
-    expect(row.locator(".status")).to_have_text("依頼中")
+    expect(row.locator(".status")).to_have_text("状態：依頼中")
 
     supply_request = SupplyRequest.objects.get(registration=registration)
     assert supply_request.status == RequestStatus.REQUESTED
@@ -264,7 +272,7 @@ def partner_asks_for_volunteer_bags(page, expect, registration) -> SupplyRequest
     expect(row).to_contain_text("用品の依頼")
     expect(row).to_contain_text(registration.number)
     expect(row).to_contain_text(DELIVERY)
-    expect(row.locator(".status")).to_have_text("依頼中")
+    expect(row.locator(".status")).to_have_text("状態：依頼中")
     expect(row.get_by_role("button", name="依頼を取り消す")).to_be_visible()
     return supply_request
 
@@ -297,15 +305,15 @@ def test_pika_partner_registers_is_approved_reports_with_a_photo_and_asks_for_ba
     assert (change.old_status, change.by) == (Registration.Status.APPLIED, staff)
     to_partner = [m for m in mail.outbox if PARTNER_EMAIL in m.to]
     assert len(to_partner) == 1, [(m.to, m.subject) for m in mail.outbox]
-    assert to_partner[0].subject.endswith(f"パートナー登録 {registration.number}：登録")
-    assert "「申請中」から「登録」に変わりました" in to_partner[0].body, to_partner[0].body
+    assert to_partner[0].subject.endswith(f"パートナー登録 {registration.number}：登録済み")
+    assert "「申請中」から「登録済み」に変わりました" in to_partner[0].body, to_partner[0].body
 
     # The partner sees the new state on マイページ.
     partner.goto("/mypage/")
     section = partner.locator(
         "section", has=partner.get_by_role("heading", name="行政パートナーの登録")
     )
-    expect(section.locator(".status")).to_have_text("登録")
+    expect(section.locator(".status")).to_have_text("状態：登録済み")
 
     report = partner_files_a_report_with_a_photo(partner, expect, registration)
 
@@ -381,7 +389,7 @@ def test_magokoro_partner_signs_up_for_a_shift(page, context, login_as, expect):
         "href", f"/partners/opportunities/{opportunity.pk}/"
     )
     expect(section).to_contain_text(when)
-    expect(section.locator(".status")).to_have_text("確定")
+    expect(section.locator(".status")).to_have_text("状態：確定")
     assert Signup.objects.count() == 1
 
 

@@ -469,7 +469,8 @@ def test_my_page_runs_a_fixed_number_of_queries(client, member, django_assert_nu
     for _ in range(n):
         factories.add_member(factories.make_organization(), member)
     client.force_login(member)
-    # Session, user, memberships, open invitations, partner registrations, subsidy applications.
-    with django_assert_num_queries(6):
+    # Session, user, memberships, open invitations, partner registrations, subsidy applications,
+    # my groups' applications that ask for something (次にすること).
+    with django_assert_num_queries(7):
         response = client.get("/mypage/")
     assert response.content.decode().count('/manage/">') == n

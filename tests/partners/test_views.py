@@ -602,7 +602,10 @@ def test_my_page_lists_my_registrations_and_not_others(as_user, resident, staff,
 
     html = as_user(resident).get(reverse("mypage")).content.decode()
 
-    assert f'<a href="{applied.get_absolute_url()}">{applied.number}</a>' in html
+    assert (
+        f'<a href="{applied.get_absolute_url()}">{_ja("Machi Pika partner (clean-up)")} {applied.number}</a>'
+        in html
+    )
     assert reverse("partners:certificate", args=[applied.pk]) in html
     assert other.number not in html
     assert _ja("My partner registrations") in html
@@ -623,9 +626,11 @@ def test_my_page_runs_a_fixed_number_of_queries_with_registrations(
         organization = factories.make_organization(name=f"団体{i}", representative=representative)
         factories.make_registration(user=representative, organization=organization, member_count=3)
     client.force_login(representative)
-    # Session, user, memberships, open invitations, my partner registrations, my requests (one
-    # UNION of the three kinds), my upcoming shifts, my groups' subsidy applications.
-    with django_assert_num_queries(8):
+    # Session, user, memberships, open invitations, my partner registrations, my upcoming
+    # shifts, my equipment out on loan, my groups' applications that ask for something (those
+    # three for 次にすること), my requests (one UNION of the three kinds), my groups' subsidy
+    # applications.
+    with django_assert_num_queries(10):
         response = client.get(reverse("mypage"))
     assert response.content.decode().count("/partners/registrations/") == n
 
@@ -689,7 +694,8 @@ def test_my_page_lists_my_upcoming_shifts_but_not_cancelled_ones(client, residen
 
     html = client.get(reverse("mypage")).content.decode()
 
-    assert html.count("港まつり 会場案内") == 1
+    shifts = html.split(f">{_ja('My shifts')}</h2>")[1].split("</section>")[0]
+    assert shifts.count("港まつり 会場案内") == 1
     assert timezone.localtime(kept.starts_at).strftime("%Y-%m-%d %H:%M") in html
     assert timezone.localtime(dropped.starts_at).strftime("%Y-%m-%d %H:%M") not in html
 
