@@ -6,6 +6,7 @@ day (`lib.mail.send_once`), so a second run the same day sends nothing."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,7 +17,9 @@ from django.utils import timezone, translation
 from . import registry
 from .lib.extension import QueueItem
 from .lib.mail import absolute_url, send_once
-from .lib.typing import User
+
+if TYPE_CHECKING:
+    from .lib.typing import User
 
 
 def waiting_for(user: User) -> list[tuple[str, list[QueueItem]]]:
@@ -42,7 +45,10 @@ def send_digests(*, now: dt.datetime) -> int:
     today = timezone.localdate(now)
     sent = 0
     for user in (
-        get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="").order_by("pk")
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .exclude(email="")
+        .order_by("pk")
     ):
         groups = waiting_for(user)
         if not groups:
