@@ -278,3 +278,15 @@ def test_a_new_sign_up_after_a_cancelled_one_is_reminded_too(
     _remind(django_capture_on_commit_callbacks)
     # A new sign-up is a new key: the partner who signed up again is reminded of it.
     assert len(mail.outbox) == 2
+
+
+def test_the_opportunity_page_says_what_to_bring(client, opportunity):
+    html = client.get(reverse("partners:opportunity_detail", args=[opportunity.pk])).content
+    assert "<dt>持ち物</dt>" in html.decode()
+    assert "軍手、飲み物" in html.decode()
+
+
+def test_nothing_to_bring_shows_no_line(client, opportunity):
+    Opportunity.objects.filter(pk=opportunity.pk).update(things_to_bring="")
+    html = client.get(reverse("partners:opportunity_detail", args=[opportunity.pk])).content
+    assert "持ち物" not in html.decode()
