@@ -15,6 +15,9 @@ A mechanism app contributes by adding one line here; nothing is discovered autom
   index, each count linking to the filtered changelist; only what the person may see.
 - BENCH_PAGES: `(*, person, staff) -> list[BenchPage]` — the pages `make bench` loads; may
   create (idempotently) the data a signed-in page needs for the bench person.
+- REMINDERS: `(*, now) -> int` — the reminders an app sends, run daily by cron through
+  `manage.py send_reminders`; each sends a reminder once only (`lib.mail.send_once`) and
+  returns how many it sent now.
 
 Each function must run a fixed number of queries, whatever the data size.
 """
@@ -32,10 +35,12 @@ import organizations.sections
 import organizations.stats
 import partners.bench
 import partners.queue
+import partners.reminders
 import partners.sections
 import partners.stats
 import subsidies.bench
 import subsidies.queue
+import subsidies.reminders
 import subsidies.sections
 import subsidies.stats
 
@@ -127,6 +132,11 @@ STAFF_QUEUE = [
     organizations.queue.items,
     partners.queue.items,
     subsidies.queue.items,
+]
+
+REMINDERS = [
+    partners.reminders.send,
+    subsidies.reminders.send,
 ]
 
 

@@ -245,6 +245,10 @@ X_FRAME_OPTIONS = "DENY"
 SITE_NAME = "室蘭市 協働のまちづくりポータル"
 # Where the portal is reached from outside: used for links in e-mails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Days ahead the cron reminders look (`manage.py send_reminders`): a partner's shift, a
+# subsidy's completion report (実績報告) due.
+REMINDER_SHIFT_DAYS = env.int("REMINDER_SHIFT_DAYS", default=1)
+REMINDER_REPORT_DAYS = env.int("REMINDER_REPORT_DAYS", default=7)
 # Muroran's population (住民基本台帳), used for ratios on the 実績 page. Update yearly.
 CITY_POPULATION = env.int("CITY_POPULATION", default=75_000)
 # Seconds the partner programme's totals stay cached at most (they are also dropped on change).

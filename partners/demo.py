@@ -253,6 +253,7 @@ def seed(*, stdout, staff, users: dict) -> None:
             department=department,
             description=f"{department}が実施する事業のお手伝いをお願いします。詳しくは当日ご説明します。",
             place=place,
+            things_to_bring="動きやすい服装、飲み物、帽子",
             signup_deadline=now + dt.timedelta(days=deadline),
             hourly_honorarium=honorarium,
             is_published=True,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from muroran_kyodo.lib.mail import absolute_url, send
+from muroran_kyodo.lib.mail import absolute_url, send, send_once
 
-from .models import Registration, RequestStatus, Signup, request_status_label
+from .models import Channel, Registration, RequestStatus, Signup, request_status_label
 
 
 def _to(registration: Registration) -> list[str]:
@@ -53,16 +53,52 @@ def request_status_changed(request, *, old: str, reason: str) -> None:
     )
 
 
+def _signup_context(signup: Signup) -> dict[str, object]:
+    """What every e-mail about a sign-up shows: the shift, the place, what to bring, and the
+    opportunity's page, where the partner cancels."""
+    return {
+        "signup": signup,
+        "registration": signup.registration,
+        "shift": signup.shift,
+        "opportunity": signup.shift.opportunity,
+        "url": absolute_url(
+            reverse("partners:opportunity_detail", args=[signup.shift.opportunity_id])
+        ),
+    }
+
+
 def signup_promoted(signup: Signup) -> None:
+    send("partners_signup_promoted", _to(signup.registration), _signup_context(signup))
+
+
+def signup_received(signup: Signup) -> None:
+    """A sign-up made on the site or keyed in by staff from paper, phone or the counter: the
+    partner gets the same confirmation either way."""
     send(
-        "partners_signup_promoted",
+        "partners_signup_received",
         _to(signup.registration),
         {
-            "signup": signup,
-            "shift": signup.shift,
-            "opportunity": signup.shift.opportunity,
-            "url": absolute_url(
-                reverse("partners:opportunity_detail", args=[signup.shift.opportunity_id])
-            ),
+            **_signup_context(signup),
+            "confirmed": signup.status == Signup.Status.CONFIRMED,
+            "keyed_in": signup.channel != Channel.WEB,
         },
+    )
+
+
+def signup_cancelled(signup: Signup, *, by_city: bool) -> None:
+    send(
+        "partners_signup_cancelled",
+        _to(signup.registration),
+        {**_signup_context(signup), "by_city": by_city},
+    )
+
+
+def shift_reminder(signup: Signup) -> bool:
+    """The reminder before a shift, once per sign-up and start time (a shift moved to another
+    day is reminded again); True if it is sent now."""
+    return send_once(
+        f"partners.shift_reminder:{signup.pk}:{signup.shift.starts_at.isoformat()}",
+        "partners_shift_reminder",
+        _to(signup.registration),
+        _signup_context(signup),
     )

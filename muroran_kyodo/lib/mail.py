@@ -1,18 +1,28 @@
 """One way to send a portal e-mail: templates `emails/<name>-subject.txt`, `-body.txt` and,
-if present, `-body.html`, rendered with the site's name and address in the context."""
+if present, `-body.html`, rendered with the site's name and address in the context.
+
+`send_once(key, …)` is for the e-mails of commands run by cron (reminders, the staff digest):
+it sends nothing if an e-mail with the same key was sent already, even by a run going on at the
+same moment."""
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from .models import SentMail
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+logger = logging.getLogger(__name__)
 
 
 def absolute_url(path: str) -> str:
@@ -24,6 +34,34 @@ def send(name: str, to: list[str], context: dict[str, Any]) -> None:
     (a group, a resident) did not choose the admin's language."""
     with translation.override(settings.LANGUAGE_CODE):
         _send(name, to, context)
+
+
+def send_once(key: str, name: str, to: list[str], context: dict[str, Any]) -> bool:
+    """Send the e-mail unless one with this `key` was sent before; True if it is sent now.
+
+    1. In a transaction, insert `key` into `SentMail` (unique). A second run finds it; a run
+       at the same moment waits on the unique index until the first commits, then finds it;
+    2. the e-mail goes once that transaction commits (inside a caller's transaction, once the
+       caller's commits; rolled back, no key and no e-mail);
+    3. if the delivery fails the key is deleted again, so the next run tries once more, and
+       the failure is logged rather than stopping the other e-mails of the run.
+    """
+    recipients = [address for address in to if address]
+    if not recipients:
+        return False
+    with transaction.atomic():
+        _row, created = SentMail.objects.get_or_create(key=key)
+        if created:
+            transaction.on_commit(lambda: _deliver_once(key, name, recipients, context))
+    return created
+
+
+def _deliver_once(key: str, name: str, to: list[str], context: dict[str, Any]) -> None:
+    try:
+        send(name, to, context)
+    except Exception:
+        SentMail.objects.filter(key=key).delete()
+        logger.exception("E-mail %s (%s) not delivered; it will be tried again", name, key)
 
 
 def _send(name: str, to: list[str], context: dict[str, Any]) -> None:

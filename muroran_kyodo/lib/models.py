@@ -1,5 +1,5 @@
-"""The portal's one shared table - counters for human-readable numbers (MP-2026-00123) - and
-the shape every app's history of state changes shares."""
+"""The portal's shared tables - counters for human-readable numbers (MP-2026-00123), the keys
+of e-mails sent once - and the shape every app's history of state changes shares."""
 
 from __future__ import annotations
 
@@ -53,6 +53,22 @@ def next_value(key: str) -> int:
             except IntegrityError:
                 Sequence.objects.filter(key=key).update(value=F("value") + 1)
         return Sequence.objects.get(key=key).value
+
+
+class SentMail(models.Model):
+    """An e-mail that must go once only (a reminder, a digest): its key is inserted in the
+    transaction that schedules it, so a second run - or a concurrent one, which waits on the
+    unique key - finds it and sends nothing. See `mail.send_once`."""
+
+    key = models.CharField(max_length=200, unique=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "sent e-mail"
+        indexes = [models.Index(fields=["sent_at"])]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 def status_fields(

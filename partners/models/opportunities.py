@@ -38,6 +38,11 @@ class Opportunity(models.Model):
     department = models.CharField(_("department"), max_length=50)
     description = models.TextField(_("description"))
     place = models.CharField(_("place"), max_length=200)
+    things_to_bring = models.TextField(
+        _("what to bring"),
+        blank=True,
+        help_text=_("Shown on the page and in the e-mail confirming a sign-up."),
+    )
     signup_deadline = models.DateTimeField(
         _("sign-up deadline"), help_text=_("Inclusive: sign-ups close at this moment.")
     )

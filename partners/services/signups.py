@@ -86,7 +86,9 @@ def signup_create(
     3. lock the shift row, count its confirmed sign-ups: a free place → confirmed; full →
        refused, or 'waiting' when `wait`;
     4. a second live sign-up for the same shift is refused by the database constraint;
-    5. the first history row, as for every sign-up.
+    5. the first history row, as for every sign-up;
+    6. the partner is e-mailed the confirmation (or their place on the waiting list) once the
+       transaction commits, whoever keyed the sign-up in.
     """
     opportunity = shift.opportunity
     if not can_act_or_staff(by, registration):
@@ -133,6 +135,8 @@ def signup_create(
             SIGNUP.record_history(
                 signup, old="", new=status, by=by, at=now, reason=received_by(signup)
             )
+            # Sent once the caller's transaction commits (the admin's too), never on a refusal.
+            transaction.on_commit(lambda: emails.signup_received(signup))
     except IntegrityError:
         raise ValidationError(
             _("You have already signed up for this shift."), code="duplicate"
@@ -146,8 +150,10 @@ def signup_cancel(*, signup: Signup, by: UserLike) -> Signup:
 
     1. staff any time; the partner only until the sign-up deadline;
     2. under the shift lock, the workflow moves it to cancelled (from its state in the database);
-    3. if a confirmed place was freed, the oldest waiting sign-up becomes confirmed and its
-       partner is e-mailed once the transaction commits.
+    3. the partner is e-mailed that it is cancelled (and whether the city cancelled it) once
+       the transaction commits;
+    4. if a confirmed place was freed, the oldest waiting sign-up becomes confirmed and its
+       partner is e-mailed too.
     """
     staff = is_partner_staff(by)
     if not (staff or can_act_for(by, signup.registration)):
@@ -168,6 +174,8 @@ def signup_cancel(*, signup: Signup, by: UserLike) -> Signup:
             SIGNUP.apply(signup, new=SS.CANCELLED, by=by)
         except TransitionError:
             raise ValidationError(SIGNUP_CANCELLED, code="cancelled") from None
+        by_city = not can_act_for(by, signup.registration)
+        transaction.on_commit(lambda: emails.signup_cancelled(signup, by_city=by_city))
         if old == SS.CONFIRMED:
             _promote_the_first_waiting(locked, by=by)
     return signup

@@ -6,11 +6,13 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organizations.models import Organization
 
+from .. import emails
 from ..models import Consultation, Programme
 from ..permissions import can_book_consultation, is_subsidy_staff
 
@@ -36,7 +38,7 @@ def consultation_book(
         raise ValidationError({"topic": _("Write what you would like to consult about.")})
     if (held or note) and not is_subsidy_staff(by):
         raise PermissionDenied
-    return Consultation.objects.create(
+    consultation = Consultation.objects.create(
         organization=organization,
         programme=programme,
         held_on=held_on,
@@ -45,12 +47,21 @@ def consultation_book(
         staff_note=note,
         recorded_by=by,
     )
+    _notify_booked(consultation, by_staff=is_subsidy_staff(by))
+    return consultation
+
+
+def _notify_booked(consultation: Consultation, *, by_staff: bool) -> None:
+    """E-mails after the commit (emails.consultation_booked): the group, and 地域生活課 when
+    the group booked it."""
+    transaction.on_commit(lambda: emails.consultation_booked(consultation, by_staff=by_staff))
 
 
 def consultation_mark_held(
     *, consultation: Consultation, by: UserLike, note: str = ""
 ) -> Consultation:
-    """Staff record that a booked consultation took place (on or before today)."""
+    """Staff record that a booked consultation took place (on or before today); the group is
+    e-mailed that it now counts as the prior consultation."""
     if not is_subsidy_staff(by):
         raise PermissionDenied
     if consultation.held_on > timezone.localdate():
@@ -60,7 +71,13 @@ def consultation_mark_held(
     changes: dict[str, bool | str] = {"held": True}
     if note:
         changes["staff_note"] = note
-    Consultation.objects.filter(pk=consultation.pk).update(**changes)
+    # Compare-and-set: only the change from booked to held tells the group (once); marking
+    # it held again, with a note, tells them nothing new.
+    newly_held = Consultation.objects.filter(pk=consultation.pk, held=False).update(**changes)
+    if not newly_held:
+        Consultation.objects.filter(pk=consultation.pk).update(**changes)
     for field, value in changes.items():
         setattr(consultation, field, value)
+    if newly_held:
+        transaction.on_commit(lambda: emails.consultation_held(consultation))
     return consultation

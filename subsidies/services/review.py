@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from .. import emails
 from ..models import Application, Criterion, ReviewAssignment, Score
 from ..permissions import can_score, is_subsidy_staff, reviewer_conflict
 
@@ -42,13 +43,17 @@ def check_assignment(*, application: Application, reviewer: User, by: UserLike) 
 
 
 def assign_reviewer(*, application: Application, reviewer: User, by: User) -> ReviewAssignment:
-    """Staff assign a committee member; never one who belongs to the applicant organisation."""
+    """Staff assign a committee member; never one who belongs to the applicant organisation.
+    The reviewer is e-mailed the application and the link to the score sheet."""
     check_assignment(application=application, reviewer=reviewer, by=by)
     try:
         with transaction.atomic():
-            return ReviewAssignment.objects.create(
+            assignment = ReviewAssignment.objects.create(
                 application=application, reviewer=reviewer, assigned_by=by
             )
+            # The reviewer is told once the assignment (and the caller's transaction) commits.
+            transaction.on_commit(lambda: emails.reviewer_assigned(assignment))
+            return assignment
     except IntegrityError:
         raise ValidationError(
             {"reviewer": _("This reviewer is already assigned to the application.")}

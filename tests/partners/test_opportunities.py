@@ -201,9 +201,10 @@ def test_cancelling_a_confirmed_place_promotes_the_oldest_waiting_one(
 
     statuses = dict(Signup.objects.values_list("pk", "status"))
     assert statuses == {mine.pk: SS.CANCELLED, first.pk: SS.CONFIRMED, second.pk: SS.WAITING}
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == [waiting_first.user.email]
-    assert "みなと祭り 会場案内" in mail.outbox[0].subject
+    # The canceller is told it is cancelled, the first on the waiting list that a place is free.
+    assert [message.to for message in mail.outbox] == [[resident.email], [waiting_first.user.email]]
+    assert "みなと祭り 会場案内" in mail.outbox[1].subject
+    assert "繰り上がりました" in mail.outbox[1].subject
 
 
 def test_every_sign_up_change_leaves_a_history_row(magokoro, resident, staff, shift):
