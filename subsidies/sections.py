@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from muroran_kyodo.lib.extension import Section, Task, Urgency
 
 from .models import Application, ApplicationStatusChange, ChangeRequest, IntakeWindow
+from .reminders import REPORT_DAYS_AFTER_END, report_due_on
 
 MYPAGE_APPLICATIONS = 10
-# The completion report (実績報告) is due REPORT_DUE_DAYS after the project's last day
-# (README, "What to do next"): the date マイページ shows; staff accept a later one.
-REPORT_DUE_DAYS = 30
+# The completion report (実績報告) is due on reminders.report_due_on (README, "E-mails"): the
+# date マイページ shows and the reminder uses; staff accept a later one.
 
 S = Application.Status
 
@@ -74,14 +74,6 @@ def mypage_applications(request) -> Section | None:
 
 
 # --- マイページ's 次にすること ---------------------------------------------------------------------
-
-
-def report_due_on(application: Application) -> dt.date | None:
-    """When the completion report of a granted project is due: REPORT_DUE_DAYS after its
-    last day; None without an end date."""
-    if application.ends_on is None:
-        return None
-    return application.ends_on + dt.timedelta(days=REPORT_DUE_DAYS)
 
 
 def _with_what_matters(applications, now: dt.datetime):
@@ -156,9 +148,12 @@ def _tasks_of(application: Application, now: dt.datetime) -> list[Task]:
                 detail=(
                     application.last_reason
                     if returned
-                    else _t("Due %(days)s days after the project's last day (%(date)s).")
+                    else _t(
+                        "Due %(days)s days after the project's last day (%(date)s), "
+                        "at the latest on 10 April after its fiscal year."
+                    )
                     % {
-                        "days": REPORT_DUE_DAYS,
+                        "days": REPORT_DAYS_AFTER_END,
                         "date": f"{application.ends_on:%Y-%m-%d}" if application.ends_on else "—",
                     }
                 ),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0010_drop_request_status_change'),
+        ('partners', '0011_supply_item_figures_and_place_coordinates'),
     ]
 
     operations = [
