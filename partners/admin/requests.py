@@ -21,6 +21,7 @@ from muroran_kyodo.lib.admin_actions import (
     fiscal_year_filter,
     transition_action,
 )
+from muroran_kyodo.lib.admin_display import short_date, short_text
 from muroran_kyodo.lib.csvexport import csv_response
 
 from .. import services
@@ -184,14 +185,14 @@ class PickupRequestAdmin(_RequestAdmin):
     form = PickupRequestAdminForm
     list_display = [
         "number",
+        "state",
         "district",
-        "location",
+        short_text("location", _("location"), length=14),
         "burnable_bags",
         "non_burnable_bags",
         "available_from",
-        "state",
         "channel",
-        "created_at",
+        short_date("created_at", _("received on")),
     ]
     list_filter = ["status", REQUESTED_FISCAL_YEAR, "district", "available_from", "channel"]
     list_select_related = ["registration", "district"]
@@ -291,7 +292,13 @@ class SupplyLineInline(admin.TabularInline):
 
 @admin.register(SupplyRequest)
 class SupplyRequestAdmin(_RequestAdmin):
-    list_display = ["number", "delivery_note", "state", "channel", "created_at"]
+    list_display = [
+        "number",
+        "state",
+        short_text("delivery_note", _("delivery note")),
+        "channel",
+        short_date("created_at", _("received on")),
+    ]
     list_filter = ["status", REQUESTED_FISCAL_YEAR, "registration__district", "channel"]
     list_select_related = ["registration"]
     inlines = [SupplyLineInline]
@@ -366,12 +373,12 @@ class EquipmentLoanAdmin(_RequestAdmin):
     form = EquipmentLoanAdminForm
     list_display = [
         "number",
+        "state",
         "equipment",
         "lend_on",
         "return_by",
         "lent_on",
         "returned_on",
-        "state",
         "channel",
     ]
     list_filter = [
