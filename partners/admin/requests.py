@@ -187,7 +187,7 @@ class PickupRequestAdmin(_RequestAdmin):
         "number",
         "state",
         "district",
-        short_text("location", _("location"), length=14),
+        short_text("location", _("where the bags are"), length=14),
         "burnable_bags",
         "non_burnable_bags",
         "available_from",
@@ -295,7 +295,7 @@ class SupplyRequestAdmin(_RequestAdmin):
     list_display = [
         "number",
         "state",
-        short_text("delivery_note", _("delivery note")),
+        short_text("delivery_note", _("where to deliver or collect")),
         "channel",
         short_date("created_at", _("received on")),
     ]
