@@ -36,18 +36,20 @@
     function filter() {
       var words = fold(input.value).split(/\s+/).filter(Boolean);
       var shown = 0;
+      var matched = 0;
       choices.forEach(function (choice, n) {
         var ticked = choice.querySelector("input:checked") !== null;
         var match = words.every(function (word) {
           return texts[n].indexOf(word) !== -1;
         });
         choice.hidden = !(match || ticked);
+        if (match) matched += 1;
         if (!choice.hidden) shown += 1;
       });
       if (!status) return;
       if (words.length === 0) {
         status.textContent = "";
-      } else if (shown === 0) {
+      } else if (matched === 0) {
         status.textContent = widget.getAttribute("data-text-none") || "";
       } else {
         status.textContent = format(widget.getAttribute("data-text-count") || "", {
