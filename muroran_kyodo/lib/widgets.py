@@ -56,14 +56,25 @@ class SearchableCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
 
     @property
     def media(self) -> forms.Media:
-        return forms.Media(js=[forms.Script("js/checkbox-search.js", defer=True)])
+        # django-stubs type `js` as strings; Django 5.2 takes Script objects too (for defer).
+        script = forms.Script("js/checkbox-search.js", defer=True)
+        return forms.Media(js=[script])  # type: ignore[list-item]
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         context["widget"]["search_label"] = self.search_label or _("Search the list")
         return context
 
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+    def create_option(
+        self,
+        name: str,
+        value: Any,
+        label: Any,
+        selected: bool,
+        index: int,
+        subindex: int | None = None,
+        attrs: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         instance = _instance(value)
         detail = self.describe(instance) if self.describe and instance is not None else ""
@@ -88,7 +99,16 @@ class SelectWithOptionData(forms.Select):
         super().__init__(attrs, choices)
         self.option_data = option_data
 
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+    def create_option(
+        self,
+        name: str,
+        value: Any,
+        label: Any,
+        selected: bool,
+        index: int,
+        subindex: int | None = None,
+        attrs: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         instance = _instance(value)
         if self.option_data and instance is not None:

@@ -10,10 +10,9 @@ import re
 import pytest
 from django import forms
 from django.template import Context, Template
-from django.utils import timezone
 from django.utils.translation import override
 
-from muroran_kyodo.lib.admin_display import shorten, short_date, short_text, yen
+from muroran_kyodo.lib.admin_display import short_date, short_text, shorten, yen
 from muroran_kyodo.lib.fields import ModelMultipleChoiceField
 from muroran_kyodo.lib.widgets import SearchableCheckboxSelectMultiple, SelectWithOptionData
 from organizations.models import Organization
@@ -197,7 +196,7 @@ def test_short_admin_columns_keep_the_full_text_in_the_title():
         title = long
         amount = 1200000
         none = None
-        at = timezone.make_aware(dt.datetime(2026, 12, 4, 23, 30), timezone.get_fixed_timezone(0))
+        at = dt.datetime(2026, 12, 4, 23, 30, tzinfo=dt.UTC)
 
     column = short_text("title", "事業名", length=5)
     assert (
