@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from muroran_kyodo.lib.admin_actions import ReasonActionForm
 from muroran_kyodo.lib.fields import CountField, ModelMultipleChoiceField, YenField
 from muroran_kyodo.lib.fields import DateField as JapaneseDateField
+from muroran_kyodo.lib.widgets import SearchableCheckboxSelectMultiple, SelectWithOptionData
 from organizations.models import CollaborationForm, Organization
 
 from . import services
@@ -123,6 +124,19 @@ PLAN_FIELDS = (
 )
 
 
+def describe_organization(organization) -> str:
+    """An organisation's type and district, shown beside its name in the list of partners."""
+    parts = [str(organization.actor_type)]
+    if organization.district_id:
+        parts.append(str(organization.district))
+    return "・".join(parts)
+
+
+def category_option_data(category) -> dict[str, str]:
+    """A category's rate and cap on its <option>, for static/js/live-totals.js."""
+    return {"rate": category.rate_label, "cap": str(category.cap)}
+
+
 class PlanForm(forms.Form):
     """The plan of a draft. A plain form (not a ModelForm): on "save as draft" each valid field
     is kept even when others are wrong, so it must not touch the instance while validating."""
@@ -132,6 +146,7 @@ class PlanForm(forms.Form):
         queryset=Category.objects.none(),
         empty_label=_("Choose"),
         required=False,
+        widget=SelectWithOptionData(option_data=category_option_data),
     )
     title = forms.CharField(
         label=_("Project title"),
@@ -156,10 +171,21 @@ class PlanForm(forms.Form):
         label=_("Partner organisations (registered in the portal)"),
         queryset=Organization.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_(
-            "Verified organisations of the registry. Hold Ctrl (or ⌘) to choose more than one."
+        widget=SearchableCheckboxSelectMultiple(
+            describe=describe_organization,
+            keywords=lambda organization: organization.name_kana,
+            search_label=_("Find an organisation by name, type or district"),
         ),
+        help_text=_("Verified organisations of the registry. Tick every partner."),
+        error_messages={
+            "invalid_choice": _(
+                "Choose partner organisations from the list: %(value)s is not a verified "
+                "organisation of the registry."
+            ),
+            "invalid_pk_value": _(
+                "Choose partner organisations from the list: “%(pk)s” is not one of them."
+            ),
+        },
     )
     partner_text = forms.CharField(
         label=_("Other partners"),
@@ -186,7 +212,7 @@ class PlanForm(forms.Form):
         self.fields["partner_organizations"].queryset = (
             Organization.objects.verified()
             .exclude(pk=application.organization_id)
-            .only("pk", "name", "name_kana")
+            .select_related("actor_type", "district")
             .order_by("name_kana", "pk")
         )
         self.fields["collaboration_form"].queryset = CollaborationForm.objects.all()
@@ -206,6 +232,7 @@ class PlanForm(forms.Form):
         self.fields["requested_amount"].help_text = _(
             "The same amount as the income line “This subsidy”."
         )
+        self.fields["requested_amount"].widget.attrs["data-sum"] = "requested"
 
     @staticmethod
     def initial_from(application) -> dict:
@@ -260,6 +287,14 @@ class BudgetLineForm(forms.Form):
     KIND_FIELD = ""
     kind_required = ""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Which totals of static/js/live-totals.js this row's amount adds to, and when.
+        self.fields["amount"].widget.attrs["data-sum"] = self.live_sums()
+
+    def live_sums(self) -> str:
+        return ""
+
     def clean(self):
         data = super().clean()
         kind = data.get(self.KIND_FIELD)
@@ -285,6 +320,10 @@ class IncomeLineForm(BudgetLineForm):
     KIND_FIELD = "kind"
     kind_required = _("Choose where this income comes from.")
 
+    def live_sums(self) -> str:
+        # money.totals: every income line; "this subsidy" only the lines of that kind.
+        return f"income; this_subsidy if {self['kind'].auto_id}={IncomeLine.Kind.THIS_SUBSIDY}"
+
     @staticmethod
     def line(data) -> IncomeLine:
         return IncomeLine(
@@ -302,6 +341,10 @@ class ExpenseLineForm(BudgetLineForm):
     field_order = ["item", "description", "amount", "eligible"]
     KIND_FIELD = "item"
     kind_required = _("Choose the expense item.")
+
+    def live_sums(self) -> str:
+        # money.totals: every expense line; the eligible expenses only the lines ticked.
+        return f"expenses; eligible if {self['eligible'].auto_id}"
 
     @staticmethod
     def line(data) -> ExpenseLine:

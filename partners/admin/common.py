@@ -8,6 +8,9 @@ from django.contrib.auth import get_permission_codename
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from ..models import Programme
 
 # Search on every list of partners' records: number, name, reading, group or organisation.
 PARTNER_SEARCH_FIELDS = [
@@ -17,6 +20,26 @@ PARTNER_SEARCH_FIELDS = [
     "registration__group_name",
     "registration__organization__name",
 ]
+
+
+# The programmes by one word, in changelist columns (the full name in the title attribute).
+PROGRAMME_SHORT = {
+    Programme.PIKA: pgettext_lazy("partner programme, short", "Pika"),
+    Programme.MAGOKORO: pgettext_lazy("partner programme, short", "Magokoro"),
+    Programme.MAKASETE: pgettext_lazy("partner programme, short", "Makasete"),
+}
+
+
+def programme_short(code: str):
+    """A programme's one-word name with its full name in the title attribute."""
+    return format_html(
+        '<span title="{}">{}</span>', Programme(code).label, PROGRAMME_SHORT[Programme(code)]
+    )
+
+
+@admin.display(description=_("programme"), ordering="programme")
+def short_programme(obj):
+    return programme_short(obj.programme)
 
 
 def user_departments(request) -> set[str] | None:

@@ -25,6 +25,7 @@ from muroran_kyodo.lib.admin_actions import (
     fiscal_year_filter,
     transition_action,
 )
+from muroran_kyodo.lib.admin_display import short_date, short_text
 from muroran_kyodo.lib.csvexport import csv_response
 from muroran_kyodo.lib.jp import current_fiscal_year, fiscal_year_datetimes, fiscal_year_label
 
@@ -33,7 +34,7 @@ from ..forms import AttendanceForm
 from ..models import Opportunity, Programme, Registration, Shift, Signup
 from ..permissions import is_partner_staff
 from ..queue import SHORT_OF_PEOPLE, shifts_short_of_people
-from .common import PARTNER_SEARCH_FIELDS, HistoryFieldMixin
+from .common import PARTNER_SEARCH_FIELDS, HistoryFieldMixin, short_programme
 
 # --- opportunities ----------------------------------------------------------------------------
 
@@ -63,8 +64,8 @@ class StaffingFilter(admin.SimpleListFilter):
 @admin.register(Opportunity)
 class OpportunityAdmin(admin.ModelAdmin):
     list_display = [
-        "title",
-        "programme",
+        short_text("title", _("title")),
+        short_programme,
         "department",
         "signup_deadline",
         "hourly_honorarium",
@@ -193,7 +194,15 @@ class SignupAdmin(HistoryFieldMixin, ServiceSaveMixin, KeyedInChannelMixin, admi
     `signup_create`, with the same count of places as on the site."""
 
     form = AttendanceForm
-    list_display = ["shift", "number", "status", "attended", "hours", "channel", "created_at"]
+    list_display = [
+        "number",
+        "status",
+        short_text("shift", _("shift"), length=24, ordering="shift__starts_at"),
+        "attended",
+        "hours",
+        "channel",
+        short_date("created_at", _("received on")),
+    ]
     list_filter = [
         "status",
         "attended",

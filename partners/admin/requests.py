@@ -22,6 +22,7 @@ from muroran_kyodo.lib.admin_actions import (
     fiscal_year_filter,
     transition_action,
 )
+from muroran_kyodo.lib.admin_display import short_date, short_text
 from muroran_kyodo.lib.csvexport import csv_response
 from muroran_kyodo.lib.printing import PrintablesAdminMixin
 
@@ -197,14 +198,14 @@ class PickupRequestAdmin(_RequestAdmin):
     form = PickupRequestAdminForm
     list_display = [
         "number",
+        "state",
         "district",
-        "location",
+        short_text("location", _("where the bags are"), length=14),
         "burnable_bags",
         "non_burnable_bags",
         "available_from",
-        "state",
         "channel",
-        "created_at",
+        short_date("created_at", _("received on")),
     ]
     list_filter = ["status", REQUESTED_FISCAL_YEAR, "district", "available_from", "channel"]
     list_select_related = ["registration", "district"]
@@ -305,7 +306,13 @@ class SupplyLineInline(admin.TabularInline):
 @admin.register(SupplyRequest)
 class SupplyRequestAdmin(_RequestAdmin):
     receipt_kind = "supplies"
-    list_display = ["number", "delivery_note", "state", "channel", "created_at"]
+    list_display = [
+        "number",
+        "state",
+        short_text("delivery_note", _("where to deliver or collect")),
+        "channel",
+        short_date("created_at", _("received on")),
+    ]
     list_filter = ["status", REQUESTED_FISCAL_YEAR, "registration__district", "channel"]
     list_select_related = ["registration"]
     inlines = [SupplyLineInline]
@@ -381,12 +388,12 @@ class EquipmentLoanAdmin(_RequestAdmin):
     form = EquipmentLoanAdminForm
     list_display = [
         "number",
+        "state",
         "equipment",
         "lend_on",
         "return_by",
         "lent_on",
         "returned_on",
-        "state",
         "channel",
     ]
     list_filter = [

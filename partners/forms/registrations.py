@@ -251,37 +251,43 @@ class RegistrationForm(ContactFields, forms.ModelForm):
 
     # The fields that apply to some kinds only, each group in its own fieldset that says when it
     # applies (no JavaScript needed; clean() ignores what does not apply to the kind chosen).
+    # With JavaScript, static/js/show-for-choice.js shows a fieldset only for its kinds.
     KIND_GROUPS = (
         (
             ("group_name",),
             _("Only if you register as a family or group"),
             _("The name of the family or group. Leave it blank otherwise."),
+            (Registration.Kind.GROUP,),
         ),
         (
             ("organization",),
             _("Only if you register for an organisation"),
             _("The organisation you register for. Leave it as it is otherwise."),
+            (Registration.Kind.ORGANIZATION,),
         ),
         (
             ("member_count", "list_publicly"),
             _("Only for a family, group or organisation"),
             _("If you register as yourself, leave these as they are: they are not used."),
+            (Registration.Kind.GROUP, Registration.Kind.ORGANIZATION),
         ),
     )
-    KIND_FIELDS = frozenset(name for names, _legend, _help in KIND_GROUPS for name in names)
+    KIND_FIELDS = frozenset(name for names, *_rest in KIND_GROUPS for name in names)
 
     def kind_field(self):
         return self["kind"]
 
     def kind_groups(self) -> list[dict]:
-        """The fieldsets of the fields that apply to some kinds only: legend, help, fields."""
+        """The fieldsets of the fields that apply to some kinds only: legend, help, fields, and
+        the kinds they apply to (`show_for`, as static/js/show-for-choice.js reads it)."""
         return [
             {
                 "legend": legend,
                 "help": help_text,
                 "fields": [self[name] for name in names if name in self.fields],
+                "show_for": f"{self.add_prefix('kind')}:{' '.join(kinds)}",
             }
-            for names, legend, help_text in self.KIND_GROUPS
+            for names, legend, help_text, kinds in self.KIND_GROUPS
         ]
 
     def main_fields(self):

@@ -17,6 +17,7 @@ from muroran_kyodo.lib.admin_actions import (
     ServiceSaveMixin,
     transition_action,
 )
+from muroran_kyodo.lib.admin_display import short_date, short_text, yen
 from muroran_kyodo.lib.csvexport import csv_response
 from muroran_kyodo.lib.printing import PrintablesAdminMixin
 
@@ -32,7 +33,7 @@ from ..models import (
     Payment,
     ReviewAssignment,
 )
-from .base import HistoryInline, ReadOnlyInline
+from .base import HistoryInline, ReadOnlyInline, short_programme
 
 
 class ProgrammeFiscalYearFilter(FiscalYearListFilter):
@@ -186,16 +187,17 @@ class ApplicationAdmin(
             )
         return links
 
+    # Short columns, the status second: the list fits 1280 px with its state on screen.
     list_display = [
         "number",
-        "title",
-        "organization",
-        "programme",
         "status",
-        "requested_amount",
-        "decided_amount",
-        "confirmed_amount",
-        "submitted_at",
+        short_text("title", pgettext_lazy("changelist column", "title"), length=14),
+        short_text("organization", _("organisation"), length=10, ordering="organization__name"),
+        short_programme,
+        yen("requested_amount", pgettext_lazy("changelist column", "requested")),
+        yen("decided_amount", pgettext_lazy("changelist column", "decided")),
+        yen("confirmed_amount", pgettext_lazy("changelist column", "confirmed")),
+        short_date("submitted_at", pgettext_lazy("changelist column", "submitted")),
     ]
     list_filter = ["programme", "status", ProgrammeFiscalYearFilter, "channel"]
     list_select_related = ["programme", "organization"]

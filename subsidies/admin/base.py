@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+from muroran_kyodo.lib.admin_display import clipped
+
+# Characters of a programme's title in a changelist column.
+SHORT_PROGRAMME = 8
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -40,3 +46,13 @@ class KeptRecordMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.display(description=_("programme"), ordering="programme__title")
+def short_programme(obj):
+    """The programme of a changelist row by the start of its title (the 年度 is in the
+    filter), with the full name in the cell's title attribute."""
+    programme = obj.programme
+    return format_html(
+        '<span title="{}">{}</span>', programme, clipped(programme.title, SHORT_PROGRAMME)
+    )

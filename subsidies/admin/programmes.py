@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from muroran_kyodo.lib.admin_actions import ServiceSaveMixin, transition_action
+from muroran_kyodo.lib.admin_display import short_text
 from muroran_kyodo.lib.csvexport import csv_response
 
 from .. import services
@@ -26,6 +27,7 @@ from ..models import (
     ResultsMeeting,
 )
 from ..ranking import ranking
+from .base import short_programme
 
 
 class IntakeWindowInline(admin.TabularInline):
@@ -184,7 +186,14 @@ class AttachmentTypeAdmin(admin.ModelAdmin):
 
 @admin.register(Consultation)
 class ConsultationAdmin(ServiceSaveMixin, admin.ModelAdmin):
-    list_display = ["held_on", "organization", "programme", "topic", "held", "recorded_by"]
+    list_display = [
+        "held_on",
+        "held",
+        short_text("organization", _("organisation"), length=12, ordering="organization__name"),
+        short_programme,
+        short_text("topic", _("topic"), length=14),
+        "recorded_by",
+    ]
     list_filter = ["held", "programme"]
     actions = ["mark_held"]
     list_select_related = ["organization", "programme", "recorded_by"]

@@ -127,6 +127,7 @@ def _budget_context(application, income, expenses) -> dict:
         "budget": budget,
         "difference": budget.income - budget.expenses,
         "eligible_limit": limit,
+        "rounding_unit": money.ROUNDING_UNIT,
         "category": category,
         "income_lines": income,
         "expense_lines": expenses,

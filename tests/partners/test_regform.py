@@ -168,3 +168,27 @@ def test_the_withdraw_form_posts_only_withdraw_and_its_own_reason(client, reside
     applied.refresh_from_db()
     assert applied.status == Registration.Status.WITHDRAWN
     assert applied.status_changes.first().reason == "引っ越し"
+
+
+def test_each_kind_fieldset_names_the_kinds_it_applies_to_for_the_script(client, resident):
+    """static/js/show-for-choice.js hides a fieldset unless the kind chosen is one of its
+    data-show-for; the page loads it as an external, deferred file."""
+    client.force_login(resident)
+    html = client.get(register_url()).content.decode()
+    assert re.findall(r'<fieldset class="kind-group" data-show-for="([^"]+)">', html) == [
+        "kind:group",
+        "kind:organization",
+        "kind:group organization",
+    ]
+    assert '<script src="/static/js/show-for-choice.js" defer></script>' in html
+    assert re.search(r"<script>|<script [^>]*>[^<]", html) is None  # no inline script
+
+
+@pytest.mark.parametrize("programme", ["pika", "magokoro", "makasete"])
+def test_each_programme_page_links_to_its_terms(client, db, programme):
+    html = client.get(reverse("partners:programme_detail", args=[programme])).content.decode()
+    terms = reverse("partners:terms", args=[programme])
+    link = re.search(rf'<a href="{terms}">([^<]+)</a>', html)
+    assert link, html
+    assert "規約" in link.group(1)
+    assert client.get(terms).status_code == 200

@@ -1,0 +1,117 @@
+"""Widgets that work by touch and keyboard without JavaScript, and do a little more with it.
+
+- `SearchableCheckboxSelectMultiple`: a list of checkboxes (the field renders it in a fieldset
+  with its label as the legend), one per choice, each with a line of detail (an organisation's
+  type and district). With JavaScript, `static/js/checkbox-search.js` shows a search box above
+  the list that hides the choices that do not match what is typed (ticked ones stay shown).
+  Nothing is needed to hold a key, as a multiple <select> asks.
+- `SelectWithOptionData`: a <select> whose options carry data- attributes (a category's rate
+  and cap), for scripts such as `static/js/live-totals.js` to read.
+
+The form's field keeps validating as before: a widget changes how choices are shown, never
+which are accepted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+Describe = Callable[[Any], str]
+OptionData = Callable[[Any], dict[str, str]]
+
+
+def _instance(value: Any) -> Any:
+    """The model instance behind a ModelChoiceField's option value (None for plain choices)."""
+    return getattr(value, "instance", None)
+
+
+class SearchableCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    """Checkboxes with a detail line per choice and a search box added by JavaScript.
+
+    `describe(obj)` gives the detail shown after a choice's label, `keywords(obj)` more text
+    the search matches (a reading in kana, say); both receive the model instance of a
+    ModelMultipleChoiceField's choice. `search_label` names the search box.
+    """
+
+    template_name = "widgets/searchable_checkbox_select.html"
+    option_template_name = "widgets/searchable_checkbox_option.html"
+
+    def __init__(
+        self,
+        attrs: dict[str, Any] | None = None,
+        choices: Any = (),
+        *,
+        describe: Describe | None = None,
+        keywords: Describe | None = None,
+        search_label: str | None = None,
+    ) -> None:
+        super().__init__(attrs, choices)
+        self.describe = describe
+        self.keywords = keywords
+        self.search_label = search_label
+
+    @property
+    def media(self) -> forms.Media:
+        # django-stubs type `js` as strings; Django 5.2 takes Script objects too (for defer).
+        script = forms.Script("js/checkbox-search.js", defer=True)
+        return forms.Media(js=[script])  # type: ignore[list-item]
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["search_label"] = self.search_label or _("Search the list")
+        return context
+
+    def create_option(
+        self,
+        name: str,
+        value: Any,
+        label: Any,
+        selected: bool,
+        index: int,
+        subindex: int | None = None,
+        attrs: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = _instance(value)
+        detail = self.describe(instance) if self.describe and instance is not None else ""
+        extra = self.keywords(instance) if self.keywords and instance is not None else ""
+        option["detail"] = detail
+        # What the search matches: the label, the detail and the keywords.
+        option["search_text"] = " ".join(str(part) for part in (label, detail, extra) if part)
+        return option
+
+
+class SelectWithOptionData(forms.Select):
+    """A <select> whose options carry `data-` attributes: `option_data(obj)` returns them for
+    the model instance of each choice (e.g. {"rate": "1/2", "cap": "300000"})."""
+
+    def __init__(
+        self,
+        attrs: dict[str, Any] | None = None,
+        choices: Any = (),
+        *,
+        option_data: OptionData | None = None,
+    ) -> None:
+        super().__init__(attrs, choices)
+        self.option_data = option_data
+
+    def create_option(
+        self,
+        name: str,
+        value: Any,
+        label: Any,
+        selected: bool,
+        index: int,
+        subindex: int | None = None,
+        attrs: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = _instance(value)
+        if self.option_data and instance is not None:
+            for key, data in self.option_data(instance).items():
+                option["attrs"][f"data-{key}"] = data
+        return option
