@@ -93,6 +93,22 @@ def signup_cancelled(signup: Signup, *, by_city: bool) -> None:
     )
 
 
+def report_reminder(registration: Registration, due_on) -> bool:
+    """The reminder before a まち「ピカ」 activity report is due, once per registration and due
+    date (a report filed meanwhile moves the date, and the next one is reminded again)."""
+    return send_once(
+        f"partners.report_reminder:{registration.pk}:{due_on.isoformat()}",
+        "partners_report_reminder",
+        _to(registration),
+        {
+            "registration": registration,
+            "due_on": due_on,
+            "last_report_on": getattr(registration, "last_report_on", None),
+            "url": absolute_url(reverse("partners:report_create", args=[registration.pk])),
+        },
+    )
+
+
 def shift_reminder(signup: Signup) -> bool:
     """The reminder before a shift, once per sign-up and start time (a shift moved to another
     day is reminded again); True if it is sent now."""

@@ -24,12 +24,9 @@ from .models import (
     Signup,
 )
 
+from .reminders import REPORT_REMINDER_DAYS, report_due_on
+
 S = Registration.Status
-# Reporting rule of まち「ピカ」 (partners/README.md, "Activity reports due"): a registered
-# partner reports at least once every REPORT_EVERY_DAYS days, counted from the last activity
-# reported (or from the registration); マイページ reminds from REPORT_REMINDER_DAYS before.
-REPORT_EVERY_DAYS = 30
-REPORT_REMINDER_DAYS = 7
 # The shifts マイページ lists (and the first confirmed one is the next task).
 MYPAGE_SIGNUPS = 20
 
@@ -186,18 +183,6 @@ def _name(registration: Registration) -> str:
     """「まち「ピカ」パートナー（清掃・美化）MP-2026-00005」: the programme in words, then the
     number."""
     return f"{registration.get_programme_display()} {registration.number}"
-
-
-def report_due_on(registration: Registration) -> dt.date | None:
-    """When a まち「ピカ」 partner's next activity report is due: REPORT_EVERY_DAYS after the last
-    activity reported, or after the registration when none is; None when no report is asked
-    for (another programme, or not registered now)."""
-    if registration.programme != Programme.PIKA or registration.status != S.REGISTERED:
-        return None
-    since = getattr(registration, "last_report_on", None) or registration.registered_on
-    if since is None:
-        return None
-    return since + dt.timedelta(days=REPORT_EVERY_DAYS)
 
 
 def _registration_tasks(registrations, today: dt.date) -> list[Task]:
