@@ -23,7 +23,6 @@ from .models import (
     RequestStatus,
     Signup,
 )
-
 from .reminders import REPORT_REMINDER_DAYS, report_due_on
 
 S = Registration.Status
