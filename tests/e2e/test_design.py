@@ -29,6 +29,7 @@ from subsidies.models import (
 )
 from tests import factories
 from tests.e2e.test_accessibility import PHONE, assert_no_horizontal_scroll, switch_language
+from tests.e2e.test_partners_journey import make_opportunity
 from tests.e2e.test_tables import DESKTOP, READABLE_CHARACTERS
 from tests.subsidies import factories as subsidy_factories
 
@@ -193,7 +194,8 @@ def media(settings, tmp_path):
 @pytest.fixture
 def signed_in_world(db, media):
     """A group's representative with a reported (決算 filed) and a submitted application,
-    their history, a member, a reviewer with an assignment, and the year's results meeting."""
+    their history, a member, a reviewer with an assignment, the year's results meeting, and a
+    まごころ partner with an opportunity's shifts to sign up for."""
     programme = subsidy_factories.make_programme(title="市民提案型協働事業")
     representative = factories.make_user("design.rep@example.jp")
     organization = factories.make_organization(
@@ -253,7 +255,11 @@ def signed_in_world(db, media):
         place="市民会館",
         is_published=True,
     )
+    partner = factories.make_user("design.partner@example.jp")
+    factories.make_registration(programme="magokoro", user=partner, status="registered")
+    opportunity = make_opportunity(slots=3)
     return {
+        "partner": (partner, [f"/partners/opportunities/{opportunity.pk}/"]),
         "representative": (
             representative,
             [
@@ -279,7 +285,7 @@ def visit(page, urls):
         yield url, cells
 
 
-@pytest.mark.parametrize("who", ["representative", "reviewer"])
+@pytest.mark.parametrize("who", ["representative", "reviewer", "partner"])
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_signed_in_tables_become_labelled_cards_on_a_phone(
     new_context, login_as, assert_accessible, signed_in_world, who, language
@@ -301,7 +307,7 @@ def test_signed_in_tables_become_labelled_cards_on_a_phone(
         assert_accessible(page, f"{url} at 375px ({language})")
 
 
-@pytest.mark.parametrize("who", ["representative", "reviewer"])
+@pytest.mark.parametrize("who", ["representative", "reviewer", "partner"])
 def test_signed_in_tables_stay_tables_on_a_desktop(
     new_context, login_as, assert_accessible, signed_in_world, who
 ):
