@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-clock lint format bench messages catalogues migrations-check clean
+.PHONY: help install run test test-clock lint format bench messages catalogues migrations-check clean design-tokens
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -26,6 +26,15 @@ install: $(STAMP) ## Create .venv and install the project with its dev tools
 node_modules/axe-core/axe.min.js: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; else echo "npm not found: browser accessibility checks will be skipped"; fi
 	@touch -c $@
+
+TOKENS_DIR := static/vendor/digital-go-jp-design-tokens
+design-tokens: ## Vendor the Digital Agency's design tokens, e.g. VERSION=1.1.9 (needs npm; then run the browser tests)
+	@test -n "$(VERSION)" || { echo "usage: make design-tokens VERSION=x.y.z"; exit 2; }
+	tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent @digital-go-jp/design-tokens@$(VERSION) >/dev/null \
+	  && tar xzf digital-go-jp-design-tokens-$(VERSION).tgz && cd - >/dev/null \
+	  && cp $$tmp/package/dist/tokens.css $$tmp/package/LICENSE $(TOKENS_DIR)/ && rm -rf $$tmp
+	sed -i 's/^# @digital-go-jp\/design-tokens .*/# @digital-go-jp\/design-tokens $(VERSION)/' $(TOKENS_DIR)/README.md
+	@echo "Now update the version in README.md (Dependencies) and run the browser tests."
 
 catalogues: $(STAMP) ## Compile the translation catalogues (no GNU gettext needed)
 	$(PY) manage.py compile_catalogues
