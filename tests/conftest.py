@@ -8,6 +8,7 @@ from pathlib import Path
 import polib
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from tests import factories
 
@@ -34,7 +35,11 @@ def _test_settings(settings, tmp_path):
     # Uploads (and seed_demo's subsidy documents) go to a directory of the test, never media/.
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()  # rate-limit counters must not leak between tests
+    # Each test starts in the site's language: a request in English (LocaleMiddleware) leaves
+    # English active in the thread, and code calling gettext would read English next.
+    translation.activate(settings.LANGUAGE_CODE)
     yield
+    translation.deactivate()
     cache.clear()
 
 
