@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from muroran_kyodo.lib.mail import absolute_url, send
 
-from .models import Application, ChangeRequest
+from .models import Application, ChangeRequest, Repayment
 
 
 def _to(application: Application) -> list[str]:
@@ -33,6 +33,13 @@ def status_changed(application: Application, *, old: str, reason: str) -> None:
             "show_receipt": status == Application.Status.SUBMITTED,
             "show_decision": status == Application.Status.ADOPTED,
             "show_confirmed": status == Application.Status.CONFIRMED,
+            # 取消 / 中止・廃止承認: what must be paid back, and by when.
+            "ended_early": status in Application.ENDED_EARLY,
+            "repayment": (
+                application.repayments.filter(kind=Repayment.Kind.CANCELLED).first()
+                if status in Application.ENDED_EARLY
+                else None
+            ),
             "url": application_url(application),
         },
     )

@@ -1,4 +1,4 @@
-from .views import applications, consultations, followup, public, review
+from .views import applications, consultations, endings, followup, public, review
 
 app_name = "subsidies"
 
@@ -8,5 +8,6 @@ urlpatterns = (
     + applications.urlpatterns
     + consultations.urlpatterns
     + followup.urlpatterns
+    + endings.urlpatterns
     + review.urlpatterns
 )
