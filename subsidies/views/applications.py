@@ -466,10 +466,12 @@ def application_confirm(request, pk):
         # What the submission would do, shown without writing: the window open now.
         application.window = services.open_window_for(application)
         errors = submission_errors(application, by=request.user)
-    # The declarations are ticked on this page: their refusals go next to their boxes.
+    # The declarations are ticked on this page: the service's refusals of them go next to
+    # their boxes (the form's own errors are there already); before a submission, none.
+    submitted = request.method == "POST" and declarations.is_valid()
     for name, _text in DECLARATIONS:
         for message in errors.pop(name, []):
-            if request.method == "POST" and name not in declarations.errors:
+            if submitted:
                 declarations.add_error(name, message)
     income, expenses = _plan_lines(application)
     return render(

@@ -263,9 +263,7 @@ def test_approving_a_stop_may_ask_back_the_advance(application, staff):
 # --- the budget, the public list ---------------------------------------------------------------
 
 
-def test_an_ended_grant_frees_its_unpaid_part_of_the_budget(
-    programme, organization, member, staff
-):
+def test_an_ended_grant_frees_its_unpaid_part_of_the_budget(programme, organization, member, staff):
     Programme.objects.filter(pk=programme.pk).update(total_budget=200_000)
     first = sf.make_application(
         programme=programme,
@@ -387,9 +385,7 @@ def _admin_action(client, action, rows, **data):
     )
 
 
-def test_the_admin_cancels_with_the_repayment_typed_in_the_action_bar(
-    staff_client, application
-):
+def test_the_admin_cancels_with_the_repayment_typed_in_the_action_bar(staff_client, application):
     application = _granted(application)
     _paid(application, 30_000)
     _admin_action(
