@@ -27,7 +27,7 @@ from .applications import WORKFLOW, _lock
 from .payments import paid_total
 
 if TYPE_CHECKING:
-    from muroran_kyodo.lib.typing import UserLike
+    from muroran_kyodo.lib.typing import User, UserLike
 
 S = Application.Status
 
@@ -41,7 +41,7 @@ def repayable(application: Application) -> int:
 def _end_grant(
     application: Application,
     *,
-    by: UserLike,
+    by: User,
     new: str,
     reason: str,
     repayment_amount: int,
@@ -89,7 +89,7 @@ def _end_grant(
 def application_cancel_grant(
     *,
     application: Application,
-    by: UserLike,
+    by: User,
     reason: str,
     repayment_amount: int = 0,
     repayment_due_on: dt.date | None = None,
@@ -131,7 +131,7 @@ def application_refuse_stop(*, application: Application, by: UserLike, reason: s
 def application_approve_stop(
     *,
     application: Application,
-    by: UserLike,
+    by: User,
     reason: str = "",
     repayment_amount: int = 0,
     repayment_due_on: dt.date | None = None,
