@@ -151,7 +151,7 @@ def test_consultation_is_required_where_the_programme_says(programme, applicatio
     # A consultation with another programme, or booked for a later day, does not count.
     sf.consult(application.organization, sf.make_programme(track="city"))
     sf.consult(application.organization, programme, held_on=dt.date(2026, 5, 20))
-    assert NON_FIELD_ERRORS in _errors(application, member)
+    assert "consultation" in _errors(application, member)
     sf.consult(application.organization, programme)
     assert _errors(application, member) == {}
 
