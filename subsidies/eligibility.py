@@ -12,10 +12,17 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from muroran_kyodo.lib.jp import fiscal_year_dates
+from muroran_kyodo.lib.jp import fiscal_year_dates, nfkc
 
 from . import money
-from .models import Application, AttachmentType, BudgetStage, Consultation
+from .models import (
+    DECLARATIONS,
+    Application,
+    AttachmentType,
+    BudgetStage,
+    Consultation,
+    IncomeLine,
+)
 from .permissions import can_act_for, is_subsidy_staff
 
 S = Application.Status
@@ -96,22 +103,30 @@ def submission_errors(application: Application, *, by, now=None) -> dict[str, li
     _check_members(application, add)
 
     # Rules about the group's history.
-    if (
-        programme.consultation_required
-        and not Consultation.objects.filter(
-            organization=organization,
-            programme=programme,
-            held=True,
-            held_on__lte=timezone.localdate(now),
-        ).exists()
-    ):
+    if programme.consultation_required and consultation_for(application, now) is None:
         add(
-            NON_FIELD_ERRORS,
+            "consultation",
             _(
-                "This programme asks you to consult the Community Life Division before "
-                "applying. Book a prior consultation first; it counts once it has taken place "
-                "and the division has recorded it."
+                "No prior consultation with the Community Life Division is recorded for this "
+                "programme. Every track asks you to consult the division before applying: book "
+                "a prior consultation first; it counts once it has taken place and the division "
+                "has recorded it."
             ),
+        )
+    earlier = subsidised_before(application)
+    if earlier is not None:
+        add(
+            "title",
+            _(
+                "This project already received this subsidy in fiscal year %(year)s "
+                "(%(number)s “%(title)s”). A project that has been subsidised before is not "
+                "eligible."
+            )
+            % {
+                "year": earlier.programme.fiscal_year,
+                "number": earlier.number,
+                "title": earlier.title,
+            },
         )
     if programme.once_per_group and (
         Application.objects.filter(
@@ -134,7 +149,22 @@ def submission_errors(application: Application, *, by, now=None) -> dict[str, li
     if missing:
         add("attachments", missing_documents_message(missing))
 
+    # What the group declares (ticked on the confirmation page, or keyed in from paper).
+    for field, _statement in DECLARATIONS:
+        if not getattr(application, field):
+            add(field, _("Tick this declaration: an application without it cannot be submitted."))
+
     # Money.
+    if application.income_lines.filter(
+        stage=BudgetStage.PLAN, kind=IncomeLine.Kind.OTHER_SUBSIDY, amount__gt=0
+    ).exists():
+        add(
+            "income_lines",
+            _(
+                "A project funded by another subsidy is not eligible. Remove the income line "
+                "“Other subsidies”."
+            ),
+        )
     budget = planned_budget(application)
     for field, messages in money.budget_errors(
         budget=budget,
@@ -144,6 +174,47 @@ def submission_errors(application: Application, *, by, now=None) -> dict[str, li
         for message in messages:
             add(field, message)
     return errors
+
+
+def consultation_for(application: Application, now=None) -> Consultation | None:
+    """The 事前相談 an application rests on: the one recorded on it (staff keying in paper
+    choose it), else the group's latest consultation for this programme that 地域生活課 has
+    recorded as held on or before today. None: there is none."""
+    now = now or timezone.now()
+    held = Consultation.objects.filter(
+        organization=application.organization_id,
+        programme=application.programme_id,
+        held=True,
+        held_on__lte=timezone.localdate(now),
+    )
+    if application.consultation_id is not None:
+        return held.filter(pk=application.consultation_id).first()
+    return held.order_by("-held_on", "-pk").first()
+
+
+def _same_project(title: str) -> str:
+    """A title as compared for “the same project”: NFKC, no spaces, case folded."""
+    return "".join(nfkc(title).split()).casefold()
+
+
+def subsidised_before(application: Application) -> Application | None:
+    """The group's application of an earlier 年度 with the same project title that received a
+    grant decision (adopted, at any later stage, cancelled or stopped included), if any."""
+    title = _same_project(application.title)
+    if not title:
+        return None
+    earlier = (
+        Application.objects.filter(
+            organization=application.organization_id,
+            programme__fiscal_year__lt=application.programme.fiscal_year,
+            decided_amount__isnull=False,
+        )
+        .exclude(pk=application.pk)
+        .select_related("programme")
+        .order_by("-programme__fiscal_year", "-pk")
+        .only("pk", "number", "title", "programme__fiscal_year")
+    )
+    return next((a for a in earlier if _same_project(a.title) == title), None)
 
 
 def planned_budget(application: Application) -> money.Budget:

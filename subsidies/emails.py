@@ -11,7 +11,7 @@ from django.urls import reverse
 from muroran_kyodo.lib.mail import absolute_url, send, send_once
 from organizations.models import Membership
 
-from .models import Application, ChangeRequest, Consultation, ReviewAssignment
+from .models import Application, ChangeRequest, Consultation, Repayment, ReviewAssignment
 from .permissions import STAFF_GROUPS
 
 
@@ -41,6 +41,13 @@ def status_changed(application: Application, *, old: str, reason: str) -> None:
             "show_receipt": status == Application.Status.SUBMITTED,
             "show_decision": status == Application.Status.ADOPTED,
             "show_confirmed": status == Application.Status.CONFIRMED,
+            # 取消 / 中止・廃止承認: what must be paid back, and by when.
+            "ended_early": status in Application.ENDED_EARLY,
+            "repayment": (
+                application.repayments.filter(kind=Repayment.Kind.CANCELLED).first()
+                if status in Application.ENDED_EARLY
+                else None
+            ),
             "url": application_url(application),
         },
     )

@@ -17,10 +17,11 @@ from muroran_kyodo.lib.admin_actions import ReasonActionForm
 from muroran_kyodo.lib.fields import CountField, ModelMultipleChoiceField, YenField
 from muroran_kyodo.lib.fields import DateField as JapaneseDateField
 from muroran_kyodo.lib.widgets import SearchableCheckboxSelectMultiple, SelectWithOptionData
-from organizations.models import CollaborationForm, Organization
+from organizations.models import Organization
 
 from . import services
 from .models import (
+    DECLARATIONS,
     Application,
     AttachmentType,
     BudgetStage,
@@ -117,7 +118,6 @@ PLAN_FIELDS = (
     "expected_effects",
     "partner_organizations",
     "partner_text",
-    "collaboration_form",
     "member_count",
     "youth_count",
     "requested_amount",
@@ -193,12 +193,6 @@ class PlanForm(forms.Form):
         required=False,
         help_text=_("Partners not in the registry, as text."),
     )
-    collaboration_form = forms.ModelChoiceField(
-        label=_("Form of collaboration"),
-        queryset=CollaborationForm.objects.none(),
-        empty_label=_("Choose"),
-        required=False,
-    )
     member_count = CountField(label=_("Number of members"))
     youth_count = CountField(label=_("Members in the programme's age band"))
     requested_amount = YenField(label=_("Amount requested (yen)"), required=False)
@@ -215,7 +209,6 @@ class PlanForm(forms.Form):
             .select_related("actor_type", "district")
             .order_by("name_kana", "pk")
         )
-        self.fields["collaboration_form"].queryset = CollaborationForm.objects.all()
         if programme.min_members or programme.age_band_share_percent is not None:
             self.fields["youth_count"].label = _("Members aged %(low)s to %(high)s") % {
                 "low": programme.age_band_min,
@@ -238,7 +231,6 @@ class PlanForm(forms.Form):
     def initial_from(application) -> dict:
         initial = {name: getattr(application, name) for name in PLAN_FIELDS}
         initial["category"] = application.category_id
-        initial["collaboration_form"] = application.collaboration_form_id
         initial["partner_organizations"] = [o.pk for o in application.partner_organizations.all()]
         initial["requested_amount"] = (
             f"{application.requested_amount:,}" if application.requested_amount else ""
@@ -637,6 +629,41 @@ class ScoreSheetForm(forms.Form):
 
 class DecisionActionForm(ReasonActionForm):
     amount = YenField(label=_("Amount decided (yen; empty: the amount requested)"), required=False)
+    # For 取消 and 中止・廃止 approval: what the group must pay back, and by when.
+    repayment_amount = YenField(label=_("Repayment (yen; empty: none)"), required=False)
+    repayment_due_on = JapaneseDateField(label=_("Repay by"), required=False)
+
+
+class DeclarationsForm(forms.Form):
+    """The declarations the group ticks on the confirmation page before it submits; every one
+    is required (the service refuses the submission too, with the same message)."""
+
+    def __init__(self, *args, application, **kwargs):
+        kwargs.setdefault(
+            "initial", {name: getattr(application, name) for name, _text in DECLARATIONS}
+        )
+        super().__init__(*args, **kwargs)
+        for name, text in DECLARATIONS:
+            self.fields[name] = forms.BooleanField(
+                label=text,
+                required=True,
+                error_messages={
+                    "required": _(
+                        "Tick this declaration: an application without it cannot be submitted."
+                    )
+                },
+            )
+
+
+class StopRequestForm(forms.Form):
+    """中止・廃止の申請: why the group asks to stop its project."""
+
+    reason = forms.CharField(
+        label=_("Why the project must stop"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Write why the project must stop.")},
+    )
 
 
 class ReviewAssignmentForm(forms.ModelForm):

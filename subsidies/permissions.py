@@ -79,6 +79,12 @@ def is_subsidy_staff(user: UserLike | None) -> bool:
     return user.groups.filter(name__in=STAFF_GROUPS).exists()
 
 
+def can_cancel_grant(user: UserLike | None) -> bool:
+    """交付決定の取消 is for subsidy staff holding the cancel_grant permission (the 地域生活課
+    group has it, migration 0007), or superusers."""
+    return is_subsidy_staff(user) and user is not None and user.has_perm("subsidies.cancel_grant")
+
+
 def can_act_for(user: UserLike | None, application: ApplicationLike) -> bool:
     """Any member of the applicant organisation acts for it (drafts, submits, reports)."""
     if not (user and user.is_authenticated and user.is_active):

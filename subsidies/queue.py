@@ -1,6 +1,7 @@
 """What waits for staff in the subsidy programmes, for the admin index's work queue
 (`registry.STAFF_QUEUE`): applications to receive, completion reports to check and change
-requests awaiting an answer."""
+requests awaiting an answer,
+requests to stop a project (中止・廃止)."""
 
 from __future__ import annotations
 
@@ -27,9 +28,11 @@ def items(request: HttpRequest) -> list[QueueItem]:
     found: list[QueueItem] = []
     if user.has_perm("subsidies.change_application"):
         submitted, reported = Application.Status.SUBMITTED, Application.Status.REPORTED
+        stop = Application.Status.STOP_REQUESTED
         counts = Application.objects.aggregate(
             submitted=Count("pk", filter=Q(status=submitted)),
             reported=Count("pk", filter=Q(status=reported)),
+            stop=Count("pk", filter=Q(status=stop)),
         )
         found += [
             QueueItem(
@@ -43,6 +46,12 @@ def items(request: HttpRequest) -> list[QueueItem]:
                 _("Completion reports to check"),
                 counts["reported"],
                 _link(Application, reported),
+            ),
+            QueueItem(
+                group,
+                _("Requests to stop a project (中止・廃止)"),
+                counts["stop"],
+                _link(Application, stop),
             ),
         ]
     if user.has_perm("subsidies.change_changerequest"):

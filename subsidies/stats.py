@@ -1,5 +1,8 @@
 """The subsidy's yearly figures for the 実績 page and open data: applications (every channel),
-adoptions and amounts of one 年度, in one query (muroran_kyodo/registry.py FIGURES)."""
+adoptions and amounts of one 年度, in one query (muroran_kyodo/registry.py FIGURES).
+
+A grant cancelled (取消) or a project stopped (中止・廃止) is not counted as adopted nor in the
+amounts decided: each has its own line, as a city reports them."""
 
 from __future__ import annotations
 
@@ -13,7 +16,8 @@ from .models import Application
 S = Application.Status
 # Submitted at some point: everything but drafts (a withdrawn application was still received).
 RECEIVED = ~Q(status=S.DRAFT) & ~Q(number="")
-ADOPTED = Q(decided_amount__isnull=False)
+DECIDED = Q(decided_amount__isnull=False)
+ADOPTED = DECIDED & ~Q(status__in=Application.ENDED_EARLY)
 
 
 def figures(fiscal_year: int) -> list[Figure]:
@@ -21,7 +25,9 @@ def figures(fiscal_year: int) -> list[Figure]:
         received=Count("pk", filter=RECEIVED),
         adopted=Count("pk", filter=ADOPTED),
         decided=Sum("decided_amount", filter=ADOPTED),
-        confirmed=Sum("confirmed_amount"),
+        confirmed=Sum("confirmed_amount", filter=ADOPTED),
+        cancelled=Count("pk", filter=DECIDED & Q(status=S.CANCELLED)),
+        stopped=Count("pk", filter=DECIDED & Q(status=S.STOPPED)),
     )
     group = _("Community activity subsidy")
     return [
@@ -42,5 +48,19 @@ def figures(fiscal_year: int) -> list[Figure]:
             _("Grants confirmed"),
             totals["confirmed"] or 0,
             _("yen"),
+        ),
+        Figure(
+            group,
+            "subsidies.cancelled",
+            _("Grant decisions cancelled"),
+            totals["cancelled"],
+            _("projects"),
+        ),
+        Figure(
+            group,
+            "subsidies.stopped",
+            _("Projects stopped (中止・廃止)"),
+            totals["stopped"],
+            _("projects"),
         ),
     ]

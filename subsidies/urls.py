@@ -1,4 +1,4 @@
-from .views import applications, consultations, followup, printing, public, review
+from .views import applications, consultations, endings, followup, printing, public, review
 
 app_name = "subsidies"
 
@@ -9,5 +9,6 @@ urlpatterns = (
     + consultations.urlpatterns
     + followup.urlpatterns
     + printing.urlpatterns
+    + endings.urlpatterns
     + review.urlpatterns
 )

@@ -31,6 +31,7 @@ from ..models import (
     ExpenseLine,
     IncomeLine,
     Payment,
+    Repayment,
     ReviewAssignment,
 )
 from .base import HistoryInline, ReadOnlyInline, short_programme
@@ -102,6 +103,12 @@ class PaymentInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class RepaymentInline(ReadOnlyInline):
+    model = Repayment
+    fields = ["kind", "amount", "requested_on", "due_on", "repaid_on", "recorded_by"]
+    readonly_fields = fields
+
+
 class StatusChangeInline(HistoryInline):
     model = ApplicationStatusChange
 
@@ -146,6 +153,15 @@ def _amount(modeladmin, request) -> dict:
 
 def _today(modeladmin, request) -> dict:
     return {"paid_on": timezone.localdate()}
+
+
+def _repayment(modeladmin, request) -> dict:
+    """取消 / 中止・廃止: the repayment and its due date typed in the action bar."""
+    value = ActionFormErrorsMixin.action_value
+    return {
+        "repayment_amount": value(request, DecisionActionForm, "repayment_amount") or 0,
+        "repayment_due_on": value(request, DecisionActionForm, "repayment_due_on"),
+    }
 
 
 CSV_HEADER = [
@@ -202,7 +218,7 @@ class ApplicationAdmin(
     list_filter = ["programme", "status", ProgrammeFiscalYearFilter, "channel"]
     list_select_related = ["programme", "organization"]
     search_fields = ["number", "title", "organization__name", "organization__name_kana"]
-    autocomplete_fields = ["organization", "applicant", "partner_organizations"]
+    autocomplete_fields = ["organization", "applicant", "partner_organizations", "consultation"]
     # No date_hierarchy: the fiscal-year filter does that job without a DISTINCT over every
     # application; 50 rows a page keep the list quick to render and to read.
     list_per_page = 50
@@ -214,6 +230,7 @@ class ApplicationAdmin(
         AttachmentInline,
         ReviewAssignmentInline,
         PaymentInline,
+        RepaymentInline,
         StatusChangeInline,
     ]
     actions = [
@@ -228,11 +245,31 @@ class ApplicationAdmin(
         "confirm_amount",
         "pay_balance",
         "close",
+        "approve_stop",
+        "refuse_stop",
+        "cancel_grant",
         "export_csv",
     ]
     fieldsets = [
         (None, {"fields": ["number", "status", "programme", "window", "category", "channel"]}),
         (_("Applicant"), {"fields": ["organization", "applicant"]}),
+        (
+            _("Prior consultation and declarations"),
+            {
+                "fields": [
+                    "consultation",
+                    "declares_not_subsidised_before",
+                    "declares_not_political_or_religious",
+                    "declares_not_for_profit",
+                    "declares_no_other_subsidy",
+                    "declared_at",
+                ],
+                "description": _(
+                    "Keying in a paper application: choose the consultation held and tick the "
+                    "declarations the group signed. A web submission records both itself."
+                ),
+            },
+        ),
         (
             pgettext_lazy("project", "Plan"),
             {
@@ -261,6 +298,8 @@ class ApplicationAdmin(
                     "decided_at",
                     "confirmed_amount",
                     "confirmed_at",
+                    "kept_amount",
+                    "ended_at",
                 ]
             },
         ),
@@ -274,6 +313,11 @@ class ApplicationAdmin(
     readonly_fields = [
         "number",
         "status",
+        # Always 補助 (set by application_create): not a choice.
+        "collaboration_form",
+        "declared_at",
+        "kept_amount",
+        "ended_at",
         "decided_amount",
         "conditions",
         "decision_reason",
@@ -292,7 +336,14 @@ class ApplicationAdmin(
     # Fixed once the application exists: who applies, to what, and how it arrived.
     FIXED_ONCE_CREATED = ["programme", "window", "channel", "organization", "applicant"]
     # The plan: staff key it in or correct it only while the group could (draft, returned).
-    PLAN_FIELDS = list(PLAN_FORM_FIELDS)
+    PLAN_FIELDS = [
+        *PLAN_FORM_FIELDS,
+        "consultation",
+        "declares_not_subsidised_before",
+        "declares_not_political_or_religious",
+        "declares_not_for_profit",
+        "declares_no_other_subsidy",
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -361,6 +412,23 @@ class ApplicationAdmin(
         name="pay_balance",
     )
     close = _transition(services.application_close, _("Close (完了)"), name="close")
+    approve_stop = _transition(
+        services.application_approve_stop,
+        _("Approve stopping the project (中止・廃止承認; repayment and due date if paid)"),
+        arguments=_repayment,
+        name="approve_stop",
+    )
+    refuse_stop = _transition(
+        services.application_refuse_stop,
+        _("Refuse stopping the project (write the reason)"),
+        name="refuse_stop",
+    )
+    cancel_grant = _transition(
+        services.application_cancel_grant,
+        _("Cancel the grant decision (交付決定の取消: reason; repayment and due date if paid)"),
+        arguments=_repayment,
+        name="cancel_grant",
+    )
 
     @admin.action(description=_("Export the selected applications as CSV"))
     def export_csv(self, request, queryset):

@@ -3,9 +3,11 @@ ranking, record prior consultations, and publish the results meeting."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -88,7 +90,14 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return (
-            super().get_queryset(request).annotate(decided_sum=Sum("applications__decided_amount"))
+            super()
+            .get_queryset(request)
+            .annotate(
+                # An ended grant (取消, 中止・廃止) uses only the part paid.
+                decided_sum=Sum(
+                    Coalesce("applications__kept_amount", "applications__decided_amount")
+                )
+            )
         )
 
     # --- the committee's ranking ------------------------------------------------------------
@@ -184,14 +193,32 @@ class AttachmentTypeAdmin(admin.ModelAdmin):
     list_editable = ["sort_order"]
 
 
+class ConsultationAdminForm(forms.ModelForm):
+    class Meta:
+        model = Consultation
+        fields = ["organization", "programme", "held_on", "topic", "consulted_with", "held"]
+        fields += ["staff_note"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("held") and not (data.get("consulted_with") or "").strip():
+            self.add_error("consulted_with", _("Enter who at the division held the consultation."))
+        return data
+
+
 @admin.register(Consultation)
 class ConsultationAdmin(ServiceSaveMixin, admin.ModelAdmin):
+    """Staff key in a consultation held (with whom: `consultation_record`) or a booking
+    (`consultation_book`); a booking is marked held by the action once it has taken place."""
+
+    form = ConsultationAdminForm
     list_display = [
         "held_on",
         "held",
         short_text("organization", _("organisation"), length=12, ordering="organization__name"),
         short_programme,
         short_text("topic", _("topic"), length=14),
+        short_text("consulted_with", _("consulted with"), length=10),
         "recorded_by",
     ]
     list_filter = ["held", "programme"]
@@ -205,6 +232,18 @@ class ConsultationAdmin(ServiceSaveMixin, admin.ModelAdmin):
     state_fields = ()
 
     def create_with_service(self, request, obj, form):
+        if obj.held:
+            saved = services.consultation_record(
+                organization=obj.organization,
+                programme=obj.programme,
+                held_on=obj.held_on,
+                topic=obj.topic,
+                consulted_with=obj.consulted_with,
+                by=request.user,
+                note=obj.staff_note,
+            )
+            obj.pk, obj.recorded_by, obj.created_at = saved.pk, saved.recorded_by, saved.created_at
+            return
         saved = services.consultation_book(
             organization=obj.organization,
             programme=obj.programme,

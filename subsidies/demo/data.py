@@ -1,5 +1,11 @@
 """What the demo holds: the programmes, reviewers and applications (in every state that
-matters), as data."""
+matters), as data.
+
+The categories (補助区分) follow the city's published ones: スタートアップ事業 and 地域enづくり事業
+under the 市民提案型 programme, and the 若者チャレンジ応援事業 (¥100,000 at 10/10, as the city
+publishes it). The guideline (/work/shared/reference/kyodo-guideline-muroran.txt) states no cap
+or rate for スタートアップ事業 or 地域enづくり事業: their values below are demo values, which staff
+set per programme in the admin (subsidies/README.md says where each value comes from)."""
 
 from __future__ import annotations
 
@@ -23,8 +29,15 @@ PROGRAMMES = {
         ),
         "total_budget": 3_000_000,
         "consultation_required": True,
+        # (name, description, cap, rate numerator, rate denominator): demo values.
         "categories": [
-            ("一般事業", "団体が企画する公益的なまちづくり事業", 300_000, 1, 2),
+            (
+                "スタートアップ事業",
+                "新たにまちづくり活動を始める団体の立ち上げの事業",
+                200_000,
+                1,
+                2,
+            ),
             (
                 "地域enづくり事業",
                 "町内会と他の団体が連携して地域のつながりをつくる事業",
@@ -58,8 +71,12 @@ PROGRAMMES = {
             "1団体1回限り、年度内に終わる事業が対象です。"
         ),
         "total_budget": 500_000,
-        "consultation_required": False,
-        "categories": [("チャレンジ事業", "", 100_000, 10, 10)],
+        # 事前相談 with 地域生活課 is expected before every track, this one included.
+        "consultation_required": True,
+        # As the city publishes it: up to ¥100,000, 10/10.
+        "categories": [
+            ("若者チャレンジ応援事業", "若者が中心となって取り組むチャレンジ", 100_000, 10, 10)
+        ],
         "criteria": [("若者らしさ", 2), ("実現性", 1)],
         "required": ["plan", "roster", "report", "photos"],
         "actor_types": [],

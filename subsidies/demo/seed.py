@@ -14,6 +14,7 @@ from organizations.models import ActorType, Organization
 
 from .. import services
 from ..models import (
+    DECLARATIONS,
     Application,
     AttachmentType,
     BudgetStage,
@@ -26,6 +27,9 @@ from ..models import (
     ResultsMeeting,
 )
 from .data import APPLICATIONS, PATHS, PDF, PROGRAMMES, REVIEWERS, T
+
+# The group ticks every declaration when it submits.
+DECLARED = [name for name, _statement in DECLARATIONS]
 
 
 def _windows(track, year, now) -> list[tuple[str, dt.datetime, dt.datetime]]:
@@ -228,17 +232,22 @@ def _apply(demo, programme, organization, applicant, staff, reviewers, now, toda
         programme.consultation_required
         and not programme.consultations.filter(organization=organization).exists()
     ):
-        services.consultation_book(
+        services.consultation_record(
             organization=organization,
             programme=programme,
             held_on=timezone.localdate(submitted_at) - dt.timedelta(days=7),
             topic="事業計画と予算の相談",
+            consulted_with="地域生活課 佐藤",
             by=staff,
-            held=True,
         )
     for step in PATHS[demo.status]:
         if step == "submit":
-            services.application_submit(application=application, by=applicant, now=submitted_at)
+            services.application_submit(
+                application=application,
+                by=applicant,
+                now=submitted_at,
+                declarations=dict.fromkeys(DECLARED, True),
+            )
         elif step == "return":
             services.application_return(
                 application=application,

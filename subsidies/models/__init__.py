@@ -7,6 +7,7 @@ stays the address of each (the app label is `subsidies`)."""
 from muroran_kyodo.lib.models import Channel as Channel  # re-exported
 
 from .applications import (
+    DECLARATIONS,
     Application,
     ApplicationQuerySet,
     ApplicationStatusChange,
@@ -33,6 +34,7 @@ from .programmes import (
 from .review import ReviewAssignment, Score
 
 __all__ = [
+    "DECLARATIONS",
     "MAX_YEN",
     "Application",
     "ApplicationQuerySet",

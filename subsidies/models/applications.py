@@ -7,7 +7,8 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +20,25 @@ from organizations.models import (
     Organization,
 )
 
-from .programmes import MAX_YEN, AttachmentType, Category, IntakeWindow, Programme
+from .programmes import MAX_YEN, AttachmentType, Category, Consultation, IntakeWindow, Programme
+
+# What the group declares when it submits (the city's eligibility rules that the form cannot
+# hold as data): field name → the statement, as the confirmation page and the admin show it.
+DECLARATIONS: tuple[tuple[str, str], ...] = (
+    (
+        "declares_not_subsidised_before",
+        _("This project has not received this subsidy before."),
+    ),
+    (
+        "declares_not_political_or_religious",
+        _("The project is not a political or religious activity."),
+    ),
+    ("declares_not_for_profit", _("The project is not run for profit.")),
+    (
+        "declares_no_other_subsidy",
+        _("The project is not funded by another subsidy."),
+    ),
+)
 
 # --- applications ------------------------------------------------------------------------------
 
@@ -51,6 +70,14 @@ class ApplicationQuerySet(models.QuerySet):
         """Those whose decided amount counts against the programme's budget."""
         return self.filter(decided_amount__isnull=False)
 
+    def budget_used(self) -> int:
+        """What these use of their programme's budget: the amount decided, or, once a grant
+        ended early (取消, 中止・廃止), the part that had been paid - the unpaid part is freed."""
+        return (
+            self.decided().aggregate(total=Sum(Coalesce("kept_amount", "decided_amount")))["total"]
+            or 0
+        )
+
     def adopted(self):
         """Adopted projects, at any later stage: what the public results list."""
         return self.filter(status__in=Application.ADOPTED_STATUSES)
@@ -75,13 +102,32 @@ class Application(models.Model):
         PAID = "paid", _("Paid")  # 支払
         REPAID = "repaid", _("Repaid")  # 返還
         CLOSED = "closed", _("Closed")  # 完了
+        CANCELLED = "cancelled", _("Grant cancelled")  # 交付決定の取消
+        STOP_REQUESTED = "stop_asked", _("Stopping requested")  # 中止・廃止の申請
+        STOPPED = "stopped", _("Stopping approved")  # 中止・廃止の承認
 
     # While in these, the group may edit the plan, budget and attachments.
     EDITABLE = (Status.DRAFT, Status.RETURNED)
     # Adopted, at whatever stage after: listed publicly as adopted projects.
+    # 取消 and 中止・廃止 are not: the project was not carried out with the grant (the figures
+    # count them on their own lines). A request to stop leaves the grant standing until approved.
     ADOPTED_STATUSES = (
         Status.ADOPTED,
         Status.GRANTED,
+        Status.STOP_REQUESTED,
+        Status.REPORTED,
+        Status.CONFIRMED,
+        Status.PAID,
+        Status.REPAID,
+        Status.CLOSED,
+    )
+    # A grant that ended early: 取消 (misuse, breach) or 中止・廃止 approved. Only the part
+    # already paid (`kept_amount`) still counts against the programme's budget.
+    ENDED_EARLY = (Status.CANCELLED, Status.STOPPED)
+    # 取消 may strike a grant from its decision until the application is settled.
+    CANCELLABLE = (
+        Status.GRANTED,
+        Status.STOP_REQUESTED,
         Status.REPORTED,
         Status.CONFIRMED,
         Status.PAID,
@@ -168,6 +214,27 @@ class Application(models.Model):
     youth_count = models.PositiveIntegerField(
         _("members in the programme's age band"), null=True, blank=True
     )
+    # 事前相談: the consultation with 地域生活課 this application rests on (recorded at
+    # submission, or chosen by staff keying in a paper application).
+    consultation = models.ForeignKey(
+        Consultation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        verbose_name=_("prior consultation"),
+    )
+    # The declarations (DECLARATIONS), ticked by the group on the confirmation page or keyed
+    # in by staff from the paper form; `declared_at` is when the submission recorded them.
+    declares_not_subsidised_before = models.BooleanField(
+        _("declares: not subsidised before"), default=False
+    )
+    declares_not_political_or_religious = models.BooleanField(
+        _("declares: not political or religious"), default=False
+    )
+    declares_not_for_profit = models.BooleanField(_("declares: not for profit"), default=False)
+    declares_no_other_subsidy = models.BooleanField(_("declares: no other subsidy"), default=False)
+    declared_at = models.DateTimeField(_("declared"), null=True, blank=True)
     # Money, whole yen.
     requested_amount = models.PositiveBigIntegerField(
         _("amount requested (yen)"), default=0, validators=[MaxValueValidator(MAX_YEN)]
@@ -178,6 +245,16 @@ class Application(models.Model):
     confirmed_amount = models.PositiveBigIntegerField(
         _("confirmed amount (yen)"), null=True, blank=True
     )
+    kept_amount = models.PositiveBigIntegerField(
+        _("amount kept after the grant ended (yen)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Set when a grant is cancelled or its project stopped: the part paid, which still "
+            "counts against the budget; the unpaid part is freed."
+        ),
+    )
+    ended_at = models.DateTimeField(_("grant ended"), null=True, blank=True)
     # The completion report (実績報告).
     report_summary = models.TextField(_("what was done"), blank=True)
     report_participants = models.PositiveIntegerField(_("participants"), null=True, blank=True)
@@ -197,6 +274,7 @@ class Application(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("subsidy application")
         verbose_name_plural = _("subsidy applications")
+        permissions = [("cancel_grant", _("Can cancel a grant decision (交付決定の取消)"))]
         indexes = [
             models.Index(fields=["programme", "status"]),
             models.Index(fields=["organization", "status"]),
@@ -242,6 +320,11 @@ class Application(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE
+
+    @property
+    def declarations(self) -> list[tuple[str, str, bool]]:
+        """(field, statement, ticked) for each declaration, for the pages and the admin."""
+        return [(name, text, getattr(self, name)) for name, text in DECLARATIONS]
 
     @property
     def is_under_review(self) -> bool:

@@ -116,11 +116,19 @@ class Payment(models.Model):
 
 
 class Repayment(models.Model):
-    """返還: what the group pays back when the confirmed amount is below what it was paid."""
+    """返還: what the group pays back - after 額の確定 when it was paid more in advance than the
+    confirmed amount, or after 交付決定の取消 / 中止・廃止 of what it was paid. At most one of
+    each kind per application."""
 
-    application = models.OneToOneField(
-        Application, on_delete=models.PROTECT, related_name="repayment"
+    class Kind(models.TextChoices):
+        OVERPAID = "overpaid", _("Paid above the confirmed amount")  # 額の確定による返還
+        CANCELLED = "cancelled", _("Grant cancelled or project stopped")  # 取消・中止による返還
+
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="repayments"
     )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.OVERPAID)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
     amount = models.PositiveBigIntegerField(
         _("amount (yen)"), validators=[MinValueValidator(1), MaxValueValidator(MAX_YEN)]
     )
@@ -135,6 +143,9 @@ class Repayment(models.Model):
         verbose_name_plural = _("repayments")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=1), name="repayment_amount_positive"),
+            models.UniqueConstraint(
+                fields=["application", "kind"], name="repayment_one_per_application_and_kind"
+            ),
         ]
 
     def __str__(self):

@@ -285,6 +285,12 @@ class Consultation(models.Model):
     )
     held_on = models.DateField(_("date"))
     topic = models.CharField(_("topic"), max_length=200)
+    consulted_with = models.CharField(
+        _("consulted with"),
+        max_length=100,
+        blank=True,
+        help_text=_("Who at the Community Life Division held the consultation."),
+    )
     held = models.BooleanField(
         _("held"),
         default=False,

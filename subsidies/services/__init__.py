@@ -34,6 +34,7 @@ from .applications import (
     application_update,
     application_withdraw,
     open_window_for,
+    subsidy_collaboration_form,
     transition,
 )
 from .changes import (
@@ -42,8 +43,15 @@ from .changes import (
     change_request_decide,
     change_request_refuse,
 )
-from .consultations import consultation_book, consultation_mark_held
+from .consultations import consultation_book, consultation_mark_held, consultation_record
 from .documents import attachment_add, attachment_remove
+from .endings import (
+    application_approve_stop,
+    application_cancel_grant,
+    application_refuse_stop,
+    application_request_stop,
+    repayable,
+)
 from .payments import (
     application_confirm_amount,
     application_pay,
@@ -57,6 +65,12 @@ from .payments import (
 from .review import REVIEWABLE, assign_reviewer, check_assignment, score_save, scores_save
 
 __all__ = [
+    "application_approve_stop",
+    "application_cancel_grant",
+    "application_refuse_stop",
+    "application_request_stop",
+    "consultation_record",
+    "repayable",
     "ALLOWED_TRANSITIONS",
     "GROUP",
     "REASON_REQUIRED",
@@ -82,6 +96,7 @@ __all__ = [
     "application_submit",
     "application_update",
     "application_withdraw",
+    "subsidy_collaboration_form",
     "assign_reviewer",
     "attachment_add",
     "attachment_remove",

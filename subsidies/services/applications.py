@@ -12,6 +12,11 @@ State diagram (who acts in brackets; staff may always act for the group):
     granted ─report[group]→ reported ─return report[staff, reason]→ granted
     reported ─confirm amount[staff]→ confirmed ─pay balance[staff]→ paid ─close[staff]→ closed
     confirmed ─repayment received[staff]→ repaid ─close[staff]→ closed
+    granted ─ask to stop[group, reason]→ stop_asked ─approve[staff]→ stopped (中止・廃止承認)
+    stop_asked ─refuse[staff, reason]→ granted
+    granted … closed, stop_asked ─cancel[staff with cancel_grant, reason]→ cancelled (取消)
+
+(取消 and 中止・廃止 are in `services.endings`.)
 
 Every change is `WORKFLOW.apply(...)` (the shared workflow: allowed map, who may act,
 compare-and-set, history, e-mail on commit). A named function that needs locks or further
@@ -25,7 +30,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,11 +37,18 @@ from django.utils.translation import gettext_lazy
 from muroran_kyodo.lib.mail import site_language_text
 from muroran_kyodo.lib.models import next_value
 from muroran_kyodo.lib.workflow import TransitionError, Workflow
-from organizations.models import Organization
+from organizations.models import CollaborationForm, Organization
 
 from .. import emails
-from ..eligibility import actual_budget, missing_documents, report_errors, validate_submission
+from ..eligibility import (
+    actual_budget,
+    consultation_for,
+    missing_documents,
+    report_errors,
+    validate_submission,
+)
 from ..models import (
+    DECLARATIONS,
     Application,
     ApplicationStatusChange,
     AttachmentType,
@@ -83,12 +94,22 @@ ALLOWED_TRANSITIONS: dict[tuple[str, str], str] = {
     (S.CONFIRMED, S.REPAID): STAFF,
     (S.PAID, S.CLOSED): STAFF,
     (S.REPAID, S.CLOSED): STAFF,
+    # 中止・廃止: the group asks to stop the project, 地域生活課 approves or refuses.
+    (S.GRANTED, S.STOP_REQUESTED): GROUP,
+    (S.STOP_REQUESTED, S.STOPPED): STAFF,
+    (S.STOP_REQUESTED, S.GRANTED): STAFF,
+    # 交付決定の取消 (misuse, breach of the conditions), from the decision until settled; the
+    # named function also asks for the cancel_grant permission.
+    **{(old, S.CANCELLED): STAFF for old in Application.CANCELLABLE},
 }
 REASON_REQUIRED = {
     (S.SUBMITTED, S.RETURNED),
     (S.ACCEPTED, S.RETURNED),
     (S.UNDER_REVIEW, S.REJECTED),
     (S.REPORTED, S.GRANTED),
+    (S.GRANTED, S.STOP_REQUESTED),
+    (S.STOP_REQUESTED, S.GRANTED),
+    *((old, S.CANCELLED) for old in Application.CANCELLABLE),
 }
 CHANGED_MEANWHILE = gettext_lazy(
     "Someone else changed this application just now. Reload and try again."
@@ -130,6 +151,11 @@ def transition(
     return WORKFLOW.apply(application, new=new, by=by, reason=reason, changes=changes)
 
 
+def subsidy_collaboration_form() -> CollaborationForm | None:
+    """協働の形態 “補助” of the registry's taxonomy (seeded by organizations' migration)."""
+    return CollaborationForm.objects.filter(code="subsidy").first()
+
+
 def _lock(application: Application) -> None:
     """Lock the application's row (a plan being saved, or a payment, holds it)."""
     Application.objects.select_for_update().filter(pk=application.pk).first()
@@ -146,6 +172,8 @@ def application_create(*, application: Application, by: User) -> Application:
     application.status = S.DRAFT
     if application.applicant_id is None:
         application.applicant = by
+    # The guideline lists this subsidy under the collaboration form 補助: not the group's choice.
+    application.collaboration_form = subsidy_collaboration_form()
     with transaction.atomic():
         application.save()
         WORKFLOW.record_history(application, old="", new=S.DRAFT, by=by)
@@ -257,14 +285,21 @@ def _receipt_number(programme: Programme) -> str:
 
 
 def application_submit(
-    *, application: Application, by: UserLike, now: dt.datetime | None = None
+    *,
+    application: Application,
+    by: UserLike,
+    now: dt.datetime | None = None,
+    declarations: Mapping[str, bool] | None = None,
 ) -> Application:
     """Submit a draft, or resubmit after 差戻し.
 
     1. lock the application's row (a plan being saved holds it), then the organisation's, so
        that two submissions of the same group to a once-per-group track cannot both pass;
-    2. check every rule (eligibility.submission_errors), all messages at once;
-    3. the receipt number HS-<年度>-<n> on the first submission, kept on resubmission.
+    2. the declarations ticked on the confirmation page (`declarations`, field → ticked; None:
+       those recorded on the application, as staff keyed them in from the paper form);
+    3. check every rule (eligibility.submission_errors), all messages at once;
+    4. record the declarations with the time, the 事前相談 the application rests on, and the
+       receipt number HS-<年度>-<n> on the first submission, kept on resubmission.
     """
     now = now or timezone.now()
     reason = ""
@@ -277,8 +312,16 @@ def application_submit(
     with transaction.atomic():
         _lock(application)
         Organization.objects.select_for_update().filter(pk=application.organization_id).first()
+        if declarations is not None:
+            for field, _statement in DECLARATIONS:
+                setattr(application, field, bool(declarations.get(field)))
         validate_submission(application, by=by, now=now)
-        changes: dict[str, object] = {"submitted_at": now}
+        changes: dict[str, object] = {
+            "submitted_at": now,
+            "declared_at": now,
+            "consultation": consultation_for(application, now),
+            **{field: getattr(application, field) for field, _statement in DECLARATIONS},
+        }
         if not application.number:
             changes["number"] = _receipt_number(application.programme)
         return WORKFLOW.apply(application, new=S.SUBMITTED, by=by, reason=reason, changes=changes)
@@ -354,13 +397,7 @@ def _lock_budget_room(application: Application, amount: int) -> None:
     same moment are serialised and the second sees the first one's amount.
     """
     programme = Programme.objects.select_for_update().get(pk=application.programme_id)
-    used = (
-        Application.objects.decided()
-        .filter(programme=programme)
-        .exclude(pk=application.pk)
-        .aggregate(total=Sum("decided_amount"))["total"]
-        or 0
-    )
+    used = Application.objects.filter(programme=programme).exclude(pk=application.pk).budget_used()
     if used + amount > programme.total_budget:
         raise ValidationError(
             {

@@ -81,3 +81,39 @@ def consultation_mark_held(
     if newly_held:
         transaction.on_commit(lambda: emails.consultation_held(consultation))
     return consultation
+
+
+def consultation_record(
+    *,
+    organization: Organization,
+    programme: Programme,
+    held_on: dt.date,
+    topic: str,
+    consulted_with: str,
+    by: User,
+    note: str = "",
+) -> Consultation:
+    """Staff key in a 事前相談 that has taken place (at the counter, by phone), with whom at
+    地域生活課: it counts for the group's applications to `programme` from now on. The one
+    place a consultation is recorded as held on creation (another e-mail may hook here)."""
+    if not is_subsidy_staff(by):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if not topic.strip():
+        errors["topic"] = [_("Write what you would like to consult about.")]
+    if not consulted_with.strip():
+        errors["consulted_with"] = [_("Enter who at the division held the consultation.")]
+    if held_on > timezone.localdate():
+        errors["held_on"] = [_("A consultation can be recorded as held on or after its date.")]
+    if errors:
+        raise ValidationError(errors)
+    return Consultation.objects.create(
+        organization=organization,
+        programme=programme,
+        held_on=held_on,
+        topic=topic,
+        consulted_with=consulted_with.strip(),
+        held=True,
+        staff_note=note,
+        recorded_by=by,
+    )

@@ -123,16 +123,27 @@ def application_record_repayment(
     """返還: the group has paid back what it received above the confirmed amount."""
     WORKFLOW.check(application, new=S.REPAID, by=by)
     with transaction.atomic():
-        updated = Repayment.objects.filter(application=application, repaid_on__isnull=True).update(
-            repaid_on=repaid_on, recorded_by=by
-        )
+        updated = Repayment.objects.filter(
+            application=application, kind=Repayment.Kind.OVERPAID, repaid_on__isnull=True
+        ).update(repaid_on=repaid_on, recorded_by=by)
         if updated != 1:
             raise ValidationError(_("No repayment is due for this application."))
         return WORKFLOW.apply(application, new=S.REPAID, by=by)
 
 
 def repayment_received(*, repayment: Repayment, by: User, repaid_on: dt.date) -> Application:
-    """The repayment of one row of the admin's list received (`application_record_repayment`)."""
-    return application_record_repayment(
-        application=repayment.application, by=by, repaid_on=repaid_on
+    """The repayment of one row of the admin's list received: after 額の確定 the application
+    moves to “repaid” (`application_record_repayment`); after 取消 or 中止・廃止 it stays where
+    it is and only the receipt is recorded (once: compare-and-set on the unpaid row)."""
+    if repayment.kind == Repayment.Kind.OVERPAID:
+        return application_record_repayment(
+            application=repayment.application, by=by, repaid_on=repaid_on
+        )
+    if not is_subsidy_staff(by):
+        raise PermissionDenied
+    updated = Repayment.objects.filter(pk=repayment.pk, repaid_on__isnull=True).update(
+        repaid_on=repaid_on, recorded_by=by
     )
+    if updated != 1:
+        raise ValidationError(_("This repayment has already been received."))
+    return repayment.application

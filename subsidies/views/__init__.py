@@ -4,4 +4,5 @@ applications - the application (draft → 確認 → 申請), documents, withdra
 followup - after the decision: notices to print, 変更承認, 実績報告;
 printing - 受付票 (application, change request, 実績報告) and the 変更承認通知書;
 review - the reviewer's page: assigned applications and scores;
-consultations - booking a 事前相談."""
+consultations - booking a 事前相談;
+endings - the group asks to stop its project (中止・廃止)."""

@@ -29,9 +29,10 @@ from muroran_kyodo.lib.uploads import serve_private_file
 from organizations.models import Membership
 
 from .. import money, services
-from ..eligibility import submission_errors
+from ..eligibility import consultation_for, submission_errors
 from ..forms import (
     AttachmentForm,
+    DeclarationsForm,
     ExpenseFormSet,
     IncomeFormSet,
     PlanForm,
@@ -41,6 +42,7 @@ from ..forms import (
     with_more_rows,
 )
 from ..models import (
+    DECLARATIONS,
     Application,
     Attachment,
     AttachmentType,
@@ -50,6 +52,7 @@ from ..models import (
     IncomeLine,
     IntakeWindow,
     Programme,
+    Repayment,
 )
 from ..permissions import GROUP, can_act_for, can_view_attachment, may_act
 from . import followup
@@ -75,6 +78,7 @@ ERROR_PLACES = {
     "income_lines": (gettext_lazy("Income"), "edit"),
     "expense_lines": (gettext_lazy("Expenses"), "edit"),
     "requested_amount": (gettext_lazy("Amount requested"), "edit"),
+    "consultation": (gettext_lazy("Prior consultation"), "consultation"),
     NON_FIELD_ERRORS: (gettext_lazy("Application"), None),
 }
 
@@ -420,6 +424,8 @@ def _error_rows(application, errors) -> list[dict]:
             url = reverse("subsidies:application_edit", args=[application.pk])
         elif where == "documents":
             url = reverse("subsidies:application_documents", args=[application.pk])
+        elif where == "consultation":
+            url = reverse("subsidies:consultation_book", args=[application.programme_id])
         for message in field_messages:
             rows.append({"label": label, "message": message, "url": url})
     return rows
@@ -435,11 +441,14 @@ def application_confirm(request, pk):
         return response
     application = _with_lines(_visible(request)).get(pk=application.pk)
     errors = {}
-    if request.method == "POST":
+    declarations = DeclarationsForm(request.POST or None, application=application)
+    if request.method == "POST" and declarations.is_valid():
         try:
             # A draft started in 第1期 and finished in 第2期 is submitted in the window open now.
             services.application_move_to_open_window(application=application, by=request.user)
-            services.application_submit(application=application, by=request.user)
+            services.application_submit(
+                application=application, by=request.user, declarations=declarations.cleaned_data
+            )
         except ValidationError as error:
             errors = (
                 error.message_dict
@@ -458,6 +467,13 @@ def application_confirm(request, pk):
         # What the submission would do, shown without writing: the window open now.
         application.window = services.open_window_for(application)
         errors = submission_errors(application, by=request.user)
+    # The declarations are ticked on this page: the service's refusals of them go next to
+    # their boxes (the form's own errors are there already); before a submission, none.
+    submitted = request.method == "POST" and declarations.is_valid()
+    for name, _text in DECLARATIONS:
+        for message in errors.pop(name, []):
+            if submitted:
+                declarations.add_error(name, message)
     income, expenses = _plan_lines(application)
     return render(
         request,
@@ -465,6 +481,8 @@ def application_confirm(request, pk):
         {
             **_page_context(application, income, expenses),
             "errors": _error_rows(application, errors),
+            "declarations": declarations,
+            "consultation": consultation_for(application),
             "step": "confirm",
         },
     )
@@ -509,6 +527,13 @@ def application_detail(request, pk):
             "is_member": member,
             "can_edit": application.is_editable and member,
             "can_withdraw": S.WITHDRAWN in targets and member,
+            "can_request_stop": S.STOP_REQUESTED in targets and member,
+            # 取消 or 中止・廃止: what the group must pay back, by when.
+            "ended_repayment": (
+                application.repayments.filter(kind=Repayment.Kind.CANCELLED).first()
+                if application.status in Application.ENDED_EARLY
+                else None
+            ),
             # After the decision: the notices, 変更承認 and 実績報告 (followup.py).
             "has_decision_notice": application.status in followup.DECISION_STATUSES,
             "has_confirmation_notice": application.status in followup.CONFIRMATION_STATUSES

@@ -56,7 +56,11 @@ from ..permissions import can_act_for, is_subsidy_staff
 S = Application.Status
 # The decision notice exists once the application is decided: 交付決定 for an adopted project at
 # whatever stage after, 不交付決定 for a rejected one.
-DECISION_STATUSES = (*Application.ADOPTED_STATUSES, S.REJECTED)
+DECISION_STATUSES = (
+    *Application.ADOPTED_STATUSES,
+    S.REJECTED,
+    *Application.ENDED_EARLY,
+)
 CONFIRMATION_STATUSES = (S.CONFIRMED, S.PAID, S.REPAID, S.CLOSED)
 # The report page shows a form while the grant runs, then what was filed.
 REPORT_STATUSES = (S.GRANTED, S.REPORTED, S.CONFIRMED, S.PAID, S.REPAID, S.CLOSED)
@@ -162,7 +166,9 @@ def notice_confirmation(request, pk):
         )["total"]
         or 0
     )
-    repayment = Repayment.objects.filter(application=application).first()
+    repayment = Repayment.objects.filter(
+        application=application, kind=Repayment.Kind.OVERPAID
+    ).first()
     confirmed = application.confirmed_amount
     context = _notice_context(application, application.confirmed_at)
     context.update(

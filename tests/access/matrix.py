@@ -195,6 +195,12 @@ MATRIX = {
         "POST": "L 404 R:subsidies:application_detail 404 403 404 404 "
         "R:subsidies:application_detail R:subsidies:application_detail",
     },
+    # 中止・廃止の申請 of a granted project: the group (and staff for it); a reviewer reads only
+    "subsidies:application_stop": {
+        "GET": GROUP_AND_STAFF,
+        "POST": "L 404 R:subsidies:application_detail 404 403 404 404 "
+        "R:subsidies:application_detail R:subsidies:application_detail",
+    },
     "subsidies:attachment": {"GET": GROUP_REVIEWERS_AND_STAFF},
     # the page is for anyone signed in (it says who may apply); posted for the member's
     # organisation, only its members create a draft: anyone else gets the form back with the

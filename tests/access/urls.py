@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from subsidies.models import DECLARATIONS
+
 
 def _pk(key):
     return lambda w: {"pk": getattr(w, key).pk}
@@ -80,6 +82,7 @@ ARGS = {
     "subsidies:application_confirm": _pk("draft"),
     "subsidies:application_submitted": _pk("submitted"),
     "subsidies:application_withdraw": _pk("submitted"),
+    "subsidies:application_stop": _pk("granted"),
     "subsidies:attachment": _pk("submitted_document"),
     "subsidies:apply": _pk("programme"),
     "subsidies:consultation_book": _pk("programme"),
@@ -105,6 +108,12 @@ POST_DATA = {
     "partners:registration_status": lambda w: {"status": "suspended"},
     "partners:opportunity_signup": lambda w: {"registration": str(w.registration.pk)},
     "subsidies:application_withdraw": lambda w: {"reason": "日程が合わなくなったため"},
+    "subsidies:application_stop": lambda w: {"reason": "会場が使えなくなったため"},
+    # the submit button with every declaration ticked (an empty POST is refused on the form)
+    "subsidies:application_confirm": lambda w: {
+        "_submit": "1",
+        **{name: "on" for name, _statement in DECLARATIONS},
+    },
     "subsidies:apply": lambda w: {
         "organization": str(w.organization.pk),
         "category": str(w.programme.categories.first().pk),

@@ -286,6 +286,14 @@ def member_attaches_documents(page, expect, application):
         assert handle.read() == tiny_pdf()
 
 
+DECLARATION_LABELS = [
+    "この事業は、過去に本補助金の交付を受けたものではありません。",
+    "この事業は、政治活動または宗教活動ではありません。",
+    "この事業は、営利を目的とするものではありません。",
+    "この事業は、他の補助金等の交付を受けていません。",
+]
+
+
 def member_confirms_and_submits(page, expect, application, *, again=False) -> str:
     page.goto(f"/subsidies/applications/{application.pk}/confirm/")
     expect(page.locator(STEP)).to_contain_text("確認")
@@ -294,6 +302,19 @@ def member_confirms_and_submits(page, expect, application, *, again=False) -> st
     assert "スタッフ懇親会の飲食費" in main
     application.refresh_from_db()
     assert application.status == (S.RETURNED if again else S.DRAFT), "nothing sent yet"
+    if not again:
+        # Without the declarations ticked it is refused next to each box, nothing sent.
+        page.get_by_role("button", name="申請する", exact=True).click()
+        expect(page.locator("#error-summary")).to_contain_text(
+            "この申告事項を確認してチェックを入れてください。"
+        )
+        application.refresh_from_db()
+        assert application.status == S.DRAFT
+        for statement in DECLARATION_LABELS:
+            page.get_by_label(statement).check()
+    else:  # ticked at the first submission, they stay ticked
+        for statement in DECLARATION_LABELS:
+            expect(page.get_by_label(statement)).to_be_checked()
     page.get_by_role("button", name="再申請する" if again else "申請する", exact=True).click()
 
     page.wait_for_url(f"**/subsidies/applications/{application.pk}/submitted/")

@@ -42,6 +42,7 @@ SHIFTS = "Shifts short of people"
 APPLICATIONS = "Applications to receive"
 REPORTS = "Completion reports to check"
 CHANGES = "Change requests awaiting an answer"
+STOPS = "Requests to stop a project (中止・廃止)"
 # The admin index: 4 queries without the queue (session, user, the second factor, the admin
 # log). The queue adds one count per line (the subsidy applications' two lines share one) and,
 # for a clerk, their permissions (2) and groups (1), each read once per request.
@@ -59,6 +60,7 @@ EVERYTHING = {
     SHIFTS: 1,
     APPLICATIONS: 2,
     REPORTS: 1,
+    STOPS: 1,
     CHANGES: 1,
 }
 
@@ -161,6 +163,13 @@ def world(resident, organization, member):
         status=Application.Status.REPORTED,
     )
     ChangeRequest.objects.create(application=granted, description="日程の変更", requested_by=member)
+    make_application(
+        programme=programme,
+        organization=organization,
+        applicant=member,
+        status=Application.Status.STOP_REQUESTED,
+        decided_amount=50_000,
+    )
     return partner
 
 
@@ -206,6 +215,7 @@ def test_the_links_are_the_filtered_changelists(client, world):
     assert queue[SHIFTS][0] == "/admin/partners/opportunity/?staffing=short"
     assert queue[APPLICATIONS][0] == "/admin/subsidies/application/?status__exact=submitted"
     assert queue[REPORTS][0] == "/admin/subsidies/application/?status__exact=reported"
+    assert queue[STOPS][0] == "/admin/subsidies/application/?status__exact=stop_asked"
     assert queue[CHANGES][0] == "/admin/subsidies/changerequest/?status__exact=requested"
 
 

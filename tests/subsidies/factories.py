@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 
 from muroran_kyodo.lib.jp import end_of_day
 from subsidies.models import (
+    DECLARATIONS,
     Application,
     ApplicationStatusChange,
     Attachment,
@@ -160,6 +161,8 @@ def make_application(
         starts_on=extra.pop("starts_on", dt.date(year, 6, 1)),
         ends_on=extra.pop("ends_on", dt.date(year + 1, 2, 28)),
         requested_amount=requested_amount,
+        # Every declaration ticked, as a complete application has them.
+        **{name: extra.pop(name, True) for name, _statement in DECLARATIONS},
         **extra,
     )
     if budget:

@@ -263,6 +263,7 @@ def test_a_paper_application_is_keyed_in_as_a_draft_with_history(
                     "attachments",
                     "review_assignments",
                     "payments",
+                    "repayments",
                     "status_changes",
                 )
                 for key, value in (

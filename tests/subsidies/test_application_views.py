@@ -20,6 +20,7 @@ from django.utils.translation import gettext, override
 from organizations.models import ActorType
 from subsidies import services
 from subsidies.models import (
+    DECLARATIONS,
     Application,
     ApplicationStatusChange,
     Attachment,
@@ -39,7 +40,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 S = Application.Status
 # Session, user, the application with its plan lines, membership, choices, documents…: the same
 # whatever the number of lines, documents, history rows and applications.
-EDIT_PAGE_QUERIES = 12
+# The confirmation page's submit button with every declaration ticked.
+SUBMIT = {"_submit": "1", **{name: "on" for name, _statement in DECLARATIONS}}
+EDIT_PAGE_QUERIES = 11  # no collaboration-form choice: it is always 補助
 DETAIL_PAGE_QUERIES = 11
 LIST_PAGE_QUERIES = 7
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n"
@@ -693,7 +696,7 @@ def test_a_member_confirms_and_submits(
     assert "企画書" in html or _ja("Documents") in html
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url("application_confirm", application.pk), {"_submit": "1"})
+        response = client.post(url("application_confirm", application.pk), SUBMIT)
 
     application.refresh_from_db()
     assert response.status_code == 302
@@ -721,7 +724,7 @@ def test_a_draft_finished_in_the_second_window_is_submitted_there(
     as_user, member, application, frozen
 ):
     frozen.move_to(dt.datetime(2026, 8, 10, 12, 0, tzinfo=JST))
-    response = as_user(member).post(url("application_confirm", application.pk), {"_submit": "1"})
+    response = as_user(member).post(url("application_confirm", application.pk), SUBMIT)
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == S.SUBMITTED
@@ -824,9 +827,10 @@ REFUSALS = {
     "missing document": (_missing_document, "Attach the following documents: %(documents)s."),
     "no prior consultation": (
         _consultation_required,
-        "This programme asks you to consult the Community Life Division before applying. Book "
-        "a prior consultation first; it counts once it has taken place and the division has "
-        "recorded it.",
+        "No prior consultation with the Community Life Division is recorded for this programme. "
+        "Every track asks you to consult the division before applying: book a prior "
+        "consultation first; it counts once it has taken place and the division has recorded "
+        "it.",
     ),
 }
 
@@ -851,7 +855,7 @@ def test_a_submission_that_breaks_a_rule_is_refused_with_nothing_changed(
     assert 'name="_submit"' not in confirm.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url("application_confirm", application.pk), {"_submit": "1"})
+        response = client.post(url("application_confirm", application.pk), SUBMIT)
     assert response.status_code == 200
     assert any(shown.fullmatch(row["message"]) for row in response.context["errors"])
     application.refresh_from_db()
@@ -881,7 +885,7 @@ def test_a_second_youth_application_of_the_group_is_refused(
         youth_count=3,
     )
     with django_capture_on_commit_callbacks(execute=True):
-        response = as_user(member).post(url("application_confirm", second.pk), {"_submit": "1"})
+        response = as_user(member).post(url("application_confirm", second.pk), SUBMIT)
     shown = _message_pattern("A group can apply to the %(track)s only once, and yours already has.")
     assert any(shown.fullmatch(row["message"]) for row in response.context["errors"])
     second.refresh_from_db()
@@ -890,9 +894,7 @@ def test_a_second_youth_application_of_the_group_is_refused(
 
 
 def test_a_member_of_another_group_cannot_submit(as_user, other_member, application):
-    response = as_user(other_member).post(
-        url("application_confirm", application.pk), {"_submit": "1"}
-    )
+    response = as_user(other_member).post(url("application_confirm", application.pk), SUBMIT)
     assert response.status_code == 404
     application.refresh_from_db()
     assert application.status == S.DRAFT
@@ -923,7 +925,7 @@ def test_a_returned_application_shows_the_reason_and_is_resubmitted(
 ):
     client = as_user(member)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url("application_confirm", application.pk), {"_submit": "1"})
+        client.post(url("application_confirm", application.pk), SUBMIT)
     application.refresh_from_db()
     number = application.number
     with django_capture_on_commit_callbacks(execute=True):
@@ -949,7 +951,7 @@ def test_a_returned_application_shows_the_reason_and_is_resubmitted(
     assert response["Location"] == url("application_confirm", application.pk)
     assert _ja("Submit again") in client.get(response["Location"]).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url("application_confirm", application.pk), {"_submit": "1"})
+        client.post(url("application_confirm", application.pk), SUBMIT)
     application.refresh_from_db()
     assert application.status == S.SUBMITTED
     assert application.number == number  # kept on resubmission

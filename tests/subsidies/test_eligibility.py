@@ -147,11 +147,11 @@ def test_a_request_over_the_rate_is_refused(application, member):
 def test_consultation_is_required_where_the_programme_says(programme, application, member):
     programme.consultation_required = True
     programme.save()
-    assert "consult" in _errors(application, member)[NON_FIELD_ERRORS][0]
+    assert "consult" in _errors(application, member)["consultation"][0]
     # A consultation with another programme, or booked for a later day, does not count.
     sf.consult(application.organization, sf.make_programme(track="city"))
     sf.consult(application.organization, programme, held_on=dt.date(2026, 5, 20))
-    assert NON_FIELD_ERRORS in _errors(application, member)
+    assert "consultation" in _errors(application, member)
     sf.consult(application.organization, programme)
     assert _errors(application, member) == {}
 
@@ -282,7 +282,7 @@ def test_a_booked_consultation_counts_only_once_staff_record_it_held(
         by=member,
     )
     assert not booked.held
-    assert "consult" in _errors(application, member)[NON_FIELD_ERRORS][0]
+    assert "consult" in _errors(application, member)["consultation"][0]
 
     services.consultation_mark_held(consultation=booked, by=staff)
 

@@ -175,5 +175,14 @@ def test_adopted_lists_every_stage_after_adoption(programme, organization, membe
     adopted = set(
         Application.objects.adopted().for_fiscal_year(2026).values_list("status", flat=True)
     )
-    assert adopted == {"adopted", "granted", "reported", "confirmed", "paid", "repaid", "closed"}
+    assert adopted == {
+        "adopted",
+        "granted",
+        "stop_asked",
+        "reported",
+        "confirmed",
+        "paid",
+        "repaid",
+        "closed",
+    }
     assert not Application.objects.adopted().for_fiscal_year(2025).exists()

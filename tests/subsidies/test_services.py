@@ -66,7 +66,7 @@ def test_staff_may_make_every_allowed_transition(application, staff, old, new):
 @pytest.mark.parametrize(("old", "new"), GROUP_MAY)
 def test_a_member_may_make_the_groups_transitions(application, member, old, new):
     application = _at(application, old)
-    services.transition(application=application, new=new, by=member)
+    services.transition(application=application, new=new, by=member, reason=_reason(old, new))
     assert _status(application) == new
 
 
