@@ -12,7 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from muroran_kyodo.lib.extension import Section, Task, Urgency
 
-from .models import Application, ApplicationStatusChange, ChangeRequest, IntakeWindow
+from .models import (
+    Application,
+    ApplicationStatusChange,
+    ChangeRequest,
+    IntakeWindow,
+    Repayment,
+)
 from .reminders import REPORT_DAYS_AFTER_END, report_due_on
 
 MYPAGE_APPLICATIONS = 10
@@ -87,6 +93,10 @@ def _with_what_matters(applications, now: dt.datetime):
     next_window = IntakeWindow.objects.filter(
         programme=OuterRef("programme"), closes_at__gte=now
     ).order_by("closes_at", "pk")
+    # A repayment asked for and not yet received (after 額の確定, 取消 or 中止・廃止).
+    unpaid = Repayment.objects.filter(application=OuterRef("pk"), repaid_on__isnull=True).order_by(
+        "pk"
+    )
     return applications.annotate(
         last_reason=Subquery(last_change.values("reason")[:1]),
         last_old_status=Subquery(last_change.values("old_status")[:1]),
@@ -97,6 +107,9 @@ def _with_what_matters(applications, now: dt.datetime):
         ),
         window_opens_at=Subquery(next_window.values("opens_at")[:1]),
         window_closes_at=Subquery(next_window.values("closes_at")[:1]),
+        repayment_amount=Subquery(unpaid.values("amount")[:1]),
+        repayment_due_on=Subquery(unpaid.values("due_on")[:1]),
+        repayment_kind=Subquery(unpaid.values("kind")[:1]),
     )
 
 
@@ -175,14 +188,25 @@ def _tasks_of(application: Application, now: dt.datetime) -> list[Task]:
                 )
             )
         return tasks
-    if application.status == S.CONFIRMED:
+    if application.repayment_amount is not None:
+        overpaid = application.repayment_kind == Repayment.Kind.OVERPAID
         return [
             Task(
                 title=_t("Pay back part of the subsidy: %(title)s") % {"title": title},
                 detail=_t("Amount to repay: ¥%(amount)s")
-                % {"amount": f"{application.repayment.amount:,}"},
-                url=reverse("subsidies:notice_confirmation", args=[pk]),
-                action_label=_t("See the notice of the confirmed amount"),
+                % {"amount": f"{application.repayment_amount:,}"},
+                due=application.repayment_due_on,
+                due_label=_t("Repay by"),
+                url=(
+                    reverse("subsidies:notice_confirmation", args=[pk])
+                    if overpaid
+                    else application.get_absolute_url()
+                ),
+                action_label=(
+                    _t("See the notice of the confirmed amount")
+                    if overpaid
+                    else _t("See the application")
+                ),
                 urgency=Urgency.ACTION,
             )
         ]
@@ -198,9 +222,10 @@ def mypage_tasks(request) -> list[Task]:
         Application.objects.of_member(request.user)
         .filter(
             Q(status__in=(S.DRAFT, S.RETURNED, S.GRANTED))
-            | Q(status=S.CONFIRMED, repayment__isnull=False, repayment__repaid_on__isnull=True)
+            | Q(repayments__isnull=False, repayments__repaid_on__isnull=True)
         )
-        .select_related("programme", "repayment"),
+        .distinct()
+        .select_related("programme"),
         now,
     ).order_by("pk")
     return [task for application in applications for task in _tasks_of(application, now)]

@@ -95,7 +95,8 @@ def consultation_record(
 ) -> Consultation:
     """Staff key in a 事前相談 that has taken place (at the counter, by phone), with whom at
     地域生活課: it counts for the group's applications to `programme` from now on. The one
-    place a consultation is recorded as held on creation (another e-mail may hook here)."""
+    place a consultation is recorded as held on creation; the group is told it now counts
+    (emails.consultation_held, after the commit)."""
     if not is_subsidy_staff(by):
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
@@ -107,7 +108,7 @@ def consultation_record(
         errors["held_on"] = [_("A consultation can be recorded as held on or after its date.")]
     if errors:
         raise ValidationError(errors)
-    return Consultation.objects.create(
+    consultation = Consultation.objects.create(
         organization=organization,
         programme=programme,
         held_on=held_on,
@@ -117,3 +118,5 @@ def consultation_record(
         staff_note=note,
         recorded_by=by,
     )
+    transaction.on_commit(lambda: emails.consultation_held(consultation))
+    return consultation

@@ -13,7 +13,7 @@ from django.urls import reverse
 from muroran_kyodo.lib.extension import Urgency
 from subsidies import sections
 from subsidies import services as ss
-from subsidies.models import Application, ChangeRequest, Repayment
+from subsidies.models import Application, ChangeRequest, Payment, Repayment
 from tests.subsidies import factories as sf
 from tests.subsidies.factories import NOW
 
@@ -119,6 +119,39 @@ def test_a_repayment_due_is_a_task_until_received(rf, programme, organization, m
     assert task.url == reverse("subsidies:notice_confirmation", args=[confirmed.pk])
 
     ss.repayment_received(repayment=repayment, by=staff, repaid_on=dt.date(2026, 5, 10))
+    assert tasks_of(rf, member) == []
+
+
+def test_a_repayment_after_a_cancelled_grant_is_a_task_with_its_due_date(
+    rf, programme, organization, member, staff
+):
+    granted = sf.make_application(
+        programme=programme,
+        organization=organization,
+        applicant=member,
+        status=S.GRANTED,
+        decided_amount=100_000,
+    )
+    Payment.objects.create(
+        application=granted, kind=Payment.Kind.ADVANCE, amount=60_000, paid_on=dt.date(2026, 5, 1)
+    )
+    ss.application_cancel_grant(
+        application=granted,
+        by=staff,
+        reason="目的外使用",
+        repayment_amount=60_000,
+        repayment_due_on=dt.date(2026, 6, 30),
+        today=dt.date(2026, 6, 1),
+    )
+
+    [task] = tasks_of(rf, member)
+    assert "60,000" in task.detail
+    assert task.due == dt.date(2026, 6, 30)
+    assert task.url == granted.get_absolute_url()
+
+    ss.repayment_received(
+        repayment=granted.repayments.get(), by=staff, repaid_on=dt.date(2026, 6, 20)
+    )
     assert tasks_of(rf, member) == []
 
 

@@ -333,3 +333,37 @@ def test_the_collaboration_form_is_always_subsidy(as_user, member, programme, or
     edit = as_user(member).get(reverse("subsidies:application_edit", args=[draft.pk]))
     assert 'name="collaboration_form"' not in edit.content.decode()
     assert "collaboration_form" not in edit.context["form"].fields
+
+
+def test_a_consultation_staff_record_as_held_tells_the_groups_managers_after_the_commit(
+    programme, organization, representative, member, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.consultation_record(
+            organization=organization,
+            programme=programme,
+            held_on=dt.date(2026, 5, 1),
+            topic="予算の相談",
+            consulted_with="地域生活課 佐藤",
+            by=_staff(),
+        )
+
+    (message,) = mail.outbox
+    assert representative.email in message.to
+    assert member.email not in message.to  # a plain member is not a manager
+
+
+def test_a_refused_consultation_record_mails_nobody(
+    programme, organization, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        services.consultation_record(
+            organization=organization,
+            programme=programme,
+            held_on=dt.date(2026, 5, 1),
+            topic="予算の相談",
+            consulted_with=" ",
+            by=_staff(),
+        )
+    assert mail.outbox == []
+    assert not Consultation.objects.exists()
