@@ -1,0 +1,67 @@
+"""Every form of the subsidy, by area: `applications` (starting, the plan, budget lines,
+documents, declarations), `followup` (事前相談, the completion report, 変更承認, 中止・廃止, the
+advance payment) and `review` (the score sheet, assigning, deciding). Importers use
+`subsidies.forms`; the names below are the package's whole surface."""
+
+from .applications import (
+    EXTRA_ROWS,
+    MAX_ROWS,
+    PLAN_FIELDS,
+    AttachmentForm,
+    BudgetLineForm,
+    BudgetLineFormSet,
+    DeclarationsForm,
+    ExpenseFormSet,
+    ExpenseLineForm,
+    IncomeFormSet,
+    IncomeLineForm,
+    PlanForm,
+    StartForm,
+    category_option_data,
+    describe_organization,
+    line_initial,
+    member_organizations,
+    verified_member_organizations,
+    with_more_rows,
+)
+from .followup import (
+    AdvancePaymentForm,
+    ChangeRequestForm,
+    ConsultationForm,
+    DocumentForm,
+    ReportForm,
+    StopRequestForm,
+)
+from .review import SCORE_CHOICES, DecisionActionForm, ReviewAssignmentForm, ScoreSheetForm
+
+__all__ = [
+    "EXTRA_ROWS",
+    "MAX_ROWS",
+    "PLAN_FIELDS",
+    "SCORE_CHOICES",
+    "AdvancePaymentForm",
+    "AttachmentForm",
+    "BudgetLineForm",
+    "BudgetLineFormSet",
+    "ChangeRequestForm",
+    "ConsultationForm",
+    "DecisionActionForm",
+    "DeclarationsForm",
+    "DocumentForm",
+    "ExpenseFormSet",
+    "ExpenseLineForm",
+    "IncomeFormSet",
+    "IncomeLineForm",
+    "PlanForm",
+    "ReportForm",
+    "ReviewAssignmentForm",
+    "ScoreSheetForm",
+    "StartForm",
+    "StopRequestForm",
+    "category_option_data",
+    "describe_organization",
+    "line_initial",
+    "member_organizations",
+    "verified_member_organizations",
+    "with_more_rows",
+]
