@@ -37,6 +37,11 @@ class ChangeRequest(models.Model):
         blank=True,
         help_text=_("Only when the change needs a different grant amount."),
     )
+    # The grant decided just before this change was approved, kept when it changes the amount
+    # (the application's decided amount is overwritten): the 変更承認通知書 prints it.
+    previous_amount = models.PositiveBigIntegerField(
+        _("grant before the change (yen)"), null=True, blank=True, editable=False
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
     )

@@ -116,6 +116,14 @@ def change_request_decide(
         )
         if approve and change_request.new_amount is not None:
             _lock_budget_room(application, change_request.new_amount)
+            # Read under the programme's lock, which every change of a decided amount takes.
+            previous = (
+                Application.objects.filter(pk=application.pk)
+                .values_list("decided_amount", flat=True)
+                .get()
+            )
+            ChangeRequest.objects.filter(pk=change_request.pk).update(previous_amount=previous)
+            change_request.previous_amount = previous
             if (
                 Application.objects.filter(pk=application.pk, status=S.GRANTED).update(
                     decided_amount=change_request.new_amount

@@ -85,9 +85,12 @@ def change_receipt(request, pk):
 
 
 def _amount_before(change_request: ChangeRequest) -> int | None:
-    """The grant before this change, when the records say it: the amount of the last approved
-    change of amount before it, or — when none came before or after — the amount decided now.
-    None when only the original decision knew it (it is overwritten by the change)."""
+    """The grant before this change: kept on the request when it was approved (since
+    `previous_amount` exists); for older requests, when the records say it: the amount of the
+    last approved change of amount before it, or — when none came before or after — the amount
+    decided now. None when only the original decision knew it."""
+    if change_request.previous_amount is not None:
+        return change_request.previous_amount
     application = change_request.application
     approved = list(
         ChangeRequest.objects.filter(

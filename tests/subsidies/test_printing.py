@@ -183,6 +183,39 @@ def test_the_change_approval_notice(client, member, granted, staff, other_member
     assert url in page.content.decode()
 
 
+def test_an_approved_change_of_amount_keeps_the_grant_before_it_for_the_notice(
+    client, member, granted, staff
+):
+    first = services.change_request_create(
+        application=granted, by=member, description="参加者が減りました", new_amount=80_000
+    )
+    services.change_request_approve(change_request=first, by=staff, reason="")
+    second = services.change_request_create(
+        application=granted, by=member, description="会場費が増えました", new_amount=95_000
+    )
+    services.change_request_approve(change_request=second, by=staff, reason="")
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.previous_amount, second.previous_amount) == (100_000, 80_000)
+    html = _get(client, member, reverse("subsidies:change_notice", args=[first.pk])).content
+    html = html.decode()
+    # The first change's notice prints the original decision, which the change overwrote.
+    assert ja("Grant before the change") in html and "100,000" in html and "80,000" in html
+
+
+def test_a_refused_change_keeps_no_amount_before(member, granted, staff):
+    change = services.change_request_create(
+        application=granted, by=member, description="x", new_amount=80_000
+    )
+    services.change_request_decide(
+        change_request=change, by=staff, approve=False, response="予算の範囲を超えます"
+    )
+    change.refresh_from_db()
+    assert change.previous_amount is None
+    assert Application.objects.get(pk=granted.pk).decided_amount == 100_000
+
+
 def test_the_notice_shows_the_amount_before_when_the_records_hold_it(
     client, member, granted, staff
 ):
