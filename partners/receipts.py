@@ -14,10 +14,18 @@ from django.utils.translation import gettext as _
 from muroran_kyodo.lib.models import Channel
 from muroran_kyodo.lib.printing import Line, Receipt, derived_number
 
-from .models import ActivityReport, EquipmentLoan, PickupRequest, Registration, SupplyRequest
+from .models import (
+    ActivityReport,
+    EquipmentLoan,
+    PickupRequest,
+    Registration,
+    Signup,
+    SupplyRequest,
+)
 
 PREFIXES = {PickupRequest: "PU", SupplyRequest: "SU", EquipmentLoan: "EL"}
 REPORT_PREFIX = "AR"
+SIGNUP_PREFIX = "SG"
 
 
 def _who(created_by, fallback: str) -> str:
@@ -127,3 +135,28 @@ def request_receipt(request_obj, *, back_url: str) -> Receipt:
 
 def _local(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def signup_receipt(signup: Signup) -> Receipt:
+    """A sign-up for a shift (SG-…). Not its status: a receipt says what arrived."""
+    registration = signup.registration
+    shift = signup.shift
+    opportunity = shift.opportunity
+    starts = timezone.localtime(shift.starts_at)
+    ends = timezone.localtime(shift.ends_at)
+    return Receipt(
+        subject=_("Shift sign-up"),
+        number=derived_number(SIGNUP_PREFIX, signup.created_at, signup.pk),
+        received_at=signup.created_at,
+        channel=Channel(signup.channel).label,
+        submitted_by=_who(signup.created_by, registration.display_name),
+        addressee=f"{registration.display_name}（{registration.number}）",
+        lines=[
+            Line(_("Opportunity"), opportunity.title),
+            Line(_("Date of the shift"), starts.strftime("%Y-%m-%d")),
+            Line(_("Time"), f"{starts:%H:%M}〜{ends:%H:%M}"),
+            Line(_("Place"), opportunity.place),
+        ],
+        back_url=reverse("partners:opportunity_detail", args=[opportunity.pk]),
+        back_label=_("Back to the opportunity"),
+    )

@@ -79,4 +79,9 @@ urlpatterns = [
         opportunities.signup_cancel_view,
         name="opportunity_signup_cancel",
     ),
+    path(
+        "partners/opportunities/signups/<int:pk>/receipt/",
+        receipts.signup_receipt,
+        name="signup_receipt",
+    ),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 from muroran_kyodo.lib.printing import render_receipt
 
 from .. import receipts
-from ..models import ActivityReport, Registration, SupplyRequest
+from ..models import ActivityReport, Registration, Signup, SupplyRequest
 from ..permissions import can_act_for, can_act_or_staff, can_handle, is_partner_staff
 from .requests import KINDS
 
@@ -71,3 +71,19 @@ def request_receipt(request, kind, request_pk):
     else:
         back_url = reverse(f"admin:partners_{model._meta.model_name}_change", args=[obj.pk])
     return render_receipt(request, receipts.request_receipt(obj, back_url=back_url))
+
+
+@never_cache
+@require_safe
+@login_required
+def signup_receipt(request, pk):
+    """A shift sign-up: the partner who acts for the registration, and programme staff."""
+    signup = get_object_or_404(
+        Signup.objects.select_related(
+            "shift__opportunity", "registration__organization", "created_by"
+        ),
+        pk=pk,
+    )
+    if not can_act_or_staff(request.user, signup.registration):
+        raise Http404
+    return render_receipt(request, receipts.signup_receipt(signup))

@@ -139,6 +139,7 @@ MATRIX = {
     # for a pickup)
     "partners:registration_receipt": {"GET": OWNER_AND_STAFF, "POST": GET_ONLY},
     "partners:report_receipt": {"GET": OWNER_AND_STAFF, "POST": GET_ONLY},
+    "partners:signup_receipt": {"GET": OWNER_AND_STAFF, "POST": GET_ONLY},
     "partners:request_receipt": {"GET": "L 404 200 404 404 404 200 200 200", "POST": GET_ONLY},
     "partners:request_receipt[supplies]": {"GET": OWNER_AND_STAFF, "POST": GET_ONLY},
     "partners:report_create": {"GET": OWNER_AND_STAFF, "POST": OWNER_AND_STAFF},

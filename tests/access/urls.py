@@ -65,6 +65,7 @@ ARGS = {
     "partners:opportunity_detail": _pk("opportunity"),
     "partners:opportunity_signup": _pk("shift"),
     "partners:opportunity_signup_cancel": _pk("signup"),
+    "partners:signup_receipt": _pk("signup"),
     # subsidies
     "subsidies:programme_detail": _pk("programme"),
     "subsidies:adopted_year": _year,
