@@ -28,6 +28,7 @@ from muroran_kyodo.lib.admin_actions import (
 from muroran_kyodo.lib.admin_display import short_date, short_text
 from muroran_kyodo.lib.csvexport import csv_response
 from muroran_kyodo.lib.jp import current_fiscal_year, fiscal_year_datetimes, fiscal_year_label
+from muroran_kyodo.lib.printing import PrintablesAdminMixin
 
 from .. import services
 from ..forms import AttendanceForm
@@ -189,9 +190,18 @@ class PaperSignupForm(forms.ModelForm):
 
 
 @admin.register(Signup)
-class SignupAdmin(HistoryFieldMixin, ServiceSaveMixin, KeyedInChannelMixin, admin.ModelAdmin):
+class SignupAdmin(
+    PrintablesAdminMixin,
+    HistoryFieldMixin,
+    ServiceSaveMixin,
+    KeyedInChannelMixin,
+    admin.ModelAdmin,
+):
     """A change records attendance (never the status); a new sign-up goes through
     `signup_create`, with the same count of places as on the site."""
+
+    def printables(self, request, obj):
+        return [(_("Receipt slip"), reverse("partners:signup_receipt", args=[obj.pk]))]
 
     form = AttendanceForm
     list_display = [

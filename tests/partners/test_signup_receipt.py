@@ -44,6 +44,7 @@ def test_the_partner_prints_the_sign_up_receipt(client, resident, signup):
     assert _ja("Confirmed") not in html  # a receipt says what arrived, not its status
 
 
+@time_machine.travel(RECEIVED, tick=False)
 def test_the_opportunity_page_links_to_the_receipt(client, resident, signup):
     page = factories.sign_in(client, resident).get(
         reverse("partners:opportunity_detail", args=[signup.shift.opportunity_id])
@@ -56,3 +57,17 @@ def test_another_user_gets_404_and_staff_200(client, other_member, staff, signup
     assert factories.sign_in(client, other_member).get(url).status_code == 404
     client.logout()
     assert factories.sign_in(client, staff).get(url).status_code == 200
+
+
+def test_the_admin_change_form_links_to_the_receipt(client, staff, signup):
+    page = factories.sign_in(client, staff).get(
+        reverse("admin:partners_signup_change", args=[signup.pk])
+    )
+    assert page.status_code == 200
+    assert reverse("partners:signup_receipt", args=[signup.pk]) in page.content.decode()
+
+
+@time_machine.travel(RECEIVED, tick=False)
+def test_mypage_shift_list_links_to_the_receipt(client, resident, signup):
+    html = factories.sign_in(client, resident).get(reverse("mypage")).content.decode()
+    assert reverse("partners:signup_receipt", args=[signup.pk]) in html
