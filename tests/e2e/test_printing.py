@@ -12,7 +12,9 @@ from django.utils import timezone
 from organizations.models import Membership
 from subsidies.models import Application, ChangeRequest
 from tests import factories
+from partners.services import signup_create
 from tests.e2e.test_accessibility import PHONE, assert_no_horizontal_scroll, switch_language
+from tests.partners.test_opportunities import make_opportunity
 from tests.subsidies import factories as subsidy_factories
 
 pytestmark = [
@@ -52,8 +54,12 @@ def documents(db):
         decided_at=timezone.now(),
         response="領収書を保管すること",
     )
+    magokoro = factories.make_registration(programme="magokoro", user=resident, status="registered")
+    shift = make_opportunity(slots=2).shifts.get()
+    signup = signup_create(shift=shift, registration=magokoro, by=resident)
     return {
         "resident": resident,
+        "signup_receipt": reverse("partners:signup_receipt", args=[signup.pk]),
         "representative": representative,
         "receipt": reverse("partners:registration_receipt", args=[registration.pk]),
         "notice": reverse("subsidies:change_notice", args=[change.pk]),
@@ -110,3 +116,15 @@ def test_without_javascript_the_page_says_how_to_print(new_context, login_as, do
     page.goto(documents["receipt"])
     assert page.get_by_text("ブラウザの印刷機能で印刷できます").is_visible()
     assert not _visible(page, "[data-print]")
+
+
+def test_a_shift_sign_up_receipt_on_a_phone(new_context, login_as, assert_accessible, documents):
+    context = new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    login_as(context, documents["resident"])
+    page = context.new_page()
+    switch_language(page, "ja")
+    _check_document(
+        page, assert_accessible, documents["signup_receipt"], "活動日への申込みの受付票"
+    )
+    sheet = page.locator(".print-sheet").inner_text()
+    assert "SG-" in sheet and "みなと祭り 会場案内" in sheet and "令和" in sheet
