@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organizations.models import Membership
+from partners.services import signup_create
 from subsidies.models import Application, ChangeRequest
 from tests import factories
-from partners.services import signup_create
 from tests.e2e.test_accessibility import PHONE, assert_no_horizontal_scroll, switch_language
 from tests.partners.test_opportunities import make_opportunity
 from tests.subsidies import factories as subsidy_factories
