@@ -79,7 +79,7 @@ def test_a_failed_delivery_is_tried_again_by_the_next_run(
     assert len(mail.outbox) == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.postgres_only
 @pytest.mark.skipif(
     connection.vendor == "sqlite",
