@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "organizations",
     "partners",
     "subsidies",
+    "publiccomment",
 ]
 
 MIDDLEWARE = [
@@ -264,6 +265,18 @@ MAP_TILE_URL = env.str(
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="地理院タイル")
 MAP_TILE_ATTRIBUTION_URL = env.str(
     "MAP_TILE_ATTRIBUTION_URL", default="https://maps.gsi.go.jp/development/ichiran.html"
+)
+
+# Limits on actions that create records or send mail (muroran_kyodo/lib/ratelimit.py), per
+# client address ("ip": generous, a household or an office shares one), per account ("user")
+# and per e-mail address typed ("email"). Counted in the shared cache.
+RATE_LIMITS = {
+    "publiccomment.submission": {"ip": "60/h", "user": "10/h", "email": "10/h"},
+}
+
+# パブリックコメント: where opinions go when a case gives no address of its own.
+PUBLICCOMMENT_ADDRESS = env.str(
+    "PUBLICCOMMENT_ADDRESS", default="〒051-8511 室蘭市幸町1番2号 室蘭市役所"
 )
 
 # `make bench` serves a bare view through the same stack as its baseline.

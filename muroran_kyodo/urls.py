@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("organizations.urls")),
     path("", include("partners.urls")),
     path("", include("subsidies.urls")),
+    path("", include("publiccomment.urls")),
 ]
 
 if settings.BENCH_BASELINE:

@@ -1,0 +1,412 @@
+"""Write paths of パブリックコメント: named functions with keyword-only arguments, called by the
+views, the admin and the commands alike.
+
+Cases: `case_create` numbers it in its 年度; `case_announce` (準備中 → 公示), `case_abandon`
+(→ 中止, 43条4項) and `case_publish_result` (→ 結果公表, 43条1項) are the transitions, each
+with history. Whether a case takes opinions is read from its window, never stored.
+
+Submissions: `submission_create` is the one way an opinion arrives, on the web or keyed in by
+staff (channel and received date): the same window, limits and receipt number for both.
+Considering: `opinion_split`, `items_group`, `opinion_redact`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from muroran_kyodo.lib.jp import fiscal_year
+from muroran_kyodo.lib.models import next_value
+from muroran_kyodo.lib.workflow import TransitionError, Workflow
+
+from . import emails
+from .models import (
+    MAX_OPINION_LENGTH,
+    MAX_OPINIONS_PER_SUBMISSION,
+    Case,
+    CaseStatusChange,
+    Channel,
+    Eligibility,
+    Issue,
+    Opinion,
+    OpinionItem,
+    Section,
+    Submission,
+)
+from .permissions import may_act
+
+if TYPE_CHECKING:
+    from muroran_kyodo.lib.typing import User, UserLike
+
+S = Case.Status
+
+WORKFLOW: Workflow[Case] = Workflow(
+    model=Case,
+    history=CaseStatusChange,
+    allowed={
+        (S.DRAFT, S.ANNOUNCED): "staff",
+        (S.ANNOUNCED, S.RESULT_PUBLISHED): "staff",
+        (S.ANNOUNCED, S.ABANDONED): "staff",
+    },
+    may=may_act,
+    notify=emails.case_status_changed,
+    reason_required={S.ABANDONED},
+)
+
+
+# --- Cases -------------------------------------------------------------------------------------
+
+
+def case_create(*, by: User | None, opens_at: dt.datetime, **fields: object) -> Case:
+    """A new case in preparation, numbered within the 年度 of its opening (2026-007)."""
+    with transaction.atomic():
+        year = fiscal_year(opens_at)
+        serial = next_value(f"publiccomment.case.{year}")
+        case = Case(opens_at=opens_at, fiscal_year=year, serial=serial, **fields)
+        case.full_clean(exclude=["facilities"])
+        case.save()
+        CaseStatusChange.objects.create(case=case, old_status="", new_status=case.status, by=by)
+    return case
+
+
+def window_problems(case: Case, *, now: dt.datetime) -> dict[str, list[str]]:
+    """What stops a case from being announced, by field (empty when it may be)."""
+    problems: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        problems.setdefault(field, []).append(message)
+
+    if case.closes_at <= case.opens_at:
+        add("closes_at", _("The window must close after it opens."))
+    elif case.closes_at <= now:
+        add("closes_at", _("The window has already closed: set a closing date in the future."))
+    elif case.window_is_short and not case.short_window_reason.strip():
+        add(
+            "short_window_reason",
+            _(
+                "The window is %(days)s days, shorter than 30 days: write the reason, which "
+                "the public page shows (行政手続法 40条)."
+            )
+            % {"days": case.window_days},
+        )
+    if not [value for value in case.may_submit if value in Eligibility.values]:
+        add("may_submit", _("Choose who may submit opinions."))
+    if not case.sections.exists():
+        add("sections", _("Add the draft's sections, so that opinions can point at them."))
+    return problems
+
+
+def case_announce(*, case: Case, by: UserLike, reason: str = "") -> Case:
+    """準備中 → 公示: the draft, the window and every way to submit become public. Refused
+    while the window is invalid (below 30 days without a reason, already closed) or the draft
+    has no sections."""
+    now = timezone.now()
+    problems = window_problems(case, now=now)
+    if problems:
+        raise ValidationError(problems)
+    return WORKFLOW.apply(
+        case, new=S.ANNOUNCED, by=by, reason=reason, changes={"announced_at": now}
+    )
+
+
+def case_abandon(*, case: Case, by: UserLike, reason: str) -> Case:
+    """中止: the plan is abandoned; the public page says so with the reason (43条4項)."""
+    now = timezone.now()
+    return WORKFLOW.apply(
+        case,
+        new=S.ABANDONED,
+        by=by,
+        reason=reason,
+        changes={"abandoned_at": now, "abandon_reason": reason},
+    )
+
+
+def result_problems(case: Case, *, now: dt.datetime) -> dict[str, list[str]]:
+    """What stops the result from being published, by field."""
+    problems: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        problems.setdefault(field, []).append(message)
+
+    if now < case.closes_at:
+        add("closes_at", _("The result can be published only after the window closes."))
+    if not case.final_plan.strip():
+        add("final_plan", _("Write the final plan, or where it is published."))
+    if case.draft_changed and not case.changes_summary.strip():
+        add("changes_summary", _("Write what changed from the draft."))
+    ungrouped = OpinionItem.objects.filter(case=case, issue__isnull=True).count()
+    if ungrouped:
+        add(
+            "issues",
+            _("%(count)s opinion items are not yet grouped under a point raised.")
+            % {"count": ungrouped},
+        )
+    unanswered = [issue.number for issue in case.issues.all() if not issue.is_answered]
+    if unanswered:
+        add(
+            "issues",
+            _("Write the city's view and the disposition of point(s) %(numbers)s.")
+            % {"numbers": "、".join(str(number) for number in unanswered)},
+        )
+    return problems
+
+
+def case_publish_result(*, case: Case, by: UserLike, reason: str = "") -> Case:
+    """結果公表 (43条1項): the groups of opinions with the city's view, the final plan and what
+    changed. Refused before the window closes and while any item is ungrouped or any group
+    unanswered. Submitters who gave an e-mail address are told (emails.result_published)."""
+    now = timezone.now()
+    problems = result_problems(case, now=now)
+    if problems:
+        raise ValidationError(problems)
+    return WORKFLOW.apply(
+        case, new=S.RESULT_PUBLISHED, by=by, reason=reason, changes={"result_published_at": now}
+    )
+
+
+# --- Submissions ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpinionInput:
+    section: Section | None
+    text: str
+
+
+def receipt_number(case: Case, sequence: int) -> str:
+    return f"PC-{case.code}-{sequence:04d}"
+
+
+def _check_opinions(case: Case, opinions: Sequence[OpinionInput]) -> list[OpinionInput]:
+    kept = [opinion for opinion in opinions if opinion.text.strip()]
+    if not kept:
+        raise ValidationError({"opinions": _("Write at least one opinion.")})
+    if len(kept) > MAX_OPINIONS_PER_SUBMISSION:
+        raise ValidationError(
+            {
+                "opinions": _("At most %(count)s opinions can be sent at once.")
+                % {"count": MAX_OPINIONS_PER_SUBMISSION}
+            }
+        )
+    for opinion in kept:
+        if len(opinion.text) > MAX_OPINION_LENGTH:
+            raise ValidationError(
+                {
+                    "opinions": _("Each opinion may be at most %(count)s characters.")
+                    % {"count": f"{MAX_OPINION_LENGTH:,}"}
+                }
+            )
+        if opinion.section is not None and opinion.section.case_id != case.pk:
+            raise ValidationError({"opinions": _("Choose a section of this draft.")})
+    return kept
+
+
+def _check_window(case: Case, *, received_at: dt.datetime, now: dt.datetime) -> None:
+    if case.status != S.ANNOUNCED:
+        raise ValidationError(
+            {
+                "case": _("This case is not taking opinions (%(state)s).")
+                % {"state": case.get_phase_display()}
+            }
+        )
+    if received_at > now:
+        raise ValidationError({"received_at": _("The date received cannot be in the future.")})
+    if received_at < case.opens_at:
+        raise ValidationError(
+            {
+                "received_at": _("Opinions are taken from %(opens)s.")
+                % {"opens": timezone.localtime(case.opens_at).strftime("%Y-%m-%d %H:%M")}
+            }
+        )
+    if received_at >= case.closes_at:
+        raise ValidationError(
+            {
+                "received_at": _("The window closed at %(closes)s: opinions can no longer be sent.")
+                % {"closes": timezone.localtime(case.closes_at).strftime("%Y-%m-%d %H:%M")}
+            }
+        )
+
+
+def submission_create(
+    *,
+    case: Case,
+    opinions: Sequence[OpinionInput],
+    name: str,
+    eligibility: str,
+    kind: str = Submission.Kind.INDIVIDUAL,
+    organization_name: str = "",
+    organization_name_public: bool = False,
+    address: str = "",
+    phone: str = "",
+    email: str = "",
+    user: UserLike | None = None,
+    channel: str = Channel.WEB,
+    received_at: dt.datetime | None = None,
+    recorded_by: User | None = None,
+    token: uuid.UUID | None = None,
+) -> tuple[Submission, bool]:
+    """One form of opinions, from the web (received now) or keyed in by staff (its channel and
+    the date it was received: the window is that date's). Returns (submission, created):
+    a second call with the same `token` (a double click, a reload) returns the first
+    submission and creates nothing.
+
+    1. the same token already recorded: return it;
+    2. check the case takes opinions at `received_at`, the opinions (at least one, each within
+       the limit, on a section of this draft) and who may submit;
+    3. in one transaction: the next number of the case (gap-free), the submission, its
+       opinions and one item per opinion for staff to group;
+    4. on commit: a copy by e-mail when an address was given.
+    """
+    if token is not None:
+        existing = Submission.objects.filter(token=token).first()
+        if existing is not None:
+            return existing, False
+    now = timezone.now()
+    if channel == Channel.WEB:
+        received_at = now
+    elif received_at is None:
+        raise ValidationError({"received_at": _("Enter the date the opinion was received.")})
+    _check_window(case, received_at=received_at, now=now)
+    kept = _check_opinions(case, opinions)
+    if eligibility not in case.may_submit:
+        raise ValidationError(
+            {
+                "eligibility": _("For this case, choose one of: %(labels)s.")
+                % {"labels": "、".join(case.may_submit_labels())}
+            }
+        )
+    if kind == Submission.Kind.ORGANIZATION and not organization_name.strip():
+        raise ValidationError({"organization_name": _("Enter the organisation's name.")})
+    if not name.strip():
+        raise ValidationError({"name": _("Enter your name.")})
+    try:
+        with transaction.atomic():
+            sequence = next_value(f"publiccomment.submission.{case.pk}")
+            submission = Submission.objects.create(
+                case=case,
+                sequence=sequence,
+                number=receipt_number(case, sequence),
+                channel=channel,
+                received_at=received_at,
+                kind=kind,
+                name=name.strip(),
+                organization_name=organization_name.strip()
+                if kind == Submission.Kind.ORGANIZATION
+                else "",
+                organization_name_public=organization_name_public
+                and kind == Submission.Kind.ORGANIZATION,
+                address=address.strip(),
+                phone=phone.strip(),
+                email=email.strip(),
+                eligibility=eligibility,
+                user=user if user is not None and user.is_authenticated else None,
+                recorded_by=recorded_by,
+                token=token,
+            )
+            created_opinions = Opinion.objects.bulk_create(
+                Opinion(
+                    submission=submission,
+                    case=case,
+                    position=position,
+                    section=opinion.section,
+                    text=opinion.text,
+                )
+                for position, opinion in enumerate(kept, start=1)
+            )
+            if not created_opinions or created_opinions[0].pk is None:
+                created_opinions = list(submission.opinions.order_by("position"))
+            OpinionItem.objects.bulk_create(
+                OpinionItem(opinion=opinion, case=case, position=1) for opinion in created_opinions
+            )
+            if submission.email:
+                transaction.on_commit(lambda: emails.submission_received(submission))
+    except IntegrityError:
+        if token is not None:
+            existing = Submission.objects.filter(token=token).first()
+            if existing is not None:
+                return existing, False
+        raise
+    return submission, True
+
+
+# --- Considering -------------------------------------------------------------------------------
+
+
+def _refuse_unless_considering(case: Case) -> None:
+    if case.status != S.ANNOUNCED:
+        raise TransitionError(
+            _("The result of this case is already published or it was abandoned.")
+        )
+
+
+def opinion_split(*, opinion: Opinion, summaries: Sequence[str]) -> list[OpinionItem]:
+    """Split one opinion into items, one per point it makes (a line each); items of the
+    opinion made before are replaced, and their grouping with them."""
+    _refuse_unless_considering(opinion.case)
+    lines = [line.strip() for line in summaries if line.strip()]
+    if not lines:
+        raise ValidationError({"summaries": _("Write one line per point the opinion makes.")})
+    with transaction.atomic():
+        opinion.items.all().delete()
+        return OpinionItem.objects.bulk_create(
+            OpinionItem(opinion=opinion, case_id=opinion.case_id, position=position, summary=line)
+            for position, line in enumerate(lines, start=1)
+        )
+
+
+def issue_create(*, case: Case, summary: str, section: Section | None = None) -> Issue:
+    _refuse_unless_considering(case)
+    if not summary.strip():
+        raise ValidationError({"summary": _("Write the point the opinions make.")})
+    with transaction.atomic():
+        Case.objects.select_for_update().filter(pk=case.pk).first()
+        number = (case.issues.aggregate(Max("number"))["number__max"] or 0) + 1
+        return Issue.objects.create(case=case, number=number, summary=summary, section=section)
+
+
+def items_group(*, items: Iterable[OpinionItem], issue: Issue) -> int:
+    """Put opinion items under a 論点 of the same case; returns how many moved."""
+    _refuse_unless_considering(issue.case)
+    pks = [item.pk for item in items]
+    if OpinionItem.objects.filter(pk__in=pks).exclude(case_id=issue.case_id).exists():
+        raise ValidationError(_("Only items of the same case can be grouped together."))
+    return OpinionItem.objects.filter(pk__in=pks).update(issue=issue)
+
+
+def opinion_redact(
+    *, opinion: Opinion, public_text: str = "", withheld: bool = False, reason: str
+) -> Opinion:
+    """What the public page of every opinion shows (43条3項): the text with a part removed, or
+    nothing; the original stays for staff. A reason is required."""
+    if not reason.strip():
+        raise ValidationError({"redaction_reason": _("Write why the opinion is redacted.")})
+    if not withheld and not public_text.strip():
+        raise ValidationError(
+            {"public_text": _("Write the text to publish, or withhold the opinion.")}
+        )
+    opinion.public_text = "" if withheld else public_text
+    opinion.withheld = withheld
+    opinion.redaction_reason = reason.strip()
+    opinion.save(update_fields=["public_text", "withheld", "redaction_reason"])
+    return opinion
+
+
+def opinion_unredact(*, opinion: Opinion) -> Opinion:
+    opinion.public_text = ""
+    opinion.withheld = False
+    opinion.redaction_reason = ""
+    opinion.save(update_fields=["public_text", "withheld", "redaction_reason"])
+    return opinion
+
+
+def new_form_token() -> uuid.UUID:
+    return uuid.uuid4()
