@@ -76,7 +76,7 @@ def test_the_receipt_says_what_arrived_not_whether_it_was_held(client, member, b
     before = _sheet(client.get(_url(booked)))
     assert ja("Prior consultation") in before
     # It has no channel of its own.
-    assert f'{ja("Received by")}</th><td>—</td>' in before
+    assert f"{ja('Received by')}</th><td>—</td>" in before
     Consultation.objects.filter(pk=booked.pk).update(held=True, staff_note="内部のメモ")
     after = _sheet(client.get(_url(booked)))
     assert after == before  # nor the staff's note
