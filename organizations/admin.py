@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -9,6 +10,7 @@ from muroran_kyodo.lib.admin_actions import (
     transition_action,
 )
 from muroran_kyodo.lib.csvexport import csv_response
+from muroran_kyodo.lib.printing import PrintablesAdminMixin
 
 from . import services
 from .models import (
@@ -95,7 +97,10 @@ def _organisations_changed(n: int) -> str:
 
 
 @admin.register(Organization)
-class OrganizationAdmin(ActionFormErrorsMixin, admin.ModelAdmin):
+class OrganizationAdmin(PrintablesAdminMixin, ActionFormErrorsMixin, admin.ModelAdmin):
+    def printables(self, request, obj):
+        return [(_("Receipt slip"), reverse("organizations:receipt", args=[obj.pk]))]
+
     list_display = ["name", "actor_type", "district", "status", "member_count", "created_at"]
     list_filter = ["status", "actor_type", "district", "fields"]
     list_select_related = ["actor_type", "district"]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("organizations/<int:pk>/", views.detail, name="detail"),
     path("organizations/<int:pk>/registered/", views.registered, name="registered"),
     path("organizations/<int:pk>/manage/", views.manage, name="manage"),
+    path("organizations/<int:pk>/receipt/", views.receipt, name="receipt"),
     path("organizations/<int:pk>/edit/", views.edit, name="edit"),
     path("organizations/<int:pk>/invite/", views.invite, name="invite"),
     path(

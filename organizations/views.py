@@ -5,13 +5,15 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from muroran_kyodo.lib.confirm import confirm_flow
+from muroran_kyodo.lib.printing import render_receipt
 
-from . import services
+from . import receipts, services
 from .forms import DirectoryFilterForm, InviteForm, OrganizationForm, ProjectFilterForm
 from .models import (
     CollaborationProject,
@@ -103,12 +105,21 @@ def _own_organization(request, pk):
     return get_object_or_404(queryset, pk=pk)
 
 
+def _can_print_receipt(request, organization) -> bool:
+    return can_manage_members(request.user, organization) or can_verify(request.user)
+
+
 @never_cache
 @login_required
 def registered(request, pk):
     organization = _own_organization(request, pk)
     return render(
-        request, "organizations/organization_registered.html", {"organization": organization}
+        request,
+        "organizations/organization_registered.html",
+        {
+            "organization": organization,
+            "can_print_receipt": _can_print_receipt(request, organization),
+        },
     )
 
 
@@ -121,6 +132,7 @@ def manage(request, pk, invite_form=None):
         "organization": organization,
         "membership": membership_of(request.user, organization),
         "can_manage": manager,
+        "can_print_receipt": _can_print_receipt(request, organization),
         "members": Membership.objects.filter(organization=organization).select_related("user"),
         # A list, so that the template's "latest change" (history.0) costs no query of its own.
         "history": list(
@@ -134,6 +146,25 @@ def manage(request, pk, invite_form=None):
         "invite_form": invite_form or (InviteForm() if manager else None),
     }
     return render(request, "organizations/organization_manage.html", context)
+
+
+@never_cache
+@require_safe
+@login_required
+def receipt(request, pk):
+    """受付票 of the registration: the 代表者・担当者 and the registry's staff; a plain 会員
+    and anyone else get 404."""
+    organization = get_object_or_404(
+        Organization.objects.select_related("actor_type", "district").prefetch_related("fields"),
+        pk=pk,
+    )
+    if can_manage_members(request.user, organization):
+        back_url = reverse("organizations:manage", args=[organization.pk])
+    elif can_verify(request.user):
+        back_url = reverse("admin:organizations_organization_change", args=[organization.pk])
+    else:
+        raise Http404
+    return render_receipt(request, receipts.registration_receipt(organization, back_url=back_url))
 
 
 @never_cache

@@ -145,6 +145,21 @@ def can_book_consultation(user: UserLike | None, organization: Organization) -> 
     return is_subsidy_staff(user) or is_member(user, organization)
 
 
+class ConsultationLike(Protocol):
+    @property
+    def organization(self) -> Organization: ...
+
+
+def can_view_consultation(user: UserLike | None, consultation: ConsultationLike) -> bool:
+    """A prior consultation (its 受付票): any member of the organisation, as for its
+    applications, and the subsidy staff; reviewers and everyone else not."""
+    if is_subsidy_staff(user):
+        return True
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return is_member(user, consultation.organization)
+
+
 def may_change_documents(
     user: UserLike | None, application: ApplicationLike, attachment_type: AttachmentTypeLike
 ) -> bool:

@@ -1,20 +1,24 @@
-"""受付票 of what a group submits for a subsidy: the application, a change request (変更承認申請)
-and the completion report (実績報告), after muroran_kyodo/lib/printing.py's pattern. Each
-function turns one record into a `Receipt`; views/printing.py looks it up and checks access.
+"""受付票 of what a group submits for a subsidy: the application, a change request (変更承認申請),
+the completion report (実績報告) and a prior consultation (事前相談), after
+muroran_kyodo/lib/printing.py's pattern. Each function turns one record into a `Receipt`;
+views/printing.py looks it up and checks access.
 
 The application has its receipt number (HS-2026-00001); the report's is the application's
-with -R; a change request's is derived from the 年度 and its id (CR-2026-00007)."""
+with -R; a change request's and a consultation's are derived from the 年度 and the id
+(CR-2026-00007, CN-2026-00003)."""
 
 from __future__ import annotations
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from muroran_kyodo.lib.models import Channel
 from muroran_kyodo.lib.printing import Line, Receipt, derived_number
 
-from .models import Application, AttachmentType, ChangeRequest
+from .models import Application, AttachmentType, ChangeRequest, Consultation
 
 CHANGE_PREFIX = "CR"
+CONSULTATION_PREFIX = "CN"
 
 
 def _yen(amount: int | None) -> str:
@@ -110,4 +114,35 @@ def change_receipt(change_request: ChangeRequest, *, back_url: str) -> Receipt:
         ],
         back_url=back_url,
         back_label=_("Back to the change requests"),
+    )
+
+
+def consultation_receipt(consultation: Consultation, *, back_url: str, back_label: str) -> Receipt:
+    """A prior consultation (CN-…), booked by the group or recorded by staff; needs
+    organization, programme and recorded_by loaded. Not whether it was held: a receipt says
+    what arrived. It has no channel of its own (a booking on the portal, or staff keying in
+    one held at the counter or by phone), so the slip says "—"."""
+    recorded_by = consultation.recorded_by
+    lines = [
+        Line(_("Programme"), consultation.programme.title),
+        Line(_("Date of the consultation"), consultation.held_on.strftime("%Y-%m-%d")),
+        Line(_("What you would like to consult about"), consultation.topic),
+    ]
+    if consultation.consulted_with:
+        lines.append(
+            Line(
+                capfirst(Consultation._meta.get_field("consulted_with").verbose_name),
+                consultation.consulted_with,
+            )
+        )
+    return Receipt(
+        subject=_("Prior consultation"),
+        number=derived_number(CONSULTATION_PREFIX, consultation.created_at, consultation.pk),
+        received_at=consultation.created_at,
+        channel="",
+        submitted_by=recorded_by.get_full_name() if recorded_by else "",
+        addressee=consultation.organization.name,
+        lines=lines,
+        back_url=back_url,
+        back_label=back_label,
     )

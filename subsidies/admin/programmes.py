@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from muroran_kyodo.lib.admin_actions import ServiceSaveMixin, transition_action
 from muroran_kyodo.lib.admin_display import short_text
 from muroran_kyodo.lib.csvexport import csv_response
+from muroran_kyodo.lib.printing import PrintablesAdminMixin
 
 from .. import services
 from ..models import (
@@ -207,9 +208,12 @@ class ConsultationAdminForm(forms.ModelForm):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(ServiceSaveMixin, admin.ModelAdmin):
+class ConsultationAdmin(PrintablesAdminMixin, ServiceSaveMixin, admin.ModelAdmin):
     """Staff key in a consultation held (with whom: `consultation_record`) or a booking
     (`consultation_book`); a booking is marked held by the action once it has taken place."""
+
+    def printables(self, request, obj):
+        return [(_("Receipt slip"), reverse("subsidies:consultation_receipt", args=[obj.pk]))]
 
     form = ConsultationAdminForm
     list_display = [

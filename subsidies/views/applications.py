@@ -54,7 +54,7 @@ from ..models import (
     Programme,
     Repayment,
 )
-from ..permissions import GROUP, can_act_for, can_view_attachment, may_act
+from ..permissions import GROUP, can_act_for, can_view_attachment, is_subsidy_staff, may_act
 from . import followup
 
 S = Application.Status
@@ -525,6 +525,8 @@ def application_detail(request, pk):
             "history": history,
             "returned_reason": returned_reason,
             "is_member": member,
+            # The consultations' 受付票 are the group's and staff's; not the reviewers'.
+            "can_print_consultations": member or is_subsidy_staff(request.user),
             "can_edit": application.is_editable and member,
             "can_withdraw": S.WITHDRAWN in targets and member,
             "can_request_stop": S.STOP_REQUESTED in targets and member,

@@ -1,7 +1,7 @@
 """Documents to print after muroran_kyodo/lib/printing.py's pattern: the 受付票 of an
-application, a change request and the completion report, and the 変更承認通知書 of an approved
-change request. The group's members and the subsidy staff see them; anyone else — reviewers
-too — gets 404 (as the notices in followup.py)."""
+application, a change request, the completion report and a prior consultation, and the
+変更承認通知書 of an approved change request. The group's members and the subsidy staff see
+them; anyone else — reviewers too — gets 404 (as the notices in followup.py)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from muroran_kyodo.lib.printing import render_receipt
+from organizations.permissions import is_member
 
 from .. import receipts
-from ..models import Application, ChangeRequest
-from ..permissions import can_act_for, is_subsidy_staff
+from ..models import Application, ChangeRequest, Consultation
+from ..permissions import can_act_for, can_view_consultation, is_subsidy_staff
 from .followup import _notice_context
 
 
@@ -84,6 +85,28 @@ def change_receipt(request, pk):
     return render_receipt(request, receipts.change_receipt(change_request, back_url=back_url))
 
 
+@never_cache
+@require_safe
+@login_required
+def consultation_receipt(request, pk):
+    """受付票 of a prior consultation (事前相談): the organisation's members and subsidy staff."""
+    consultation = get_object_or_404(
+        Consultation.objects.select_related("organization", "programme", "recorded_by"), pk=pk
+    )
+    if not can_view_consultation(request.user, consultation):
+        raise Http404
+    if is_member(request.user, consultation.organization):
+        back_url = reverse("subsidies:application_list")
+        back_label = _("Back to our subsidy applications")
+    else:
+        back_url = reverse("admin:subsidies_consultation_change", args=[consultation.pk])
+        back_label = _("Back to the consultation")
+    return render_receipt(
+        request,
+        receipts.consultation_receipt(consultation, back_url=back_url, back_label=back_label),
+    )
+
+
 def _amount_before(change_request: ChangeRequest) -> int | None:
     """The grant before this change: kept on the request when it was approved (since
     `previous_amount` exists); for older requests, when the records say it: the amount of the
@@ -145,5 +168,10 @@ urlpatterns = [
         name="report_receipt",
     ),
     path("subsidies/changes/<int:pk>/receipt/", change_receipt, name="change_receipt"),
+    path(
+        "subsidies/consultations/<int:pk>/receipt/",
+        consultation_receipt,
+        name="consultation_receipt",
+    ),
     path("subsidies/changes/<int:pk>/notice/", change_notice, name="change_notice"),
 ]

@@ -45,6 +45,8 @@ OWNER_AND_STAFF = "L 404 200 404 404 404 404 200 200"
 OWNER_ONLY = "L 404 200 404 404 404 404 404 404"
 # organizations: 代表者・担当者 of the owning organisation only (none of them is in the cast)
 MANAGERS_ONLY = "L 404 404 404 404 404 404 404 404"
+# organizations: those managers and the registry's staff (地域生活課) with the second factor
+MANAGERS_AND_STAFF = "L 404 404 404 404 404 404 200 200"
 # subsidies: the group's members, the assigned reviewers (read-only), 地域生活課 staff
 GROUP_REVIEWERS_AND_STAFF = "L 404 200 404 200 404 404 200 200"
 # subsidies: what the group does; a reviewer may read the application but not act (403)
@@ -91,6 +93,7 @@ MATRIX = {
     "organizations:detail[pending]": {"GET": "404 404 200 404 404 404 404 200 200"},
     "organizations:registered": {"GET": MEMBERS_AND_STAFF},
     "organizations:manage": {"GET": MEMBERS_AND_STAFF},
+    "organizations:receipt": {"GET": MANAGERS_AND_STAFF, "POST": GET_ONLY},
     "organizations:edit": {"GET": MANAGERS_ONLY, "POST": MANAGERS_ONLY},
     "organizations:invite": {"GET": POST_ONLY, "POST": MANAGERS_ONLY},
     "organizations:invitation_revoke": {"GET": POST_ONLY, "POST": MANAGERS_ONLY},
@@ -228,6 +231,7 @@ MATRIX = {
     "subsidies:report_receipt": {"GET": GROUP_AND_STAFF_NOT_REVIEWERS, "POST": GET_ONLY},
     "subsidies:report_receipt[not_reported]": {"GET": "L 404 404 404 404 404 404 404 404"},
     "subsidies:change_receipt": {"GET": GROUP_AND_STAFF_NOT_REVIEWERS, "POST": GET_ONLY},
+    "subsidies:consultation_receipt": {"GET": GROUP_AND_STAFF_NOT_REVIEWERS, "POST": GET_ONLY},
     "subsidies:change_notice": {"GET": GROUP_AND_STAFF_NOT_REVIEWERS, "POST": GET_ONLY},
     "subsidies:change_notice[refused]": {"GET": "L 404 404 404 404 404 404 404 404"},
     "subsidies:review_list": {"GET": SIGNED_IN},

@@ -19,6 +19,7 @@ ARGS = {
     "organizations:detail[pending]": _pk("pending_organization"),
     "organizations:registered": _pk("organization"),
     "organizations:manage": _pk("organization"),
+    "organizations:receipt": _pk("organization"),
     "organizations:edit": _pk("organization"),
     "organizations:invite": _pk("organization"),
     "organizations:invitation_revoke": lambda w: {
@@ -96,6 +97,7 @@ ARGS = {
     "subsidies:report_receipt": _pk("confirmed"),
     "subsidies:report_receipt[not_reported]": _pk("granted"),
     "subsidies:change_receipt": _pk("change"),
+    "subsidies:consultation_receipt": _pk("consultation"),
     "subsidies:change_notice": _pk("approved_change"),
     "subsidies:change_notice[refused]": _pk("change"),
     "subsidies:review_detail": _pk("assignment"),

@@ -184,7 +184,7 @@ def build() -> World:
     # --- subsidies: a programme of FY2026 and one application per stage ---------------------
     programme = sf.make_programme()
     o["programme"] = programme
-    sf.consult(organization, programme)
+    o["consultation"] = sf.consult(organization, programme)
 
     def application(status, **changes):
         # Distinct programmes would be needed for once-per-group rules; this one has none.

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from organizations.models import Membership
 from partners.services import signup_create
+from subsidies import services as subsidy_services
 from subsidies.models import Application, ChangeRequest
 from tests import factories
 from tests.e2e.test_accessibility import PHONE, assert_no_horizontal_scroll, switch_language
@@ -54,6 +55,13 @@ def documents(db):
         decided_at=timezone.now(),
         response="領収書を保管すること",
     )
+    consultation = subsidy_services.consultation_book(
+        organization=organization,
+        programme=programme,
+        held_on=timezone.localdate(),
+        topic="花壇づくりの計画について",
+        by=representative,
+    )
     magokoro = factories.make_registration(programme="magokoro", user=resident, status="registered")
     shift = make_opportunity(slots=2).shifts.get()
     signup = signup_create(shift=shift, registration=magokoro, by=resident)
@@ -63,6 +71,8 @@ def documents(db):
         "representative": representative,
         "receipt": reverse("partners:registration_receipt", args=[registration.pk]),
         "notice": reverse("subsidies:change_notice", args=[change.pk]),
+        "consultation_receipt": reverse("subsidies:consultation_receipt", args=[consultation.pk]),
+        "organization_receipt": reverse("organizations:receipt", args=[organization.pk]),
     }
 
 
@@ -128,3 +138,27 @@ def test_a_shift_sign_up_receipt_on_a_phone(new_context, login_as, assert_access
     )
     sheet = page.locator(".print-sheet").inner_text()
     assert "SG-" in sheet and "みなと祭り 会場案内" in sheet and "令和" in sheet
+
+
+def test_a_prior_consultation_receipt_on_a_phone(
+    new_context, login_as, assert_accessible, documents
+):
+    context = new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    login_as(context, documents["representative"])
+    page = context.new_page()
+    switch_language(page, "ja")
+    _check_document(page, assert_accessible, documents["consultation_receipt"], "事前相談の受付票")
+    sheet = page.locator(".print-sheet").inner_text()
+    assert "CN-" in sheet and "花壇づくりの計画について" in sheet and "令和" in sheet
+
+
+def test_an_organisation_registration_receipt_on_a_phone(
+    new_context, login_as, assert_accessible, documents
+):
+    context = new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    login_as(context, documents["representative"])
+    page = context.new_page()
+    switch_language(page, "ja")
+    _check_document(page, assert_accessible, documents["organization_receipt"], "団体登録の受付票")
+    sheet = page.locator(".print-sheet").inner_text()
+    assert "OR-" in sheet and "輪西まちづくりの会" in sheet and "令和" in sheet
