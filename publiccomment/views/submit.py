@@ -120,9 +120,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, ratelimit.LIMITED)
             return form_again(form)
         try:
-            submission, created = services.submission_create(
-                case=case, user=request.user, **fields
-            )
+            submission, created = services.submission_create(case=case, user=request.user, **fields)
         except ValidationError as error:
             put_refusal_on_form(form, error)
             return form_again(form)

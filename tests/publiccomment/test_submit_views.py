@@ -117,9 +117,7 @@ def test_a_resident_sends_two_opinions_through_the_confirmation(client, case):
 
     submission = Submission.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse(
-        "publiccomment:submission_receipt", args=[submission.pk]
-    )
+    assert response["Location"] == reverse("publiccomment:submission_receipt", args=[submission.pk])
     assert submission.number == f"PC-{case.code}-0001"
     assert (submission.name, submission.email, submission.user) == (
         "輪西 花子",
@@ -139,7 +137,10 @@ def test_a_resident_sends_two_opinions_through_the_confirmation(client, case):
     assert "計画全体に賛成です。" in text
     assert ja("What happens next") in text
     assert (
-        ja("Your opinion has been sent. Your receipt number is %(number)s.", number=submission.number)
+        ja(
+            "Your opinion has been sent. Your receipt number is %(number)s.",
+            number=submission.number,
+        )
         in text
     )
 
@@ -373,7 +374,12 @@ def test_a_draft_or_unknown_case_is_404(client):
             "announced",
             "The window for opinions has closed.",
         ),
-        (-dt.timedelta(days=40), -dt.timedelta(days=1), "result", "The window for opinions has closed."),
+        (
+            -dt.timedelta(days=40),
+            -dt.timedelta(days=1),
+            "result",
+            "The window for opinions has closed.",
+        ),
         (
             -dt.timedelta(days=40),
             dt.timedelta(days=1),
@@ -404,10 +410,13 @@ def test_closed_while_typing_keeps_what_was_typed(client, case, frozen):
     html = response.content.decode()
     assert response.status_code == 200
     assert "公園の樹木を増やしてください。" in html
-    assert ja(
-        "The window closed at %(closes)s: opinions can no longer be sent.",
-        closes="2026-07-01 17:00",
-    ) in html
+    assert (
+        ja(
+            "The window closed at %(closes)s: opinions can no longer be sent.",
+            closes="2026-07-01 17:00",
+        )
+        in html
+    )
     assert not Submission.objects.exists()
 
 
