@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from publiccomment.models import Submission
-from tests.e2e.test_accessibility import NARROWEST, assert_no_horizontal_scroll
+from tests.e2e.test_accessibility import NARROWEST, assert_no_horizontal_scroll, switch_language
 from tests.publiccomment import factories as pf
 
 pytestmark = [
@@ -110,3 +110,22 @@ def test_a_resident_sends_two_opinions_and_gets_a_receipt_at_320px(
     page.emulate_media(media="print")
     expect(page.locator(".site-nav")).to_be_hidden()
     expect(page.locator(".print-sheet")).to_contain_text("公園の樹木を増やしてください。")
+
+
+def test_the_form_with_its_errors_in_english_passes_axe_at_320px(
+    new_context, assert_accessible, expect, open_case
+):
+    context = new_context(viewport=NARROWEST, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    switch_language(page, "en")
+    page.goto(f"/publiccomment/{open_case.pk}/submit/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue to confirmation").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_contain_text("Write at least one opinion.")
+    expect(summary).to_contain_text("Enter your name.")
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page, "opinion form with errors, in English, at 320px")
+    # The summary's link takes the focus to the first opinion's text.
+    summary.get_by_role("link", name="Write at least one opinion.").click()
+    expect(page.locator("#id_opinion1_text")).to_be_focused()
