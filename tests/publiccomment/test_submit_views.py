@@ -9,6 +9,8 @@ import uuid
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext, override
@@ -26,6 +28,7 @@ from publiccomment.views.submit import SESSION_KEY
 from tests import factories
 from tests.forms import form_data
 from tests.publiccomment import factories as pf
+from tests.publiccomment.factories import NOW
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
@@ -389,8 +392,6 @@ def test_a_draft_or_unknown_case_is_404(client):
     ],
 )
 def test_a_case_not_open_says_when_it_takes_opinions(client, opens, closes, status, says):
-    from tests.publiccomment.factories import NOW
-
     case = pf.make_case(opens_at=NOW + opens, closes_at=NOW + closes, status=status)
     response = client.get(_url(case))
     html = response.content.decode()
@@ -459,17 +460,12 @@ def test_the_receipt_page_takes_no_post(client, case):
     assert client.post(response["Location"]).status_code == 405
 
 
-def test_the_receipt_lists_the_opinions_with_constant_queries(
-    client, case, django_assert_max_num_queries
-):
+def test_the_receipt_lists_the_opinions_with_constant_queries(client, case):
     small = pf.submit(case, "一つ")
     large = pf.submit(case, *[f"意見{n}" for n in range(15)], email="")
     session = client.session
     session[SESSION_KEY] = [small.pk, large.pk]
     session.save()
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as few:
         client.get(small.get_absolute_url())
     with CaptureQueriesContext(connection) as many:
