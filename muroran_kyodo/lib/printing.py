@@ -59,12 +59,21 @@ class Receipt:
     addressee: str = ""  # the organisation or partner it was received from
 
 
-def render_receipt(request: HttpRequest, receipt: Receipt) -> HttpResponse:
-    """The 受付票 page (templates/print/receipt.html on print/base.html)."""
+def render_receipt(
+    request: HttpRequest,
+    receipt: Receipt,
+    *,
+    template: str = "print/receipt.html",
+    context: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """The 受付票 page (templates/print/receipt.html on print/base.html). An app may extend
+    print/receipt.html in its own `template` (another issuer or contact, a note on what
+    happens next) with its `context`."""
     return render(
         request,
-        "print/receipt.html",
+        template,
         {
+            **(context or {}),
             "receipt": receipt,
             "document_title": _("Receipt slip"),
             "document_number": receipt.number,

@@ -11,7 +11,15 @@ from tests import factories
 
 # Every table of these apps is counted; the rows of STATE_MODELS are compared in full (a status
 # change or a moved window writes no new row).
-COUNTED_APPS = ("accounts", "organizations", "partners", "subsidies", "muroran_kyodo", "account")
+COUNTED_APPS = (
+    "accounts",
+    "organizations",
+    "partners",
+    "subsidies",
+    "publiccomment",
+    "muroran_kyodo",
+    "account",
+)
 STATE_MODELS = (
     "organizations.Organization",
     "organizations.Membership",

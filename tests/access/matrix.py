@@ -236,6 +236,24 @@ MATRIX = {
     "subsidies:change_notice[refused]": {"GET": "L 404 404 404 404 404 404 404 404"},
     "subsidies:review_list": {"GET": SIGNED_IN},
     "subsidies:review_detail": {"GET": ASSIGNED_REVIEWER, "POST": ASSIGNED_REVIEWER},
+    # -- publiccomment: sending an opinion --
+    "publiccomment:case_detail": {"GET": PUBLIC},  # PLACEHOLDER of pc-form until pc-public
+    # anyone, with or without an account, while the case is open; a form with a mistake comes
+    # back (200), a whole one lands on its receipt
+    "publiccomment:submit": {"GET": PUBLIC, "POST": PUBLIC},
+    "publiccomment:submit[send]": {
+        "GET": PUBLIC,
+        "POST": ALL("R:publiccomment:submission_receipt"),
+    },
+    # closed: a page with the dates instead of the form; a draft does not exist for the public
+    "publiccomment:submit[closed]": {"GET": PUBLIC},
+    "publiccomment:submit[draft]": {"GET": ALL(404), "POST": ALL(404)},
+    # the receipt: the submitter (the member sent it signed in; without an account, the
+    # browser session that sent it) and staff who may view submissions (企画課, superuser)
+    "publiccomment:submission_receipt": {
+        "GET": "404 404 200 404 404 404 404 404 200",
+        "POST": GET_ONLY,
+    },
 }
 
 # --- left out, with the reason ------------------------------------------------------------------

@@ -101,6 +101,13 @@ ARGS = {
     "subsidies:change_notice": _pk("approved_change"),
     "subsidies:change_notice[refused]": _pk("change"),
     "subsidies:review_detail": _pk("assignment"),
+    # publiccomment (sending an opinion)
+    "publiccomment:case_detail": _pk("comment_open_case"),  # PLACEHOLDER until pc-public
+    "publiccomment:submit": _pk("comment_open_case"),
+    "publiccomment:submit[send]": _pk("comment_open_case"),
+    "publiccomment:submit[closed]": _pk("comment_closed_case"),
+    "publiccomment:submit[draft]": _pk("comment_draft_case"),
+    "publiccomment:submission_receipt": _pk("comment_submission"),
 }
 
 
@@ -122,6 +129,18 @@ POST_DATA = {
         "category": str(w.programme.categories.first().pk),
         "title": "輪西の花壇づくり",
     },
+    # a form missing its name: the form comes back, nothing is written
+    "publiccomment:submit": lambda w: {"opinion1_text": "意見です。"},
+    # a whole form at the send step: anyone may send, and lands on the receipt
+    "publiccomment:submit[send]": lambda w: {
+        "kind": "individual",
+        "name": "室蘭 太郎",
+        "address": "室蘭市幸町1番2号",
+        "eligibility": "resident",
+        "opinion1_text": "意見です。",
+        "_submit": "1",
+    },
+    "publiccomment:submit[draft]": lambda w: {"opinion1_text": "意見です。"},
 }
 
 

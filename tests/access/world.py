@@ -24,6 +24,7 @@ from partners.models import (
     SupplyRequest,
     SupplyRequestLine,
 )
+from publiccomment.models import Case
 from subsidies.models import (
     Application,
     ApplicationStatusChange,
@@ -34,6 +35,7 @@ from subsidies.models import (
 )
 from tests import factories
 from tests.images import tiny_png
+from tests.publiccomment import factories as pcf
 from tests.subsidies import factories as sf
 
 S = Application.Status
@@ -248,4 +250,20 @@ def build() -> World:
         place="市民会館",
         is_published=True,
     )
+
+    # --- publiccomment (sending an opinion): an open case, a closed one, a draft, and the
+    # member's submission, sent signed in -------------------------------------------------------
+    now = timezone.now()
+    o["comment_open_case"] = pcf.make_case(
+        opens_at=now - dt.timedelta(days=10), closes_at=now + dt.timedelta(days=30)
+    )
+    o["comment_closed_case"] = pcf.make_case(
+        opens_at=now - dt.timedelta(days=60), closes_at=now - dt.timedelta(days=20)
+    )
+    o["comment_draft_case"] = pcf.make_case(
+        opens_at=now + dt.timedelta(days=10),
+        closes_at=now + dt.timedelta(days=50),
+        status=Case.Status.DRAFT,
+    )
+    o["comment_submission"] = pcf.submit(o["comment_open_case"], "会員の意見", user=member)
     return w
