@@ -188,7 +188,7 @@ class CaseAdmin(ServiceSaveMixin, ActionFormErrorsMixin, admin.ModelAdmin):
     form = CaseAdminForm
     # Short columns, the state second: the list fits 1280 px with it on screen.
     list_display = [
-        "code",
+        "case_code",
         "phase_label",
         short_text("title", _("title"), length=16),
         short_text("department", _("department"), length=8),
@@ -196,7 +196,7 @@ class CaseAdmin(ServiceSaveMixin, ActionFormErrorsMixin, admin.ModelAdmin):
         "submission_count",
         "opinion_count",
     ]
-    list_display_links = ["code"]
+    list_display_links = ["case_code"]
     list_filter = ["status", OwnFiscalYearFilter]
     search_fields = ["title", "department"]
     list_per_page = 50
@@ -205,7 +205,7 @@ class CaseAdmin(ServiceSaveMixin, ActionFormErrorsMixin, admin.ModelAdmin):
     actions = ["announce", "abandon", "publish_result"]
     inlines = [SectionInline, DocumentInline, HistoryInline]
     fieldsets = [
-        (None, {"fields": ["code", "status", "title", "department", "project"]}),
+        (None, {"fields": ["case_code", "status", "title", "department", "project"]}),
         (_("The draft"), {"fields": ["summary", "purpose", "legal_basis"]}),
         (
             _("Window and who may submit"),
@@ -231,7 +231,7 @@ class CaseAdmin(ServiceSaveMixin, ActionFormErrorsMixin, admin.ModelAdmin):
         ),
     ]
     readonly_fields = [
-        "code",
+        "case_code",
         "status",
         "problems",
         "announced_at",
@@ -269,6 +269,10 @@ class CaseAdmin(ServiceSaveMixin, ActionFormErrorsMixin, admin.ModelAdmin):
         return False
 
     # --- columns ---------------------------------------------------------------------------
+
+    @admin.display(description=_("case number"), ordering="opens_at")
+    def case_code(self, obj):
+        return obj.code if obj is not None and obj.serial else "—"
 
     @admin.display(description=_("status"), ordering="status")
     def phase_label(self, obj):

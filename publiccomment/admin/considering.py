@@ -217,7 +217,9 @@ class OpinionItemAdmin(ActionFormErrorsMixin, admin.ModelAdmin):
             self.message_user(request, _("Choose the point raised in the box."), messages.WARNING)
             return
         try:
-            moved = services.items_group(items=queryset.only("pk"), issue=issue)
+            moved = services.items_group(
+                items=queryset.select_related(None).only("pk"), issue=issue
+            )
         except (ValidationError, TransitionError) as error:
             text = "; ".join(getattr(error, "messages", [str(error)]))
             self.message_user(request, text, messages.WARNING)

@@ -39,7 +39,29 @@ def receipt_url(submission) -> str | None:
         return None
 
 
-class SubmissionAddForm(forms.ModelForm):
+def _opinion_boxes() -> dict[str, forms.Field]:
+    fields: dict[str, forms.Field] = {}
+    for n in range(1, KEYED_IN_OPINIONS + 1):
+        fields[f"section_{n}"] = forms.TypedChoiceField(
+            label=_("Section of opinion %(n)s") % {"n": n},
+            coerce=int,
+            empty_value=None,
+            required=False,
+        )
+        fields[f"opinion_{n}"] = forms.CharField(
+            label=_("Opinion %(n)s") % {"n": n},
+            widget=forms.Textarea(attrs={"rows": 4}),
+            required=n == 1,
+            strip=False,
+        )
+    return fields
+
+
+# The opinion boxes, declared so that the admin's form factory knows them.
+OpinionBoxes = type("OpinionBoxes", (forms.Form,), _opinion_boxes())
+
+
+class SubmissionAddForm(OpinionBoxes, forms.ModelForm):  # type: ignore[misc,valid-type]
     """A submission keyed in from paper: who sent it, how and when it was received, and up to
     five opinions, each on a section of the draft (or the whole)."""
 
@@ -72,19 +94,7 @@ class SubmissionAddForm(forms.ModelForm):
             (str(section.pk), f"{section.case.code} {section}") for section in sections
         ]
         for n in range(1, KEYED_IN_OPINIONS + 1):
-            self.fields[f"section_{n}"] = forms.TypedChoiceField(
-                label=_("Section of opinion %(n)s") % {"n": n},
-                choices=choices,
-                coerce=int,
-                empty_value=None,
-                required=False,
-            )
-            self.fields[f"opinion_{n}"] = forms.CharField(
-                label=_("Opinion %(n)s") % {"n": n},
-                widget=forms.Textarea(attrs={"rows": 4}),
-                required=n == 1,
-                strip=False,
-            )
+            self.fields[f"section_{n}"].choices = choices
 
     def opinion_inputs(self) -> list[services.OpinionInput]:
         sections = Section.objects.in_bulk(
