@@ -256,13 +256,32 @@ class CaseAdmin(ServiceSaveMixin, ActionFormErrorsMixin, admin.ModelAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and obj.status != S.DRAFT:
             # The window and who may submit were published with the case.
-            fields += WINDOW_FIELDS
+            fields += [*WINDOW_FIELDS, "who_may_submit"]
         if obj is None or obj.status in (S.RESULT_PUBLISHED, S.ABANDONED):
             fields += RESULT_FIELDS
         if obj is not None and obj.status in (S.RESULT_PUBLISHED, S.ABANDONED):
             fields += ["title", "department", "project", "summary", "purpose", "legal_basis"]
             fields += ["facilities", "submit_address", "submit_fax", "submit_email"]
         return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.status == S.DRAFT:
+            return fieldsets
+        # Fixed once announced: who may submit in words, not the stored values.
+        return [
+            (
+                name,
+                {
+                    **options,
+                    "fields": [
+                        "who_may_submit" if field == "may_submit" else field
+                        for field in options["fields"]
+                    ],
+                },
+            )
+            for name, options in fieldsets
+        ]
 
     def has_delete_permission(self, request, obj=None):
         # A case ends by abandoning it, which keeps its history (43条4項).
@@ -273,6 +292,10 @@ class CaseAdmin(ServiceSaveMixin, ActionFormErrorsMixin, admin.ModelAdmin):
     @admin.display(description=_("case number"), ordering="opens_at")
     def case_code(self, obj):
         return obj.code if obj is not None and obj.serial else "—"
+
+    @admin.display(description=_("who may submit"))
+    def who_may_submit(self, obj):
+        return "、".join(obj.may_submit_labels()) or "—"
 
     @admin.display(description=_("status"), ordering="status")
     def phase_label(self, obj):

@@ -169,14 +169,14 @@ class OpinionItemAdmin(ActionFormErrorsMixin, admin.ModelAdmin):
     choose the 論点 in the action bar and 「この論点にまとめる」."""
 
     list_display = [
-        "__str__",
+        "label",
         case_code,
         "issue_number",
         short_text("summary", _("point"), length=20, getter=lambda o: o.summary or o.opinion.text),
         "section",
     ]
     list_filter = [CaseFilter, GroupedFilter, CaseFiscalYearFilter]
-    list_select_related = ["case", "issue", "opinion__section"]
+    list_select_related = ["case", "issue", "opinion__section", "opinion__submission"]
     search_fields = ["summary", "opinion__text", "opinion__submission__number"]
     list_per_page = 100
     show_full_result_count = False
@@ -188,6 +188,12 @@ class OpinionItemAdmin(ActionFormErrorsMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         # Items come with a submission, or from splitting an opinion.
         return False
+
+    @admin.display(description=_("opinion item"), ordering="opinion__submission__number")
+    def label(self, obj):
+        """The receipt number, the opinion's number in it and the item's: PC-…-0004 / 2-1."""
+        opinion = obj.opinion
+        return f"{opinion.submission.number} / {opinion.position}-{obj.position}"
 
     @admin.display(description=_("point raised"), ordering="issue__number")
     def issue_number(self, obj):

@@ -84,7 +84,9 @@ class SubmissionAddForm(OpinionBoxes, forms.ModelForm):  # type: ignore[misc,val
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "case" in self.fields:
-            self.fields["case"].queryset = Case.objects.filter(status=Case.Status.ANNOUNCED)
+            field = self.fields["case"]
+            field.queryset = Case.objects.filter(status=Case.Status.ANNOUNCED)
+            field.label_from_instance = lambda case: f"{case.code} {case.title}"
         sections = (
             Section.objects.filter(case__status=Case.Status.ANNOUNCED)
             .select_related("case")
@@ -319,12 +321,9 @@ class OpinionAdmin(ServiceRefusalsOnTheFormMixin, admin.ModelAdmin):
 
     form = OpinionForm
     list_display = [
-        "__str__",
+        "label",
         case_code,
-        short_text(
-            "submission", _("receipt number"), length=20, getter=lambda o: o.submission.number
-        ),
-        short_text("text", _("opinion"), length=24),
+        short_text("text", _("opinion and reasons"), length=24),
         "withheld",
         "redacted",
     ]
@@ -352,6 +351,11 @@ class OpinionAdmin(ServiceRefusalsOnTheFormMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("opinion"), ordering="submission__number")
+    def label(self, obj):
+        """The receipt number and the opinion's number in it: PC-2026-007-0004 / 2."""
+        return f"{obj.submission.number} / {obj.position}"
 
     @admin.display(description=_("redacted"), boolean=True)
     def redacted(self, obj):
