@@ -24,7 +24,7 @@ from muroran_kyodo.lib.uploads import validate_document
 
 from .. import services
 from ..models import Case, CaseStatusChange, Document, Eligibility, Facility, Section
-from .common import OwnFiscalYearFilter, ReadOnlyInline
+from .common import OwnFiscalYearFilter, PhaseFilter, ReadOnlyInline
 
 S = Case.Status
 
@@ -197,7 +197,7 @@ class CaseAdmin(ServiceSaveMixin, ActionFormErrorsMixin, admin.ModelAdmin):
         "opinion_count",
     ]
     list_display_links = ["case_code"]
-    list_filter = ["status", OwnFiscalYearFilter]
+    list_filter = [PhaseFilter, OwnFiscalYearFilter]
     search_fields = ["title", "department"]
     list_per_page = 50
     show_full_result_count = False

@@ -4,6 +4,7 @@ the case's number as a short column."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +59,30 @@ class CaseFilter(admin.SimpleListFilter):
         value = self.value()
         if value and value.isdigit():
             return queryset.filter(case_id=int(value))
+        return queryset
+
+
+class PhaseFilter(admin.SimpleListFilter):
+    """Where a case stands as staff and the public read it: the stored state, and for an
+    announced case its window against the clock (募集開始前, 募集中, 締切後・検討中)."""
+
+    title = _("status")
+    parameter_name = "phase"
+
+    def lookups(self, request, model_admin):
+        return Case.Phase.choices
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        value = self.value()
+        if value == Case.Phase.UPCOMING:
+            return queryset.upcoming_at(now)
+        if value == Case.Phase.OPEN:
+            return queryset.open_at(now)
+        if value == Case.Phase.CONSIDERING:
+            return queryset.considering_at(now)
+        if value in (Case.Phase.DRAFT, Case.Phase.RESULT_PUBLISHED, Case.Phase.ABANDONED):
+            return queryset.filter(status=value)
         return queryset
 
 

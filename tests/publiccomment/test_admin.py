@@ -110,6 +110,8 @@ def test_every_list_and_form_opens_for_kikaku_staff(comment_staff_client, consid
     # Personal data is there for staff, on the submission's page.
     page = comment_staff_client.get(_url("submission", "change", submission.pk)).content.decode()
     assert "輪西 花子" in page and "0143-00-0000" in page
+    # With the link to its printable receipt.
+    assert f'href="/publiccomment/submissions/{submission.pk}/"' in page
 
 
 def test_other_staff_and_staff_without_the_second_factor_are_kept_out(client, comment_staff):
@@ -129,8 +131,15 @@ def test_the_case_list_shows_phase_counts_and_filters(comment_staff_client, cons
     assert considered.code in page
     row = response.context["cl"].result_list.get(pk=considered.pk)
     assert (row.submission_count, row.opinion_count) == (2, 3)
-    filtered = comment_staff_client.get(_url("case"), {"status": "draft"})
+    filtered = comment_staff_client.get(_url("case"), {"phase": "draft"})
     assert [c.title for c in filtered.context["cl"].result_list] == ["来年度の案件"]
+    taking = comment_staff_client.get(_url("case"), {"phase": "open"})
+    assert [c.pk for c in taking.context["cl"].result_list] == [considered.pk]
+    assert (
+        not comment_staff_client.get(_url("case"), {"phase": "considering"})
+        .context["cl"]
+        .result_list
+    )
     by_year = comment_staff_client.get(_url("case"), {"fiscal_year": "2026"})
     assert by_year.context["cl"].result_count == 2
 
