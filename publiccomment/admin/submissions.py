@@ -25,7 +25,7 @@ from muroran_kyodo.lib.workflow import TransitionError
 
 from .. import services
 from ..models import Case, Channel, Opinion, OpinionItem, Section, Submission
-from .common import CaseFiscalYearFilter, ReadOnlyInline, case_code
+from .common import CaseFilter, CaseFiscalYearFilter, ReadOnlyInline, case_code
 
 # Opinion boxes on the add form: a paper form rarely has more.
 KEYED_IN_OPINIONS = 5
@@ -152,7 +152,7 @@ class SubmissionAdmin(
         "opinion_count",
         "recorded_by",
     ]
-    list_filter = ["channel", CaseFiscalYearFilter, "kind"]
+    list_filter = [CaseFilter, "channel", CaseFiscalYearFilter, "kind"]
     list_select_related = ["case", "recorded_by"]
     search_fields = ["number", "name", "organization_name", "email", "case__title"]
     list_per_page = 50
@@ -327,7 +327,7 @@ class OpinionAdmin(ServiceRefusalsOnTheFormMixin, admin.ModelAdmin):
         "withheld",
         "redacted",
     ]
-    list_filter = ["withheld", CaseFiscalYearFilter]
+    list_filter = [CaseFilter, "withheld", CaseFiscalYearFilter]
     list_select_related = ["case", "submission"]
     search_fields = ["submission__number", "text"]
     list_per_page = 50

@@ -8,6 +8,8 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from publiccomment.models import (
@@ -510,3 +512,30 @@ def test_the_facility_list_is_edited_in_place(comment_staff_client):
     assert response.status_code == 302, url
     assert not Facility.objects.get(pk=facilities[1].pk).is_active
     assert Facility.objects.get(pk=facilities[0].pk).sort_order == 50
+
+
+# --- lists keep their number of queries -----------------------------------------------------
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("model", ["case", "submission", "opinion", "opinionitem", "issue"])
+def test_a_list_takes_as_many_queries_for_many_rows_as_for_few(comment_staff_client, case, model):
+    def grow(n):
+        for i in range(n):
+            submission = pf.submit(case, f"意見{i}", f"別の意見{i}", section_numbers=[1, 2])
+            issue = Issue.objects.create(
+                case=case, number=Issue.objects.filter(case=case).count() + 1, summary=f"論点{i}"
+            )
+            OpinionItem.objects.filter(opinion__submission=submission).update(issue=issue)
+        pf.make_case(title=f"別の案件{Case.objects.count()}")
+
+    grow(2)
+    few = _queries(comment_staff_client, _url(model))
+    grow(12)
+    many = _queries(comment_staff_client, _url(model))
+    assert many == few
