@@ -1,5 +1,5 @@
-"""Uploaded images, for every app: check them by content, extension and size, and serve private
-files only through a view that has already checked permission.
+"""Uploaded images and documents, for every app: check them by content, extension and size,
+and serve private files only through a view that has already checked permission.
 
     content_type = validate_image(upload)  # in a form's clean_<field>
     return serve_private_file(request, report.photo, content_type=..., download_name="...")
@@ -10,6 +10,7 @@ what a file is, and the name must agree with them.
 
 from __future__ import annotations
 
+import zipfile
 from typing import IO
 
 from django.conf import settings
@@ -144,3 +145,88 @@ def serve_private_file(
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'"
     return response
+
+
+# --- documents: PDF, images, Word and Excel ----------------------------------------------------
+
+DEFAULT_MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+PDF = "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCUMENT_EXTENSIONS = {
+    ".pdf": PDF,
+    ".jpg": JPEG,
+    ".jpeg": JPEG,
+    ".png": PNG,
+    ".docx": DOCX,
+    ".xlsx": XLSX,
+}
+_OFFICE_PART = {DOCX: "word/", XLSX: "xl/"}
+
+
+def _size(file: IO[bytes]) -> int:
+    size = getattr(file, "size", None)
+    if size is None:
+        position = file.tell()
+        size = file.seek(0, 2)
+        file.seek(position)
+    return int(size)
+
+
+def detect_document_type(file: IO[bytes]) -> str | None:
+    """PDF (with its %%EOF), JPEG, PNG, Word (.docx) or Excel (.xlsx), read from the content;
+    None for anything else. The file's position is restored."""
+    position = file.tell()
+    file.seek(0)
+    head = file.read(16)
+    file.seek(position)
+    if head.startswith(b"%PDF-"):
+        return PDF if b"%%EOF" in _tail(file, 1024) else None
+    image = detect_image_type(file)
+    if image:
+        return image
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            file.seek(0)
+            with zipfile.ZipFile(file) as archive:
+                names = archive.namelist()
+        except zipfile.BadZipFile:
+            return None
+        finally:
+            file.seek(position)
+        if "[Content_Types].xml" in names:
+            for content_type, prefix in _OFFICE_PART.items():
+                if any(name.startswith(prefix) for name in names):
+                    return content_type
+    return None
+
+
+def validate_document(file: IO[bytes], *, max_bytes: int | None = None) -> str:
+    """Check an uploaded document (PDF, JPEG, PNG, .docx, .xlsx) by its size, its content and
+    its name, and return its content type; ValidationError says what to do."""
+    if max_bytes is None:
+        max_bytes = getattr(settings, "UPLOAD_MAX_DOCUMENT_BYTES", DEFAULT_MAX_DOCUMENT_BYTES)
+    size = _size(file)
+    if size > max_bytes:
+        raise ValidationError(
+            _("The file is too large: at most %(size)s MB.")
+            % {"size": f"{max_bytes / (1024 * 1024):g}"},
+            code="too_large",
+        )
+    if size == 0:
+        raise ValidationError(_("The file is empty."), code="empty")
+    content_type = detect_document_type(file)
+    if content_type is None:
+        raise ValidationError(
+            _("Attach a PDF, JPEG, PNG, Word (.docx) or Excel (.xlsx) file."), code="bad_type"
+        )
+    name = getattr(file, "name", "") or ""
+    extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if DOCUMENT_EXTENSIONS.get(extension) != content_type:
+        expected = [ext for ext, kind in DOCUMENT_EXTENSIONS.items() if kind == content_type]
+        raise ValidationError(
+            _("The file's name does not match its content. Rename it to end in %(expected)s.")
+            % {"expected": " / ".join(expected)},
+            code="extension_mismatch",
+        )
+    return content_type

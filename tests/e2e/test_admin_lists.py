@@ -1,5 +1,6 @@
-"""Staff at 1280 px: every changelist of partners and subsidies fits the window, with the demo
-data in it, and its status column is on screen (no sideways scrolling to find 状況 or 申請額).
+"""Staff at 1280 px: every changelist of partners, subsidies and publiccomment fits the window,
+with the demo data in it, and its status column is on screen (no sideways scrolling to find 状況
+or 申請額).
 
 Staff sign in with a password and a TOTP code (the journeys test that); here the browser gets
 the session of a client that has both (tests.factories.with_second_factor).
@@ -24,7 +25,7 @@ pytestmark = [
 ]
 
 DESKTOP = {"width": 1280, "height": 800}
-APPS = ("partners", "subsidies")
+APPS = ("partners", "subsidies", "publiccomment")
 # The column that says where a record stands, on the changelists that have one.
 STATUS_COLUMNS = {
     "partners.signup": "column-status",
@@ -34,6 +35,8 @@ STATUS_COLUMNS = {
     "partners.equipmentloan": "column-state",
     "subsidies.application": "column-status",
     "subsidies.changerequest": "column-status",
+    "publiccomment.case": "column-phase_label",
+    "publiccomment.issue": "column-disposition",
 }
 
 # The table sits in the admin's scrolling box (.results): it must fit that box, and the page
@@ -106,5 +109,5 @@ def test_every_changelist_fits_1280_px_with_its_status_on_screen(staff_page):
     assert not too_wide, "changelists wider than 1280 px:\n" + "\n".join(too_wide)
     assert not status_off_screen, "status column off screen:\n" + "\n".join(status_off_screen)
     # The demo has rows in the lists staff work from, so their widths were measured with data.
-    for label in ("partners.registration", "subsidies.application"):
+    for label in ("partners.registration", "subsidies.application", "publiccomment.case"):
         assert label not in empty, f"{label} has no rows in the demo"

@@ -26,6 +26,7 @@ from django.utils import translation
 
 import organizations.demo
 import partners.demo
+import publiccomment.demo
 import subsidies.demo
 from organizations.models import CollaborationProject, District, Membership, Organization
 
@@ -116,6 +117,7 @@ SEEDERS = [
     organizations.demo.seed,
     partners.demo.seed,
     subsidies.demo.seed,
+    publiccomment.demo.seed,
 ]
 
 VOLUME_USERS = 300
@@ -154,6 +156,7 @@ class Command(BaseCommand):
                 )
                 partners.demo.seed_volume(count=volume, stdout=self.stdout)
                 subsidies.demo.seed_volume(count=volume, stdout=self.stdout)
+                publiccomment.demo.seed_volume(count=volume, stdout=self.stdout)
         self._summary()
 
     # --- users ----------------------------------------------------------------------------
