@@ -1,5 +1,8 @@
-from django.urls import path  # noqa: F401
+from .views import public
 
 app_name = "publiccomment"
 
-urlpatterns: list = []
+# Each area keeps its views and routes in its own module of views/ (as subsidies/urls.py).
+urlpatterns = [
+    *public.urlpatterns,
+]
