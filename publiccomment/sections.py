@@ -49,7 +49,7 @@ def mypage_submissions(request) -> Section | None:
             "number",
             "received_at",
             "channel",
-            "case__pk",
+            "case__id",
             "case__title",
             "case__status",
             "case__opens_at",
