@@ -35,7 +35,9 @@ def figures(fiscal_year: int) -> list[Figure]:
     )
     group = _("Public comment")
     found = [
-        Figure(group, "publiccomment.cases", _("Cases published"), case_totals["cases"], _("cases")),
+        Figure(
+            group, "publiccomment.cases", _("Cases published"), case_totals["cases"], _("cases")
+        ),
         Figure(
             group,
             "publiccomment.results",

@@ -35,9 +35,7 @@ def test_every_declared_page_answers_for_its_person():
         "partners programme",
         "adopted projects",
         "public comment cases",
-    } <= {
-        p["name"] for p in pages
-    }
+    } <= {p["name"] for p in pages}
     for page in pages:
         client = Client()
         if page["who"]:

@@ -222,7 +222,7 @@ def test_bench_declares_the_list_a_case_and_a_result():
 def test_the_menu_says_pabukome(client):
     assert any(m.url_name == "publiccomment:case_list" for m in registry.MECHANISMS)
     html = client.get("/").content.decode()
-    assert '>パブコメ</a>' in html
+    assert ">パブコメ</a>" in html
     assert f'href="{reverse("publiccomment:case_list")}"' in html
     english = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
     assert english.status_code == 200

@@ -307,7 +307,13 @@ def test_result_csv_has_one_row_per_point_in_the_citys_layout(client):
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["番号", "該当箇所", "意見の概要", "市の考え方", "対応"]
-    assert rows[1] == ["1", "1. 計画の目的", "'=SUM(A1) 賛成の意見", "市の考え方その1です。", "参考"]
+    assert rows[1] == [
+        "1",
+        "1. 計画の目的",
+        "'=SUM(A1) 賛成の意見",
+        "市の考え方その1です。",
+        "参考",
+    ]
     assert rows[2] == ["2", "2. 施策の方向", "推進体制への意見", "市の考え方その2です。", "反映"]
     assert len(rows) == 3
 
