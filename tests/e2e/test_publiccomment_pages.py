@@ -1,4 +1,4 @@
-"""パブリックコメント in the browser: a case's page and a result page at 320 px (a phone, WCAG
+"""パブリックコメント in the browser: the list, a case's page and a result page at 320 px (a phone, WCAG
 1.4.10) and 1280 px, in Japanese and English: no sideways scrolling, axe finds nothing serious
 or critical, the result shows its four parts and no personal data, and prints only the
 result."""
@@ -57,6 +57,7 @@ def cases(db):
     group_all(result, summaries=("公園の管理への市民参加を求める意見", "推進体制についての意見"))
     publish(result)
     return {
+        "list": reverse("publiccomment:case_list"),
         "case": open_case.get_absolute_url(),
         "result": reverse("publiccomment:case_result", args=[result.pk]),
     }
@@ -70,7 +71,7 @@ def test_case_and_result_pages_fit_and_pass_axe(
     context = new_context(viewport=viewport)
     page = context.new_page()
     switch_language(page, language)
-    for what in ("case", "result"):
+    for what in ("list", "case", "result"):
         page.goto(cases[what])
         assert_no_horizontal_scroll(page)
         assert_accessible(page, f"the {what} page at {viewport['width']}px in {language}")
