@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 import accounts.sections
 import organizations.bench
@@ -38,6 +39,10 @@ import partners.queue
 import partners.reminders
 import partners.sections
 import partners.stats
+import publiccomment.bench
+import publiccomment.queue
+import publiccomment.sections
+import publiccomment.stats
 import subsidies.bench
 import subsidies.queue
 import subsidies.reminders
@@ -65,6 +70,7 @@ HOME_SECTIONS = [
     organizations.sections.home_new_organizations,
     partners.sections.home_open_opportunities,
     subsidies.sections.home_open_intake,
+    publiccomment.sections.home_open_cases,
 ]
 
 MYPAGE_SECTIONS = [
@@ -74,6 +80,7 @@ MYPAGE_SECTIONS = [
     partners.sections.mypage_requests,
     partners.sections.mypage_signups,
     subsidies.sections.mypage_applications,
+    publiccomment.sections.mypage_submissions,
 ]
 
 MYPAGE_TASKS = [
@@ -85,6 +92,7 @@ FIGURES = [
     organizations.stats.figures,
     partners.stats.figures,
     subsidies.stats.figures,
+    publiccomment.stats.figures,
 ]
 
 MECHANISMS = [
@@ -118,6 +126,14 @@ MECHANISMS = [
         "subsidies:programme_list",
         _("Subsidies"),
     ),
+    Mechanism(
+        _("Public comment"),
+        _(
+            "Draft plans of the city open for your opinion, and the city's view on the opinions it received."
+        ),
+        "publiccomment:case_list",
+        pgettext_lazy("menu", "Public comment"),
+    ),
 ]
 
 # The header menu: a mechanism app appears here by its line in MECHANISMS.
@@ -132,6 +148,7 @@ STAFF_QUEUE = [
     organizations.queue.items,
     partners.queue.items,
     subsidies.queue.items,
+    publiccomment.queue.items,
 ]
 
 REMINDERS = [
@@ -153,4 +170,5 @@ BENCH_PAGES = [
     organizations.bench.pages,
     partners.bench.pages,
     subsidies.bench.pages,
+    publiccomment.bench.pages,
 ]

@@ -236,8 +236,23 @@ MATRIX = {
     "subsidies:change_notice[refused]": {"GET": "L 404 404 404 404 404 404 404 404"},
     "subsidies:review_list": {"GET": SIGNED_IN},
     "subsidies:review_detail": {"GET": ASSIGNED_REVIEWER, "POST": ASSIGNED_REVIEWER},
+    # -- publiccomment: public pages (a case in preparation and a result before it is
+    # published are nobody's: staff read them in the admin) --
+    "publiccomment:case_list": {"GET": PUBLIC, "POST": GET_ONLY},
+    "publiccomment:case_detail": {"GET": PUBLIC, "POST": GET_ONLY},
+    "publiccomment:case_detail[result]": {"GET": PUBLIC},
+    "publiccomment:case_detail[draft]": {"GET": ALL(404)},
+    "publiccomment:case_result": {"GET": PUBLIC, "POST": GET_ONLY},
+    "publiccomment:case_result[open]": {"GET": ALL(404)},
+    "publiccomment:case_opinions": {"GET": PUBLIC, "POST": GET_ONLY},
+    "publiccomment:case_opinions[open]": {"GET": ALL(404)},
+    "publiccomment:result_csv": {"GET": PUBLIC, "POST": GET_ONLY},
+    "publiccomment:result_csv[open]": {"GET": ALL(404)},
+    "publiccomment:document": {"GET": PUBLIC, "POST": GET_ONLY},
+    "publiccomment:document[draft]": {"GET": ALL(404)},
+    "publiccomment:blank_form": {"GET": PUBLIC, "POST": GET_ONLY},
+    "publiccomment:blank_form[draft]": {"GET": ALL(404)},
     # -- publiccomment: sending an opinion --
-    "publiccomment:case_detail": {"GET": PUBLIC},  # PLACEHOLDER of pc-form until pc-public
     # anyone, with or without an account, while the case is open; a form with a mistake comes
     # back (200), a whole one lands on its receipt
     "publiccomment:submit": {"GET": PUBLIC, "POST": PUBLIC},

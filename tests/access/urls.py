@@ -101,8 +101,27 @@ ARGS = {
     "subsidies:change_notice": _pk("approved_change"),
     "subsidies:change_notice[refused]": _pk("change"),
     "subsidies:review_detail": _pk("assignment"),
+    # publiccomment
+    "publiccomment:case_detail": _pk("comment_case"),
+    "publiccomment:case_detail[result]": _pk("comment_result"),
+    "publiccomment:case_detail[draft]": _pk("comment_draft"),
+    "publiccomment:case_result": _pk("comment_result"),
+    "publiccomment:case_result[open]": _pk("comment_case"),
+    "publiccomment:case_opinions": _pk("comment_result"),
+    "publiccomment:case_opinions[open]": _pk("comment_case"),
+    "publiccomment:result_csv": _pk("comment_result"),
+    "publiccomment:result_csv[open]": _pk("comment_case"),
+    "publiccomment:document": lambda w: {
+        "pk": w.comment_case.pk,
+        "document_pk": w.comment_document.pk,
+    },
+    "publiccomment:document[draft]": lambda w: {
+        "pk": w.comment_draft.pk,
+        "document_pk": w.comment_draft_document.pk,
+    },
+    "publiccomment:blank_form": _pk("comment_case"),
+    "publiccomment:blank_form[draft]": _pk("comment_draft"),
     # publiccomment (sending an opinion)
-    "publiccomment:case_detail": _pk("comment_open_case"),  # PLACEHOLDER until pc-public
     "publiccomment:submit": _pk("comment_open_case"),
     "publiccomment:submit[send]": _pk("comment_open_case"),
     "publiccomment:submit[closed]": _pk("comment_closed_case"),

@@ -36,6 +36,7 @@ from subsidies.models import (
 from tests import factories
 from tests.images import tiny_png
 from tests.publiccomment import factories as pcf
+from tests.publiccomment.results import add_document, group_all, publish
 from tests.subsidies import factories as sf
 
 S = Application.Status
@@ -251,9 +252,29 @@ def build() -> World:
         is_published=True,
     )
 
-    # --- publiccomment (sending an opinion): an open case, a closed one, a draft, and the
-    # member's submission, sent signed in -------------------------------------------------------
+    # --- publiccomment: an open case, one with its result (an opinion of the member's, sent
+    # by post in its window), one in preparation; a document of the open and the draft case --
     now = timezone.now()
+    o["comment_case"] = pcf.make_case(
+        opens_at=now - dt.timedelta(days=5), closes_at=now + dt.timedelta(days=30)
+    )
+    o["comment_document"] = add_document(o["comment_case"])
+    result = pcf.make_case(
+        opens_at=now - dt.timedelta(days=80), closes_at=now - dt.timedelta(days=40)
+    )
+    o["comment_submission"] = pcf.submit(
+        result,
+        "公園を増やしてほしい。",
+        user=member,
+        channel="post",
+        received_at=now - dt.timedelta(days=50),
+    )
+    group_all(result)
+    o["comment_result"] = publish(result)
+    o["comment_draft"] = pcf.make_case(status="draft")
+    o["comment_draft_document"] = add_document(o["comment_draft"])
+    # --- publiccomment (sending an opinion): an open case, a closed one and a draft; the
+    # member's submission is the one of comment_result, above ---------------------------------
     o["comment_open_case"] = pcf.make_case(
         opens_at=now - dt.timedelta(days=10), closes_at=now + dt.timedelta(days=30)
     )
@@ -265,5 +286,4 @@ def build() -> World:
         closes_at=now + dt.timedelta(days=50),
         status=Case.Status.DRAFT,
     )
-    o["comment_submission"] = pcf.submit(o["comment_open_case"], "会員の意見", user=member)
     return w

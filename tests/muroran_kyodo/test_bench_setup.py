@@ -27,11 +27,15 @@ def test_every_declared_page_answers_for_its_person():
     data = _setup()
     pages = data["pages"]
     # Every app's declaration contributed, and names are unique (--only picks by name).
-    assert len(registry.BENCH_PAGES) == 4
+    assert len(registry.BENCH_PAGES) == 5
     assert len({p["name"] for p in pages}) == len(pages)
-    assert {"home", "directory", "partners programme", "adopted projects"} <= {
-        p["name"] for p in pages
-    }
+    assert {
+        "home",
+        "directory",
+        "partners programme",
+        "adopted projects",
+        "public comment cases",
+    } <= {p["name"] for p in pages}
     for page in pages:
         client = Client()
         if page["who"]:

@@ -161,8 +161,9 @@ def test_my_page_runs_the_same_queries_for_few_or_many_records(
     client.force_login(representative)
     # Session, user, memberships, open invitations (my organisations); my partner
     # registrations, my upcoming shifts, my equipment out on loan, my groups' applications that
-    # ask for something (次にすること); my requests (one UNION), my groups' applications.
-    with django_assert_num_queries(10):
+    # ask for something (次にすること); my requests (one UNION), my groups' applications, my
+    # public comment submissions.
+    with django_assert_num_queries(11):
         response = client.get("/mypage/")
     assert _tasks_section(response.content.decode()).count('class="task__title"') == 3 * n
 

@@ -29,7 +29,6 @@ from tests.publiccomment.factories import CLOSES, JST, NOW
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.usefixtures("frozen"),
-    pytest.mark.urls("tests.publiccomment.stub_urls"),
 ]
 
 MODELS = ["facility", "case", "submission", "opinion", "issue", "opinionitem"]

@@ -15,7 +15,7 @@ from publiccomment.models import Case, CaseStatusChange, Channel, Issue, Opinion
 from tests.publiccomment import factories as pf
 from tests.publiccomment.factories import CLOSES, JST, NOW
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.publiccomment.stub_urls")]
+pytestmark = pytest.mark.django_db
 
 AFTER_CLOSING = CLOSES + dt.timedelta(days=3)
 

@@ -18,7 +18,7 @@ from publiccomment.models import (
 )
 from tests import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.publiccomment.stub_urls")]
+pytestmark = pytest.mark.django_db
 
 MODELS = (Case, CaseStatusChange, Submission, Opinion, OpinionItem, Issue)
 
