@@ -29,15 +29,13 @@ def items(request: HttpRequest) -> list[QueueItem]:
     found: list[QueueItem] = []
     if user.has_perm("publiccomment.change_case"):
         # The changelist filtered to exactly the counted rows: announced, closed by now.
-        url = changelist_url(
-            "case", {"status__exact": Case.Status.ANNOUNCED, "closes_at__lte": now.isoformat()}
-        )
+        url = changelist_url("case", {"phase": Case.Phase.CONSIDERING})
         considering = Case.objects.considering_at(now).count()
         found.append(QueueItem(group, _("Closed cases waiting for a result"), considering, url))
     if user.has_perm("publiccomment.change_opinionitem"):
         # Items of abandoned cases are never grouped: only the cases still announced count.
         url = changelist_url(
-            "opinionitem", {"issue__isnull": "True", "case__status__exact": Case.Status.ANNOUNCED}
+            "opinionitem", {"grouped": "no", "case__status__exact": Case.Status.ANNOUNCED}
         )
         ungrouped = OpinionItem.objects.filter(
             issue__isnull=True, case__status=Case.Status.ANNOUNCED

@@ -57,7 +57,7 @@ def figures(fiscal_year: int) -> list[Figure]:
             "publiccomment.submitters",
             _("People and organisations who sent opinions"),
             counts["submitters"],
-            _("submitters"),
+            _("people or organisations"),
         ),
         Figure(group, "publiccomment.opinions", _("Opinions"), counts["opinions"], _("opinions")),
     ]
@@ -68,7 +68,7 @@ def figures(fiscal_year: int) -> list[Figure]:
                 f"publiccomment.submitters.{value}",
                 _("Submitters: %(channel)s") % {"channel": label},
                 counts[f"submitters_{value}"],
-                _("submitters"),
+                _("people or organisations"),
             )
         )
     for value, label in Channel.choices:

@@ -175,7 +175,7 @@ class OpinionItemAdmin(ActionFormErrorsMixin, admin.ModelAdmin):
         short_text("summary", _("point"), length=20, getter=lambda o: o.summary or o.opinion.text),
         "section",
     ]
-    list_filter = [CaseFilter, GroupedFilter, CaseFiscalYearFilter]
+    list_filter = [CaseFilter, GroupedFilter, "case__status", CaseFiscalYearFilter]
     list_select_related = ["case", "issue", "opinion__section", "opinion__submission"]
     search_fields = ["summary", "opinion__text", "opinion__submission__number"]
     list_per_page = 100

@@ -25,6 +25,7 @@ from partners.models import (
 )
 from subsidies.models import Application, ChangeRequest, Programme
 from tests import factories
+from tests.publiccomment import factories as pcf
 from tests.subsidies.factories import make_application, make_programme
 
 pytestmark = pytest.mark.django_db
@@ -43,10 +44,13 @@ APPLICATIONS = "Applications to receive"
 REPORTS = "Completion reports to check"
 CHANGES = "Change requests awaiting an answer"
 STOPS = "Requests to stop a project (中止・廃止)"
+CONSIDERING = "Closed cases waiting for a result"
+UNGROUPED = "Opinion items not yet grouped"
 # The admin index: 4 queries without the queue (session, user, the second factor, the admin
 # log). The queue adds one count per line (the subsidy applications' two lines share one) and,
 # for a clerk, their permissions (2) and groups (1), each read once per request.
-QUERIES_SUPERUSER = 4 + 9
+QUERIES_SUPERUSER = 4 + 11
+QUERIES_PLANNING = 4 + 3 + 2
 QUERIES_COMMUNITY = 4 + 3 + 7
 QUERIES_CIVIL = 4 + 3 + 1
 
@@ -62,6 +66,8 @@ EVERYTHING = {
     REPORTS: 1,
     STOPS: 1,
     CHANGES: 1,
+    CONSIDERING: 1,
+    UNGROUPED: 2,
 }
 
 
@@ -170,6 +176,13 @@ def world(resident, organization, member):
         status=Application.Status.STOP_REQUESTED,
         decided_amount=50_000,
     )
+    # Public comment: a case closed and being considered, with two opinions not yet grouped
+    # (keyed in from paper within its window), and an open case (its items wait too, below).
+    now = timezone.now()
+    closed = pcf.make_case(
+        opens_at=now - dt.timedelta(days=60), closes_at=now - dt.timedelta(days=20)
+    )
+    pcf.submit(closed, "意見1", "意見2", channel="post", received_at=now - dt.timedelta(days=30))
     return partner
 
 
@@ -187,8 +200,14 @@ def test_community_life_clerk_sees_registrations_loans_shifts_organisations_and_
 ):
     queue = _queue(client, staff)
     assert _counts(queue) == {
-        label: count for label, count in EVERYTHING.items() if label not in (PICKUPS, SUPPLIES)
+        label: count
+        for label, count in EVERYTHING.items()
+        if label not in (PICKUPS, SUPPLIES, CONSIDERING, UNGROUPED)
     }
+
+
+def test_planning_clerk_sees_public_comment_only(client, world):
+    assert _counts(_queue(client, _clerk("企画課"))) == {CONSIDERING: 1, UNGROUPED: 2}
 
 
 def test_civil_engineering_clerk_sees_pickups_only(client, world):
@@ -217,6 +236,10 @@ def test_the_links_are_the_filtered_changelists(client, world):
     assert queue[REPORTS][0] == "/admin/subsidies/application/?status__exact=reported"
     assert queue[STOPS][0] == "/admin/subsidies/application/?status__exact=stop_asked"
     assert queue[CHANGES][0] == "/admin/subsidies/changerequest/?status__exact=requested"
+    assert queue[CONSIDERING][0] == "/admin/publiccomment/case/?phase=considering"
+    assert queue[UNGROUPED][0] == (
+        "/admin/publiccomment/opinionitem/?grouped=no&case__status__exact=announced"
+    )
 
 
 @pytest.mark.parametrize(
@@ -226,6 +249,7 @@ def test_the_links_are_the_filtered_changelists(client, world):
         pytest.param(lambda staff: staff, id="地域生活課"),
         pytest.param(lambda staff: _clerk("土木課"), id="土木課"),
         pytest.param(lambda staff: _clerk("環境課"), id="環境課"),
+        pytest.param(lambda staff: _clerk("企画課"), id="企画課"),
     ],
 )
 def test_every_link_opens_for_that_person_and_lists_the_counted_rows(client, world, staff, who):
@@ -267,6 +291,12 @@ def _many(partner, organization, member):
         SupplyRequest.objects.create(registration=partner, delivery_note="輪西町会館")
         _short_shift()
         factories.make_organization(status=Organization.Status.PENDING)
+    now = timezone.now()
+    for _n in range(5):
+        closed = pcf.make_case(
+            opens_at=now - dt.timedelta(days=60), closes_at=now - dt.timedelta(days=20)
+        )
+        pcf.submit(closed, "意見", channel="fax", received_at=now - dt.timedelta(days=30))
     programme = Programme.objects.get()
     for _n in range(8):
         make_application(
@@ -280,7 +310,7 @@ def _many(partner, organization, member):
 
 
 @pytest.mark.parametrize("many", [False, True], ids=["one", "many"])
-@pytest.mark.parametrize("who", ["superuser", "地域生活課", "土木課"])
+@pytest.mark.parametrize("who", ["superuser", "地域生活課", "土木課", "企画課"])
 def test_the_queue_runs_a_fixed_number_of_queries(
     client, django_assert_num_queries, world, resident, organization, member, many, who
 ):
@@ -292,6 +322,7 @@ def test_the_queue_runs_a_fixed_number_of_queries(
         "superuser": QUERIES_SUPERUSER,
         "地域生活課": QUERIES_COMMUNITY,
         "土木課": QUERIES_CIVIL,
+        "企画課": QUERIES_PLANNING,
     }
     with django_assert_num_queries(queries[who]):
         assert client.get(reverse("admin:index")).status_code == 200

@@ -629,8 +629,8 @@ def test_my_page_runs_a_fixed_number_of_queries_with_registrations(
     # Session, user, memberships, open invitations, my partner registrations, my upcoming
     # shifts, my equipment out on loan, my groups' applications that ask for something (those
     # three for 次にすること), my requests (one UNION of the three kinds), my groups' subsidy
-    # applications.
-    with django_assert_num_queries(10):
+    # applications, my public comment submissions.
+    with django_assert_num_queries(11):
         response = client.get(reverse("mypage"))
     assert response.content.decode().count("/partners/registrations/") == n
 

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
+from django.utils import translation
 
 from muroran_kyodo import registry
 from publiccomment import bench, queue, sections, stats
@@ -165,7 +166,8 @@ def test_queue_counts_closed_cases_and_ungrouped_items(rf, comment_staff, client
     abandoned = pf.make_case()
     pf.submit(abandoned, "中止した案件の意見")
     Case.objects.filter(pk=abandoned.pk).update(status=S.ABANDONED)
-    found = {item.label: item for item in queue.items(_request(rf, comment_staff))}
+    with translation.override("en"):
+        found = {item.label: item for item in queue.items(_request(rf, comment_staff))}
     assert found["Closed cases waiting for a result"].count == 1
     assert found["Opinion items not yet grouped"].count == 3
     factories.with_second_factor(client, comment_staff)
