@@ -210,7 +210,10 @@ def _check_opinions(case: Case, opinions: Sequence[OpinionInput]) -> list[Opinio
     return kept
 
 
-def _check_window(case: Case, *, received_at: dt.datetime, now: dt.datetime) -> None:
+def check_window(case: Case, *, received_at: dt.datetime, now: dt.datetime) -> None:
+    """Refuse (ValidationError on `case` or `received_at`) unless the case takes opinions at
+    `received_at`: announced, opened by then, not yet closed, and `received_at` not after
+    `now`. The form uses it to say so before anyone types."""
     if case.status != S.ANNOUNCED:
         raise ValidationError(
             {
@@ -275,7 +278,7 @@ def submission_create(
         received_at = now
     elif received_at is None:
         raise ValidationError({"received_at": _("Enter the date the opinion was received.")})
-    _check_window(case, received_at=received_at, now=now)
+    check_window(case, received_at=received_at, now=now)
     kept = _check_opinions(case, opinions)
     if eligibility not in case.may_submit:
         raise ValidationError(

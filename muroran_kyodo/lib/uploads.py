@@ -164,7 +164,7 @@ DOCUMENT_EXTENSIONS = {
 _OFFICE_PART = {DOCX: "word/", XLSX: "xl/"}
 
 
-def _size(file: IO[bytes]) -> int:
+def document_size(file: IO[bytes]) -> int:
     size = getattr(file, "size", None)
     if size is None:
         position = file.tell()
@@ -206,7 +206,7 @@ def validate_document(file: IO[bytes], *, max_bytes: int | None = None) -> str:
     its name, and return its content type; ValidationError says what to do."""
     if max_bytes is None:
         max_bytes = getattr(settings, "UPLOAD_MAX_DOCUMENT_BYTES", DEFAULT_MAX_DOCUMENT_BYTES)
-    size = _size(file)
+    size = document_size(file)
     if size > max_bytes:
         raise ValidationError(
             _("The file is too large: at most %(size)s MB.")

@@ -73,7 +73,7 @@ def _window_refusal(case: Case) -> ValidationError | None:
     """The service's own refusal of a case that is not open now (the same words)."""
     now = timezone.now()
     try:
-        services._check_window(case, received_at=now, now=now)
+        services.check_window(case, received_at=now, now=now)
     except ValidationError as error:
         return error
     return None
