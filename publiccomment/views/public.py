@@ -11,8 +11,6 @@ cases and opinions."""
 
 from __future__ import annotations
 
-from itertools import groupby
-
 from django.conf import settings
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404
@@ -69,32 +67,54 @@ def _address(case: Case) -> str:
 # --- The list and a case's page -----------------------------------------------------------------
 
 
+def _chosen_year(request, years: list[int]) -> int | None:
+    """The 年度 asked for (`?year=2025`) if it has past cases, else the latest one; anything
+    else typed in the address is ignored."""
+    try:
+        asked = int(request.GET.get("year", ""))
+    except ValueError:
+        asked = None
+    if asked in years:
+        return asked
+    return years[0] if years else None
+
+
 @require_safe
 def case_list(request):
-    """Open cases (closing first, with days left), cases opening soon, and past cases by 年度
-    (being considered, with their result, abandoned). One query."""
+    """Open cases (closing first, with days left), cases opening soon, and the past cases
+    (being considered, with their result, abandoned) of one 年度 at a time, with links to the
+    other years: three queries, and a page that stays short as the years pass."""
     now = timezone.now()
-    cases = list(Case.objects.public().only(*LIST_FIELDS).order_by("-opens_at", "-pk"))
-    open_cases, upcoming, past = [], [], []
-    for case in cases:
+    current = list(
+        Case.objects.filter(status=S.ANNOUNCED, closes_at__gt=now)
+        .only(*LIST_FIELDS)
+        .order_by("closes_at", "pk")
+    )
+    open_cases, upcoming = [], []
+    for case in current:
         case.phase_now = case.phase_at(now)
         case.cta = case_call_to_action(case, now)
-        if case.phase_now == P.OPEN:
-            open_cases.append(case)
-        elif case.phase_now == P.UPCOMING:
-            upcoming.append(case)
-        else:
-            past.append(case)
-    open_cases.sort(key=lambda case: (case.closes_at, case.pk))
+        (open_cases if case.phase_now == P.OPEN else upcoming).append(case)
     upcoming.sort(key=lambda case: (case.opens_at, case.pk))
-    years = [
-        {"year": year, "label": fiscal_year_label(year), "cases": list(items)}
-        for year, items in groupby(past, key=lambda case: case.fiscal_year)
-    ]
+    past = Case.objects.past_at(now)
+    years = sorted(set(past.values_list("fiscal_year", flat=True)), reverse=True)
+    year = _chosen_year(request, years)
+    cases = []
+    if year is not None:
+        cases = list(past.filter(fiscal_year=year).only(*LIST_FIELDS).order_by("-opens_at", "-pk"))
+        for case in cases:
+            case.phase_now = case.phase_at(now)
     return render(
         request,
         "publiccomment/case_list.html",
-        {"open_cases": open_cases, "upcoming": upcoming, "years": years},
+        {
+            "open_cases": open_cases,
+            "upcoming": upcoming,
+            "year": year,
+            "year_label": fiscal_year_label(year) if year else "",
+            "years": [{"year": y, "label": fiscal_year_label(y)} for y in years],
+            "past": cases,
+        },
     )
 
 

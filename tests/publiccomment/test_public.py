@@ -71,14 +71,49 @@ def test_list_with_nothing_says_so(client):
     assert "現在、意見を募集している案件はありません。" in html
 
 
+def _past_case(year: int, title: str, **extra):
+    """A case of 年度 `year` whose result is published."""
+    opens = dt.datetime(year, 6, 1, 9, 0, tzinfo=pf.JST)
+    return pf.make_case(
+        title=title,
+        opens_at=opens,
+        closes_at=opens + dt.timedelta(days=30),
+        status=S.RESULT_PUBLISHED,
+        **extra,
+    )
+
+
+def test_past_cases_are_shown_one_fiscal_year_at_a_time(client):
+    _past_case(2025, "前年度の計画")
+    _past_case(2024, "二年前の計画")
+    _past_case(2024, "二年前のもう一つの計画")
+    url = reverse("publiccomment:case_list")
+
+    html = _html(client, url)  # the latest year with past cases
+    assert "前年度の計画" in html and "二年前の計画" not in html
+    assert '<span aria-current="page">2025年度（令和7年度）</span>' in html
+    assert 'href="?year=2024#past-cases">2024年度（令和6年度）</a>' in html
+
+    html = _html(client, url + "?year=2024")
+    assert "前年度の計画" not in html
+    assert "二年前の計画" in html and "二年前のもう一つの計画" in html
+    assert '<span aria-current="page">2024年度（令和6年度）</span>' in html
+
+    # A year without past cases, or anything else typed, shows the latest year: never a 500.
+    for junk in ("2019", "abc", "99999999999999999999", ""):
+        assert "前年度の計画" in _html(client, f"{url}?year={junk}")
+
+
 @pytest.mark.parametrize("n", [1, 6])
-def test_list_runs_one_query(client, django_assert_num_queries, n):
+def test_list_runs_three_queries(client, django_assert_num_queries, n):
+    # Open and opening soon; the years with past cases; the past cases of the year shown.
     for i in range(n):
         case = pf.make_case()
         pf.submit(case, "意見です。")
         if i % 2:
             publish(case)
-    with django_assert_num_queries(1):
+        _past_case(2025 - i, f"過去の計画{i}")
+    with django_assert_num_queries(3):
         client.get(reverse("publiccomment:case_list"))
 
 
