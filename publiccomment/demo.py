@@ -372,10 +372,11 @@ def _seed_case(demo: DemoCase, *, today, now, staff, users, facilities) -> Case:
         Section(case=case, number=number, heading=heading, body=body)
         for number, (heading, body) in enumerate(demo.sections, start=1)
     )
-    if closes_at > now:
+    if opens_at > now:
         services.case_announce(case=case, by=staff)
     else:
-        # The window is over: announced as it was then, with the history row it wrote.
+        # Already open (or over): announced as it was then, a week before opening, with the
+        # history row it wrote (announcing now would open it now).
         announced_at = opens_at - dt.timedelta(days=7)
         Case.objects.filter(pk=case.pk).update(
             status=S.ANNOUNCED, announced_at=announced_at, status_changed_at=announced_at

@@ -167,6 +167,9 @@ class SubmissionForm(forms.Form):
         address = user.address
         if user.postal_code and address:
             address = f"〒{user.postal_code} {address}"
+        # The account allows a longer address than a submission keeps: never prefill an
+        # error on a field the person did not type.
+        address = address[: Submission._meta.get_field("address").max_length]
         return {
             "name": user.get_full_name(),
             "address": address,

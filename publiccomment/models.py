@@ -251,10 +251,18 @@ class Case(models.Model):
     def is_open_at(self, now: dt.datetime) -> bool:
         return self.phase_at(now) == self.Phase.OPEN
 
+    def window_days_from(self, start: dt.datetime | None) -> int:
+        """The window's length in days, counted in Japan time from the day it starts (the
+        opening, or the announcement if later), that day included, to the closing day:
+        行政手続法 39条3項 「公示の日から起算して三十日以上」, so 4月1日 to 4月30日 is 30 days."""
+        begins = self.opens_at if start is None else max(self.opens_at, start)
+        return (timezone.localdate(self.closes_at) - timezone.localdate(begins)).days + 1
+
     @property
     def window_days(self) -> int:
-        """Days from the day after opening to the closing day, both in Japan time (39条3項)."""
-        return (timezone.localdate(self.closes_at) - timezone.localdate(self.opens_at)).days
+        """The window as the public has it: from the opening, or from the announcement when
+        the case was announced after its opening date."""
+        return self.window_days_from(self.announced_at)
 
     @property
     def window_is_short(self) -> bool:

@@ -31,6 +31,7 @@ from muroran_kyodo.lib.workflow import TransitionError, Workflow
 from . import emails
 from .models import (
     MAX_OPINION_LENGTH,
+    MINIMUM_WINDOW_DAYS,
     MAX_OPINIONS_PER_SUBMISSION,
     Case,
     CaseStatusChange,
@@ -79,8 +80,12 @@ def case_create(*, by: User | None, opens_at: dt.datetime, **fields: object) -> 
 
 
 def window_problems(case: Case, *, now: dt.datetime) -> dict[str, list[str]]:
-    """What stops a case from being announced, by field (empty when it may be)."""
+    """What stops a case from being announced now, by field (empty when it may be). A case in
+    preparation whose opening date has passed opens when it is announced: its window is
+    counted from `now` (the public cannot send opinions before they can read the draft)."""
     problems: dict[str, list[str]] = {}
+    days = case.window_days if case.status != S.DRAFT else case.window_days_from(now)
+    short = days < MINIMUM_WINDOW_DAYS
 
     def add(field: str, message: str) -> None:
         problems.setdefault(field, []).append(message)
@@ -89,14 +94,14 @@ def window_problems(case: Case, *, now: dt.datetime) -> dict[str, list[str]]:
         add("closes_at", _("The window must close after it opens."))
     elif case.closes_at <= now:
         add("closes_at", _("The window has already closed: set a closing date in the future."))
-    elif case.window_is_short and not case.short_window_reason.strip():
+    elif short and not case.short_window_reason.strip():
         add(
             "short_window_reason",
             _(
                 "The window is %(days)s days, shorter than 30 days: write the reason, which "
                 "the public page shows (行政手続法 40条)."
             )
-            % {"days": case.window_days},
+            % {"days": days},
         )
     if not [value for value in case.may_submit if value in Eligibility.values]:
         add("may_submit", _("Choose who may submit opinions."))
@@ -108,14 +113,17 @@ def window_problems(case: Case, *, now: dt.datetime) -> dict[str, list[str]]:
 def case_announce(*, case: Case, by: UserLike, reason: str = "") -> Case:
     """準備中 → 公示: the draft, the window and every way to submit become public. Refused
     while the window is invalid (below 30 days without a reason, already closed) or the draft
-    has no sections."""
+    has no sections. Announced after its opening date, the case opens now: `opens_at` moves
+    to the announcement, so that the page never shows a window that began before anyone could
+    read the draft."""
     now = timezone.now()
     problems = window_problems(case, now=now)
     if problems:
         raise ValidationError(problems)
-    return WORKFLOW.apply(
-        case, new=S.ANNOUNCED, by=by, reason=reason, changes={"announced_at": now}
-    )
+    changes: dict[str, object] = {"announced_at": now}
+    if case.opens_at < now:
+        changes["opens_at"] = now
+    return WORKFLOW.apply(case, new=S.ANNOUNCED, by=by, reason=reason, changes=changes)
 
 
 def case_abandon(*, case: Case, by: UserLike, reason: str) -> Case:

@@ -57,7 +57,7 @@ class CaseFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         value = self.value()
-        if value and value.isdigit():
+        if value and value.isdecimal():
             return queryset.filter(case_id=int(value))
         return queryset
 

@@ -189,6 +189,17 @@ class OpinionItemAdmin(ActionFormErrorsMixin, admin.ModelAdmin):
         # Items come with a submission, or from splitting an opinion.
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # An item goes only by splitting its opinion again: deleting one would drop a point
+        # from the count of a 論点, or escape the rule that every item is grouped.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Its summary may be corrected while the case is being considered, not after.
+        if obj is not None and obj.case.status != Case.Status.ANNOUNCED:
+            return False
+        return super().has_change_permission(request, obj)
+
     @admin.display(description=_("opinion item"), ordering="opinion__submission__number")
     def label(self, obj):
         """The receipt number, the opinion's number in it and the item's: PC-…-0004 / 2-1."""
@@ -208,7 +219,7 @@ class OpinionItemAdmin(ActionFormErrorsMixin, admin.ModelAdmin):
         response = super().changelist_view(request, extra_context)
         context = getattr(response, "context_data", None)
         case = request.GET.get("case", "")
-        if context and context.get("action_form") and case.isdigit():
+        if context and context.get("action_form") and case.isdecimal():
             # Only the 論点 of the case the list shows.
             field = context["action_form"].fields["issue"]
             field.queryset = field.queryset.filter(case_id=int(case))

@@ -234,7 +234,7 @@ def test_the_case_form_says_what_stops_announcing(comment_staff_client):
         closes_at=NOW + dt.timedelta(days=20),
     )
     page = comment_staff_client.get(_url("case", "change", case.pk)).content.decode()
-    assert "募集期間が15日で30日未満です。" in page
+    assert "募集期間が16日で30日未満です。" in page
 
 
 # --- transitions as actions -----------------------------------------------------------------
@@ -254,7 +254,7 @@ def test_announcing_a_short_window_without_reason_is_refused_per_row(comment_sta
     )
     response = _action(comment_staff_client, "case", "announce", [good, short])
     messages = _messages(response)
-    assert any(short.code in m and "募集期間が14日で30日未満です" in m for m in messages), messages
+    assert any(short.code in m and "募集期間が15日で30日未満です" in m for m in messages), messages
     assert Case.objects.get(pk=good.pk).status == Case.Status.ANNOUNCED
     assert Case.objects.get(pk=short.pk).status == Case.Status.DRAFT
 

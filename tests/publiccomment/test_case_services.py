@@ -32,7 +32,8 @@ def _jst(*args):
 
 
 def test_a_window_of_exactly_30_days_may_be_announced(frozen, comment_staff):
-    case = _draft(_jst(2026, 6, 20, 9, 0), _jst(2026, 7, 20, 17, 0))
+    # 39条3項: counted from the day of the announcement (opening), that day included.
+    case = _draft(_jst(2026, 6, 20, 9, 0), _jst(2026, 7, 19, 17, 0))
     assert case.window_days == 30
     assert services.window_problems(case, now=NOW) == {}
     services.case_announce(case=case, by=comment_staff)
@@ -42,7 +43,7 @@ def test_a_window_of_exactly_30_days_may_be_announced(frozen, comment_staff):
 
 
 def test_29_days_are_refused_without_a_reason_and_allowed_with_one(frozen, comment_staff):
-    case = _draft(_jst(2026, 6, 20, 9, 0), _jst(2026, 7, 19, 23, 59))
+    case = _draft(_jst(2026, 6, 20, 9, 0), _jst(2026, 7, 18, 23, 59))
     assert case.window_days == 29
     with pytest.raises(ValidationError) as refused:
         services.case_announce(case=case, by=comment_staff)
@@ -57,12 +58,12 @@ def test_29_days_are_refused_without_a_reason_and_allowed_with_one(frozen, comme
 
 
 def test_the_days_are_counted_in_japan_time(frozen):
-    # 00:30 JST on 1 July is still 30 June in UTC: counted by the UTC dates this would be 31.
-    case = _draft(_jst(2026, 6, 20, 0, 30), _jst(2026, 7, 20, 0, 10))
+    # 00:10 JST on 19 July is still 18 July in UTC: counted by the UTC dates this would be 29.
+    case = _draft(_jst(2026, 6, 20, 0, 30), _jst(2026, 7, 19, 0, 10))
     assert case.window_days == 30
     assert not case.window_is_short
-    # 23:50 JST on the opening day to 23:59 JST 29 days later: 29 days whatever the hours.
-    short = _draft(_jst(2026, 6, 20, 23, 50), _jst(2026, 7, 19, 23, 59))
+    # 23:50 JST on the opening day to 23:59 JST on the 29th day: 29 days whatever the hours.
+    short = _draft(_jst(2026, 6, 20, 23, 50), _jst(2026, 7, 18, 23, 59))
     assert short.window_days == 29
     assert services.window_problems(short, now=NOW).keys() == {"short_window_reason"}
 
@@ -265,3 +266,37 @@ def test_every_transition_writes_its_history(frozen, comment_staff):
     assert CaseStatusChange.objects.filter(
         case=published, old_status="announced", new_status="result", by=comment_staff
     ).exists()
+
+
+def test_a_case_announced_after_its_opening_date_opens_then_and_counts_from_then(
+    frozen, comment_staff
+):
+    # Opening on 1 June, closing on 16 July: 46 days on paper, but announced on 15 June the
+    # public has 32 days from the announcement (15 June included).
+    case = _draft(_jst(2026, 6, 1, 9, 0), _jst(2026, 7, 16, 17, 0))
+    assert services.window_problems(case, now=NOW) == {}
+    services.case_announce(case=case, by=comment_staff)
+    case.refresh_from_db()
+    assert case.opens_at == NOW and case.announced_at == NOW
+    assert case.window_days == 32
+
+    # Closing on 10 July, announced on 15 June: 26 days, so a reason is required.
+    late = _draft(_jst(2026, 6, 1, 9, 0), _jst(2026, 7, 10, 17, 0))
+    assert late.window_days == 40  # as drafted
+    problems = services.window_problems(late, now=NOW)
+    assert problems.keys() == {"short_window_reason"}
+    assert "26" in problems["short_window_reason"][0]
+    with pytest.raises(ValidationError):
+        services.case_announce(case=late, by=comment_staff)
+    assert Case.objects.get(pk=late.pk).status == Case.Status.DRAFT
+
+
+def test_the_outcome_e_mail_subject_keeps_the_title_as_written(
+    frozen, comment_staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    case = pf.make_case(title='駅前広場 & 公園の計画（"案"）')
+    pf.submit(case, "意見です。", email="kotae@example.jp")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_abandon(case=case, by=comment_staff, reason="計画を見直すため。")
+    assert len(mailoutbox) == 1
+    assert '駅前広場 & 公園の計画（"案"）' in mailoutbox[0].subject

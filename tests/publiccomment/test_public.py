@@ -177,7 +177,7 @@ def test_a_window_under_30_days_shows_its_reason(client):
     html = _html(client, case.get_absolute_url())
     assert "意見募集期間を30日未満とする理由" in html
     assert "国の制度改正の施行日に間に合わせるため。" in html
-    assert "14日間" in html
+    assert "15日間" in html
 
 
 def test_upcoming_case_says_when_it_opens(client):
@@ -468,3 +468,13 @@ def test_pages_refuse_a_post(client, case):
 def test_issue_model_is_answered():
     issue = Issue(summary="x", city_view=" ", disposition="noted")
     assert not issue.is_answered
+
+
+def test_result_page_gives_the_announcement_as_the_date_the_draft_was_published(client):
+    case = result_case(opinions=1)
+    Case.objects.filter(pk=case.pk).update(
+        announced_at=dt.datetime(2026, 5, 25, 9, 0, tzinfo=pf.JST)
+    )
+    html = _html(client, reverse("publiccomment:case_result", args=[case.pk]))
+    published = html[html.index("案の公表日") :][:200]
+    assert "令和8年5月25日（2026年5月25日）" in published
