@@ -31,8 +31,8 @@ from muroran_kyodo.lib.workflow import TransitionError, Workflow
 from . import emails
 from .models import (
     MAX_OPINION_LENGTH,
-    MINIMUM_WINDOW_DAYS,
     MAX_OPINIONS_PER_SUBMISSION,
+    MINIMUM_WINDOW_DAYS,
     Case,
     CaseStatusChange,
     Channel,
