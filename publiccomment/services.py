@@ -173,12 +173,20 @@ def case_publish_result(*, case: Case, by: UserLike, reason: str = "") -> Case:
     changed. Refused before the window closes and while any item is ungrouped or any group
     unanswered. Submitters who gave an e-mail address are told (emails.result_published)."""
     now = timezone.now()
-    problems = result_problems(case, now=now)
-    if problems:
-        raise ValidationError(problems)
-    return WORKFLOW.apply(
-        case, new=S.RESULT_PUBLISHED, by=by, reason=reason, changes={"result_published_at": now}
-    )
+    with transaction.atomic():
+        # Checked and changed under the case's lock: a split or a grouping made meanwhile
+        # (they take the same lock) is either seen by the check or refused after it.
+        Case.objects.select_for_update().filter(pk=case.pk).first()
+        problems = result_problems(case, now=now)
+        if problems:
+            raise ValidationError(problems)
+        return WORKFLOW.apply(
+            case,
+            new=S.RESULT_PUBLISHED,
+            by=by,
+            reason=reason,
+            changes={"result_published_at": now},
+        )
 
 
 # --- Submissions ------------------------------------------------------------------------------
@@ -352,6 +360,17 @@ def submission_create(
 # --- Considering -------------------------------------------------------------------------------
 
 
+def _lock_considering(case_id: int) -> None:
+    """Inside a transaction: lock the case row (so that publishing the result waits for a
+    split or a grouping under way, and the other way round) and refuse unless the case is
+    still being considered, as it stands now in the database."""
+    status = Case.objects.select_for_update().filter(pk=case_id).values_list("status", flat=True)
+    if status.first() != S.ANNOUNCED:
+        raise TransitionError(
+            _("The result of this case is already published or it was abandoned.")
+        )
+
+
 def _refuse_unless_considering(case: Case) -> None:
     if case.status != S.ANNOUNCED:
         raise TransitionError(
@@ -367,6 +386,7 @@ def opinion_split(*, opinion: Opinion, summaries: Sequence[str]) -> list[Opinion
     if not lines:
         raise ValidationError({"summaries": _("Write one line per point the opinion makes.")})
     with transaction.atomic():
+        _lock_considering(opinion.case_id)
         opinion.items.all().delete()
         return OpinionItem.objects.bulk_create(
             OpinionItem(opinion=opinion, case_id=opinion.case_id, position=position, summary=line)
@@ -390,7 +410,9 @@ def items_group(*, items: Iterable[OpinionItem], issue: Issue) -> int:
     pks = [item.pk for item in items]
     if OpinionItem.objects.filter(pk__in=pks).exclude(case_id=issue.case_id).exists():
         raise ValidationError(_("Only items of the same case can be grouped together."))
-    return OpinionItem.objects.filter(pk__in=pks).update(issue=issue)
+    with transaction.atomic():
+        _lock_considering(issue.case_id)
+        return OpinionItem.objects.filter(pk__in=pks).update(issue=issue)
 
 
 def opinion_redact(
