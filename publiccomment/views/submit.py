@@ -37,20 +37,32 @@ from ..models import Case, Opinion, Submission
 from ..permissions import can_view_submission
 
 # The submissions made in this browser session (without an account they are the only proof
-# of who sent them): their receipts open for it.
+# of who sent them): their receipts open for it, for an hour (long enough to print or save the
+# receipt; not for the next person at a library's computer, where the session may last).
 SESSION_KEY = "publiccomment.submissions"
 SESSION_KEEPS = 20
+SESSION_RECEIPT_SECONDS = 60 * 60
 
 FORM_TEMPLATE = "publiccomment/submission_form.html"
 
 
 def _remember(request: HttpRequest, submission: Submission) -> None:
-    pks = [pk for pk in request.session.get(SESSION_KEY, []) if pk != submission.pk]
-    request.session[SESSION_KEY] = [*pks, submission.pk][-SESSION_KEEPS:]
+    """{pk: when it was sent, in seconds}, the newest SESSION_KEEPS."""
+    kept = {pk: at for pk, at in _remembered(request).items() if pk != str(submission.pk)}
+    kept[str(submission.pk)] = int(timezone.now().timestamp())
+    request.session[SESSION_KEY] = dict(list(kept.items())[-SESSION_KEEPS:])
+
+
+def _remembered(request: HttpRequest) -> dict[str, int]:
+    value = request.session.get(SESSION_KEY, {})
+    return value if isinstance(value, dict) else {}
 
 
 def _made_here(request: HttpRequest, submission: Submission) -> bool:
-    return submission.pk in request.session.get(SESSION_KEY, [])
+    sent_at = _remembered(request).get(str(submission.pk))
+    if sent_at is None:
+        return False
+    return timezone.now().timestamp() - sent_at < SESSION_RECEIPT_SECONDS
 
 
 def _same_form(submission: Submission, form: SubmissionForm, request: HttpRequest) -> bool:

@@ -12,6 +12,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext, override
 
@@ -452,7 +453,17 @@ def test_the_session_remembers_the_submissions_made_here(client, case):
     _send(client, case)
     _send(client, case, email="")  # a new form, a new key
     pks = list(Submission.objects.order_by("pk").values_list("pk", flat=True))
-    assert client.session[SESSION_KEY] == pks
+    assert list(client.session[SESSION_KEY]) == [str(pk) for pk in pks]
+
+
+def test_the_session_opens_its_receipts_for_an_hour_only(client, case, frozen):
+    response, _data = _send(client, case)
+    receipt = response["Location"]
+    assert client.get(receipt).status_code == 200
+    frozen.shift(dt.timedelta(minutes=59))
+    assert client.get(receipt).status_code == 200
+    frozen.shift(dt.timedelta(minutes=2))
+    assert client.get(receipt).status_code == 404
 
 
 def test_the_receipt_page_takes_no_post(client, case):
@@ -464,7 +475,8 @@ def test_the_receipt_lists_the_opinions_with_constant_queries(client, case):
     small = pf.submit(case, "一つ")
     large = pf.submit(case, *[f"意見{n}" for n in range(15)], email="")
     session = client.session
-    session[SESSION_KEY] = [small.pk, large.pk]
+    now = int(timezone.now().timestamp())
+    session[SESSION_KEY] = {str(small.pk): now, str(large.pk): now}
     session.save()
     with CaptureQueriesContext(connection) as few:
         client.get(small.get_absolute_url())
