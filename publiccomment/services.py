@@ -79,6 +79,22 @@ def case_create(*, by: User | None, opens_at: dt.datetime, **fields: object) -> 
     return case
 
 
+def case_renumber(*, case: Case) -> Case:
+    """A case in preparation whose opening moved into another 年度 takes that year's next
+    number (2025-012 → 2026-003), so that its number, its receipts and 実績 count it in the
+    year it runs. An announced case keeps its number (its window no longer moves)."""
+    year = fiscal_year(case.opens_at)
+    if case.status != S.DRAFT or year == case.fiscal_year:
+        return case
+    with transaction.atomic():
+        case.fiscal_year = year
+        case.serial = next_value(f"publiccomment.case.{year}")
+        Case.objects.filter(pk=case.pk, status=S.DRAFT).update(
+            fiscal_year=case.fiscal_year, serial=case.serial
+        )
+    return case
+
+
 def window_problems(case: Case, *, now: dt.datetime) -> dict[str, list[str]]:
     """What stops a case from being announced now, by field (empty when it may be). A case in
     preparation whose opening date has passed opens when it is announced: its window is

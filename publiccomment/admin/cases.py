@@ -335,6 +335,12 @@ class CaseAdmin(ServiceSaveMixin, ActionFormErrorsMixin, admin.ModelAdmin):
 
     # --- saving ----------------------------------------------------------------------------
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "opens_at" in form.changed_data:
+            # A draft moved to another 年度 takes that year's next number.
+            services.case_renumber(case=obj)
+
     def create_with_service(self, request, obj, form):
         fields = {
             name: value

@@ -538,3 +538,26 @@ def test_a_list_takes_as_many_queries_for_many_rows_as_for_few(comment_staff_cli
     grow(12)
     many = _queries(comment_staff_client, _url(model))
     assert many == few
+
+
+def test_a_draft_moved_into_another_fiscal_year_takes_that_years_number(comment_staff_client):
+    comment_staff_client.post(_url("case", "add"), _case_form())
+    case = Case.objects.get(title="室蘭市景観計画（案）")
+    assert case.code == "2026-001"
+    page = comment_staff_client.get(_url("case", "change", case.pk))
+    data = _case_form(opens_at_0="2027-04-10", closes_at_0="2027-05-20")
+    data = {k: v for k, v in data.items() if not k.startswith(("sections-", "documents-"))}
+    # The rows as the page has them; the stored document is not sent again (a browser sends
+    # no file for it).
+    data.update({k: v for k, v in _management(page).items() if not k.endswith("-file")})
+    data["documents-0-sort_order"] = "0"
+    response = comment_staff_client.post(_url("case", "change", case.pk), data)
+    assert response.status_code == 302, response.context["errors"]
+    case.refresh_from_db()
+    assert (case.fiscal_year, case.code) == (2027, "2027-001")
+    # Moved within the same 年度: the number stays.
+    data["opens_at_0"] = "2027-05-01"
+    data["closes_at_0"] = "2027-06-10"
+    comment_staff_client.post(_url("case", "change", case.pk), data)
+    case.refresh_from_db()
+    assert case.code == "2027-001" and str(case.opens_at.date()) == "2027-05-01"
