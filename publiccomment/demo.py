@@ -423,12 +423,17 @@ def _seed_case(demo: DemoCase, *, today, now, staff, users, facilities) -> Case:
             opinion=opinions_made[submission_index][opinion_index],
             public_text=public_text,
             reason="個人の電話番号を含むため、その部分を削除しました。",
+            by=staff,
         )
     if demo.key == "result":
         Case.objects.filter(pk=case.pk).update(
             final_plan=demo.final_plan, draft_changed=True, changes_summary=demo.changes_summary
         )
         case.refresh_from_db()
+        # Staff read every opinion before the result publishes them.
+        services.opinions_mark_reviewed(
+            opinions=case.opinions.filter(reviewed_at__isnull=True), by=staff
+        )
         services.case_publish_result(case=case, by=staff)
     elif demo.key == "abandoned":
         services.case_abandon(case=case, by=staff, reason=demo.abandon_reason)
@@ -570,6 +575,7 @@ def _volume_case(n: int, *, today: dt.date) -> None:
             position=position,
             section=sections[(submission.sequence + position) % 3],
             text=f"合成データの意見です（{submission.sequence}-{position}）。" * 3,
+            reviewed_at=published_at - dt.timedelta(days=1),
         )
         for submission in submissions
         for position in (1, 2)

@@ -440,7 +440,9 @@ class Submission(models.Model):
 
 class Opinion(models.Model):
     """One opinion of a submission, on a section of the draft (or the whole), stored exactly
-    as typed. Staff may withhold it or publish a redacted text (43条3項); the original stays."""
+    as typed. Staff may withhold it or publish a redacted text (43条3項); the original stays.
+    Before the result is published staff read every opinion and mark it reviewed (fit to
+    publish as it will be shown: it may carry the sender's name or telephone number)."""
 
     submission = models.ForeignKey(
         Submission, on_delete=models.CASCADE, related_name="opinions", verbose_name=_("submission")
@@ -473,6 +475,17 @@ class Opinion(models.Model):
         help_text=_("Not published at all (43条3項); the reason is recorded."),
     )
     redaction_reason = models.CharField(_("reason for redacting"), max_length=200, blank=True)
+    # Read by staff and found fit to publish (as typed, redacted or withheld): the result is
+    # published only when every opinion of the case has been (services.result_problems).
+    reviewed_at = models.DateTimeField(_("checked for publishing"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked by"),
+    )
 
     class Meta:
         ordering = ["submission", "position"]

@@ -7,7 +7,9 @@ with history. Whether a case takes opinions is read from its window, never store
 
 Submissions: `submission_create` is the one way an opinion arrives, on the web or keyed in by
 staff (channel and received date): the same window, limits and receipt number for both.
-Considering: `opinion_split`, `items_group`, `opinion_redact`.
+Considering: `opinion_split`, `items_group`, `opinion_redact`, and `opinions_mark_reviewed`:
+every opinion is read by staff before the result publishes it (it may carry a name or a
+telephone number); redacting or withholding one counts as reading it.
 """
 
 from __future__ import annotations
@@ -181,13 +183,25 @@ def result_problems(case: Case, *, now: dt.datetime) -> dict[str, list[str]]:
             _("Write the city's view and the disposition of point(s) %(numbers)s.")
             % {"numbers": "、".join(str(number) for number in unanswered)},
         )
+    unreviewed = Opinion.objects.filter(case=case, reviewed_at__isnull=True).count()
+    if unreviewed:
+        add(
+            "opinions",
+            _(
+                "%(count)s opinions have not been checked before publishing. Read them in the "
+                "list of opinions for personal data and the like, and mark them as checked "
+                "that they may be published."
+            )
+            % {"count": unreviewed},
+        )
     return problems
 
 
 def case_publish_result(*, case: Case, by: UserLike, reason: str = "") -> Case:
     """結果公表 (43条1項): the groups of opinions with the city's view, the final plan and what
-    changed. Refused before the window closes and while any item is ungrouped or any group
-    unanswered. Submitters who gave an e-mail address are told (emails.result_published)."""
+    changed, and every opinion not withheld on its own page. Refused before the window closes,
+    while any item is ungrouped or any group unanswered, and while any opinion has not been
+    checked by staff (`opinions_mark_reviewed`, `opinion_redact`). Submitters who gave an e-mail address are told (emails.result_published)."""
     now = timezone.now()
     with transaction.atomic():
         # Checked and changed under the case's lock: a split or a grouping made meanwhile
@@ -431,11 +445,38 @@ def items_group(*, items: Iterable[OpinionItem], issue: Issue) -> int:
         return OpinionItem.objects.filter(pk__in=pks).update(issue=issue)
 
 
+def opinions_mark_reviewed(*, opinions: Iterable[Opinion], by: User | None) -> int:
+    """Staff read these opinions and found them fit to publish as they will be shown (as
+    typed, or as redacted or withheld): recorded with who and when. Refused unless every one
+    belongs to a case still announced (the result publishes only reviewed opinions). Returns
+    how many were marked; marking again moves the time and the person to the latest check."""
+    pks = [opinion.pk for opinion in opinions]
+    if not pks:
+        return 0
+    decided = (
+        Case.objects.filter(pk__in=Opinion.objects.filter(pk__in=pks).values("case_id"))
+        .exclude(status=S.ANNOUNCED)
+        .first()
+    )
+    if decided is not None:
+        _refuse_unless_considering(decided)
+    return Opinion.objects.filter(pk__in=pks).update(reviewed_at=timezone.now(), reviewed_by=by)
+
+
+_REDACTION_FIELDS = ["public_text", "withheld", "redaction_reason", "reviewed_at", "reviewed_by"]
+
+
 def opinion_redact(
-    *, opinion: Opinion, public_text: str = "", withheld: bool = False, reason: str
+    *,
+    opinion: Opinion,
+    public_text: str = "",
+    withheld: bool = False,
+    reason: str,
+    by: User | None,
 ) -> Opinion:
     """What the public page of every opinion shows (43条3項): the text with a part removed, or
-    nothing; the original stays for staff. A reason is required."""
+    nothing; the original stays for staff. A reason is required. Redacting is reviewing: the
+    opinion is marked checked by `by`. Allowed after the result too (a leak found late)."""
     if not reason.strip():
         raise ValidationError({"redaction_reason": _("Write why the opinion is redacted.")})
     if not withheld and not public_text.strip():
@@ -445,15 +486,21 @@ def opinion_redact(
     opinion.public_text = "" if withheld else public_text
     opinion.withheld = withheld
     opinion.redaction_reason = reason.strip()
-    opinion.save(update_fields=["public_text", "withheld", "redaction_reason"])
+    opinion.reviewed_at = timezone.now()
+    opinion.reviewed_by = by
+    opinion.save(update_fields=_REDACTION_FIELDS)
     return opinion
 
 
-def opinion_unredact(*, opinion: Opinion) -> Opinion:
+def opinion_unredact(*, opinion: Opinion, by: User | None) -> Opinion:
+    """Publish the opinion as submitted again: `by` has read it and found it fit to, so it is
+    marked checked."""
     opinion.public_text = ""
     opinion.withheld = False
     opinion.redaction_reason = ""
-    opinion.save(update_fields=["public_text", "withheld", "redaction_reason"])
+    opinion.reviewed_at = timezone.now()
+    opinion.reviewed_by = by
+    opinion.save(update_fields=_REDACTION_FIELDS)
     return opinion
 
 

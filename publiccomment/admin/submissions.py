@@ -1,18 +1,22 @@
 """Staff key in submissions that came on paper, through the 意見箱, at the counter, by post,
 FAX or e-mail (`services.submission_create`: the same window, rules and receipt numbers as the
 web form; the window is the received date's), read every submission with its personal data
-(here only), redact or withhold an opinion for the public page (43条3項; the original stays)
-and split an opinion into items, one per point it makes."""
+(here only), redact or withhold an opinion for the public page (43条3項; the original stays),
+split an opinion into items, one per point it makes, and mark opinions as read and fit to
+publish (「公表してよいことを確認した」, `services.opinions_mark_reviewed`): the result is
+published only when every opinion of the case is."""
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from muroran_kyodo.lib.admin_actions import (
     KeyedInChannelMixin,
@@ -281,8 +285,23 @@ class SubmissionAdmin(
         obj._state.adding = False
 
 
+class LineEndsField(forms.CharField):
+    """A textarea's text with the line ends a browser posts (CRLF) made "\n", so that text
+    sent back unchanged is not taken for a change."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        return super().to_python(value)
+
+
+def item_lines(text: str) -> list[str]:
+    """The points typed in the items box: one a line, blank lines and spaces around dropped."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 class OpinionForm(forms.ModelForm):
-    items = forms.CharField(
+    items = LineEndsField(
         label=_("Items (one line per point)"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
@@ -291,17 +310,42 @@ class OpinionForm(forms.ModelForm):
             "and their grouping. Empty: leave the items as they are."
         ),
     )
+    reviewed = forms.BooleanField(
+        label=_("Checked that it may be published"),
+        required=False,
+        help_text=_(
+            "Read the opinion for a name, an address, a telephone number or anything else that "
+            "may not be published: the result is published only when every opinion of the case "
+            "is checked. Redacting or withholding it checks it too."
+        ),
+    )
 
     class Meta:
         model = Opinion
         fields = ["public_text", "withheld", "redaction_reason"]
+        field_classes = {"public_text": LineEndsField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["items"].initial = "\n".join(
-                item.summary for item in self.instance.items.all() if item.summary
+        opinion = self.instance
+        if opinion.pk:
+            self.fields["items"].initial = "\n".join(self.current_items())
+            self.fields["reviewed"].initial = opinion.reviewed_at is not None
+            # Marked once, for good; and only while the case is being considered.
+            self.fields["reviewed"].disabled = (
+                opinion.reviewed_at is not None or opinion.case.status != Case.Status.ANNOUNCED
             )
+
+    def current_items(self) -> list[str]:
+        return [item.summary for item in self.instance.items.all() if item.summary]
+
+    def items_to_split(self) -> list[str]:
+        """The lines of the items box when they differ from the opinion's items now (empty:
+        leave the items, and their grouping, as they are)."""
+        lines = item_lines(self.cleaned_data.get("items") or "")
+        if not lines or lines == item_lines("\n".join(self.current_items())):
+            return []
+        return lines
 
 
 class ItemInline(ReadOnlyInline):
@@ -314,10 +358,26 @@ class ItemInline(ReadOnlyInline):
         return request.user.has_perm("publiccomment.view_opinionitem")
 
 
+class ReviewedFilter(admin.SimpleListFilter):
+    title = _("checked for publishing")
+    parameter_name = "reviewed"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Not yet checked")), ("yes", _("Checked"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(reviewed_at__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(reviewed_at__isnull=False)
+        return queryset
+
+
 @admin.register(Opinion)
 class OpinionAdmin(ServiceRefusalsOnTheFormMixin, admin.ModelAdmin):
-    """Redaction (public text, or withheld, with the reason) and splitting; the text as
-    submitted is read-only."""
+    """Redaction (public text, or withheld, with the reason), splitting, and checking each
+    opinion for publishing (the list's action or the box on the page); the text as submitted
+    is read-only."""
 
     form = OpinionForm
     list_display = [
@@ -326,13 +386,15 @@ class OpinionAdmin(ServiceRefusalsOnTheFormMixin, admin.ModelAdmin):
         short_text("text", _("opinion and reasons"), length=24),
         "withheld",
         "redacted",
+        "reviewed",
     ]
-    list_filter = [CaseFilter, "withheld", CaseFiscalYearFilter]
+    list_filter = [CaseFilter, ReviewedFilter, "withheld", CaseFiscalYearFilter]
     list_select_related = ["case", "submission"]
     search_fields = ["submission__number", "text"]
     list_per_page = 50
     show_full_result_count = False
     inlines = [ItemInline]
+    actions = ["mark_reviewed"]
     fields = [
         "submission_link",
         "case",
@@ -342,9 +404,11 @@ class OpinionAdmin(ServiceRefusalsOnTheFormMixin, admin.ModelAdmin):
         "public_text",
         "withheld",
         "redaction_reason",
+        "reviewed",
+        "review_record",
         "items",
     ]
-    readonly_fields = ["submission_link", "case", "position", "section", "text"]
+    readonly_fields = ["submission_link", "case", "position", "section", "text", "review_record"]
 
     def has_add_permission(self, request):
         return False
@@ -361,6 +425,18 @@ class OpinionAdmin(ServiceRefusalsOnTheFormMixin, admin.ModelAdmin):
     def redacted(self, obj):
         return bool(obj.public_text)
 
+    @admin.display(description=_("checked"), boolean=True, ordering="reviewed_at")
+    def reviewed(self, obj):
+        return obj.reviewed_at is not None
+
+    @admin.display(description=_("checked when and by whom"))
+    def review_record(self, obj):
+        """When and by whom the opinion was checked for publishing."""
+        if obj is None or obj.reviewed_at is None:
+            return "—"
+        at = timezone.localtime(obj.reviewed_at).strftime("%Y-%m-%d %H:%M")
+        return f"{at} {obj.reviewed_by or ''}".strip()
+
     @admin.display(description=_("submission"))
     def submission_link(self, obj):
         return format_html(
@@ -370,21 +446,55 @@ class OpinionAdmin(ServiceRefusalsOnTheFormMixin, admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
+        """Through the services only: redacting (or clearing it) checks the opinion for
+        publishing; the box checks it without redacting; the items are split again only when
+        their lines really changed (a browser posts the unchanged box with CRLF)."""
         data = form.cleaned_data
         try:
             if {"public_text", "withheld", "redaction_reason"} & set(form.changed_data):
                 if not data["withheld"] and not data["public_text"].strip():
-                    services.opinion_unredact(opinion=obj)
+                    services.opinion_unredact(opinion=obj, by=request.user)
                 else:
                     services.opinion_redact(
                         opinion=obj,
                         public_text=data["public_text"],
                         withheld=data["withheld"],
                         reason=data["redaction_reason"],
+                        by=request.user,
                     )
-            if "items" in form.changed_data and data["items"].strip():
-                services.opinion_split(opinion=obj, summaries=data["items"].splitlines())
+            elif data.get("reviewed") and obj.reviewed_at is None:
+                try:
+                    services.opinions_mark_reviewed(opinions=[obj], by=request.user)
+                except TransitionError as error:
+                    raise ValidationError({"reviewed": str(error)}) from error
+            lines = form.items_to_split()
+            if lines:
+                services.opinion_split(opinion=obj, summaries=lines)
         except TransitionError as error:
             self.refused(ValidationError({"items": str(error)}))
         except ValidationError as error:
             self.refused(error)
+
+    @admin.action(
+        description=_("Checked that they may be published (公表してよいことを確認した)"),
+        permissions=["change"],
+    )
+    def mark_reviewed(self, request, queryset):
+        """The ticked opinions were read and may be published as they will be shown."""
+        try:
+            marked = services.opinions_mark_reviewed(
+                opinions=queryset.select_related(None).only("pk"), by=request.user
+            )
+        except TransitionError as error:
+            self.message_user(request, str(error), messages.WARNING)
+            return
+        self.message_user(
+            request,
+            ngettext(
+                "%(n)d opinion marked as checked that it may be published.",
+                "%(n)d opinions marked as checked that they may be published.",
+                marked,
+            )
+            % {"n": marked},
+            messages.SUCCESS,
+        )

@@ -11,7 +11,9 @@ in their own browser context:
 3. the window closes (the case's closing time is moved into the past, as the clock would move);
    the clerk writes two 論点 with 市の考え方 and the disposition, groups the four opinion items
    under them with 「この論点にまとめる」 on the item list filtered by the case, writes the
-   final plan and what changed on the case, and runs 「結果を公表する」;
+   final plan and what changed on the case; 「結果を公表する」 is refused while nobody has
+   checked the opinions for personal data, so the clerk ticks every opinion of the case on the
+   opinion list and runs 「公表してよいことを確認した」, then 「結果を公表する」;
 4. the result page (Japanese, English, 320 px) counts 3 senders and 4 opinions by channel,
    shows each 論点 with the city's view and the disposition, the final plan and what changed;
    every opinion is on its own page; none of the personal strings typed on the way is on
@@ -305,6 +307,26 @@ def clerk_groups(page, expect, case, labels, issue):
     )
 
 
+def clerk_checks_every_opinion(page, expect, case, staff):
+    """On the opinion list filtered by the case and 未確認: every opinion read, all ticked with
+    the box of the header, 「公表してよいことを確認した」."""
+    page.goto("/admin/publiccomment/opinion/")
+    filters = page.locator("#changelist-filter")
+    filters.get_by_role("link", name=re.compile(case.code)).click()
+    page.wait_for_url(f"**/admin/publiccomment/opinion/?case={case.pk}*")
+    filters.get_by_role("link", name="未確認", exact=True).click()
+    page.wait_for_url("**reviewed=no*")
+    expect(page.locator("#result_list tbody tr")).to_have_count(4)
+    page.locator("#action-toggle").check()
+    page.select_option('select[name="action"]', "mark_reviewed")
+    page.locator('button[name="index"]').click()
+    expect(page.locator(SUCCESS)).to_have_text(
+        "4件の意見を「公表してよいことを確認した」にしました。"
+    )
+    assert not case.opinions.filter(reviewed_at__isnull=True).exists()
+    assert set(case.opinions.values_list("reviewed_by", flat=True)) == {staff.pk}
+
+
 def clerk_writes_the_final_plan(page, expect, case):
     page.goto("/admin/publiccomment/case/")
     page.locator("#result_list").get_by_role("link", name=case.code).click()
@@ -446,6 +468,10 @@ def test_opinions_on_the_web_and_by_fax_are_grouped_answered_and_published(
     )
     assert not OpinionItem.objects.filter(case=case, issue__isnull=True).exists()
     clerk_writes_the_final_plan(clerk, expect, case)
+    clerk_runs_case_action(clerk, case, "publish_result")
+    expect(clerk.locator(WARNING)).to_contain_text("公表前に確認していない意見が4件あります。")
+    expect(clerk.locator(SUCCESS)).to_have_count(0)
+    clerk_checks_every_opinion(clerk, expect, case, staff)
 
     mail.outbox.clear()
     clerk_runs_case_action(clerk, case, "publish_result")

@@ -80,3 +80,11 @@ def submit(
         **extra,
     )
     return submission
+
+
+def review_all(case: Case, *, by=None) -> int:
+    """Staff have read every opinion of the (announced) case and found it fit to publish, as
+    the result requires (`services.opinions_mark_reviewed`)."""
+    return services.opinions_mark_reviewed(
+        opinions=case.opinions.filter(reviewed_at__isnull=True), by=by
+    )

@@ -1,6 +1,6 @@
 """Cases with their result for the public-page tests: opinions submitted inside the window,
-grouped under 論点 with the city's view, then the case put straight in 結果公表 (the publishing
-transition itself is tested with the services)."""
+grouped under 論点 with the city's view, checked for publishing, then the case put straight in
+結果公表 (the publishing transition itself is tested with the services)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,9 @@ def group_all(case: Case, *, summaries=("計画の目的に賛成する意見",)
 
 
 def publish(case: Case, **changes) -> Case:
+    """Every opinion checked for publishing by staff (as the transition requires), then the case
+    straight in 結果公表."""
+    pf.review_all(case)
     Case.objects.filter(pk=case.pk).update(
         status=Case.Status.RESULT_PUBLISHED,
         result_published_at=RESULT_AT,

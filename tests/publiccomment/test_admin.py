@@ -2,7 +2,8 @@
 written with its sections, documents, who may submit and facilities and is numbered by the
 service; the transitions run as actions with refusals per row; paper and FAX submissions are
 keyed in through the same service (receipt number, window of the received date); opinions are
-redacted with the original kept and split into items; items are grouped under 論点."""
+redacted with the original kept, split into items and checked for publishing; items are grouped
+under 論点."""
 
 import datetime as dt
 
@@ -12,6 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from publiccomment import services
+from publiccomment.admin.submissions import OpinionForm, item_lines
 from publiccomment.models import (
     Case,
     CaseStatusChange,
@@ -275,10 +278,12 @@ def test_publishing_the_result_is_refused_with_what_is_missing(considered, after
     assert considered.code in messages
     assert "最終案、またはその掲載場所を記入してください。" in messages
     assert "論点に分類していない意見の項目が3件あります。" in messages
+    assert "公表前に確認していない意見が3件あります。" in messages
     assert Case.objects.get(pk=considered.pk).status == Case.Status.ANNOUNCED
     # The change form shows the same, in the box of what stops the next step.
     page = comment_staff_client.get(_url("case", "change", considered.pk)).content.decode()
     assert "論点に分類していない意見の項目が3件あります。" in page
+    assert "公表前に確認していない意見が3件あります。" in page
 
 
 def test_the_result_is_written_while_considering_and_published(considered, request):
@@ -309,6 +314,13 @@ def test_the_result_is_written_while_considering_and_published(considered, reque
     considered.refresh_from_db()
     assert considered.changes_summary.startswith("第2章")
     assert considered.status == Case.Status.ANNOUNCED  # the form never changes the state
+    # Nobody has read the three opinions yet: refused, and said so.
+    response = _action(comment_staff_client, "case", "publish_result", [considered])
+    assert "公表前に確認していない意見が3件あります。" in " ".join(_messages(response))
+    assert Case.objects.get(pk=considered.pk).status == Case.Status.ANNOUNCED
+    opinions = list(Opinion.objects.filter(case=considered))
+    response = _action(comment_staff_client, "opinion", "mark_reviewed", opinions)
+    assert _messages(response) == ["3件の意見を「公表してよいことを確認した」にしました。"]
     _action(comment_staff_client, "case", "publish_result", [considered])
     assert Case.objects.get(pk=considered.pk).status == Case.Status.RESULT_PUBLISHED
 
@@ -398,7 +410,7 @@ def _opinion_form(client, opinion, **data):
     return client.post(_url("opinion", "change", opinion.pk), base)
 
 
-def test_redaction_keeps_the_original(comment_staff_client, case):
+def test_redaction_keeps_the_original(comment_staff_client, comment_staff, case):
     submission = pf.submit(case, "私（電話0143-99-9999）は公園に反対です。")
     opinion = submission.opinions.get()
     response = _opinion_form(
@@ -411,6 +423,8 @@ def test_redaction_keeps_the_original(comment_staff_client, case):
     opinion.refresh_from_db()
     assert opinion.text == "私（電話0143-99-9999）は公園に反対です。"
     assert opinion.published_text == "私は公園に反対です。"
+    # Redacting is checking it for publishing.
+    assert (opinion.reviewed_at, opinion.reviewed_by) == (NOW, comment_staff)
     # Withholding without a reason is refused on the form.
     response = _opinion_form(comment_staff_client, opinion, withheld="on", redaction_reason="")
     assert response.status_code == 200
@@ -440,6 +454,107 @@ def test_splitting_after_the_result_is_refused_on_the_form(comment_staff_client,
     assert response.status_code == 200
     assert "items" in response.context["adminform"].form.errors
     assert opinion.items.count() == 1
+
+
+def test_the_opinion_list_marks_opinions_checked_for_publishing(
+    comment_staff_client, comment_staff, considered
+):
+    opinions = list(Opinion.objects.filter(case=considered).order_by("pk"))
+    unchecked = comment_staff_client.get(_url("opinion"), {"case": considered.pk, "reviewed": "no"})
+    assert {o.pk for o in unchecked.context["cl"].result_list} == {o.pk for o in opinions}
+    assert "公表してよいことを確認した" in unchecked.content.decode()  # the action is offered
+
+    response = _action(comment_staff_client, "opinion", "mark_reviewed", opinions[:2])
+    assert _messages(response) == ["2件の意見を「公表してよいことを確認した」にしました。"]
+    assert (
+        list(Opinion.objects.filter(reviewed_by=comment_staff, reviewed_at=NOW).order_by("pk"))
+        == opinions[:2]
+    )
+    unchecked = comment_staff_client.get(_url("opinion"), {"case": considered.pk, "reviewed": "no"})
+    assert [o.pk for o in unchecked.context["cl"].result_list] == [opinions[2].pk]
+    checked = comment_staff_client.get(_url("opinion"), {"reviewed": "yes"})
+    assert {o.pk for o in checked.context["cl"].result_list} == {o.pk for o in opinions[:2]}
+    # Once the result is out, the list refuses (a warning, nothing changes).
+    Case.objects.filter(pk=considered.pk).update(status=Case.Status.RESULT_PUBLISHED)
+    response = _action(comment_staff_client, "opinion", "mark_reviewed", opinions[2:])
+    assert _messages(response) == ["この案件は結果を公表済みか、中止されています。"]
+    assert Opinion.objects.get(pk=opinions[2].pk).reviewed_at is None
+
+
+def test_the_opinion_form_checks_it_with_its_box(comment_staff_client, comment_staff, case):
+    opinion = pf.submit(case, "公園を増やしてほしい。").opinions.get()
+    page = comment_staff_client.get(_url("opinion", "change", opinion.pk))
+    assert not page.context["adminform"].form.fields["reviewed"].disabled
+    # Saved without the box: nothing is checked.
+    assert _opinion_form(comment_staff_client, opinion).status_code == 302
+    assert Opinion.objects.get(pk=opinion.pk).reviewed_at is None
+    assert _opinion_form(comment_staff_client, opinion, reviewed="on").status_code == 302
+    opinion.refresh_from_db()
+    assert (opinion.reviewed_at, opinion.reviewed_by) == (NOW, comment_staff)
+    assert opinion.public_text == "" and not opinion.withheld
+    page = comment_staff_client.get(_url("opinion", "change", opinion.pk))
+    assert page.context["adminform"].form.fields["reviewed"].disabled
+    assert "2026-06-15 10:00" in page.content.decode()
+
+
+def test_the_items_box_sent_back_with_crlf_keeps_the_items_and_their_grouping(
+    comment_staff_client, case
+):
+    opinion = pf.submit(case, "公園を増やし、駐車場も作ってほしい。").opinions.get()
+    _opinion_form(comment_staff_client, opinion, items="公園を増やしてほしい\n駐車場を作ってほしい")
+    issue = Issue.objects.create(case=case, number=1, summary="公園")
+    opinion.items.update(issue=issue)
+    before = list(opinion.items.values_list("pk", "position", "summary", "issue"))
+    assert len(before) == 2
+    # A browser posts the unchanged box with CRLF (and maybe a last line end): redacting the
+    # opinion leaves its items, and their grouping, as they are.
+    response = _opinion_form(
+        comment_staff_client,
+        opinion,
+        items="公園を増やしてほしい\r\n駐車場を作ってほしい\r\n",
+        public_text="公園を増やし、駐車場も\r\n作ってほしい。",
+        redaction_reason="改行を整理",
+    )
+    assert response.status_code == 302
+    assert list(opinion.items.values_list("pk", "position", "summary", "issue")) == before
+    opinion.refresh_from_db()
+    assert opinion.public_text == "公園を増やし、駐車場も\n作ってほしい。"
+    # After the result the same save goes through (it used to be refused as a new split).
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.RESULT_PUBLISHED)
+    response = _opinion_form(
+        comment_staff_client,
+        opinion,
+        items="公園を増やしてほしい\r\n駐車場を作ってほしい\r\n",
+        withheld="on",
+        redaction_reason="個人が特定されるため",
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    opinion.refresh_from_db()
+    assert opinion.withheld
+    assert list(opinion.items.values_list("pk", "position", "summary", "issue")) == before
+
+
+def test_the_items_box_splits_only_when_its_lines_differ(case):
+    opinion = pf.submit(case, "意見です。").opinions.get()
+    assert item_lines(" 一 \r\n\r\n二\r") == ["一", "二"]
+
+    def form(items):
+        bound = OpinionForm(
+            {"public_text": "", "redaction_reason": "", "items": items}, instance=opinion
+        )
+        assert bound.is_valid(), bound.errors
+        return bound
+
+    # Unsplit (one item, the whole opinion): nothing typed, nothing to split.
+    assert form("").items_to_split() == []
+    assert form("一\r\n二").items_to_split() == ["一", "二"]
+    services.opinion_split(opinion=opinion, summaries=["一", "二"])
+    for same in ("一\r\n二", "一\r\n二\r\n", " 一\n\n二 ", "一\r二"):
+        bound = form(same)
+        assert bound.items_to_split() == [], same
+    assert "items" not in form("一\r\n二\r\n").changed_data
+    assert form("一\r\n三").items_to_split() == ["一", "三"]
+    assert form("二\r\n一").items_to_split() == ["二", "一"]
 
 
 # --- 論点 and grouping ----------------------------------------------------------------------

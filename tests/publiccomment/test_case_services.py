@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from muroran_kyodo.lib.workflow import TransitionError
 from publiccomment import emails, services
-from publiccomment.models import Case, CaseStatusChange, Channel, Issue, OpinionItem
+from publiccomment.models import Case, CaseStatusChange, Channel, Issue, Opinion, OpinionItem
 from tests.publiccomment import factories as pf
 from tests.publiccomment.factories import CLOSES, JST, NOW
 
@@ -143,7 +143,8 @@ def test_abandoning_needs_a_reason(frozen, case, comment_staff):
 
 
 def _considered(case):
-    """Every item grouped under one answered 論点, the final plan written."""
+    """Every item grouped under one answered 論点, every opinion checked for publishing, the
+    final plan written."""
     issue = Issue.objects.create(
         case=case,
         number=1,
@@ -152,6 +153,7 @@ def _considered(case):
         disposition=Issue.Disposition.NOTED,
     )
     OpinionItem.objects.filter(case=case).update(issue=issue)
+    pf.review_all(case)
     Case.objects.filter(pk=case.pk).update(final_plan="最終案は市ホームページで公開しています。")
     case.refresh_from_db()
     return issue
@@ -217,6 +219,73 @@ def test_a_changed_draft_needs_what_changed(with_opinions, comment_staff, frozen
         services.case_publish_result(case=case, by=comment_staff)
     assert refused.value.error_dict.keys() == {"changes_summary"}
     assert Case.objects.get(pk=case.pk).status == Case.Status.ANNOUNCED
+
+
+def test_the_result_is_refused_until_every_opinion_is_checked(with_opinions, comment_staff, frozen):
+    case = with_opinions
+    _considered(case)
+    unread = list(Opinion.objects.filter(case=case).order_by("pk")[:2])
+    Opinion.objects.filter(pk__in=[o.pk for o in unread]).update(reviewed_at=None, reviewed_by=None)
+    frozen.move_to(AFTER_CLOSING)
+    with pytest.raises(ValidationError) as refused:
+        services.case_publish_result(case=case, by=comment_staff)
+    assert refused.value.error_dict.keys() == {"opinions"}
+    assert refused.value.messages == [
+        "公表前に確認していない意見が2件あります。意見の一覧で個人情報などがないか確認し、"
+        "「公表してよいことを確認した」にしてください。"
+    ]
+    assert Case.objects.get(pk=case.pk).status == Case.Status.ANNOUNCED
+
+    assert services.opinions_mark_reviewed(opinions=unread, by=comment_staff) == 2
+    for opinion in unread:
+        opinion.refresh_from_db()
+        assert (opinion.reviewed_at, opinion.reviewed_by) == (AFTER_CLOSING, comment_staff)
+    services.case_publish_result(case=case, by=comment_staff)
+    assert Case.objects.get(pk=case.pk).status == Case.Status.RESULT_PUBLISHED
+
+
+def test_checking_opinions_is_refused_once_the_case_is_decided(frozen, comment_staff):
+    published, abandoned = pf.make_case(), pf.make_case()
+    opinions = [pf.submit(c, "意見").opinions.get() for c in (published, abandoned)]
+    Case.objects.filter(pk=published.pk).update(status=Case.Status.RESULT_PUBLISHED)
+    Case.objects.filter(pk=abandoned.pk).update(status=Case.Status.ABANDONED)
+    for opinion in opinions:
+        with pytest.raises(TransitionError):
+            services.opinions_mark_reviewed(opinions=[opinion], by=comment_staff)
+    # One opinion of a decided case among others: nothing is marked.
+    still_open = pf.make_case()
+    fresh = pf.submit(still_open, "意見").opinions.get()
+    with pytest.raises(TransitionError):
+        services.opinions_mark_reviewed(opinions=[fresh, opinions[0]], by=comment_staff)
+    assert not Opinion.objects.filter(reviewed_at__isnull=False).exists()
+    assert services.opinions_mark_reviewed(opinions=[], by=comment_staff) == 0
+
+
+def test_redacting_or_withholding_checks_the_opinion(frozen, case, comment_staff):
+    first, second = pf.submit(
+        case, "私、輪西花子（0143-11-2222）は賛成です。", "反対です。"
+    ).opinions.all()
+    services.opinion_redact(
+        opinion=first, public_text="私は賛成です。", reason="個人の氏名と電話番号", by=comment_staff
+    )
+    services.opinion_redact(opinion=second, withheld=True, reason="誹謗中傷", by=comment_staff)
+    for opinion in (first, second):
+        opinion.refresh_from_db()
+        assert (opinion.reviewed_at, opinion.reviewed_by) == (NOW, comment_staff)
+    # Publishing it as submitted again is a check too, by whoever decided so.
+    other = pf.make_case()
+    Opinion.objects.filter(pk=first.pk).update(reviewed_at=None, reviewed_by=None)
+    first.refresh_from_db()
+    services.opinion_unredact(opinion=first, by=comment_staff)
+    first.refresh_from_db()
+    assert (first.published_text, first.reviewed_by) == (first.text, comment_staff)
+    assert first.reviewed_at == NOW
+    # A refused redaction checks nothing.
+    unread = pf.submit(other, "意見").opinions.get()
+    with pytest.raises(ValidationError):
+        services.opinion_redact(opinion=unread, withheld=True, reason=" ", by=comment_staff)
+    unread.refresh_from_db()
+    assert unread.reviewed_at is None
 
 
 def test_publishing_tells_each_submitter_with_an_address_once(

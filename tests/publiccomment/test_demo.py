@@ -62,6 +62,8 @@ def test_the_demo_has_a_case_in_every_phase(django_capture_on_commit_callbacks):
     assert not result.opinion_items.filter(issue__isnull=True).exists()
     assert result.final_plan and result.changes_summary
     assert result.opinions.filter(redaction_reason__gt="").count() == 1
+    # Every opinion of the result was checked for publishing before it was published.
+    assert not result.opinions.filter(reviewed_at__isnull=True).exists()
     abandoned = Case.objects.get(status=Case.Status.ABANDONED)
     assert abandoned.abandon_reason
     # Every case has its history, and the numbers are the services'.

@@ -376,8 +376,11 @@ def test_opinions_page_lists_every_opinion_as_published(client):
         opinion=redacted.opinions.get(),
         public_text="近所の家の前の木を切ってほしい。",
         reason="個人が特定される記述を削除",
+        by=None,
     )
-    services.opinion_redact(opinion=withheld.opinions.get(), withheld=True, reason="誹謗中傷のため")
+    services.opinion_redact(
+        opinion=withheld.opinions.get(), withheld=True, reason="誹謗中傷のため", by=None
+    )
     group_all(case)
     publish(case)
 
