@@ -81,6 +81,19 @@ def _same_form(submission: Submission, form: SubmissionForm, request: HttpReques
     )
 
 
+def _opinions_differ(submission: Submission, posted: list[services.OpinionInput]) -> bool:
+    """Whether the opinions posted again differ from those the first sending recorded."""
+    recorded = [
+        (opinion.section_id, opinion.text) for opinion in submission.opinions.order_by("position")
+    ]
+    sent = [
+        (opinion.section.pk if opinion.section else None, opinion.text)
+        for opinion in posted
+        if opinion.text.strip()
+    ]
+    return recorded != sent
+
+
 def _window_refusal(case: Case) -> ValidationError | None:
     """The service's own refusal of a case that is not open now (the same words)."""
     now = timezone.now()
@@ -147,6 +160,17 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("Your opinion has been sent. Your receipt number is %(number)s.")
+                % {"number": submission.number},
+            )
+        elif _opinions_differ(submission, fields["opinions"]):
+            # The same form sent again after a change (the back button, then editing): the
+            # first sending stands; say so rather than let the change vanish unnoticed.
+            messages.warning(
+                request,
+                _(
+                    "This form had already been sent (receipt number %(number)s): the changes "
+                    "made afterwards were not sent. To send another opinion, open the form again."
+                )
                 % {"number": submission.number},
             )
         return redirect("publiccomment:submission_receipt", pk=submission.pk)

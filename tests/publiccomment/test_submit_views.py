@@ -281,6 +281,23 @@ def test_sending_the_same_form_twice_gives_the_first_receipt(client, case):
     assert again["Location"] == first["Location"]
 
 
+def test_the_same_form_sent_again_after_a_change_says_the_change_was_not_sent(client, case):
+    first, data = _send(client, case)
+    data["opinion1_text"] = "あとから書き直した意見"
+    again = client.post(_url(case), data, follow=True)
+    assert Submission.objects.count() == 1
+    assert again.redirect_chain[0][0] == first["Location"]
+    html = again.content.decode()
+    number = Submission.objects.get().number
+    assert f"この用紙は既に送信されています（受付番号 {number}）" in html
+    assert "あとから書き直した意見" not in html
+    # A plain double click says nothing of the kind.
+    html = client.post(
+        _url(case), {**data, "opinion1_text": _filled(client, case)["opinion1_text"]}, follow=True
+    ).content.decode()
+    assert "既に送信されています" not in html
+
+
 def test_a_form_key_from_someone_else_does_not_open_their_receipt(client, case):
     _first, data = _send(client, case)
     stranger = type(client)()
