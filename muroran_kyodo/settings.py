@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "partners",
     "subsidies",
     "publiccomment",
+    "entalk",
 ]
 
 MIDDLEWARE = [
@@ -272,12 +273,25 @@ MAP_TILE_ATTRIBUTION_URL = env.str(
 # and per e-mail address typed ("email"). Counted in the shared cache.
 RATE_LIMITS = {
     "publiccomment.submission": {"ip": "60/h", "user": "10/h", "email": "10/h"},
+    "entalk.request": {"ip": "30/h", "user": "5/h", "email": "5/h"},
+    "entalk.answer": {"ip": "60/h", "user": "20/h"},
 }
 
 # パブリックコメント: where opinions go when a case gives no address of its own.
 PUBLICCOMMENT_ADDRESS = env.str(
     "PUBLICCOMMENT_ADDRESS", default="〒051-8511 室蘭市幸町1番2号 室蘭市役所"
 )
+
+# enとーく: the rules a request must meet, shown on the form. The venue must be in Muroran:
+# its postal code starts with one of the city's prefixes (050, 051).
+ENTALK = {
+    "MIN_PARTICIPANTS": env.int("ENTALK_MIN_PARTICIPANTS", default=10),
+    "LEAD_DAYS": env.int("ENTALK_LEAD_DAYS", default=30),
+    "SESSION_MINUTES": env.int("ENTALK_SESSION_MINUTES", default=90),
+    "FOLLOW_UP_OVERDUE_DAYS": env.int("ENTALK_FOLLOW_UP_OVERDUE_DAYS", default=60),
+    "POSTAL_PREFIXES": ("050", "051"),
+    "CITY_NAME": "室蘭市",
+}
 
 # `make bench` serves a bare view through the same stack as its baseline.
 BENCH_BASELINE = env_bool("BENCH_BASELINE", False)

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("", include("subsidies.urls")),
     path("", include("publiccomment.urls")),
+    path("", include("entalk.urls")),
 ]
 
 if settings.BENCH_BASELINE:
