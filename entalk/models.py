@@ -30,10 +30,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from muroran_kyodo.lib.jp import fiscal_year, fiscal_year_label
-from muroran_kyodo.lib.models import Channel, StatusChange, status_fields
+from muroran_kyodo.lib.models import StatusChange, status_fields
 from organizations.models import ActorType, District, Organization
 
 SLOTS_PER_REQUEST = 3
+
+
+class Channel(models.TextChoices):
+    """How a request reached the city. The values shared with `muroran_kyodo.lib.models.Channel`
+    are the same strings; enとーく is often asked for by telephone."""
+
+    WEB = "web", _("Web")
+    PHONE = "phone", _("Telephone")
+    FAX = "fax", _("Fax")
+    PAPER = "paper", _("Paper")
+    EMAIL = "email", _("E-mail")
+    COUNTER = "counter", _("At the counter")
 
 
 class Theme(models.Model):
@@ -156,9 +168,7 @@ class Request(models.Model):
     HELD_STATES = (Status.CONFIRMED, Status.PUBLISHED)
 
     number = models.CharField(_("receipt number"), max_length=20, unique=True, editable=False)
-    fiscal_year = models.PositiveSmallIntegerField(
-        _("fiscal year received"), editable=False
-    )
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year received"), editable=False)
     organization = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from muroran_kyodo.lib.jp import fiscal_year, nfkc, normalize_postal_code
-from muroran_kyodo.lib.models import Channel, next_value
+from muroran_kyodo.lib.models import next_value
 from muroran_kyodo.lib.workflow import TransitionError, Workflow
 from organizations.models import District, Organization
 
@@ -39,6 +39,7 @@ from . import emails
 from .models import (
     SLOTS_PER_REQUEST,
     Block,
+    Channel,
     Department,
     FollowUp,
     FollowUpChange,
@@ -85,7 +86,6 @@ def rules() -> Rules:
         session_minutes=config["SESSION_MINUTES"],
         overdue_days=config["FOLLOW_UP_OVERDUE_DAYS"],
     )
-
 
 
 WORKFLOW: Workflow[Request] = Workflow(
@@ -397,10 +397,12 @@ def request_create(
     except IntegrityError:
         # Two submissions of the same group at the same moment: the partial unique index
         # keeps one; the other is told why.
-        existing = open_request_of(organization=organization, user=user if not organization else None)
+        existing = open_request_of(
+            organization=organization, user=user if not organization else None
+        )
         if existing is None:
             raise
-        raise ValidationError({"__all__": [SECOND_REQUEST % {"number": existing.number}]})
+        raise ValidationError({"__all__": [SECOND_REQUEST % {"number": existing.number}]}) from None
     return request
 
 
@@ -523,9 +525,7 @@ def record_problems(request: Request, *, now: dt.datetime) -> dict[str, list[str
             _("The record can be published once the session has taken place.")
         )
     if not request.participants:
-        problems.setdefault("participants", []).append(
-            _("Enter the number of participants.")
-        )
+        problems.setdefault("participants", []).append(_("Enter the number of participants."))
     if not request.topics.exists():
         problems.setdefault("__all__", []).append(_("Add at least one topic raised."))
     return problems

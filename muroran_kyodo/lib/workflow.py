@@ -73,7 +73,7 @@ class Workflow(Generic[M]):
     reason_missing: str | Promise = ""
     status_field: str = "status"
     changed_at_field: str | None = "status_changed_at"
-    # Extra fields of the history row, from the record: {"kind": lambda r: …}.
+    # Extra fields of the history row, read from the changed record: {"kind": lambda r: …}.
     history_extra: Mapping[str, Callable[[M], Any]] = field(default_factory=dict)
 
     # --- reading ---------------------------------------------------------------------------
@@ -142,9 +142,10 @@ class Workflow(Generic[M]):
                     self.changed_meanwhile
                     or _("Someone else changed this just now. Reload and try again.")
                 )
-            self.record_history(record, old=old, new=new, by=by, at=now, reason=reason)
             for name, value in fields.items():
                 setattr(record, name, value)
+            # After the change: `history_extra` reads the record as it now stands.
+            self.record_history(record, old=old, new=new, by=by, at=now, reason=reason)
             if notify and self.notify is not None:
                 send = self.notify
                 transaction.on_commit(lambda: send(record, old=old, reason=reason))

@@ -10,8 +10,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import Group
 
 from entalk import services
-from entalk.models import Department, Request, Theme, Topic
-from muroran_kyodo.lib.models import Channel
+from entalk.models import Channel, Department, Request, Theme, Topic
 from tests import factories
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -70,9 +69,7 @@ def make_request(by=None, **overrides) -> Request:
 
 def confirm(request: Request, *, staff=None, slot=1) -> Request:
     staff = staff or entalk_staff()
-    return services.request_accept(
-        request=request, slot=request.slots.get(position=slot), by=staff
-    )
+    return services.request_accept(request=request, slot=request.slots.get(position=slot), by=staff)
 
 
 def held(request: Request, *, participants=25, topics=1, publish=False, staff=None) -> Request:
