@@ -142,9 +142,10 @@ class Workflow(Generic[M]):
                     self.changed_meanwhile
                     or _("Someone else changed this just now. Reload and try again.")
                 )
-            self.record_history(record, old=old, new=new, by=by, at=now, reason=reason)
             for name, value in fields.items():
                 setattr(record, name, value)
+            # After the changes: history_extra reads the record as it now stands.
+            self.record_history(record, old=old, new=new, by=by, at=now, reason=reason)
             if notify and self.notify is not None:
                 send = self.notify
                 transaction.on_commit(lambda: send(record, old=old, reason=reason))

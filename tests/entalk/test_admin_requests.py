@@ -229,7 +229,7 @@ def test_accept_a_preferred_date(staff_client, entalk_request):
     assert entalk_request.starts_at == SLOT_2
     assert any(m for m in _messages(response))
     history = entalk_request.status_changes.order_by("at", "pk").last()
-    assert history.new_status == S.CONFIRMED and history.by is not None
+    assert (history.new_status, history.starts_at) == (S.CONFIRMED, SLOT_2)
 
 
 def test_accepting_a_date_over_a_block_is_refused_with_a_message(
