@@ -314,7 +314,7 @@ def test_publishing_before_the_session_or_without_topics_is_refused(
     with translation.override("en"):
         response = _step(staff_client, entalk_request, "publish")
     text = " ".join(_messages(response))
-    assert "once the session has taken place" in text and "at least one topic" in text
+    assert "開催が終わってから公表" in text and "話題を1件以上" in text
     entalk_request.refresh_from_db()
     assert entalk_request.status == S.CONFIRMED
     _later(frozen, staff_client, staff, SLOT_1 + dt.timedelta(hours=3))

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from entalk import services
 from entalk.models import (
@@ -26,6 +27,13 @@ from tests.entalk.factories import JST, NOW, SLOT_1, SLOT_2, SLOT_3
 
 pytestmark = pytest.mark.django_db
 S = Request.Status
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Refusals are read in English here (the catalogue's Japanese is tested elsewhere)."""
+    with translation.override("en"):
+        yield
 
 
 def _errors(excinfo) -> dict[str, list[str]]:
