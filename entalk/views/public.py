@@ -108,7 +108,7 @@ def _status_changes():
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A confirmed or published session: date, venue, town, themes, the group as the public
     may read it; once published the record with participants by actor type, topics, photos
-    and follow-ups with their dated history. Eight queries."""
+    and follow-ups with their dated history. Seven queries."""
     follow_ups = FollowUp.objects.select_related("department", "topic").prefetch_related(
         Prefetch("status_changes", queryset=_status_changes())
     )
