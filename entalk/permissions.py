@@ -69,9 +69,7 @@ def department_ids_of(user: UserLike | None) -> set[int] | None:
     if cached is None:
         from .models import Department
 
-        cached = set(
-            Department.objects.filter(group__user=user).values_list("pk", flat=True)
-        )
+        cached = set(Department.objects.filter(group__user=user).values_list("pk", flat=True))
         user._entalk_departments = cached  # type: ignore[union-attr]
     return cached
 

@@ -87,7 +87,6 @@ def rules() -> Rules:
     )
 
 
-
 WORKFLOW: Workflow[Request] = Workflow(
     model=Request,
     history=RequestStatusChange,
@@ -397,10 +396,12 @@ def request_create(
     except IntegrityError:
         # Two submissions of the same group at the same moment: the partial unique index
         # keeps one; the other is told why.
-        existing = open_request_of(organization=organization, user=user if not organization else None)
+        existing = open_request_of(
+            organization=organization, user=user if not organization else None
+        )
         if existing is None:
             raise
-        raise ValidationError({"__all__": [SECOND_REQUEST % {"number": existing.number}]})
+        raise ValidationError({"__all__": [SECOND_REQUEST % {"number": existing.number}]}) from None
     return request
 
 
@@ -523,9 +524,7 @@ def record_problems(request: Request, *, now: dt.datetime) -> dict[str, list[str
             _("The record can be published once the session has taken place.")
         )
     if not request.participants:
-        problems.setdefault("participants", []).append(
-            _("Enter the number of participants.")
-        )
+        problems.setdefault("participants", []).append(_("Enter the number of participants."))
     if not request.topics.exists():
         problems.setdefault("__all__", []).append(_("Add at least one topic raised."))
     return problems
