@@ -8,6 +8,8 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.translation import override
 
@@ -417,3 +419,31 @@ def test_slot_rows_stay_in_order(entalk_request):
         2,
         3,
     ]
+
+
+def _cancelled_and_new(representative, n):
+    """`n` requests of one representative: all but the last cancelled (one open at a time)."""
+    made = []
+    for i in range(n):
+        item = ef.make_request(by=representative, slots=[SLOT_1 + dt.timedelta(days=i)])
+        if i < n - 1:
+            services.request_cancel(request=item, by=representative, reason="都合")
+        made.append(item)
+    return made
+
+
+def test_request_list_and_page_query_counts_are_fixed(rep_client, representative):
+    def count(url):
+        with CaptureQueriesContext(connection) as context:
+            assert rep_client.get(url).status_code == 200
+        return len(context.captured_queries)
+
+    first = _cancelled_and_new(representative, 1)[0]
+    list_url = reverse("entalk:request_list")
+    detail_url = reverse("entalk:request_detail", args=[first.pk])
+    one_list, one_detail = count(list_url), count(detail_url)
+    services.request_cancel(request=first, by=representative, reason="都合")
+    more = _cancelled_and_new(representative, 6)
+    assert count(list_url) == one_list
+    assert len(rep_client.get(list_url).context["requests"]) == 7
+    assert count(reverse("entalk:request_detail", args=[more[-1].pk])) == one_detail
