@@ -17,6 +17,7 @@ from muroran_kyodo.lib.fields import CountField, DateField
 from muroran_kyodo.lib.jp import NormalizedEmailField, PhoneField, PostalCodeField
 from organizations.models import District, Membership, Organization
 
+from . import services
 from .models import SLOTS_PER_REQUEST, Theme
 
 INFORMAL = "informal"
@@ -189,7 +190,25 @@ class RequestForm(forms.Form):
                 self.add_error(f"slot_{n}_time", _("Choose a start time for this date."))
             if time and not date and f"slot_{n}_date" not in self.errors:
                 self.add_error(f"slot_{n}_date", _("Give the date of this start time."))
+        self._check_rules(data)
         return data
+
+    def _check_rules(self, data: dict[str, Any]) -> None:
+        """The service's slot and participant rules, already at the confirmation step so that
+        nobody confirms a request that will be refused (the service checks again on sending)."""
+        slot_errors = any(name.startswith("slot_") for name in self.errors)
+        if not slot_errors and data.get("slot_1_date") and data.get("slot_1_time"):
+            now = timezone.now()
+            problems = services.slot_problems(self.slots(), now=now, received_at=now)
+            for field, messages in problems.items():
+                self.add_error(slot_field(int(field.split("_")[1])), messages)
+        participants = data.get("participants_expected")
+        minimum = services.rules().min_participants
+        if participants is not None and participants < minimum:
+            self.add_error(
+                "participants_expected",
+                _("A session needs at least %(count)s participants.") % {"count": minimum},
+            )
 
     # --- reading ---------------------------------------------------------------------------
 

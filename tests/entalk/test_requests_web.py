@@ -447,3 +447,22 @@ def test_request_list_and_page_query_counts_are_fixed(rep_client, representative
     assert count(list_url) == one_list
     assert len(rep_client.get(list_url).context["requests"]) == 7
     assert count(reverse("entalk:request_detail", args=[more[-1].pk])) == one_detail
+
+
+def test_past_slot_is_refused_before_the_confirmation(rep_client):
+    data = _filled(rep_client, slot_1_date="2026/06/10")
+    response = rep_client.post(NEW, data)
+    assert response.context["step"] == "input"
+    assert response.context["form"].errors["slot_1_date"]
+
+
+def test_time_taken_between_confirmation_and_sending_is_refused_next_to_the_slot(rep_client, staff):
+    data, confirm = _confirm(rep_client, slot_2_date="", slot_2_time="")
+    assert confirm.context["step"] == "confirm"
+    services.block_create(starts_at=SLOT_1, ends_at=SLOT_1 + dt.timedelta(hours=2), by=staff)
+    response = rep_client.post(NEW, {**data, "_submit": "1"})
+    form = response.context["form"]
+    assert response.context["step"] == "input"
+    assert form.errors["slot_1_date"]
+    assert form["slot_1_time"].value() == "14:00"
+    assert not Request.objects.exists()
