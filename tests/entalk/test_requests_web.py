@@ -466,3 +466,17 @@ def test_time_taken_between_confirmation_and_sending_is_refused_next_to_the_slot
     assert form.errors["slot_1_date"]
     assert form["slot_1_time"].value() == "14:00"
     assert not Request.objects.exists()
+
+
+def test_answer_rate_limit_keeps_the_proposal(rep_client, proposed, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "entalk.answer": {"user": "0/h"}}
+    response = rep_client.post(
+        reverse("entalk:request_answer", args=[proposed.pk]),
+        {"action": "decline", "reason": "行事があります"},
+    )
+    assert response.status_code == 200
+    form = response.context["decline_form"]
+    assert form.non_field_errors()
+    assert form["reason"].value() == "行事があります"
+    proposed.refresh_from_db()
+    assert proposed.status == Request.Status.PROPOSED
