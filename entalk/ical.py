@@ -1,0 +1,98 @@
+"""The iCal feeds of enとーく (RFC 5545, with the `icalendar` library).
+
+- The public feed: confirmed and published sessions, from a year ago to a year ahead, each
+  with the town and venue and the group only as the public may read it (`public_name`); no
+  contact data, nothing of a request not yet confirmed.
+- A group's private feed: its own requests with a proposed date (TENTATIVE) or a confirmed
+  one, named with the group's name, at a secret address (a signed token of the user's id)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core import signing
+from django.utils import timezone
+from icalendar import Calendar, Event
+
+from .models import Request
+
+TOKEN_SALT = "entalk.calendar"
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+TITLE = "enとーく"
+
+
+def calendar_token(user_pk: int) -> str:
+    return signing.dumps(user_pk, salt=TOKEN_SALT)
+
+
+def user_pk_of(token: str) -> int | None:
+    """The user id a token was made for, or None for anything not made by calendar_token."""
+    try:
+        value = signing.loads(token, salt=TOKEN_SALT)
+    except signing.BadSignature:
+        return None
+    return value if isinstance(value, int) else None
+
+
+def public_window(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    return now - dt.timedelta(days=365), now + dt.timedelta(days=365)
+
+
+def _calendar(name: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", "-//Muroran City//enとーく//JA")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", "Asia/Tokyo")
+    return calendar
+
+
+def _event(request: Request, *, host: str, summary: str, url: str, stamp: dt.datetime) -> Event:
+    event = Event()
+    event.add("uid", f"entalk-{request.pk}@{host}")
+    event.add("dtstamp", stamp)
+    event.add("dtstart", request.starts_at)
+    event.add("dtend", request.ends_at)
+    event.add("summary", summary)
+    event.add("location", f"{request.venue_name}（{request.venue_district}）")
+    event.add("url", url)
+    return event
+
+
+def public_calendar(requests: Iterable[Request], *, host: str, base_url: str) -> bytes:
+    """Needs `venue_district` loaded. `base_url` is the scheme and host of the session pages."""
+    calendar = _calendar(TITLE)
+    stamp = timezone.now()
+    for request in requests:
+        event = _event(
+            request,
+            host=host,
+            summary=f"{TITLE} {request.public_name}",
+            url=base_url + request.get_absolute_url(),
+            stamp=stamp,
+        )
+        event.add("status", "CONFIRMED")
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def group_calendar(requests: Iterable[Request], *, host: str, base_url: str) -> bytes:
+    """A group's own sessions: a proposed date is TENTATIVE; the link is its request page."""
+    from django.urls import reverse
+
+    calendar = _calendar(TITLE)
+    stamp = timezone.now()
+    for request in requests:
+        event = _event(
+            request,
+            host=host,
+            summary=f"{TITLE} {request.group_name}",
+            url=base_url + reverse("entalk:request_detail", args=[request.pk]),
+            stamp=stamp,
+        )
+        tentative = request.status == Request.Status.PROPOSED
+        event.add("status", "TENTATIVE" if tentative else "CONFIRMED")
+        calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,122 @@
+"""The iCal feeds parsed back with icalendar: the public feed (confirmed and published
+sessions, the group named only with its consent, no contact data) and a group's own feed at a
+secret address (proposed dates TENTATIVE; a bad token 404)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import signing
+from django.urls import reverse
+from icalendar import Calendar
+
+from entalk import ical, services
+from entalk.models import Request
+from tests import factories
+from tests.entalk import factories as ef
+from tests.entalk.factories import JST
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
+
+
+def _events(response):
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    calendar = Calendar.from_ical(response.content)
+    return list(calendar.walk("VEVENT"))
+
+
+def _slot(i):
+    return dt.datetime(2026, 7, 16, 10, 0, tzinfo=JST) + dt.timedelta(days=i)
+
+
+def test_public_feed_lists_confirmed_sessions_without_names_or_contacts(client, staff):
+    named = ef.confirm(
+        ef.make_request(slots=[_slot(0)], group_name="輪西町子育てサークル", public_naming=True),
+        staff=staff,
+    )
+    unnamed = ef.confirm(
+        ef.make_request(slots=[_slot(1)], group_name="秘密の会", public_naming=False), staff=staff
+    )
+    waiting = ef.make_request(slots=[_slot(2)], group_name="受付中の会")
+    response = client.get(reverse("entalk:calendar_ics"))
+    events = _events(response)
+    assert [str(e["UID"]) for e in events] == [
+        f"entalk-{named.pk}@testserver",
+        f"entalk-{unnamed.pk}@testserver",
+    ]
+    first, second = events
+    assert "輪西町子育てサークル" in str(first["SUMMARY"])
+    assert str(first["SUMMARY"]).startswith("enとーく")
+    assert "秘密の会" not in str(second["SUMMARY"])
+    assert first.decoded("DTSTART") == _slot(0)
+    assert first.decoded("DTEND") == _slot(0) + dt.timedelta(minutes=90)
+    assert "輪西町会館" in str(first["LOCATION"]) and "輪西町" in str(first["LOCATION"])
+    assert str(first["URL"]) == "http://testserver" + reverse(
+        "entalk:session_detail", args=[named.pk]
+    )
+    body = response.content.decode()
+    for private in ("秘密の会", "hanako@example.jp", "0143", "輪西 花子", waiting.group_name):
+        assert private not in body
+
+
+def test_public_feed_drops_cancelled_and_long_past_sessions(client, staff, frozen):
+    cancelled = ef.confirm(ef.make_request(slots=[_slot(0)]), staff=staff)
+    services.request_cancel(request=cancelled, by=staff, reason="中止")
+    kept = ef.confirm(ef.make_request(slots=[_slot(1)]), staff=staff)
+    assert [str(e["UID"]) for e in _events(client.get(reverse("entalk:calendar_ics")))] == [
+        f"entalk-{kept.pk}@testserver"
+    ]
+    frozen.move_to(dt.datetime(2027, 8, 1, 10, 0, tzinfo=JST))
+    assert _events(client.get(reverse("entalk:calendar_ics"))) == []
+
+
+def test_group_feed_has_own_proposed_and_confirmed_sessions(client, representative, staff):
+    own = ef.make_request(by=representative, group_name="秘密の会", public_naming=False)
+    services.request_propose(request=own, starts_at=_slot(5), by=staff)
+    other = ef.confirm(ef.make_request(slots=[_slot(0)]), staff=staff)
+    url = reverse("entalk:group_calendar_ics", args=[ical.calendar_token(representative.pk)])
+    events = _events(client.get(url))
+    assert [str(e["UID"]) for e in events] == [f"entalk-{own.pk}@testserver"]
+    assert "秘密の会" in str(events[0]["SUMMARY"])
+    assert str(events[0]["STATUS"]) == "TENTATIVE"
+    assert other.group_name not in client.get(url).content.decode()
+
+    services.proposal_accept(request=own, by=representative)
+    events = _events(client.get(url))
+    assert str(events[0]["STATUS"]) == "CONFIRMED"
+    assert Request.objects.get(pk=own.pk).status == Request.Status.CONFIRMED
+
+
+def test_group_feed_includes_the_organisations_requests(client, representative, staff):
+    organization = factories.make_organization(name="輪西町内会", representative=representative)
+    item = ef.confirm(
+        ef.make_request(by=representative, organization=organization, slots=[_slot(3)]),
+        staff=staff,
+    )
+    contact = factories.make_user("contact@example.jp")
+    factories.add_member(organization, contact, factories.Membership.Role.CONTACT)
+    url = reverse("entalk:group_calendar_ics", args=[ical.calendar_token(contact.pk)])
+    assert [str(e["UID"]) for e in _events(client.get(url))] == [f"entalk-{item.pk}@testserver"]
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "nonsense",
+        signing.dumps(1, salt="another.salt"),
+        signing.dumps("1", salt=ical.TOKEN_SALT),
+        signing.dumps(999999, salt=ical.TOKEN_SALT),
+    ],
+)
+def test_group_feed_needs_a_valid_token(client, entalk_request, token):
+    assert client.get(reverse("entalk:group_calendar_ics", args=[token])).status_code == 404
+
+
+def test_request_page_gives_the_working_feed_address(client, representative, entalk_request):
+    client.force_login(representative)
+    page = client.get(reverse("entalk:request_detail", args=[entalk_request.pk]))
+    address = page.context["calendar_url"]
+    client.logout()
+    assert client.get(address.removeprefix("http://testserver")).status_code == 200
