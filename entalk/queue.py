@@ -22,8 +22,10 @@ S = Request.Status
 
 
 def changelist_url(model_name: str, params: dict[str, str]) -> str:
-    """The admin changelist of a model of this app, filtered to `params`."""
-    url = reverse(f"admin:entalk_{model_name}_changelist")
+    """The admin changelist of a model of this app, filtered to `params`. Built on the admin's
+    URL scheme (/admin/<app>/<model>/) rather than reversed by name, so that the queue does not
+    depend on the order in which admin classes are registered."""
+    url = f"{reverse('admin:index')}entalk/{model_name}/"
     return f"{url}?{urlencode(params)}" if params else url
 
 
