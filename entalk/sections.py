@@ -1,4 +1,4 @@
-"""What enとーく adds to the home page (the sessions coming up, and the call to invite the
+"""What enとーく adds to the home page (the sessions coming up, with the call to invite the
 mayor) and to マイページ (my group's requests with their state, and the tasks of 次にすること: a
 date the city proposed, to accept or decline; the next confirmed session), listed in
 muroran_kyodo/registry.py. One query each."""
@@ -22,10 +22,11 @@ HOME_SESSIONS = 5
 MYPAGE_REQUESTS = 10
 
 
-def home_upcoming_sessions(request) -> Section:
+def home_upcoming_sessions(request) -> Section | None:
     """The confirmed sessions to come, the soonest first (date, town, the group as the public
-    may read it), and the link to invite the mayor: a group may request at any time, so the
-    box is always there. One query."""
+    may read it), and the link to invite the mayor. One query; nothing when no session is
+    planned (the home page then says that nothing is open, and the mechanism's box below
+    still leads to the request form)."""
     sessions = list(
         Request.objects.upcoming_at(timezone.now())
         .select_related("venue_district")
@@ -41,6 +42,8 @@ def home_upcoming_sessions(request) -> Section:
         )
         .order_by("starts_at", "pk")[: HOME_SESSIONS + 1]
     )
+    if not sessions:
+        return None
     return Section(
         _("enとーく: the mayor comes to talk with your group"),
         "entalk/session_home_section.html",

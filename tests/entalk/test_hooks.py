@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
@@ -53,11 +54,21 @@ def test_home_lists_sessions_to_come_and_invites_groups(client, staff):
     assert f'href="{reverse("entalk:request_new")}"' in html
 
 
-def test_home_section_invites_even_with_no_session_planned(rf):
+def test_home_has_no_section_when_no_session_is_planned(rf, staff):
+    ef.make_request(slots=_slots(0))
+    cancelled = _confirmed(2, staff)
+    services.request_cancel(request=cancelled, by=staff, reason="都合により")
+    assert sections.home_upcoming_sessions(_request(rf)) is None
+
+
+def test_home_section_states_the_minimum_number_of_participants(rf, staff, settings):
+    settings.ENTALK = {**settings.ENTALK, "MIN_PARTICIPANTS": 7}
+    _confirmed(0, staff)
     with translation.override("en"):
         section = sections.home_upcoming_sessions(_request(rf))
-    assert section.context["sessions"] == []
-    assert section.context["min_participants"] == services.rules().min_participants
+        html = render_to_string(section.template_name, {"data": section.context})
+    assert "A group of 7 or more people" in html
+    assert f'href="{reverse("entalk:request_new")}"' in html
 
 
 @pytest.mark.parametrize("n", [1, 7])
