@@ -156,9 +156,7 @@ class Request(models.Model):
     HELD_STATES = (Status.CONFIRMED, Status.PUBLISHED)
 
     number = models.CharField(_("receipt number"), max_length=20, unique=True, editable=False)
-    fiscal_year = models.PositiveSmallIntegerField(
-        _("fiscal year received"), editable=False
-    )
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year received"), editable=False)
     organization = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,

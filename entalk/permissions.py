@@ -61,7 +61,7 @@ def requests_of(user: UserLike | None, queryset: QuerySet[Any]) -> QuerySet[Any]
 def department_ids_of(user: UserLike | None) -> set[int] | None:
     """The departments whose follow-ups `user` changes; None means every department (a
     superuser). Cached on the user object for the request."""
-    if user is None or not acts_as_staff(user):
+    if user is None or not user.is_authenticated or not acts_as_staff(user):
         return set()
     if user.is_superuser:
         return None
@@ -69,10 +69,8 @@ def department_ids_of(user: UserLike | None) -> set[int] | None:
     if cached is None:
         from .models import Department
 
-        cached = set(
-            Department.objects.filter(group__user=user).values_list("pk", flat=True)
-        )
-        user._entalk_departments = cached  # type: ignore[union-attr]
+        cached = set(Department.objects.filter(group__user=user).values_list("pk", flat=True))
+        user._entalk_departments = cached  # type: ignore[attr-defined]
     return cached
 
 

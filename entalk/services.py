@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -85,7 +85,6 @@ def rules() -> Rules:
         session_minutes=config["SESSION_MINUTES"],
         overdue_days=config["FOLLOW_UP_OVERDUE_DAYS"],
     )
-
 
 
 WORKFLOW: Workflow[Request] = Workflow(
@@ -153,17 +152,22 @@ class Busy:
 def busy_between(start: dt.datetime, end: dt.datetime) -> list[Busy]:
     """Every confirmed session and block between two moments, merged into spans, for the
     request form's list of unavailable times. Two queries."""
-    spans = [
-        (s, e)
-        for s, e in Request.objects.confirmed()
-        .filter(starts_at__lt=end, ends_at__gt=start)
-        .values_list("starts_at", "ends_at")
-    ] + [
-        (s, e)
-        for s, e in Block.objects.filter(starts_at__lt=end, ends_at__gt=start).values_list(
-            "starts_at", "ends_at"
-        )
-    ]
+    # Both columns are set on a confirmed session and on a block (the check constraints).
+    spans = cast(
+        "list[tuple[dt.datetime, dt.datetime]]",
+        [
+            (s, e)
+            for s, e in Request.objects.confirmed()
+            .filter(starts_at__lt=end, ends_at__gt=start)
+            .values_list("starts_at", "ends_at")
+        ]
+        + [
+            (s, e)
+            for s, e in Block.objects.filter(starts_at__lt=end, ends_at__gt=start).values_list(
+                "starts_at", "ends_at"
+            )
+        ],
+    )
     merged: list[list[dt.datetime]] = []
     for s, e in sorted(spans):
         if merged and s <= merged[-1][1]:
@@ -201,11 +205,17 @@ def block_create(
                 }
             )
         block = Block(
-            starts_at=starts_at, ends_at=ends_at, kind=kind, note=note, created_by=by or None
+            starts_at=starts_at, ends_at=ends_at, kind=kind, note=note, created_by=_account(by)
         )
         block.full_clean()
         block.save()
     return block
+
+
+def _account(by: UserLike | None) -> User | None:
+    """The account behind `by` for a "by" column (an anonymous visitor has none; the
+    callers have already refused one)."""
+    return by if by is not None and by.is_authenticated else None
 
 
 def _local(moment: dt.datetime | None) -> str:
@@ -317,7 +327,7 @@ def request_create(
     else:
         if not (by and by.is_authenticated):
             raise PermissionDenied
-        user = by  # type: ignore[assignment]
+        user = by
         received_at = now
     received_at = received_at or now
     if organization is not None:
@@ -379,7 +389,7 @@ def request_create(
                 note=note,
                 channel=channel,
                 received_at=received_at,
-                created_by=by if keyed_in else None,
+                created_by=_account(by) if keyed_in else None,
             )
             request.full_clean(exclude=["themes", "number", "fiscal_year"])
             request.save()
@@ -391,16 +401,18 @@ def request_create(
                 )
             )
             RequestStatusChange.objects.create(
-                request=request, old_status="", new_status=request.status, by=by
+                request=request, old_status="", new_status=request.status, by=_account(by)
             )
             transaction.on_commit(lambda: emails.request_received(request))
     except IntegrityError:
         # Two submissions of the same group at the same moment: the partial unique index
         # keeps one; the other is told why.
-        existing = open_request_of(organization=organization, user=user if not organization else None)
+        existing = open_request_of(
+            organization=organization, user=user if not organization else None
+        )
         if existing is None:
             raise
-        raise ValidationError({"__all__": [SECOND_REQUEST % {"number": existing.number}]})
+        raise ValidationError({"__all__": [SECOND_REQUEST % {"number": existing.number}]}) from None
     return request
 
 
@@ -523,9 +535,7 @@ def record_problems(request: Request, *, now: dt.datetime) -> dict[str, list[str
             _("The record can be published once the session has taken place.")
         )
     if not request.participants:
-        problems.setdefault("participants", []).append(
-            _("Enter the number of participants.")
-        )
+        problems.setdefault("participants", []).append(_("Enter the number of participants."))
     if not request.topics.exists():
         problems.setdefault("__all__", []).append(_("Add at least one topic raised."))
     return problems
@@ -568,7 +578,7 @@ def follow_up_open(
             request=request, department=department, matter=matter.strip(), topic=topic
         )
         FollowUpChange.objects.create(
-            follow_up=follow_up, old_status="", new_status=follow_up.status, by=by
+            follow_up=follow_up, old_status="", new_status=follow_up.status, by=_account(by)
         )
     return follow_up
 

@@ -70,9 +70,7 @@ def make_request(by=None, **overrides) -> Request:
 
 def confirm(request: Request, *, staff=None, slot=1) -> Request:
     staff = staff or entalk_staff()
-    return services.request_accept(
-        request=request, slot=request.slots.get(position=slot), by=staff
-    )
+    return services.request_accept(request=request, slot=request.slots.get(position=slot), by=staff)
 
 
 def held(request: Request, *, participants=25, topics=1, publish=False, staff=None) -> Request:
