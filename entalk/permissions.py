@@ -61,7 +61,7 @@ def requests_of(user: UserLike | None, queryset: QuerySet[Any]) -> QuerySet[Any]
 def department_ids_of(user: UserLike | None) -> set[int] | None:
     """The departments whose follow-ups `user` changes; None means every department (a
     superuser). Cached on the user object for the request."""
-    if user is None or not acts_as_staff(user):
+    if user is None or not user.is_authenticated or not acts_as_staff(user):
         return set()
     if user.is_superuser:
         return None
@@ -70,7 +70,7 @@ def department_ids_of(user: UserLike | None) -> set[int] | None:
         from .models import Department
 
         cached = set(Department.objects.filter(group__user=user).values_list("pk", flat=True))
-        user._entalk_departments = cached  # type: ignore[union-attr]
+        user._entalk_departments = cached  # type: ignore[attr-defined]
     return cached
 
 

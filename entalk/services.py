@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -153,17 +153,22 @@ class Busy:
 def busy_between(start: dt.datetime, end: dt.datetime) -> list[Busy]:
     """Every confirmed session and block between two moments, merged into spans, for the
     request form's list of unavailable times. Two queries."""
-    spans = [
-        (s, e)
-        for s, e in Request.objects.confirmed()
-        .filter(starts_at__lt=end, ends_at__gt=start)
-        .values_list("starts_at", "ends_at")
-    ] + [
-        (s, e)
-        for s, e in Block.objects.filter(starts_at__lt=end, ends_at__gt=start).values_list(
-            "starts_at", "ends_at"
-        )
-    ]
+    # Both columns are set on a confirmed session and on a block (the check constraints).
+    spans = cast(
+        "list[tuple[dt.datetime, dt.datetime]]",
+        [
+            (s, e)
+            for s, e in Request.objects.confirmed()
+            .filter(starts_at__lt=end, ends_at__gt=start)
+            .values_list("starts_at", "ends_at")
+        ]
+        + [
+            (s, e)
+            for s, e in Block.objects.filter(starts_at__lt=end, ends_at__gt=start).values_list(
+                "starts_at", "ends_at"
+            )
+        ],
+    )
     merged: list[list[dt.datetime]] = []
     for s, e in sorted(spans):
         if merged and s <= merged[-1][1]:
@@ -201,11 +206,17 @@ def block_create(
                 }
             )
         block = Block(
-            starts_at=starts_at, ends_at=ends_at, kind=kind, note=note, created_by=by or None
+            starts_at=starts_at, ends_at=ends_at, kind=kind, note=note, created_by=_account(by)
         )
         block.full_clean()
         block.save()
     return block
+
+
+def _account(by: UserLike | None) -> User | None:
+    """The account behind `by` for a "by" column (an anonymous visitor has none; the
+    callers have already refused one)."""
+    return by if by is not None and by.is_authenticated else None
 
 
 def _local(moment: dt.datetime | None) -> str:
@@ -317,7 +328,7 @@ def request_create(
     else:
         if not (by and by.is_authenticated):
             raise PermissionDenied
-        user = by  # type: ignore[assignment]
+        user = by
         received_at = now
     received_at = received_at or now
     if organization is not None:
@@ -379,7 +390,7 @@ def request_create(
                 note=note,
                 channel=channel,
                 received_at=received_at,
-                created_by=by if keyed_in else None,
+                created_by=_account(by) if keyed_in else None,
             )
             request.full_clean(exclude=["themes", "number", "fiscal_year"])
             request.save()
@@ -391,7 +402,7 @@ def request_create(
                 )
             )
             RequestStatusChange.objects.create(
-                request=request, old_status="", new_status=request.status, by=by
+                request=request, old_status="", new_status=request.status, by=_account(by)
             )
             transaction.on_commit(lambda: emails.request_received(request))
     except IntegrityError:
@@ -568,7 +579,7 @@ def follow_up_open(
             request=request, department=department, matter=matter.strip(), topic=topic
         )
         FollowUpChange.objects.create(
-            follow_up=follow_up, old_status="", new_status=follow_up.status, by=by
+            follow_up=follow_up, old_status="", new_status=follow_up.status, by=_account(by)
         )
     return follow_up
 

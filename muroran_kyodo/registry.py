@@ -30,6 +30,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 import accounts.sections
+import entalk.bench
+import entalk.queue
+import entalk.sections
+import entalk.stats
 import organizations.bench
 import organizations.queue
 import organizations.sections
@@ -71,6 +75,7 @@ HOME_SECTIONS = [
     partners.sections.home_open_opportunities,
     subsidies.sections.home_open_intake,
     publiccomment.sections.home_open_cases,
+    entalk.sections.home_upcoming_sessions,
 ]
 
 MYPAGE_SECTIONS = [
@@ -81,11 +86,13 @@ MYPAGE_SECTIONS = [
     partners.sections.mypage_signups,
     subsidies.sections.mypage_applications,
     publiccomment.sections.mypage_submissions,
+    entalk.sections.mypage_requests,
 ]
 
 MYPAGE_TASKS = [
     partners.sections.mypage_tasks,
     subsidies.sections.mypage_tasks,
+    entalk.sections.mypage_tasks,
 ]
 
 FIGURES = [
@@ -93,6 +100,7 @@ FIGURES = [
     partners.stats.figures,
     subsidies.stats.figures,
     publiccomment.stats.figures,
+    entalk.stats.figures,
 ]
 
 MECHANISMS = [
@@ -134,6 +142,14 @@ MECHANISMS = [
         "publiccomment:case_list",
         pgettext_lazy("menu", "Public comment"),
     ),
+    Mechanism(
+        _("enとーく"),
+        _(
+            "Your group invites the mayor to talk about the town; the record of each session and how the city follows up what was raised."
+        ),
+        "entalk:index",
+        pgettext_lazy("menu", "enとーく"),
+    ),
 ]
 
 # The header menu: a mechanism app appears here by its line in MECHANISMS.
@@ -149,6 +165,7 @@ STAFF_QUEUE = [
     partners.queue.items,
     subsidies.queue.items,
     publiccomment.queue.items,
+    entalk.queue.items,
 ]
 
 REMINDERS = [
@@ -171,4 +188,5 @@ BENCH_PAGES = [
     partners.bench.pages,
     subsidies.bench.pages,
     publiccomment.bench.pages,
+    entalk.bench.pages,
 ]

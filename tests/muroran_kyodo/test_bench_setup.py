@@ -27,7 +27,7 @@ def test_every_declared_page_answers_for_its_person():
     data = _setup()
     pages = data["pages"]
     # Every app's declaration contributed, and names are unique (--only picks by name).
-    assert len(registry.BENCH_PAGES) == 5
+    assert len(registry.BENCH_PAGES) == 6
     assert len({p["name"] for p in pages}) == len(pages)
     assert {
         "home",
@@ -35,6 +35,8 @@ def test_every_declared_page_answers_for_its_person():
         "partners programme",
         "adopted projects",
         "public comment cases",
+        "en-talk sessions",
+        "en-talk session record",
     } <= {p["name"] for p in pages}
     for page in pages:
         client = Client()

@@ -20,6 +20,7 @@ from partners import services as ps
 from partners.models import Equipment, EquipmentLoan
 from subsidies.models import Application
 from tests import factories
+from tests.entalk import factories as ef
 from tests.partners.test_opportunities import make_opportunity
 from tests.subsidies import factories as sf
 from tests.subsidies.factories import NOW
@@ -142,6 +143,7 @@ def test_tasks_are_ordered_by_date_late_first_undated_as_today_waiting_last(rf, 
 def test_my_page_runs_the_same_queries_for_few_or_many_records(
     client, representative, staff, django_assert_num_queries, n
 ):
+    entalk_staff = ef.entalk_staff()
     for i in range(n):
         organization = factories.make_organization(name=f"団体{i}", representative=representative)
         registration = factories.make_registration(
@@ -158,14 +160,24 @@ def test_my_page_runs_the_same_queries_for_few_or_many_records(
             applicant=representative,
             status=Application.Status.RETURNED,
         )
+        # An enとーく session of the organisation, confirmed and to come.
+        first = timezone.now() + dt.timedelta(days=40 + 2 * i)
+        ef.confirm(
+            ef.make_request(
+                by=representative,
+                organization=organization,
+                slots=[first, first + dt.timedelta(hours=3), first + dt.timedelta(days=1)],
+            ),
+            staff=entalk_staff,
+        )
     client.force_login(representative)
     # Session, user, memberships, open invitations (my organisations); my partner
-    # registrations, my upcoming shifts, my equipment out on loan, my groups' applications that
-    # ask for something (次にすること); my requests (one UNION), my groups' applications, my
-    # public comment submissions.
-    with django_assert_num_queries(11):
+    # registrations, my upcoming shifts, my equipment out on loan, my groups' applications and
+    # my groups' enとーく requests that ask for something (次にすること); my requests (one
+    # UNION), my groups' applications, my public comment submissions, my enとーく requests.
+    with django_assert_num_queries(13):
         response = client.get("/mypage/")
-    assert _tasks_section(response.content.decode()).count('class="task__title"') == 3 * n
+    assert _tasks_section(response.content.decode()).count('class="task__title"') == 4 * n
 
 
 # --- the partner registrations ------------------------------------------------------------------

@@ -384,8 +384,8 @@ def test_home_runs_two_queries_whatever_the_number_of_organisations(
 ):
     _make_rows(n)
     # New organisations, open partner opportunities, open subsidy intake windows, public
-    # comment cases taking opinions.
-    with django_assert_num_queries(4):
+    # comment cases taking opinions, enとーく sessions to come.
+    with django_assert_num_queries(5):
         response = client.get("/")
     assert response.status_code == 200
 
@@ -399,8 +399,9 @@ def test_figures_run_a_fixed_number_of_queries_whatever_the_number_of_rows(
 ):
     _make_rows(n)
     # Two for the registry's figures, five for the partner programme's (registrations, places,
-    # reports, requests, shifts), one for the subsidy's, two for public comment's.
-    with django_assert_num_queries(10):
+    # reports, requests, shifts), one for the subsidy's, two for public comment's, one for
+    # enとーく's.
+    with django_assert_num_queries(11):
         response = client.get(path)
     assert response.status_code == 200
 
@@ -412,12 +413,12 @@ def test_figures_cached_by_the_partner_programme_cost_fewer_queries_warm(
     client, db, frozen, django_assert_num_queries, path
 ):
     _make_rows(3)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         cold = client.get(path).content
-    # The registry's two, the partner programme's requests and shifts, the subsidy's one and
-    # public comment's two (not cached); the partners' registrations, places and reports come
-    # from the cache.
-    with django_assert_num_queries(7):
+    # The registry's two, the partner programme's requests and shifts, the subsidy's one,
+    # public comment's two and enとーく's one (not cached); the partners' registrations, places
+    # and reports come from the cache.
+    with django_assert_num_queries(8):
         warm = client.get(path).content
     if "/figures/" in path:  # the language form's CSRF token is masked anew on every page
         cold, warm = (re.sub(rb'value="[^"]{64}"', b"", body) for body in (cold, warm))
@@ -472,7 +473,8 @@ def test_my_page_runs_a_fixed_number_of_queries(client, member, django_assert_nu
         factories.add_member(factories.make_organization(), member)
     client.force_login(member)
     # Session, user, memberships, open invitations, partner registrations, subsidy applications,
-    # public comment submissions, my groups' applications that ask for something (次にすること).
-    with django_assert_num_queries(8):
+    # public comment submissions, enとーく requests, my groups' applications that ask for
+    # something and my enとーく requests that do (次にすること).
+    with django_assert_num_queries(10):
         response = client.get("/mypage/")
     assert response.content.decode().count('/manage/">') == n

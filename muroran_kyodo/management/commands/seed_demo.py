@@ -24,6 +24,7 @@ from django.db.models import Count
 from django.test.utils import override_settings
 from django.utils import translation
 
+import entalk.demo
 import organizations.demo
 import partners.demo
 import publiccomment.demo
@@ -118,6 +119,7 @@ SEEDERS = [
     partners.demo.seed,
     subsidies.demo.seed,
     publiccomment.demo.seed,
+    entalk.demo.seed,
 ]
 
 VOLUME_USERS = 300
@@ -157,6 +159,7 @@ class Command(BaseCommand):
                 partners.demo.seed_volume(count=volume, stdout=self.stdout)
                 subsidies.demo.seed_volume(count=volume, stdout=self.stdout)
                 publiccomment.demo.seed_volume(count=volume, stdout=self.stdout)
+                entalk.demo.seed_volume(count=volume, stdout=self.stdout)
         self._summary()
 
     # --- users ----------------------------------------------------------------------------
