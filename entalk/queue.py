@@ -22,10 +22,9 @@ S = Request.Status
 
 
 def changelist_url(model_name: str, params: dict[str, str]) -> str:
-    """The admin changelist of a model of this app, filtered to `params`. Built on the admin's
-    URL scheme (/admin/<app>/<model>/) rather than reversed by name, so that the queue does not
-    depend on the order in which admin classes are registered."""
-    url = f"{reverse('admin:index')}entalk/{model_name}/"
+    """The admin changelist of a model of this app, filtered to `params` (the admin's own
+    filters: status, record=due, overdue=yes)."""
+    url = reverse(f"admin:entalk_{model_name}_changelist")
     return f"{url}?{urlencode(params)}" if params else url
 
 
@@ -34,7 +33,7 @@ def items(request: HttpRequest) -> list[QueueItem]:
     department clerk's departments); only for staff who may change them."""
     user = request.user
     now = timezone.now()
-    group = _("enとーく")
+    group = _("en-talk")
     found: list[QueueItem] = []
     if is_entalk_staff(user):
         counts = Request.objects.filter(

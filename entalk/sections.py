@@ -45,7 +45,7 @@ def home_upcoming_sessions(request) -> Section | None:
     if not sessions:
         return None
     return Section(
-        _("enとーく: the mayor comes to talk with your group"),
+        _("en-talk: the mayor comes to talk with your group"),
         "entalk/session_home_section.html",
         {
             "sessions": sessions[:HOME_SESSIONS],
@@ -67,7 +67,7 @@ def mypage_requests(request) -> Section | None:
     if not requests:
         return None
     return Section(
-        _("My enとーく requests"),
+        _("My en-talk requests"),
         "entalk/request_mypage_section.html",
         {"requests": requests[:MYPAGE_REQUESTS], "more": len(requests) > MYPAGE_REQUESTS},
     )

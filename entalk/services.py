@@ -72,8 +72,8 @@ class Rules:
         return dt.timedelta(minutes=self.session_minutes)
 
     def earliest_start(self, now: dt.datetime) -> dt.datetime:
-        """The first moment a slot may start: the lead time counted in whole days in Japan
-        time, from the start of the day after `now` (30 days from 12/7 allows 1/7)."""
+        """The first moment a slot may start: the start of the day `lead_days` after `now`'s
+        day in Japan time (30 days, asked on 6/15 at any hour, allows 7/15 from 0:00)."""
         day = timezone.localdate(now) + dt.timedelta(days=self.lead_days)
         return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 

@@ -38,7 +38,7 @@ def figures(fiscal_year: int) -> list[Figure]:
         participants=Sum("participants", filter=held, default=0),
         received=Count("pk", filter=Q(fiscal_year=fiscal_year)),
     )
-    group = _("enとーく")
+    group = _("en-talk")
     return [
         Figure(group, "entalk.sessions", _("Sessions held"), counts["sessions"], _("sessions")),
         Figure(

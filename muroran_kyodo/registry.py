@@ -143,12 +143,12 @@ MECHANISMS = [
         pgettext_lazy("menu", "Public comment"),
     ),
     Mechanism(
-        _("enとーく"),
+        _("en-talk"),
         _(
             "Your group invites the mayor to talk about the town; the record of each session and how the city follows up what was raised."
         ),
         "entalk:index",
-        pgettext_lazy("menu", "enとーく"),
+        pgettext_lazy("menu", "en-talk"),
     ),
 ]
 
