@@ -17,6 +17,7 @@ COUNTED_APPS = (
     "partners",
     "subsidies",
     "publiccomment",
+    "entalk",
     "muroran_kyodo",
     "account",
 )
@@ -32,6 +33,8 @@ STATE_MODELS = (
     "subsidies.Attachment",
     "subsidies.ChangeRequest",
     "subsidies.Consultation",
+    "entalk.Request",
+    "entalk.FollowUp",
 )
 
 

@@ -54,6 +54,12 @@ GROUP_AND_STAFF = "L 404 200 404 403 404 404 200 200"
 # subsidies: notices, change requests, report: the group and staff, not reviewers (404)
 GROUP_AND_STAFF_NOT_REVIEWERS = "L 404 200 404 404 404 404 200 200"
 ASSIGNED_REVIEWER = "L 404 404 404 200 404 404 404 404"
+# signed-in pages that take one method: the sign-in comes first
+SIGNED_IN_GET_ONLY = "L 405 405 405 405 405 405 405 405"
+SIGNED_IN_POST_ONLY = SIGNED_IN_GET_ONLY
+# entalk: the group that made the request and the enとーく staff (秘書広報課; in the cast, the
+# superuser), not 地域生活課 or 土木課
+ENTALK_GROUP_AND_STAFF = "L 404 200 404 404 404 404 404 200"
 
 
 def acted(target, *, staff=True, member=True):
@@ -268,6 +274,39 @@ MATRIX = {
     "publiccomment:submission_receipt": {
         "GET": "404 404 200 404 404 404 404 404 200",
         "POST": GET_ONLY,
+    },
+    # -- entalk: public pages (a request still waiting for a date has no public page) --
+    "entalk:index": {"GET": PUBLIC, "POST": GET_ONLY},
+    "entalk:session_list": {"GET": PUBLIC, "POST": GET_ONLY},
+    "entalk:session_detail": {"GET": PUBLIC, "POST": GET_ONLY},
+    "entalk:session_detail[confirmed]": {"GET": PUBLIC},
+    "entalk:session_detail[proposed]": {"GET": ALL(404)},
+    # a photo is public with its record; before that only the enとーく staff (秘書広報課, of
+    # the cast only the superuser) open it
+    "entalk:photo": {"GET": PUBLIC, "POST": GET_ONLY},
+    "entalk:photo[pending]": {"GET": "404 404 404 404 404 404 404 404 200"},
+    "entalk:calendar_ics": {"GET": PUBLIC, "POST": GET_ONLY},
+    # the group's private feed: its secret address is the key (a calendar program signs in
+    # to nothing); anything else is not a feed
+    "entalk:group_calendar_ics": {"GET": PUBLIC, "POST": GET_ONLY},
+    "entalk:group_calendar_ics[bad]": {"GET": ALL(404)},
+    # -- entalk: the group (the member's informal group, a date proposed by the city) --
+    "entalk:request_new": {"GET": SIGNED_IN, "POST": SIGNED_IN},
+    "entalk:request_list": {"GET": SIGNED_IN, "POST": SIGNED_IN_GET_ONLY},
+    # the group and the enとーく staff (the superuser); 地域生活課 and 土木課 are not
+    "entalk:request_detail": {"GET": ENTALK_GROUP_AND_STAFF, "POST": SIGNED_IN_GET_ONLY},
+    "entalk:request_receipt": {"GET": ENTALK_GROUP_AND_STAFF, "POST": SIGNED_IN_GET_ONLY},
+    # answering a proposal and cancelling are the group's alone: staff act in the admin
+    "entalk:request_answer": {
+        "GET": SIGNED_IN_POST_ONLY,
+        "POST": "L 404 R:entalk:request_detail 404 404 404 404 404 404",
+    },
+    "entalk:request_answer[accept]": {
+        "POST": "L 404 R:entalk:request_detail 404 404 404 404 404 404"
+    },
+    "entalk:request_cancel": {"GET": OWNER_ONLY, "POST": OWNER_ONLY},
+    "entalk:request_cancel[send]": {
+        "POST": "L 404 R:entalk:request_detail 404 404 404 404 404 404"
     },
 }
 

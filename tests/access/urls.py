@@ -13,7 +13,27 @@ def _year(w):
     return {"year": w.programme.fiscal_year}
 
 
+def _calendar_token(w):
+    from entalk.ical import calendar_token
+
+    return {"token": calendar_token(w.users["member"].pk)}
+
+
 ARGS = {
+    # entalk
+    "entalk:session_detail": _pk("entalk_session"),
+    "entalk:session_detail[confirmed]": _pk("entalk_confirmed"),
+    "entalk:session_detail[proposed]": _pk("entalk_request"),
+    "entalk:photo": _pk("entalk_photo"),
+    "entalk:photo[pending]": _pk("entalk_pending_photo"),
+    "entalk:group_calendar_ics": _calendar_token,
+    "entalk:group_calendar_ics[bad]": lambda w: {"token": "not-a-token"},
+    "entalk:request_detail": _pk("entalk_request"),
+    "entalk:request_answer": _pk("entalk_request"),
+    "entalk:request_answer[accept]": _pk("entalk_request"),
+    "entalk:request_cancel": _pk("entalk_request"),
+    "entalk:request_cancel[send]": _pk("entalk_request"),
+    "entalk:request_receipt": _pk("entalk_request"),
     # organizations
     "organizations:detail": _pk("organization"),
     "organizations:detail[pending]": _pk("pending_organization"),
@@ -133,6 +153,9 @@ ARGS = {
 # A minimal POST body where an empty one would prove nothing: it names the member's objects,
 # so a refusal shows that nobody else may act on them.
 POST_DATA = {
+    # the group accepts the proposed date, or cancels with a reason: lands on its request page
+    "entalk:request_answer[accept]": lambda w: {"action": "accept"},
+    "entalk:request_cancel[send]": lambda w: {"reason": "会場が使えなくなったため"},
     "organizations:invite": lambda w: {"email": "new-member@example.jp", "role": "member"},
     "partners:registration_status": lambda w: {"status": "suspended"},
     "partners:opportunity_signup": lambda w: {"registration": str(w.registration.pk)},

@@ -12,6 +12,8 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from entalk import services as entalk_services
+from entalk.models import Photo, Request, Topic
 from organizations.models import Invitation, Membership
 from partners import services as partner_services
 from partners.models import (
@@ -34,6 +36,7 @@ from subsidies.models import (
     ReviewAssignment,
 )
 from tests import factories
+from tests.entalk import factories as ef
 from tests.images import tiny_png
 from tests.publiccomment import factories as pcf
 from tests.publiccomment.results import add_document, group_all, publish
@@ -286,4 +289,36 @@ def build() -> World:
         closes_at=now + dt.timedelta(days=50),
         status=Case.Status.DRAFT,
     )
+    # --- entalk: the member's request (an informal group) with a date proposed by the city; a
+    # session of another group confirmed and to come, with a photo not yet public; a published
+    # record with its photo. Slots beyond the lead time, each on a day of its own. -----------
+    the_rules = entalk_services.rules()
+    day = the_rules.earliest_start(now) + dt.timedelta(days=5, hours=14)
+    clerk = factories.make_user("entalk-world@city.muroran.example.jp", superuser=True)
+    mine = ef.make_request(by=member, slots=[day])
+    o["entalk_request"] = entalk_services.request_propose(
+        request=mine, starts_at=day + dt.timedelta(days=2), by=clerk
+    )
+    confirmed = ef.make_request(slots=[day + dt.timedelta(days=4)])
+    o["entalk_confirmed"] = ef.confirm(confirmed, staff=clerk)
+    published = ef.confirm(ef.make_request(slots=[day + dt.timedelta(days=6)]), staff=clerk)
+    Request.objects.filter(pk=published.pk).update(
+        starts_at=now - dt.timedelta(days=10),
+        ends_at=now - dt.timedelta(days=10) + the_rules.session_length,
+        participants=24,
+    )
+    published.refresh_from_db()
+    Topic.objects.create(request=published, title="公園", summary="要旨", response="回答")
+    o["entalk_session"] = entalk_services.record_publish(request=published, by=clerk)
+
+    def photo(request):
+        return Photo.objects.create(
+            request=request,
+            image=SimpleUploadedFile("p.png", tiny_png()),
+            content_type="image/png",
+            caption="意見交換の様子",
+        )
+
+    o["entalk_photo"] = photo(published)
+    o["entalk_pending_photo"] = photo(confirmed)
     return w
