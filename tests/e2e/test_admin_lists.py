@@ -1,4 +1,4 @@
-"""Staff at 1280 px: every changelist of partners, subsidies and publiccomment fits the window,
+"""Staff at 1280 px: every changelist of partners, subsidies, publiccomment and entalk fits the window,
 with the demo data in it, and its status column is on screen (no sideways scrolling to find 状況
 or 申請額).
 
@@ -25,7 +25,7 @@ pytestmark = [
 ]
 
 DESKTOP = {"width": 1280, "height": 800}
-APPS = ("partners", "subsidies", "publiccomment")
+APPS = ("partners", "subsidies", "publiccomment", "entalk")
 # The column that says where a record stands, on the changelists that have one.
 STATUS_COLUMNS = {
     "partners.signup": "column-status",
@@ -37,6 +37,8 @@ STATUS_COLUMNS = {
     "subsidies.changerequest": "column-status",
     "publiccomment.case": "column-phase_label",
     "publiccomment.issue": "column-disposition",
+    "entalk.request": "column-status",
+    "entalk.followup": "column-status",
 }
 
 # The table sits in the admin's scrolling box (.results): it must fit that box, and the page
@@ -109,5 +111,11 @@ def test_every_changelist_fits_1280_px_with_its_status_on_screen(staff_page):
     assert not too_wide, "changelists wider than 1280 px:\n" + "\n".join(too_wide)
     assert not status_off_screen, "status column off screen:\n" + "\n".join(status_off_screen)
     # The demo has rows in the lists staff work from, so their widths were measured with data.
-    for label in ("partners.registration", "subsidies.application", "publiccomment.case"):
+    for label in (
+        "partners.registration",
+        "subsidies.application",
+        "publiccomment.case",
+        "entalk.request",
+        "entalk.followup",
+    ):
         assert label not in empty, f"{label} has no rows in the demo"
