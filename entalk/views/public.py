@@ -14,7 +14,7 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
@@ -27,7 +27,7 @@ from muroran_kyodo.lib.uploads import serve_private_file
 
 from .. import ical, services
 from ..forms import SessionFilterForm
-from ..models import FollowUp, FollowUpChange, ParticipantCount, Photo, Request
+from ..models import FollowUp, FollowUpChange, ParticipantCount, Photo, Request, Theme
 from ..permissions import is_entalk_staff, requests_of
 
 PER_PAGE = 20
@@ -39,13 +39,34 @@ def _sessions():
     return Request.objects.select_related("venue_district")
 
 
+def _record_index() -> tuple[list[dict], list[dict]]:
+    """The published records counted by theme category and by town, each linking to the
+    filtered list (an index of the records). Two queries."""
+    published = Q(requests__status=Request.Status.PUBLISHED)
+    themes = list(
+        Theme.objects.annotate(records=Count("requests", filter=published))
+        .filter(records__gt=0)
+        .order_by("sort_order", "name")
+        .values("pk", "name", "records")
+    )
+    districts = list(
+        Request.objects.published()
+        .order_by()
+        .values("venue_district", "venue_district__name", "venue_district__sort_order")
+        .annotate(records=Count("pk"))
+        .order_by("venue_district__sort_order", "venue_district__name")
+    )
+    return themes, districts
+
+
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
-    """What enとーく is, how to request it, the upcoming sessions and the latest records.
-    Two queries."""
+    """What enとーく is, how to request it, the upcoming sessions, the latest records and the
+    index of records by theme and town. Four queries."""
     now = timezone.now()
     upcoming = list(_sessions().upcoming_at(now).order_by("starts_at", "pk")[:UPCOMING_SHOWN])
     latest = list(_sessions().published().order_by("-starts_at", "-pk")[:LATEST_SHOWN])
+    by_theme, by_district = _record_index()
     the_rules = services.rules()
     return render(
         request,
@@ -53,6 +74,8 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "upcoming": upcoming,
             "latest": latest,
+            "by_theme": by_theme,
+            "by_district": by_district,
             "rules": the_rules,
             "earliest": the_rules.earliest_start(now),
         },

@@ -105,7 +105,7 @@ def test_index_query_count_is_fixed(client, staff, frozen, django_assert_num_que
     _confirmed(staff, 60)  # after AFTER: upcoming
     frozen.move_to(AFTER)
     _record(held, staff)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):
         response = client.get(reverse("entalk:index"))
     assert (len(response.context["upcoming"]), len(response.context["latest"])) == (1, 1)
     frozen.move_to(ef.NOW)
@@ -115,9 +115,28 @@ def test_index_query_count_is_fixed(client, staff, frozen, django_assert_num_que
     frozen.move_to(AFTER)
     for request in more_held:
         _record(request, staff)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):
         response = client.get(reverse("entalk:index"))
     assert (len(response.context["upcoming"]), len(response.context["latest"])) == (10, 5)
+
+
+def test_index_counts_the_published_records_by_theme_and_town(client, staff, frozen):
+    """The index of records: each theme and town with its published sessions, linked to the
+    filtered list; a session not yet published is not counted."""
+    first = _confirmed(staff, 0)
+    second = _confirmed(staff, 1, venue_district=factories.district("中島町"))
+    _confirmed(staff, 2)  # held but not published
+    frozen.move_to(AFTER)
+    _record(first, staff)
+    _record(second, staff)
+    response = client.get(reverse("entalk:index"))
+    themes = {t["name"]: t["records"] for t in response.context["by_theme"]}
+    towns = {d["venue_district__name"]: d["records"] for d in response.context["by_district"]}
+    assert themes == {"子育て・教育": 2} and towns == {"輪西町": 1, "中島町": 1}
+    content = response.content.decode()
+    theme = first.themes.get()
+    assert f"{reverse('entalk:session_list')}?theme={theme.pk}" in content
+    assert f"{reverse('entalk:session_list')}?district={second.venue_district_id}" in content
 
 
 # --- session list ------------------------------------------------------------------------------
