@@ -61,3 +61,20 @@ def sessions_over(first_year: int, last_year: int) -> tuple[int, int]:
         .aggregate(sessions=Count("pk"), participants=Sum("participants", default=0))
     )
     return counts["sessions"], counts["participants"]
+
+
+def figures_over(first_year: int, last_year: int) -> list[Figure]:
+    """The sessions and participants over a range of 年度, for the 実績 page's range
+    (registry FIGURE_RANGES). One query."""
+    sessions, participants = sessions_over(first_year, last_year)
+    group = _("en-talk")
+    return [
+        Figure(group, "entalk.sessions", _("Sessions held"), sessions, _("sessions")),
+        Figure(
+            group,
+            "entalk.participants",
+            _("Participants in the sessions"),
+            participants,
+            _("people"),
+        ),
+    ]

@@ -8,6 +8,8 @@ A mechanism app contributes by adding one line here; nothing is discovered autom
   has to do next (a shift, a report due, a loan to bring back, an application returned), each
   with its date and its one link; the site merges and orders them (views.mypage_tasks).
 - FIGURES: `(fiscal_year) -> list[Figure]` — yearly figures for the 実績 page and open data.
+- FIGURE_RANGES: `(first_year, last_year) -> list[Figure]` — figures that add up over a range of
+  年度, on the 実績 page when a range is asked for.
 - MECHANISMS: links to every collaboration mechanism that exists on the portal (home page boxes
   and, by `nav_label`, the site navigation).
 - NAVIGATION: the header menu of every public page: the site pages and every mechanism.
@@ -101,6 +103,12 @@ FIGURES = [
     subsidies.stats.figures,
     publiccomment.stats.figures,
     entalk.stats.figures,
+]
+
+# Figures that add up over a range of 年度 (the guideline's 「平成23年度～平成26年度 46回 940名」):
+# `(first_year, last_year) -> list[Figure]`, shown on the 実績 page when a range is asked for.
+FIGURE_RANGES = [
+    entalk.stats.figures_over,
 ]
 
 MECHANISMS = [

@@ -133,11 +133,32 @@ def collect_figures(fiscal_year: int):
     return rows
 
 
+def _range(request) -> tuple[int, int] | None:
+    """The range of 年度 asked for (?from=2023&to=2026, either order), or None when absent or
+    not a pair of years the portal knows."""
+    current = current_fiscal_year()
+    try:
+        first, last = int(request.GET["from"]), int(request.GET["to"])
+    except (KeyError, ValueError):
+        return None
+    first, last = min(first, last), max(first, last)
+    if first < FIRST_FISCAL_YEAR or last > current:
+        return None
+    return first, last
+
+
 def figures(request):
     year = _year(request)
     rows = collect_figures(year)
     groups = [(group, list(items)) for group, items in groupby(rows, key=lambda f: f.group)]
     years = list(range(current_fiscal_year(), FIRST_FISCAL_YEAR - 1, -1))
+    span = _range(request)
+    range_groups = []
+    if span is not None:
+        range_rows = [f for function in registry.FIGURE_RANGES for f in function(*span)]
+        range_groups = [
+            (group, list(items)) for group, items in groupby(range_rows, key=lambda f: f.group)
+        ]
     return render(
         request,
         "muroran_kyodo/figures.html",
@@ -146,6 +167,9 @@ def figures(request):
             "year_label": fiscal_year_label(year),
             "groups": groups,
             "years": [(y, fiscal_year_label(y)) for y in years],
+            "span": span,
+            "span_labels": span and (fiscal_year_label(span[0]), fiscal_year_label(span[1])),
+            "range_groups": range_groups,
             "csv_url": reverse("figures_csv") + "?" + urlencode({"year": year}),
             "json_url": reverse("figures_json") + "?" + urlencode({"year": year}),
         },

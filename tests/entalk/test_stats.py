@@ -75,3 +75,25 @@ def test_figures_appear_on_the_figures_page_and_in_open_data(sessions, client):
     data = client.get("/figures.json?year=2025").json()
     found = {f["key"]: f["value"] for f in data["figures"]}
     assert found["entalk.sessions"] == 3 and found["entalk.participants"] == 42
+
+
+def test_the_figures_page_adds_the_sessions_up_over_a_range(sessions, client):
+    """/figures/?from=…&to=… (either order) shows the sessions and participants of the range,
+    the guideline's 「平成23年度～平成26年度 46回 940名」 way."""
+    for query in ("from=2025&to=2026", "from=2026&to=2025"):
+        response = client.get(f"/figures/?year=2026&{query}")
+        assert response.status_code == 200
+        groups = dict(response.context["range_groups"])
+        values = {figure.key: figure.value for figure in groups["enとーく"]}
+        assert values == {"entalk.sessions": 4, "entalk.participants": 62}
+        html = response.content.decode()
+        assert "令和7年度" in html and "令和8年度" in html
+
+
+@pytest.mark.parametrize(
+    "query", ["", "from=2025", "from=x&to=2026", "from=1990&to=2026", "from=2025&to=2999"]
+)
+def test_a_range_not_given_or_not_understood_shows_none(sessions, client, query):
+    response = client.get(f"/figures/?{query}")
+    assert response.status_code == 200
+    assert response.context["span"] is None and response.context["range_groups"] == []
