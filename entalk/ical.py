@@ -49,14 +49,16 @@ def _calendar(name: str) -> Calendar:
     return calendar
 
 
-def _event(request: Request, *, host: str, summary: str, url: str, stamp: dt.datetime) -> Event:
+def _event(
+    request: Request, *, host: str, summary: str, location: str, url: str, stamp: dt.datetime
+) -> Event:
     event = Event()
     event.add("uid", f"entalk-{request.pk}@{host}")
     event.add("dtstamp", stamp)
     event.add("dtstart", request.starts_at)
     event.add("dtend", request.ends_at)
     event.add("summary", summary)
-    event.add("location", f"{request.venue_name}（{request.venue_district}）")
+    event.add("location", location)
     event.add("url", url)
     return event
 
@@ -70,6 +72,7 @@ def public_calendar(requests: Iterable[Request], *, host: str, base_url: str) ->
             request,
             host=host,
             summary=f"{TITLE} {request.public_name}",
+            location=request.public_venue,
             url=base_url + request.get_absolute_url(),
             stamp=stamp,
         )
@@ -89,6 +92,7 @@ def group_calendar(requests: Iterable[Request], *, host: str, base_url: str) -> 
             request,
             host=host,
             summary=f"{TITLE} {request.group_name}",
+            location=f"{request.venue_name}（{request.venue_district}）",
             url=base_url + reverse("entalk:request_detail", args=[request.pk]),
             stamp=stamp,
         )

@@ -313,6 +313,13 @@ class Request(models.Model):
         return self.group_name if self.public_naming else str(_("A group in the city"))
 
     @property
+    def public_venue(self) -> str:
+        """The venue as the public reads it: its name only with the group's consent (a 町内会館
+        or a member's home names the group), otherwise the town. Needs `venue_district`."""
+        town = str(self.venue_district)
+        return f"{self.venue_name}（{town}）" if self.public_naming else town
+
+    @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATES
 

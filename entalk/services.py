@@ -29,6 +29,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from muroran_kyodo.lib.jp import fiscal_year, nfkc, normalize_postal_code
 from muroran_kyodo.lib.models import next_value
@@ -78,6 +79,14 @@ class Rules:
         return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+# The diary is planned at most this far ahead: a later date is a typing mistake (and the far
+# years overflow date arithmetic).
+HORIZON = dt.timedelta(days=2 * 365)
+BEYOND_HORIZON = gettext_lazy(
+    "The mayor's diary is planned at most two years ahead: check the year."
+)
+
+
 def rules() -> Rules:
     config = settings.ENTALK
     return Rules(
@@ -96,8 +105,10 @@ WORKFLOW: Workflow[Request] = Workflow(
         (S.REQUESTED, S.PROPOSED): "staff",
         (S.PROPOSED, S.PROPOSED): "staff",
         (S.CONFIRMED, S.PROPOSED): "staff",
-        (S.PROPOSED, S.CONFIRMED): "group",
-        (S.PROPOSED, S.REQUESTED): "group",
+        # The group answers in the browser; staff record an answer given by phone or on paper
+        # (a request keyed in for a group without an account has nobody else to give it).
+        (S.PROPOSED, S.CONFIRMED): "either",
+        (S.PROPOSED, S.REQUESTED): "either",
         (S.REQUESTED, S.DECLINED): "staff",
         (S.PROPOSED, S.DECLINED): "staff",
         (S.REQUESTED, S.CANCELLED): "either",
@@ -260,16 +271,17 @@ def slot_problems(
         if starts_at is None:
             continue
         field = f"slot_{index}"
-        ends_at = starts_at + the_rules.session_length
         if starts_at <= now:
             message = _("This date and time has already passed.")
+        elif starts_at > now + HORIZON:
+            message = str(BEYOND_HORIZON)
         elif starts_at < earliest:
             message = _(
                 "Choose a date from %(date)s: the mayor's diary is planned %(days)s days ahead."
             ) % {"date": f"{timezone.localdate(earliest):%Y/%m/%d}", "days": the_rules.lead_days}
         elif starts_at in seen:
             message = _("This is the same date and time as an earlier preference.")
-        elif unavailable_between(starts_at, ends_at):
+        elif unavailable_between(starts_at, starts_at + the_rules.session_length):
             message = _("The mayor is not available at this time: choose another.")
         else:
             seen.add(starts_at)
@@ -331,6 +343,10 @@ def request_create(
         user = by
         received_at = now
     received_at = received_at or now
+    if received_at > now:
+        raise ValidationError(
+            {"received_at": _("A request cannot be received in the future: check the date.")}
+        )
     if organization is not None:
         if not organization.is_verified:
             raise ValidationError(
@@ -429,6 +445,7 @@ def _manages(user: UserLike, organization: Organization) -> bool:
 def _confirm(
     request: Request, *, starts_at: dt.datetime, by: UserLike, reason: str = ""
 ) -> Request:
+    WORKFLOW.check(request, new=S.CONFIRMED, by=by, reason=reason)
     ends_at = starts_at + rules().session_length
     with transaction.atomic():
         _lock_diary()
@@ -475,9 +492,12 @@ def request_propose(
     """Staff propose another date-time (or move a confirmed session, with a reason); the
     group accepts or declines it in the browser. The time must be free now; it is held only
     once the group accepts."""
-    ends_at = starts_at + rules().session_length
-    if starts_at <= timezone.now():
+    now = timezone.now()
+    if starts_at <= now:
         raise ValidationError({"starts_at": _("This date and time has already passed.")})
+    if starts_at > now + HORIZON:
+        raise ValidationError({"starts_at": str(BEYOND_HORIZON)})
+    ends_at = starts_at + rules().session_length
     if unavailable_between(starts_at, ends_at, exclude=request):
         raise ValidationError(
             {"starts_at": _("The mayor is not available at this time: choose another.")}
@@ -492,7 +512,8 @@ def request_propose(
 
 
 def proposal_accept(*, request: Request, by: UserLike) -> Request:
-    """The group takes the proposed date: 実施決定, if the mayor is still free then."""
+    """The group takes the proposed date: 実施決定, if the mayor is still free then. Staff
+    record it for a group that answered by phone or on paper."""
     if request.status != S.PROPOSED or request.starts_at is None:
         raise TransitionError(_("There is no proposed date to accept."))
     if request.starts_at <= timezone.now():
@@ -501,7 +522,8 @@ def proposal_accept(*, request: Request, by: UserLike) -> Request:
 
 
 def proposal_decline(*, request: Request, by: UserLike, reason: str) -> Request:
-    """The group cannot make the proposed date: back to 受付 for the staff to try again."""
+    """The group cannot make the proposed date: back to 受付 for the staff to try again
+    (recorded by staff when the group answered by phone or on paper)."""
     return WORKFLOW.apply(
         request,
         new=S.REQUESTED,
@@ -537,6 +559,15 @@ def record_problems(request: Request, *, now: dt.datetime) -> dict[str, list[str
         )
     if not request.participants:
         problems.setdefault("participants", []).append(_("Enter the number of participants."))
+    by_type = sum(request.participant_counts.values_list("count", flat=True))
+    if request.participants and by_type > request.participants:
+        problems.setdefault("participants", []).append(
+            _(
+                "The participants by actor type add up to %(by_type)s, more than the "
+                "%(total)s entered."
+            )
+            % {"by_type": by_type, "total": request.participants}
+        )
     if not request.topics.exists():
         problems.setdefault("__all__", []).append(_("Add at least one topic raised."))
     return problems
@@ -566,9 +597,13 @@ def follow_up_open(
     """A matter that needs action, assigned to a department (検討中)."""
     if not is_entalk_staff(by):
         raise PermissionDenied
-    if request.status not in Request.HELD_STATES:
+    if (
+        request.status not in Request.HELD_STATES
+        or request.ends_at is None
+        or request.ends_at > timezone.now()
+    ):
         raise ValidationError(
-            {"__all__": _("Follow-ups belong to a session that has been confirmed.")}
+            {"__all__": _("Follow-ups are opened once the session has taken place.")}
         )
     if topic is not None and topic.request_id != request.pk:
         raise ValidationError({"topic": _("Choose a topic of this session.")})

@@ -93,10 +93,11 @@ class Entry:
 
 
 def parse_month(value: str | None, today: dt.date) -> dt.date:
-    """The first day of ?month=YYYY-MM; the current month for anything else."""
+    """The first day of ?month=YYYY-MM within ten years of today; the current month for
+    anything else (the diary has nothing further, and far years overflow the calendar)."""
     try:
         year, month = (int(part) for part in (value or "").split("-"))
-        if 1900 <= year <= 9999:
+        if abs(year - today.year) <= 10:
             return dt.date(year, month, 1)
     except ValueError:
         pass

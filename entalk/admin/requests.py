@@ -390,6 +390,34 @@ class CancelForm(TransitionForm):
         return _("The request was cancelled.")
 
 
+class GroupAcceptedForm(TransitionForm):
+    """The group accepted the proposed date by phone or on paper: staff record it."""
+
+    title = _("The group accepted the proposed date (by phone or on paper)")
+    button = _("Record the acceptance")
+
+    def run(self, user) -> str:
+        services.proposal_accept(request=self.obj, by=user)
+        return _("The session is confirmed for %(when)s.") % {"when": local(self.obj.starts_at)}
+
+
+class GroupDeclinedForm(TransitionForm):
+    """The group declined the proposed date by phone or on paper: staff record it."""
+
+    title = _("The group declined the proposed date (by phone or on paper)")
+    button = _("Record the refusal")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"] = _reason_field(
+            required=True, label=_("The group's reason, as it gave it")
+        )
+
+    def run(self, user) -> str:
+        services.proposal_decline(request=self.obj, by=user, reason=self.cleaned_data["reason"])
+        return _("The group's refusal was recorded: the request waits for a date again.")
+
+
 class PublishForm(TransitionForm):
     title = _("Publish the record")
     button = _("Publish the record")
@@ -434,6 +462,9 @@ def transition_forms(obj: Request, *, bound: str = "", data=None) -> dict[str, T
     if obj.status == S.REQUESTED:
         for slot in obj.slots.all():
             makers[f"accept_{slot.position}"] = (AcceptForm, {"slot": slot})
+    if obj.status == S.PROPOSED:
+        makers["group_accepted"] = (GroupAcceptedForm, {})
+        makers["group_declined"] = (GroupDeclinedForm, {})
     if obj.status in (S.REQUESTED, S.PROPOSED):
         makers["propose"] = (ProposeForm, {})
         makers["decline"] = (DeclineForm, {})

@@ -151,7 +151,7 @@ def test_the_month_view_shows_every_kind_of_entry(staff_client, staff, entalk_re
 
 
 def test_a_bad_month_shows_the_current_month(staff_client):
-    for bad in ("2026-13", "x", "2026-00", "-1"):
+    for bad in ("2026-13", "x", "2026-00", "-1", "9999-12", "1900-01", "2037-01", "0-1"):
         response = staff_client.get(MONTH, {"month": bad})
         assert response.status_code == 200
         assert response.context["month"] == dt.date(2026, 6, 1)

@@ -16,6 +16,7 @@ from django.utils import translation
 from entalk import services
 from entalk.models import (
     Block,
+    Channel,
     FollowUp,
     ParticipantCount,
     Photo,
@@ -23,7 +24,6 @@ from entalk.models import (
     RequestStatusChange,
     Theme,
 )
-from muroran_kyodo.lib.models import Channel
 from organizations.models import ActorType
 from tests import factories
 from tests.entalk import factories as ef
@@ -460,3 +460,56 @@ def test_the_requests_own_data_are_read_only(staff_client, entalk_request):
     )
     assert entalk_request.participants == 30
     assert RequestStatusChange.objects.filter(request=entalk_request).count() == 2
+
+
+def test_staff_record_the_answer_of_a_group_that_answered_by_phone(staff_client, staff, frozen):
+    """A phone request of a group without an account: nobody but staff can give its answer."""
+    request = ef.make_request(
+        by=staff, channel=Channel.PHONE, received_at=ef.NOW, email="", user=None
+    )
+    other_time = dt.datetime(2026, 8, 3, 15, 0, tzinfo=ef.JST)
+    services.request_propose(request=request, starts_at=other_time, by=staff)
+    response = _step(staff_client, request, "group_declined")
+    request.refresh_from_db()
+    assert request.status == S.PROPOSED
+    assert response.context["transition_forms"]["group_declined"].errors["reason"]
+    _step(staff_client, request, "group_declined", reason="平日の昼は都合が悪いと電話あり")
+    request.refresh_from_db()
+    assert request.status == S.REQUESTED and request.starts_at is None
+    assert request.status_changes.first().reason == "平日の昼は都合が悪いと電話あり"
+    services.request_propose(request=request, starts_at=other_time, by=staff)
+    _step(staff_client, request, "group_accepted")
+    request.refresh_from_db()
+    assert request.status == S.CONFIRMED and request.starts_at == other_time
+    assert request.status_changes.first().by == staff
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"date": "9999-12-31", "time": "23:00"},
+        {"date": "2029-01-01", "time": "10:00"},
+    ],
+)
+def test_a_date_beyond_the_planning_horizon_is_refused_not_a_crash(
+    staff_client, entalk_request, fields
+):
+    response = _step(staff_client, entalk_request, "propose", **fields)
+    assert response.status_code == 200
+    entalk_request.refresh_from_db()
+    assert entalk_request.status == S.REQUESTED
+    assert any(m.level_tag == "error" for m in response.context["messages"])
+
+
+def test_a_key_in_with_a_far_slot_or_a_future_receipt_date_is_refused_on_the_form(
+    staff_client,
+):
+    for overrides, field in (
+        ({"slot_1_0": "9999-12-31", "slot_1_1": "23:59"}, "slot_1"),
+        ({"received_at_0": "9999-12-31"}, "received_at"),
+        ({"received_at_0": "2026-06-16"}, "received_at"),
+    ):
+        response = staff_client.post(_url("add"), _key_in(**overrides))
+        assert response.status_code == 200, overrides
+        assert response.context["adminform"].form.errors[field], overrides
+    assert not Request.objects.exists()

@@ -205,12 +205,15 @@ def test_session_list_query_count_is_fixed(client, staff, frozen, django_assert_
 
 
 def test_confirmed_session_page_has_no_record(client, staff):
-    session = _confirmed(staff, 0, group_name="秘密の会", public_naming=False)
+    session = _confirmed(
+        staff, 0, group_name="秘密の会", public_naming=False, venue_name="輪西ＸＱさん宅"
+    )
     response = client.get(reverse("entalk:session_detail", args=[session.pk]))
     content = response.content.decode()
     assert response.status_code == 200
     assert not response.context["published"]
     assert "秘密の会" not in content
+    assert "ＸＱ" not in content and "輪西町" in content  # the town, not the venue
     assert "hanako@example.jp" not in content
     assert "0143-22-1111" not in content
 

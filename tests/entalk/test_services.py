@@ -409,13 +409,23 @@ def test_a_proposal_must_be_free_and_in_the_future(entalk_request, staff):
         )
 
 
-def test_moving_a_confirmed_session_needs_a_reason_and_frees_its_time(entalk_request, staff):
+def test_moving_a_confirmed_session_needs_a_reason_and_frees_its_time(
+    entalk_request, staff, django_capture_on_commit_callbacks
+):
     ef.confirm(entalk_request, staff=staff)
     later = dt.datetime(2026, 8, 10, 14, 0, tzinfo=JST)
     with pytest.raises(ValidationError):
         services.request_propose(request=entalk_request, starts_at=later, by=staff)
-    services.request_propose(request=entalk_request, starts_at=later, by=staff, reason="公務のため")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_propose(
+            request=entalk_request, starts_at=later, by=staff, reason="公務のため"
+        )
     assert not Request.objects.overlapping(SLOT_1, SLOT_1 + dt.timedelta(hours=1)).exists()
+    (message,) = mail.outbox
+    # The group is told the confirmed date has to move (not that its dates did not suit).
+    assert "決定していた日時" in message.body and "公務のため" in message.body
+    assert "2026/08/10" in message.body
 
 
 def test_declining_needs_a_reason_which_the_group_reads(
@@ -432,7 +442,7 @@ def test_declining_needs_a_reason_which_the_group_reads(
 
 
 def test_either_side_cancels_a_confirmed_session_which_frees_the_mayors_time(
-    entalk_request, staff, representative
+    entalk_request, staff, representative, django_capture_on_commit_callbacks
 ):
     ef.confirm(entalk_request, staff=staff)
     services.request_cancel(
@@ -487,7 +497,7 @@ def test_the_record_is_published_after_the_session_with_participants_and_a_topic
         services.record_publish(request=request, by=staff)
     request.refresh_from_db()
     assert request.status == S.PUBLISHED and request.published_at is not None
-    assert "published" in mail.outbox[-1].subject or request.number in mail.outbox[-1].subject
+    assert "記録を公表しました" in mail.outbox[-1].subject
     assert request.get_absolute_url() in mail.outbox[-1].body
 
 
@@ -511,10 +521,25 @@ def _follow_up(request, staff, department="土木課"):
     )
 
 
-def test_a_follow_up_is_opened_by_entalk_staff_on_a_confirmed_session(entalk_request, staff):
+# The day after the session at SLOT_1: follow-ups are opened once it has taken place.
+HELD = SLOT_1 + dt.timedelta(days=1)
+
+
+def _held(request, staff, frozen):
+    ef.confirm(request, staff=staff)
+    frozen.move_to(HELD)
+    return request
+
+
+def test_a_follow_up_is_opened_by_entalk_staff_once_the_session_took_place(
+    entalk_request, staff, frozen
+):
     with pytest.raises(ValidationError):
         _follow_up(entalk_request, staff)  # not confirmed yet
     ef.confirm(entalk_request, staff=staff)
+    with pytest.raises(ValidationError):
+        _follow_up(entalk_request, staff)  # confirmed, not yet held
+    frozen.move_to(SLOT_1 + dt.timedelta(minutes=90))
     with pytest.raises(PermissionDenied):
         _follow_up(entalk_request, ef.department_staff())
     follow_up = _follow_up(entalk_request, staff)
@@ -525,10 +550,10 @@ def test_a_follow_up_is_opened_by_entalk_staff_on_a_confirmed_session(entalk_req
 def test_the_department_changes_its_follow_up_each_step_dated_with_its_answer(
     entalk_request, staff, frozen, django_capture_on_commit_callbacks
 ):
-    ef.confirm(entalk_request, staff=staff)
+    _held(entalk_request, staff, frozen)
     follow_up = _follow_up(entalk_request, staff)
     clerk = ef.department_staff("土木課")
-    frozen.move_to(NOW + dt.timedelta(days=3))
+    frozen.move_to(HELD + dt.timedelta(days=3))
     with django_capture_on_commit_callbacks(execute=True):
         services.follow_up_change(
             follow_up=follow_up,
@@ -536,7 +561,7 @@ def test_the_department_changes_its_follow_up_each_step_dated_with_its_answer(
             answer="現地を確認しました。",
             by=clerk,
         )
-    frozen.move_to(NOW + dt.timedelta(days=40))
+    frozen.move_to(HELD + dt.timedelta(days=40))
     with pytest.raises(ValidationError) as excinfo:
         services.follow_up_change(
             follow_up=follow_up, status=FollowUp.Status.DONE, answer="", by=clerk
@@ -551,16 +576,18 @@ def test_the_department_changes_its_follow_up_each_step_dated_with_its_answer(
         .values_list("new_status", "answer", "at")
     )
     assert steps == [
-        (FollowUp.Status.CONSIDERING, "", NOW),
-        (FollowUp.Status.IN_PROGRESS, "現地を確認しました。", NOW + dt.timedelta(days=3)),
-        (FollowUp.Status.DONE, "遊具を更新しました。", NOW + dt.timedelta(days=40)),
+        (FollowUp.Status.CONSIDERING, "", HELD),
+        (FollowUp.Status.IN_PROGRESS, "現地を確認しました。", HELD + dt.timedelta(days=3)),
+        (FollowUp.Status.DONE, "遊具を更新しました。", HELD + dt.timedelta(days=40)),
     ]
     message = mail.outbox[-1]
     assert message.to == ["hanako@example.jp"] and "現地を確認しました。" in message.body
 
 
-def test_another_department_and_the_entalk_staff_cannot_change_a_follow_up(entalk_request, staff):
-    ef.confirm(entalk_request, staff=staff)
+def test_another_department_and_the_entalk_staff_cannot_change_a_follow_up(
+    entalk_request, staff, frozen
+):
+    _held(entalk_request, staff, frozen)
     follow_up = _follow_up(entalk_request, staff, department="土木課")
     for user in (ef.department_staff("環境課"), staff):
         with pytest.raises(PermissionDenied):
@@ -570,8 +597,8 @@ def test_another_department_and_the_entalk_staff_cannot_change_a_follow_up(ental
     assert FollowUp.objects.get(pk=follow_up.pk).status == FollowUp.Status.CONSIDERING
 
 
-def test_an_unchanged_follow_up_is_not_a_step(entalk_request, staff):
-    ef.confirm(entalk_request, staff=staff)
+def test_an_unchanged_follow_up_is_not_a_step(entalk_request, staff, frozen):
+    _held(entalk_request, staff, frozen)
     follow_up = _follow_up(entalk_request, staff)
     with pytest.raises(ValidationError):
         services.follow_up_change(
@@ -586,12 +613,61 @@ def test_a_follow_up_open_longer_than_the_setting_is_overdue(
     entalk_request, staff, frozen, settings
 ):
     settings.ENTALK = {**settings.ENTALK, "FOLLOW_UP_OVERDUE_DAYS": 60}
-    ef.confirm(entalk_request, staff=staff)
+    _held(entalk_request, staff, frozen)
     follow_up = _follow_up(entalk_request, staff)
-    frozen.move_to(NOW + dt.timedelta(days=60))
-    assert not FollowUp.objects.overdue_at(NOW + dt.timedelta(days=60)).exists()
-    later = NOW + dt.timedelta(days=61)
+    frozen.move_to(HELD + dt.timedelta(days=60))
+    assert not FollowUp.objects.overdue_at(HELD + dt.timedelta(days=60)).exists()
+    later = HELD + dt.timedelta(days=61)
     assert list(FollowUp.objects.overdue_at(later)) == [follow_up]
     assert follow_up.is_overdue_at(later)
     FollowUp.objects.filter(pk=follow_up.pk).update(status=FollowUp.Status.DONE)
     assert not FollowUp.objects.overdue_at(later).exists()
+
+
+def test_participants_by_actor_type_cannot_add_up_to_more_than_the_total(
+    entalk_request, staff, frozen
+):
+    from entalk.models import ParticipantCount
+    from tests import factories as f
+
+    ef.confirm(entalk_request, staff=staff)
+    frozen.move_to(HELD)
+    request = ef.held(entalk_request, participants=20)
+    ParticipantCount.objects.create(request=request, actor_type=f.actor_type("npo"), count=15)
+    ParticipantCount.objects.create(request=request, actor_type=f.actor_type("individual"), count=8)
+    with pytest.raises(ValidationError) as excinfo:
+        services.record_publish(request=request, by=staff)
+    assert "23" in _errors(excinfo)["participants"][0]
+    request.participant_counts.filter(count=8).update(count=5)
+    assert services.record_publish(request=request, by=staff).status == S.PUBLISHED
+
+
+@pytest.mark.parametrize(
+    "slot",
+    [dt.datetime(2028, 6, 16, 10, 0, tzinfo=JST), dt.datetime(9999, 12, 31, 23, 0, tzinfo=JST)],
+)
+def test_a_date_more_than_two_years_ahead_is_refused(frozen, representative, staff, slot):
+    with pytest.raises(ValidationError) as excinfo:
+        ef.make_request(by=representative, slots=[slot])
+    assert "two years" in _errors(excinfo)["slot_1"][0]
+    request = ef.make_request(by=representative)
+    with pytest.raises(ValidationError):
+        services.request_propose(request=request, starts_at=slot, by=staff)
+
+
+def test_staff_cannot_key_in_a_request_received_in_the_future(frozen, staff):
+    with pytest.raises(ValidationError) as excinfo:
+        ef.make_request(
+            by=staff, channel=Channel.PHONE, received_at=NOW + dt.timedelta(hours=1), user=None
+        )
+    assert "received_at" in _errors(excinfo)
+
+
+def test_staff_record_a_phone_answer_and_a_stranger_still_cannot(entalk_request, staff):
+    services.request_propose(
+        request=entalk_request, starts_at=dt.datetime(2026, 8, 3, 15, 0, tzinfo=JST), by=staff
+    )
+    with pytest.raises(PermissionDenied):
+        services.proposal_accept(request=entalk_request, by=ef.department_staff())
+    services.proposal_accept(request=entalk_request, by=staff)
+    assert Request.objects.get(pk=entalk_request.pk).status == S.CONFIRMED
