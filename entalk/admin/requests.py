@@ -96,7 +96,7 @@ class RecordInlineMixin:
         return self._editable(obj) and super().has_delete_permission(request, obj)
 
 
-class ParticipantCountInline(RecordInlineMixin, admin.TabularInline):
+class ParticipantCountInline(RecordInlineMixin, admin.StackedInline):
     model = ParticipantCount
     fields = ["actor_type", "count"]
     extra = 0
@@ -129,7 +129,7 @@ class PhotoForm(forms.ModelForm):
         return photo
 
 
-class PhotoInline(RecordInlineMixin, admin.TabularInline):
+class PhotoInline(RecordInlineMixin, admin.StackedInline):
     """Photos checked by their content (JPEG or PNG), stored under a random name."""
 
     model = Photo

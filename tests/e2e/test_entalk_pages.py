@@ -106,25 +106,9 @@ def check(page, assert_accessible, what):
     assert_accessible(page, what)
 
 
-# Django's own tabular inline (admin/edit_inline/tabular.html) puts each field in a cell under
-# a column header, with no <label>: axe counts it as a field without a name. Those fields (and
-# only those) are left out here, until the inline has a template of its own.
-STOCK_TABULAR_INLINE = ("#id_participant_counts-", "#id_photos-")
-
-
 def check_admin(page, axe_violations, what):
     assert_no_horizontal_scroll(page)
-    found = []
-    for violation in axe_violations(page):
-        if violation["id"] in ("label", "select-name"):
-            violation["nodes"] = [
-                node
-                for node in violation["nodes"]
-                if not str(node["target"][0]).startswith(STOCK_TABULAR_INLINE)
-            ]
-            if not violation["nodes"]:
-                continue
-        found.append(violation)
+    found = list(axe_violations(page))
     assert not found, (
         f"axe found serious/critical WCAG A/AA violations on {what} ({page.url}):\n"
         + format_violations(found)
