@@ -207,8 +207,8 @@ class ApplicationAdmin(
     list_display = [
         "number",
         "status",
-        short_text("title", pgettext_lazy("changelist column", "title"), length=14),
-        short_text("organization", _("organisation"), length=10, ordering="organization__name"),
+        short_text("title", pgettext_lazy("changelist column", "title"), length=9),
+        short_text("organization", _("organisation"), length=8, ordering="organization__name"),
         short_programme,
         yen("requested_amount", pgettext_lazy("changelist column", "requested")),
         yen("decided_amount", pgettext_lazy("changelist column", "decided")),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from muroran_kyodo.lib.admin_display import clipped
 
 # Characters of a programme's title in a changelist column.
-SHORT_PROGRAMME = 8
+SHORT_PROGRAMME = 6
 
 
 class ReadOnlyInline(admin.TabularInline):

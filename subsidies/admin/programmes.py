@@ -55,7 +55,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
     list_display = [
         "fiscal_year",
         "track",
-        "title",
+        short_text("title", _("title"), length=16),
         "total_budget",
         "decided_total",
         "consultation_required",
