@@ -4,35 +4,28 @@
   with the town and venue and the group only as the public may read it (`public_name`); no
   contact data, nothing of a request not yet confirmed.
 - A group's private feed: its own requests with a proposed date (TENTATIVE) or a confirmed
-  one, named with the group's name, at a secret address (a signed token of the user's id)."""
+  one, named with the group's name, at a secret address (`CalendarFeed`: a random token the
+  person makes and may replace)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
 
-from django.core import signing
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from .models import Request
+from .models import CalendarFeed, Request
 
-TOKEN_SALT = "entalk.calendar"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 TITLE = "enとーく"
 
 
-def calendar_token(user_pk: int) -> str:
-    return signing.dumps(user_pk, salt=TOKEN_SALT)
-
-
 def user_pk_of(token: str) -> int | None:
-    """The user id a token was made for, or None for anything not made by calendar_token."""
-    try:
-        value = signing.loads(token, salt=TOKEN_SALT)
-    except signing.BadSignature:
+    """The person whose feed address this is, or None for any other string."""
+    if not token or len(token) > 64:
         return None
-    return value if isinstance(value, int) else None
+    return CalendarFeed.objects.filter(token=token).values_list("user_id", flat=True).first()
 
 
 def public_window(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:

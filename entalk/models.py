@@ -19,6 +19,7 @@ mayor's response, `Photo`), publish the record (a transition), and open follow-u
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import uuid
 
 from django.conf import settings
@@ -522,3 +523,29 @@ class FollowUpChange(StatusChange):
     class Meta(StatusChange.Meta):
         verbose_name = _("follow-up change")
         verbose_name_plural = _("follow-up changes")
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """The secret address of a person's own iCal feed (their groups' proposed and confirmed
+    sessions). A calendar program fetches it without signing in, so it is a random token the
+    person makes, and replaces when it may have leaked: the old address stops working."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="entalk_calendar_feed",
+        verbose_name=_("person"),
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
+    created_at = models.DateTimeField(_("made"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar address")
+        verbose_name_plural = _("calendar addresses")
+
+    def __str__(self) -> str:
+        return str(self.user)

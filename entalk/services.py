@@ -40,6 +40,7 @@ from . import emails
 from .models import (
     SLOTS_PER_REQUEST,
     Block,
+    CalendarFeed,
     Channel,
     Department,
     FollowUp,
@@ -634,3 +635,17 @@ def follow_up_change(*, follow_up: FollowUp, status: str, answer: str, by: UserL
 
 def group_may_answer(user: UserLike, request: Request) -> bool:
     return request.status == S.PROPOSED and can_act_for(user, request)
+
+
+# --- The private calendar address --------------------------------------------------------------
+
+
+def calendar_feed_renew(*, user: User) -> CalendarFeed:
+    """Make the person's calendar address, or replace it with a new one (the old one stops
+    working at once: for an address that may have leaked)."""
+    from .models import new_feed_token
+
+    feed, _created = CalendarFeed.objects.update_or_create(
+        user=user, defaults={"token": new_feed_token(), "created_at": timezone.now()}
+    )
+    return feed

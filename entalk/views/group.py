@@ -29,9 +29,9 @@ from muroran_kyodo.lib.forms import put_refusal_on_form
 from muroran_kyodo.lib.printing import render_receipt
 from muroran_kyodo.lib.workflow import TransitionError
 
-from .. import ical, receipts, services
+from .. import receipts, services
 from ..forms import ReasonRequiredForm, RequestForm, slot_field
-from ..models import SLOTS_PER_REQUEST, Request, RequestStatusChange
+from ..models import SLOTS_PER_REQUEST, CalendarFeed, Request, RequestStatusChange
 from ..permissions import can_act_for, can_view_request, requests_of
 
 FORM_TEMPLATE = "entalk/request_form.html"
@@ -145,6 +145,36 @@ def _acted_on(request: HttpRequest, pk: int) -> Request:
     return item
 
 
+def _calendar_url(request: HttpRequest) -> str:
+    """The person's own feed address, if they have made one (a GET never makes one)."""
+    token = CalendarFeed.objects.filter(user=request.user).values_list("token", flat=True).first()
+    if token is None:
+        return ""
+    return request.build_absolute_uri(reverse("entalk:group_calendar_ics", args=[token]))
+
+
+@login_required
+@require_POST
+def calendar_feed_new(request: HttpRequest) -> HttpResponse:
+    """Make the person's calendar address, or replace it (the old one stops working). Back to
+    the request it was asked from, when that is one of the person's."""
+    if not ratelimit.hit(request, "entalk.answer"):
+        messages.error(request, str(ratelimit.LIMITED))
+    else:
+        services.calendar_feed_renew(user=request.user)
+        messages.success(
+            request,
+            _("Your calendar address is ready. An address given out before no longer works."),
+        )
+    back = requests_of(request.user, Request.objects.all()).filter(
+        pk=request.POST.get("request") if str(request.POST.get("request", "")).isdigit() else None
+    )
+    item = back.first()
+    return redirect(
+        reverse("entalk:request_detail", args=[item.pk]) if item else reverse("entalk:request_list")
+    )
+
+
 def _detail(
     request: HttpRequest, item: Request, *, decline_form: ReasonRequiredForm | None = None
 ) -> HttpResponse:
@@ -159,11 +189,8 @@ def _detail(
             "may_cancel": acts and item.is_open,
             "decline_form": decline_form or ReasonRequiredForm(auto_id="decline_%s"),
             "public": item.status in Request.HELD_STATES,
-            "calendar_url": request.build_absolute_uri(
-                reverse("entalk:group_calendar_ics", args=[ical.calendar_token(request.user.pk)])
-            )
-            if acts
-            else "",
+            "calendar_url": _calendar_url(request) if acts else "",
+            "calendar_form": acts,
         },
     )
 
@@ -267,4 +294,5 @@ urlpatterns = [
     path("entalk/requests/<int:pk>/answer/", request_answer, name="request_answer"),
     path("entalk/requests/<int:pk>/cancel/", request_cancel, name="request_cancel"),
     path("entalk/requests/<int:pk>/receipt/", request_receipt, name="request_receipt"),
+    path("entalk/calendar/new/", calendar_feed_new, name="calendar_feed_new"),
 ]

@@ -305,6 +305,13 @@ MATRIX = {
         "POST": "L 404 R:entalk:request_detail 404 404 404 404 404 404"
     },
     "entalk:request_cancel": {"GET": OWNER_ONLY, "POST": OWNER_ONLY},
+    # one's own calendar address, made or replaced: back to one's request, else to one's list
+    "entalk:calendar_feed_new": {
+        "GET": SIGNED_IN_POST_ONLY,
+        "POST": "L R:entalk:request_list R:entalk:request_detail R:entalk:request_list "
+        "R:entalk:request_list R:entalk:request_list R:entalk:request_list "
+        "R:entalk:request_list R:entalk:request_list",
+    },
     "entalk:request_cancel[send]": {
         "POST": "L 404 R:entalk:request_detail 404 404 404 404 404 404"
     },

@@ -14,9 +14,7 @@ def _year(w):
 
 
 def _calendar_token(w):
-    from entalk.ical import calendar_token
-
-    return {"token": calendar_token(w.users["member"].pk)}
+    return {"token": w.entalk_feed.token}
 
 
 ARGS = {
@@ -156,6 +154,7 @@ POST_DATA = {
     # the group accepts the proposed date, or cancels with a reason: lands on its request page
     "entalk:request_answer[accept]": lambda w: {"action": "accept"},
     "entalk:request_cancel[send]": lambda w: {"reason": "会場が使えなくなったため"},
+    "entalk:calendar_feed_new": lambda w: {"request": str(w.entalk_request.pk)},
     "organizations:invite": lambda w: {"email": "new-member@example.jp", "role": "member"},
     "partners:registration_status": lambda w: {"status": "suspended"},
     "partners:opportunity_signup": lambda w: {"registration": str(w.registration.pk)},

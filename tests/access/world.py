@@ -320,5 +320,6 @@ def build() -> World:
         )
 
     o["entalk_photo"] = photo(published)
+    o["entalk_feed"] = entalk_services.calendar_feed_renew(user=member)
     o["entalk_pending_photo"] = photo(confirmed)
     return w

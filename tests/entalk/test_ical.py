@@ -11,8 +11,8 @@ from django.core import signing
 from django.urls import reverse
 from icalendar import Calendar
 
-from entalk import ical, services
-from entalk.models import Request
+from entalk import services
+from entalk.models import CalendarFeed, Request
 from tests import factories
 from tests.entalk import factories as ef
 from tests.entalk.factories import JST
@@ -29,6 +29,12 @@ def _events(response):
 
 def _slot(i):
     return dt.datetime(2026, 7, 16, 10, 0, tzinfo=JST) + dt.timedelta(days=i)
+
+
+def _feed_url(user):
+    return reverse(
+        "entalk:group_calendar_ics", args=[services.calendar_feed_renew(user=user).token]
+    )
 
 
 def test_public_feed_lists_confirmed_sessions_without_names_or_contacts(client, staff):
@@ -92,7 +98,7 @@ def test_group_feed_has_own_proposed_and_confirmed_sessions(client, representati
     own = ef.make_request(by=representative, group_name="秘密の会", public_naming=False)
     services.request_propose(request=own, starts_at=_slot(5), by=staff)
     other = ef.confirm(ef.make_request(slots=[_slot(0)]), staff=staff)
-    url = reverse("entalk:group_calendar_ics", args=[ical.calendar_token(representative.pk)])
+    url = _feed_url(representative)
     events = _events(client.get(url))
     assert [str(e["UID"]) for e in events] == [f"entalk-{own.pk}@testserver"]
     assert "秘密の会" in str(events[0]["SUMMARY"])
@@ -113,16 +119,15 @@ def test_group_feed_includes_the_organisations_requests(client, representative, 
     )
     contact = factories.make_user("contact@example.jp")
     factories.add_member(organization, contact, factories.Membership.Role.CONTACT)
-    url = reverse("entalk:group_calendar_ics", args=[ical.calendar_token(contact.pk)])
+    url = _feed_url(contact)
     assert [str(e["UID"]) for e in _events(client.get(url))] == [f"entalk-{item.pk}@testserver"]
 
 
 # Made when the test runs (a signed value carries its time: the same ids on every worker).
 BAD_TOKENS = {
     "nonsense": lambda: "nonsense",
-    "another salt": lambda: signing.dumps(1, salt="another.salt"),
-    "a string": lambda: signing.dumps("1", salt=ical.TOKEN_SALT),
-    "nobody": lambda: signing.dumps(999999, salt=ical.TOKEN_SALT),
+    "a signed user id": lambda: signing.dumps(1, salt="entalk.calendar"),
+    "too long": lambda: "x" * 500,
 }
 
 
@@ -134,7 +139,38 @@ def test_group_feed_needs_a_valid_token(client, entalk_request, kind):
 
 def test_request_page_gives_the_working_feed_address(client, representative, entalk_request):
     client.force_login(representative)
+    client.post(reverse("entalk:calendar_feed_new"), {"request": entalk_request.pk})
     page = client.get(reverse("entalk:request_detail", args=[entalk_request.pk]))
     address = page.context["calendar_url"]
+    assert address.startswith("http://testserver/entalk/calendar/")
     client.logout()
     assert client.get(address.removeprefix("http://testserver")).status_code == 200
+
+
+def test_a_new_calendar_address_replaces_the_old_one(client, representative, entalk_request):
+    """The request page makes the address on a POST (a GET writes nothing); making a new one
+    stops the old one at once."""
+    client.force_login(representative)
+    page = reverse("entalk:request_detail", args=[entalk_request.pk])
+    assert client.get(page).context["calendar_url"] == ""
+    assert not CalendarFeed.objects.exists()
+    response = client.post(reverse("entalk:calendar_feed_new"), {"request": entalk_request.pk})
+    assert response.status_code == 302 and response["Location"] == page
+    old = CalendarFeed.objects.get(user=representative).token
+    old_url = reverse("entalk:group_calendar_ics", args=[old])
+    assert client.get(page).context["calendar_url"].endswith(old_url)
+    assert client.get(old_url).status_code == 200
+    client.post(reverse("entalk:calendar_feed_new"), {"request": entalk_request.pk})
+    new = CalendarFeed.objects.get(user=representative).token
+    assert new != old and len(new) >= 40
+    assert client.get(old_url).status_code == 404
+    assert client.get(reverse("entalk:group_calendar_ics", args=[new])).status_code == 200
+
+
+def test_the_calendar_address_post_returns_to_own_requests_only(client, representative):
+    other = ef.make_request()
+    client.force_login(representative)
+    response = client.post(reverse("entalk:calendar_feed_new"), {"request": other.pk})
+    assert response["Location"] == reverse("entalk:request_list")
+    response = client.post(reverse("entalk:calendar_feed_new"), {"request": "../x"})
+    assert response["Location"] == reverse("entalk:request_list")

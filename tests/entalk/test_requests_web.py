@@ -266,6 +266,7 @@ def test_list_shows_only_own_requests(rep_client, entalk_request):
 
 
 def test_detail_shows_slots_history_and_calendar(rep_client, entalk_request):
+    rep_client.post(reverse("entalk:calendar_feed_new"), {"request": entalk_request.pk})
     response = rep_client.get(reverse("entalk:request_detail", args=[entalk_request.pk]))
     content = response.content.decode()
     assert entalk_request.number in content
