@@ -30,7 +30,8 @@ def changelist_url(model_name: str, params: dict[str, str]) -> str:
 
 def items(request: HttpRequest) -> list[QueueItem]:
     """One query for the requests (both counts), one for the follow-ups (one more for a
-    department clerk's departments); only for staff who may change them."""
+    department clerk's departments): the requests for 秘書広報課, the overdue follow-ups for
+    the department that answers them and for 秘書広報課, which chases every department."""
     user = request.user
     now = timezone.now()
     group = _("en-talk")
@@ -58,8 +59,10 @@ def items(request: HttpRequest) -> list[QueueItem]:
                 changelist_url("request", {"record": "due"}),
             )
         )
-    if user.has_perm(FOLLOW_UP_PERMISSION):
-        departments = department_ids_of(user)
+    if user.has_perm(FOLLOW_UP_PERMISSION) or is_entalk_staff(user):
+        # The department answers its own; 秘書広報課 sees every department's, to chase them
+        # (the follow-up list shows it every follow-up, read-only).
+        departments = None if is_entalk_staff(user) else department_ids_of(user)
         overdue = FollowUp.objects.overdue_at(now)
         if departments is not None:
             overdue = overdue.filter(department__in=departments)

@@ -197,7 +197,10 @@ def test_entalk_staff_see_requests_waiting_and_records_due(rf, staff, work, clie
     assert set(found) == {
         "New requests waiting for a date",
         "Sessions held whose record is not published",
+        "Follow-ups overdue",
     }
+    # 秘書広報課 chases every department: both departments' overdue follow-ups.
+    assert found["Follow-ups overdue"].count == 2
     assert found["New requests waiting for a date"].count == 2
     assert found["New requests waiting for a date"].url.endswith("?status__exact=requested")
     assert found["Sessions held whose record is not published"].count == 1

@@ -256,8 +256,12 @@ def test_environment_clerk_sees_supplies_only(client, world):
     assert _counts(_queue(client, _clerk("環境課"))) == {SUPPLIES: 1, EN_FOLLOW_UPS: 0}
 
 
-def test_secretariat_clerk_sees_entalk_requests_only(client, world):
-    assert _counts(_queue(client, _clerk("秘書広報課"))) == {EN_REQUESTS: 1, EN_RECORDS: 1}
+def test_secretariat_clerk_sees_entalk_requests_and_every_overdue_follow_up(client, world):
+    assert _counts(_queue(client, _clerk("秘書広報課"))) == {
+        EN_REQUESTS: 1,
+        EN_RECORDS: 1,
+        EN_FOLLOW_UPS: 1,
+    }
 
 
 def test_staff_without_a_department_see_no_queue(client, world):
