@@ -62,9 +62,7 @@ class Session(models.Model):
         DISTRICTS = "districts", _("Residents of the districts named")
         AGE = "age", _("An age band")
 
-    kind = models.CharField(
-        _("kind"), max_length=10, choices=Kind.choices, default=Kind.WORKSHOP
-    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.WORKSHOP)
     council = models.ForeignKey(
         Council,
         on_delete=models.PROTECT,

@@ -102,22 +102,16 @@ class Signup(models.Model):
         related_name="+",
         verbose_name=_("keyed in by"),
     )
-    status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, editable=False
-    )
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, editable=False)
     status_changed_at = models.DateTimeField(_("status changed"), null=True, editable=False)
     created_at = models.DateTimeField(_("signed up"), default=timezone.now, editable=False)
     # The waiting list's order: when the person joined it.
     queued_at = models.DateTimeField(_("queued"), null=True, blank=True, editable=False)
     code = models.CharField(_("attendance code"), max_length=CODE_LENGTH, editable=False)
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
-    confirm_by = models.DateTimeField(
-        _("link valid until"), null=True, blank=True, editable=False
-    )
+    confirm_by = models.DateTimeField(_("link valid until"), null=True, blank=True, editable=False)
     attended_at = models.DateTimeField(_("attended"), null=True, blank=True, editable=False)
-    completed_on = models.DateField(
-        _("training completed"), null=True, blank=True, editable=False
-    )
+    completed_on = models.DateField(_("training completed"), null=True, blank=True, editable=False)
 
     # Needs: minimal, for the department's staff only, erased after the session.
     need_childcare = models.BooleanField(_("childcare"), default=False)
@@ -131,9 +125,7 @@ class Signup(models.Model):
         blank=True,
         help_text=_("Only what the city needs to prepare; never health details."),
     )
-    needs_erased_at = models.DateTimeField(
-        _("needs erased"), null=True, blank=True, editable=False
-    )
+    needs_erased_at = models.DateTimeField(_("needs erased"), null=True, blank=True, editable=False)
 
     objects = SignupQuerySet.as_manager()
 
@@ -154,13 +146,10 @@ class Signup(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["session", "email"],
-                condition=Q(status__in=["unconfirmed", "registered", "waiting"])
-                & ~Q(email=""),
+                condition=Q(status__in=["unconfirmed", "registered", "waiting"]) & ~Q(email=""),
                 name="councils_signup_one_per_email",
             ),
-            models.UniqueConstraint(
-                fields=["session", "code"], name="councils_signup_code_unique"
-            ),
+            models.UniqueConstraint(fields=["session", "code"], name="councils_signup_code_unique"),
         ]
 
     def __str__(self) -> str:

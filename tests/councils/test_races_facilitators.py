@@ -1,0 +1,105 @@
+"""Facilitator assignments under concurrent writes (PostgreSQL, threads): two clerks assigning
+the same facilitator at the same moment to two overlapping workshops, and two facilitators to
+the same table. Exactly one wins each time; nobody is double-booked."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from councils import services
+from councils.models import Assignment, Facilitator, Session
+from muroran_kyodo.lib.workflow import TransitionError
+from tests import factories
+from tests.councils import factories as cf
+from tests.councils.factories import NOW, STARTS
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.postgres_only,
+    pytest.mark.skipif(
+        connection.vendor == "sqlite",
+        reason="SQLite serialises writers with a database lock; the race needs PostgreSQL",
+    ),
+]
+
+
+def _race(*actions):
+    """Run the actions in threads released together; each outcome "done", "refused" or the
+    unexpected error."""
+    barrier = threading.Barrier(len(actions))
+    outcomes: list[str] = [""] * len(actions)
+
+    def run(index, action):
+        try:
+            barrier.wait(timeout=10)
+            action()
+            outcomes[index] = "done"
+        except (TransitionError, ValidationError):
+            outcomes[index] = "refused"
+        except Exception as error:  # reported by the assertion
+            outcomes[index] = repr(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return sorted(outcomes)
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_one_facilitator_assigned_at_once_to_two_overlapping_workshops(attempt):
+    with time_machine.travel(NOW, tick=False):
+        clerks = [
+            factories.make_user(f"race{attempt}-{n}@city.muroran.example.jp", superuser=True)
+            for n in (1, 2)
+        ]
+        first = cf.make_workshop()
+        second = cf.make_workshop(
+            cf.make_council(title="複合公共施設"), starts_at=STARTS + dt.timedelta(minutes=30)
+        )
+        facilitator = cf.make_facilitator()
+
+        outcomes = _race(
+            lambda: services.facilitator_assign(
+                session=Session.objects.get(pk=first.pk),
+                table=1,
+                facilitator=Facilitator.objects.get(pk=facilitator.pk),
+                by=clerks[0],
+            ),
+            lambda: services.facilitator_assign(
+                session=Session.objects.get(pk=second.pk),
+                table=1,
+                facilitator=Facilitator.objects.get(pk=facilitator.pk),
+                by=clerks[1],
+            ),
+        )
+    assert outcomes == ["done", "refused"], outcomes
+    assert Assignment.objects.filter(facilitator=facilitator).count() == 1
+
+
+@pytest.mark.parametrize("attempt", range(2))
+def test_two_facilitators_at_once_to_the_same_table(attempt):
+    with time_machine.travel(NOW, tick=False):
+        clerk = factories.make_user(f"table{attempt}@city.muroran.example.jp", superuser=True)
+        workshop = cf.make_workshop()
+        facilitators = [cf.make_facilitator(), cf.make_facilitator()]
+
+        outcomes = _race(
+            *(
+                lambda f=f: services.facilitator_assign(
+                    session=Session.objects.get(pk=workshop.pk), table=2, facilitator=f, by=clerk
+                )
+                for f in facilitators
+            )
+        )
+    assert outcomes == ["done", "refused"], outcomes
+    assert Assignment.objects.filter(session=workshop).count() == 1
