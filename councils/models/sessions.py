@@ -51,8 +51,8 @@ class Session(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("In preparation")
-        SCHEDULED = "scheduled", _("Announced")
-        CANCELLED = "cancelled", _("Cancelled")
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Called off")
         # A workshop's outputs are public; a training's completions are recorded.
         PUBLISHED = "published", _("Outputs published")
         COMPLETED = "completed", _("Completions recorded")

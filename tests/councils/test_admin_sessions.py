@@ -172,12 +172,12 @@ def test_publishing_without_a_report_is_refused_on_the_page(staff_client, staff,
     Opinion.objects.create(session=workshop, table=1, theme="遊具", summary="木陰がほしい")
     _later(frozen, staff_client, staff, AFTER)
     history = SessionStatusChange.objects.count()
-    with translation.override("en"):
-        response = _step(staff_client, workshop, "publish")
+    response = _step(staff_client, workshop, "publish")
     assert response.status_code == 200
     form = response.context["transition_forms"]["publish"]
-    assert "Write the short report of the workshop." in str(form.errors)
-    assert any("report" in m for m in _messages(response))
+    # the admin speaks Japanese: the refusal on the form and in the message
+    assert "ワークショップの実施報告を入力してください。" in str(form.errors)
+    assert any("実施報告" in m for m in _messages(response))
     workshop.refresh_from_db()
     assert workshop.status == S.SCHEDULED
     assert SessionStatusChange.objects.count() == history
