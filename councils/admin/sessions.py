@@ -16,11 +16,8 @@ people up from the waiting list (`services.session_fill_places`)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import widgets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect
@@ -53,12 +50,17 @@ from .common import (
     HistoryInline,
     ReadOnlyInline,
     TransitionButtonsMixin,
-    TransitionForm,
     admin_link,
     local,
-    reason_field,
 )
 from .filters import CompletionDueFilter, OutputsDueFilter
+from .session_forms import (
+    AssignForm,
+    AttendanceCodeForm,
+    CompletionForm,
+    as_int,
+    session_steps,
+)
 
 S = Session.Status
 REFUSALS = (ValidationError, TransitionError, PermissionDenied)
@@ -157,66 +159,6 @@ class SignupInline(ReadOnlyInline):
 
 class SessionHistoryInline(HistoryInline):
     model = SessionStatusChange
-
-
-# --- the transition buttons --------------------------------------------------------------------
-
-
-class AnnounceForm(TransitionForm):
-    title = _("Announce the session")
-    button = _("Announce (public, open for sign-up)")
-
-    def run(self, user) -> str:
-        services.session_announce(session=self.obj, by=user)
-        return str(_("The session is announced and open for sign-up."))
-
-
-class CancelForm(TransitionForm):
-    title = _("Cancel the session")
-    button = _("Cancel the session")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["reason"] = reason_field(label=_("Reason (everyone signed up reads it)"))
-
-    def run(self, user) -> str:
-        services.session_cancel(session=self.obj, by=user, reason=self.cleaned_data["reason"])
-        return str(_("The session was cancelled; everyone signed up was told."))
-
-
-class PublishForm(TransitionForm):
-    title = _("Publish the outputs")
-    button = _("Publish the opinions, photos and report")
-
-    def run(self, user) -> str:
-        services.outputs_publish(session=self.obj, by=user)
-        return str(_("The outputs were published."))
-
-
-class WithdrawForm(TransitionForm):
-    title = _("Withdraw the outputs")
-    button = _("Withdraw the outputs")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["reason"] = reason_field()
-
-    def run(self, user) -> str:
-        services.outputs_withdraw(session=self.obj, by=user, reason=self.cleaned_data["reason"])
-        return str(_("The outputs are no longer public."))
-
-
-def session_steps(obj: Session) -> list[tuple[str, type[TransitionForm]]]:
-    steps: list[tuple[str, type[TransitionForm]]] = []
-    if obj.status == S.DRAFT:
-        steps.append(("announce", AnnounceForm))
-    if obj.status == S.SCHEDULED:
-        if obj.is_workshop:
-            steps.append(("publish", PublishForm))
-        steps.append(("cancel", CancelForm))
-    if obj.status == S.PUBLISHED:
-        steps.append(("withdraw", WithdrawForm))
-    return steps
 
 
 # --- the session's forms -----------------------------------------------------------------------
@@ -607,7 +549,7 @@ class SessionAdmin(
         if request.method == "POST":
             if "unassign" in request.POST:
                 assignment = Assignment.objects.filter(
-                    session=obj, pk=_int(request.POST.get("unassign"))
+                    session=obj, pk=as_int(request.POST.get("unassign"))
                 ).first()
                 if assignment is None:
                     messages.error(request, _("This facilitator is no longer at this workshop."))
@@ -624,7 +566,7 @@ class SessionAdmin(
                         % {"name": assignment.facilitator, "table": assignment.table},
                     )
                 return HttpResponseRedirect(url)
-            bound_table = _int(request.POST.get("table"))
+            bound_table = as_int(request.POST.get("table"))
             bound_form = AssignForm(request.POST, prefix=f"table{bound_table}")
             if bound_form.is_valid():
                 try:
@@ -675,63 +617,3 @@ class SessionAdmin(
             "is_open": obj.status == S.SCHEDULED and not obj.has_started_at(timezone.now()),
         }
         return render(request, "admin/councils/session/assign.html", context)
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-class AttendanceCodeForm(forms.Form):
-    code = forms.CharField(
-        label=_("Attendance code"),
-        max_length=20,
-        help_text=_("The 6 characters on the participant's confirmation."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "size": 10}),
-    )
-
-
-class CompletionForm(forms.Form):
-    completed = forms.ModelMultipleChoiceField(
-        label=_("Completed the training"),
-        queryset=Signup.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-    )
-    completed_on = forms.DateField(
-        label=_("completed on"), widget=widgets.AdminDateWidget, required=True
-    )
-
-    def __init__(self, *args, session: Session, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.session = session
-        people = session.signups.registered().order_by("name", "pk")
-        self.fields["completed"].queryset = people
-        self.fields["completed"].label_from_instance = _completion_label
-        self.fields["completed_on"].initial = timezone.localdate(session.ends_at)
-        if not self.is_bound:
-            self.fields["completed"].initial = [s.pk for s in people if s.attended_at and s.user_id]
-
-    def clean_completed_on(self):
-        value = self.cleaned_data["completed_on"]
-        if value < timezone.localdate(self.session.starts_at):
-            raise ValidationError(_("The date cannot be before the training."))
-        if value > timezone.localdate() + dt.timedelta(days=1):
-            raise ValidationError(_("The date cannot be in the future."))
-        return value
-
-
-def _completion_label(signup: Signup) -> str:
-    notes = []
-    notes.append(str(_("attended")) if signup.attended_at else str(_("not marked present")))
-    if not signup.user_id:
-        notes.append(str(_("no account")))
-    return f"{signup.name} ({', '.join(notes)})"
-
-
-class AssignForm(forms.Form):
-    facilitator = forms.ModelChoiceField(
-        label=_("facilitator"), queryset=Facilitator.objects.in_pool()
-    )

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from councils import demo, queue, stats
+from councils import demo, demo_volume, queue, stats
 from councils.models import (
     Assignment,
     Council,
@@ -128,16 +128,16 @@ def test_seeding_twice_creates_nothing(seeded):
 
 
 def test_volume_at_a_small_scale(seeded):
-    assert demo.volume_council_count(2000) == 50
-    assert demo.volume_council_count(80) == 2
-    demo.seed_volume(count=80, stdout=io.StringIO())
-    volume = Council.objects.filter(title__startswith=demo.VOLUME_COUNCIL)
+    assert demo_volume.volume_council_count(2000) == 50
+    assert demo_volume.volume_council_count(80) == 2
+    demo_volume.seed_volume(count=80, stdout=io.StringIO())
+    volume = Council.objects.filter(title__startswith=demo_volume.VOLUME_COUNCIL)
     assert volume.count() == 2
     sessions = Session.objects.filter(council__in=volume)
-    assert sessions.count() == 2 * demo.VOLUME_WORKSHOPS
-    assert sessions.filter(status=S.PUBLISHED).count() == 2 * (demo.VOLUME_WORKSHOPS - 1)
+    assert sessions.count() == 2 * demo_volume.VOLUME_WORKSHOPS
+    assert sessions.filter(status=S.PUBLISHED).count() == 2 * (demo_volume.VOLUME_WORKSHOPS - 1)
     signups = Signup.objects.filter(session__in=sessions)
-    assert signups.count() == 2 * demo.VOLUME_SIGNUPS
+    assert signups.count() == 2 * demo_volume.VOLUME_SIGNUPS
     assert SignupStatusChange.objects.filter(signup__in=signups).count() == signups.count()
     # The workshop to come is full, its last sign-ups waiting; never over capacity.
     for session in sessions.annotate(
@@ -146,5 +146,5 @@ def test_volume_at_a_small_scale(seeded):
         assert session.registered == min(session.capacity, session.signups.count())
     assert signups.filter(status=SS.WAITING).count() == 2 * 3
     before = _counts()
-    demo.seed_volume(count=80, stdout=io.StringIO())
+    demo_volume.seed_volume(count=80, stdout=io.StringIO())
     assert _counts() == before

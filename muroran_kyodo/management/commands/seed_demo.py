@@ -25,6 +25,7 @@ from django.test.utils import override_settings
 from django.utils import translation
 
 import councils.demo
+import councils.demo_volume
 import entalk.demo
 import organizations.demo
 import partners.demo
@@ -162,7 +163,7 @@ class Command(BaseCommand):
                 subsidies.demo.seed_volume(count=volume, stdout=self.stdout)
                 publiccomment.demo.seed_volume(count=volume, stdout=self.stdout)
                 entalk.demo.seed_volume(count=volume, stdout=self.stdout)
-                councils.demo.seed_volume(count=volume, stdout=self.stdout)
+                councils.demo_volume.seed_volume(count=volume, stdout=self.stdout)
         self._summary()
 
     # --- users ----------------------------------------------------------------------------
