@@ -1,16 +1,18 @@
 """One function per e-mail the councils send: to a person signing up (the guest's confirmation
 link, registered, on the waiting list, moved up from it, cancelled, the session called off, the
-day-before reminder) and to a facilitator (joined the pool, assigned to a table, taken off).
-Always in Japanese. Each says the session, its date in 和暦, the venue, the attendance code when
+day-before reminder) and to a facilitator (joined the pool, assigned to a table, taken off, the
+workshop called off). Always in Japanese. Each says the session, its date in 和暦, the venue, the attendance code when
 the person has a place, and the page to follow it: a guest's own page (by its token), or
 マイページ for an account. A sign-up without an e-mail address (keyed in from the phone) gets
 none."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
+from django.utils import timezone
 
 from muroran_kyodo.lib.mail import absolute_url, send, send_once
 
@@ -72,13 +74,17 @@ def session_cancelled(signup: Signup, reason: str) -> None:
     send("councils_session_cancelled", _to(signup), _signup_context(signup, reason=reason))
 
 
-def signup_reminder(signup: Signup) -> bool:
-    """The day before; once per sign-up and start time (a session moved is reminded again)."""
+def signup_reminder(signup: Signup, *, now: dt.datetime | None = None) -> bool:
+    """The day before (or the same day, when the run comes later than the day before: it
+    then says 本日開催); once per sign-up and start time (a session moved is reminded
+    again)."""
+    now = now or timezone.now()
+    today = timezone.localdate(signup.session.starts_at) == timezone.localdate(now)
     return send_once(
         f"councils.reminder:{signup.pk}:{signup.session.starts_at.isoformat()}",
         "councils_signup_reminder",
         _to(signup),
-        _signup_context(signup),
+        _signup_context(signup, today=today),
     )
 
 
@@ -123,5 +129,22 @@ def facilitator_unassigned(assignment: Assignment) -> None:
             assignment=assignment,
             session=assignment.session,
             council=assignment.session.council,
+        ),
+    )
+
+
+def session_cancelled_facilitator(assignment: Assignment, reason: str) -> None:
+    """The city called off a workshop: to each facilitator who was assigned a table (the
+    assignment itself is gone; `assignment` is the row as it was)."""
+    facilitator = assignment.facilitator
+    send(
+        "councils_session_cancelled_facilitator",
+        [facilitator.user.email],
+        _facilitator_context(
+            facilitator,
+            assignment=assignment,
+            session=assignment.session,
+            council=assignment.session.council,
+            reason=reason,
         ),
     )

@@ -1,5 +1,6 @@
 """The reminders the councils send, for `manage.py send_reminders` (cron, daily;
-`registry.REMINDERS`): each person with a place, the day before the session. Safe to run twice:
+`registry.REMINDERS`): each person with a place, the day before the session (or on the day,
+for a session later today not reminded before: the e-mail then says 本日開催). Safe to run twice:
 each reminder goes once (`muroran_kyodo.lib.mail.send_once`). The run also lapses the guests'
 sign-ups whose e-mailed link was not followed in time."""
 
@@ -36,4 +37,4 @@ def signups_to_remind(now: dt.datetime) -> QuerySet[Signup]:
 def send(*, now: dt.datetime) -> int:
     """Send the reminders due at `now`; the number sent now (those sent before are not)."""
     unconfirmed_expire(now=now)
-    return sum(emails.signup_reminder(signup) for signup in signups_to_remind(now))
+    return sum(emails.signup_reminder(signup, now=now) for signup in signups_to_remind(now))

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from muroran_kyodo.lib.fields import MAX_ID, ModelMultipleChoiceField
+
 from .. import services
 from ..models import Facilitator, Session, Signup
 from .common import TransitionForm, reason_field
@@ -66,14 +68,20 @@ class WithdrawForm(TransitionForm):
         return str(_("The outputs are no longer public."))
 
 
-def session_steps(obj: Session) -> list[tuple[str, type[TransitionForm]]]:
+def session_steps(
+    obj: Session, *, now: dt.datetime | None = None
+) -> list[tuple[str, type[TransitionForm]]]:
+    """The steps open now: a session that has started can no longer be cancelled (the
+    service refuses it), so its button is not offered."""
+    now = now or timezone.now()
     steps: list[tuple[str, type[TransitionForm]]] = []
     if obj.status == S.DRAFT:
         steps.append(("announce", AnnounceForm))
     if obj.status == S.SCHEDULED:
         if obj.is_workshop:
             steps.append(("publish", PublishForm))
-        steps.append(("cancel", CancelForm))
+        if now < obj.starts_at:
+            steps.append(("cancel", CancelForm))
     if obj.status == S.PUBLISHED:
         steps.append(("withdraw", WithdrawForm))
     return steps
@@ -83,10 +91,17 @@ def session_steps(obj: Session) -> list[tuple[str, type[TransitionForm]]]:
 
 
 def as_int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """A number typed or posted as ASCII digits ("12"), None for anything else ("abc", "²",
+    "-1", "")."""
+    text = value if isinstance(value, str) else ""
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def as_id(value) -> int | None:
+    """A posted id the database can hold (ASCII digits up to a BIGINT), else None: "²" or a
+    25-digit number is no row, never a server error."""
+    number = as_int(value)
+    return number if number is not None and len(value) <= 19 and number <= MAX_ID else None
 
 
 class AttendanceCodeForm(forms.Form):
@@ -99,7 +114,8 @@ class AttendanceCodeForm(forms.Form):
 
 
 class CompletionForm(forms.Form):
-    completed = forms.ModelMultipleChoiceField(
+    # The house field: an id beyond the database's integers is an invalid choice, not a 500.
+    completed = ModelMultipleChoiceField(
         label=_("Completed the training"),
         queryset=Signup.objects.none(),
         widget=forms.CheckboxSelectMultiple,

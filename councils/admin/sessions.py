@@ -11,8 +11,10 @@ photos, see the sign-ups, and have three pages of their own:
 - `<id>/assign/` (`admin:councils_session_assign`): facilitators from the pool at the
   workshop's tables, through `services.facilitator_assign` / `facilitator_unassign`.
 
-A change writes only the fields the form changed, never the state; a capacity raised moves
-people up from the waiting list (`services.session_fill_places`)."""
+A change goes through `services.session_change` with only the fields the form changed, never
+the state, under the session's lock: a capacity below the people registered, or new times that
+put an assigned facilitator at two workshops at once, are refused next to the field with
+nothing saved; a capacity raised moves people up from the waiting list."""
 
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from muroran_kyodo.lib.admin_actions import ServiceSaveMixin, save_changed_fields
+from muroran_kyodo.lib.admin_actions import ServiceSaveMixin
 from muroran_kyodo.lib.admin_display import short_text
 from muroran_kyodo.lib.forms import put_refusal_on_form
 from muroran_kyodo.lib.printing import PrintablesAdminMixin
@@ -51,6 +53,7 @@ from .common import (
     ReadOnlyInline,
     TransitionButtonsMixin,
     admin_link,
+    form_errors,
     local,
 )
 from .filters import CompletionDueFilter, OutputsDueFilter
@@ -58,12 +61,18 @@ from .session_forms import (
     AssignForm,
     AttendanceCodeForm,
     CompletionForm,
+    as_id,
     as_int,
     session_steps,
 )
 
 S = Session.Status
 REFUSALS = (ValidationError, TransitionError, PermissionDenied)
+
+
+def _ids(values) -> list[int]:
+    """The ids among posted values (the others are no row)."""
+    return [pk for pk in map(as_id, values) if pk is not None]
 
 
 # --- inlines -----------------------------------------------------------------------------------
@@ -401,28 +410,36 @@ class SessionAdmin(
         if not change:
             super().save_model(request, obj, form, change)
             return
-        old_capacity = form.initial.get("capacity")
-        changed = save_changed_fields(obj, form, exclude=self.state_fields)
-        if "starts_at" in changed:
-            obj.save(update_fields=["fiscal_year"])  # save() derives it from the start
-        if (
-            "capacity" in changed
-            and old_capacity is not None
-            and obj.capacity > old_capacity
-            and obj.status == S.SCHEDULED
-        ):
-            promoted = services.session_fill_places(session=obj)
-            if promoted:
-                self.message_user(
-                    request,
-                    ngettext(
-                        "%(n)d person moved up from the waiting list.",
-                        "%(n)d people moved up from the waiting list.",
-                        len(promoted),
-                    )
-                    % {"n": len(promoted)},
-                    messages.SUCCESS,
+        # The fields the form changed, through the service under the session's lock: a
+        # capacity below the people registered, or times that put an assigned facilitator at
+        # two workshops at once, are refused next to the field with nothing saved; a capacity
+        # raised moves people up from the waiting list. The districts (many-to-many) are
+        # saved by save_related, as Django does.
+        concrete = {f.name for f in Session._meta.concrete_fields if not f.primary_key}
+        changes = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in concrete and name not in self.state_fields
+        }
+        if not changes:
+            return
+        try:
+            promoted = services.session_change(session=obj, changes=changes, by=request.user)
+        except ValidationError as error:
+            self.refused(error)
+        except TransitionError as error:
+            self.refused(ValidationError(error.messages))
+        if promoted:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(n)d person moved up from the waiting list.",
+                    "%(n)d people moved up from the waiting list.",
+                    len(promoted),
                 )
+                % {"n": len(promoted)},
+                messages.SUCCESS,
+            )
 
     def transition_forms(self, obj, *, bound="", data=None):
         return {
@@ -477,9 +494,14 @@ class SessionAdmin(
                 messages.success(request, _("%(name)s is marked present.") % {"name": signup.name})
                 return HttpResponseRedirect(url)
         elif request.method == "POST" and not by_code:
-            present = [int(v) for v in request.POST.getlist("present") if v.isdigit()]
+            # Only the rows the list showed change (someone registered since is left as is);
+            # a value that is no id ("²", 25 digits) is no row, never a server error.
+            shown = _ids(request.POST.getlist("shown"))
+            present = _ids(request.POST.getlist("present"))
             try:
-                count = services.attendance_set(session=obj, present_ids=present, by=request.user)
+                count = services.attendance_set(
+                    session=obj, present_ids=present, shown_ids=shown, by=request.user
+                )
             except REFUSALS as error:
                 for text in getattr(error, "messages", [str(error)]):
                     messages.error(request, text)
@@ -492,7 +514,7 @@ class SessionAdmin(
                     % {"n": count},
                 )
             return HttpResponseRedirect(url)
-        signups = list(obj.signups.registered().order_by("name", "pk"))
+        signups = list(obj.signups.registered().select_related("district").order_by("name", "pk"))
         context = {
             **self._page_context(request, obj, _("Attendance list")),
             "signups": signups,
@@ -548,9 +570,8 @@ class SessionAdmin(
         bound_form = None
         if request.method == "POST":
             if "unassign" in request.POST:
-                assignment = Assignment.objects.filter(
-                    session=obj, pk=as_int(request.POST.get("unassign"))
-                ).first()
+                pk = as_id(request.POST.get("unassign"))
+                assignment = Assignment.objects.filter(session=obj, pk=pk).first() if pk else None
                 if assignment is None:
                     messages.error(request, _("This facilitator is no longer at this workshop."))
                     return HttpResponseRedirect(url)
@@ -567,6 +588,14 @@ class SessionAdmin(
                     )
                 return HttpResponseRedirect(url)
             bound_table = as_int(request.POST.get("table"))
+            if bound_table is None or not 1 <= bound_table <= obj.tables:
+                # No form of the page has this table: say so, instead of losing the choice.
+                messages.error(
+                    request,
+                    _("Choose one of this workshop's tables (1 to %(count)d).")
+                    % {"count": obj.tables},
+                )
+                return HttpResponseRedirect(url)
             bound_form = AssignForm(request.POST, prefix=f"table{bound_table}")
             if bound_form.is_valid():
                 try:
@@ -610,10 +639,20 @@ class SessionAdmin(
             rows.append({"table": table, "assignment": None, "form": form})
         # Assignments to tables beyond the present count (the count was lowered).
         extra = [a for table, a in assigned.items() if table > obj.tables]
+        is_open = obj.status == S.SCHEDULED and not obj.has_started_at(timezone.now())
+        if (
+            bound_form is not None
+            and bound_form.errors
+            and (bound_table in assigned or not is_open)
+        ):
+            # The table was taken, or the workshop closed, meanwhile: the page shows no form
+            # for it, so the refusal is said on top.
+            for error in form_errors(bound_form):
+                messages.error(request, error)
         context = {
             **self._page_context(request, obj, _("Facilitators at the tables")),
             "rows": rows,
             "extra": extra,
-            "is_open": obj.status == S.SCHEDULED and not obj.has_started_at(timezone.now()),
+            "is_open": is_open,
         }
         return render(request, "admin/councils/session/assign.html", context)

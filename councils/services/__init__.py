@@ -34,6 +34,7 @@ from .sessions import (
     outputs_withdraw,
     session_announce,
     session_cancel,
+    session_change,
     session_create,
 )
 from .signups import (
@@ -73,6 +74,7 @@ __all__ = [
     "pool_leave",
     "session_announce",
     "session_cancel",
+    "session_change",
     "session_create",
     "session_fill_places",
     "signup_cancel",

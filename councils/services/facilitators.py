@@ -193,6 +193,14 @@ def _already_here() -> str:
     return _("This facilitator already has a table at this workshop.")
 
 
+def _not_open_for_assignment() -> str:
+    return _("Facilitators are assigned to announced workshops not yet started.")
+
+
+def _table_range(session: Session) -> str:
+    return _("Choose a table from 1 to %(tables)s.") % {"tables": session.tables}
+
+
 def facilitator_assign(
     *,
     session: Session,
@@ -210,14 +218,17 @@ def facilitator_assign(
     if session.kind != Session.Kind.WORKSHOP:
         raise ValidationError({"__all__": _("Facilitators are assigned to workshops.")})
     if session.status != S.SCHEDULED or session.has_started_at(now):
-        raise ValidationError(
-            {"__all__": _("Facilitators are assigned to announced workshops not yet started.")}
-        )
+        raise ValidationError({"__all__": _not_open_for_assignment()})
     if not 1 <= table <= session.tables:
-        raise ValidationError(
-            {"table": _("Choose a table from 1 to %(tables)s.") % {"tables": session.tables}}
-        )
+        raise ValidationError({"table": _table_range(session)})
     with transaction.atomic():
+        # The session's row first (as a cancellation or a change of times takes it), then the
+        # pool entry: the state, times and tables checked above are checked again as they are.
+        session = Session.objects.select_for_update().get(pk=session.pk)
+        if session.status != S.SCHEDULED or session.has_started_at(now):
+            raise ValidationError({"__all__": _not_open_for_assignment()})
+        if not 1 <= table <= session.tables:
+            raise ValidationError({"table": _table_range(session)})
         locked = Facilitator.objects.select_for_update().get(pk=facilitator.pk)
         if locked.left_on is not None:
             raise ValidationError({"facilitator": _("This person is not in the pool.")})

@@ -24,8 +24,17 @@ from muroran_kyodo.lib.workflow import TransitionError as TransitionError  # the
 from muroran_kyodo.lib.workflow import Workflow
 
 from .. import emails
-from ..models import Council, Session, SessionStatusChange, Signup, SignupStatusChange
+from ..models import (
+    Assignment,
+    Council,
+    Facilitator,
+    Session,
+    SessionStatusChange,
+    Signup,
+    SignupStatusChange,
+)
 from ..permissions import can_manage_session, may_act
+from .signups import _fill
 
 if TYPE_CHECKING:
     from muroran_kyodo.lib.typing import UserLike
@@ -161,14 +170,20 @@ def session_announce(*, session: Session, by: UserLike) -> Session:
 def session_cancel(
     *, session: Session, by: UserLike, reason: str, now: dt.datetime | None = None
 ) -> Session:
-    """受付中 → 中止, with the reason: every active sign-up (registered, waiting, unconfirmed)
-    is cancelled with a history row, and everyone with an e-mail address is told why."""
+    """受付中 → 中止, with the reason, until the session starts (one that took place stays on
+    record with its attendance): every active sign-up (registered, waiting, unconfirmed) is
+    cancelled with a history row, and everyone with an e-mail address is told why; the
+    facilitators assigned are told too, and their assignments removed (their time is free)."""
     now = now or timezone.now()
     SESSION.check(session, new=S.CANCELLED, by=by, reason=reason)
+    if now >= session.starts_at:
+        raise ValidationError({"__all__": _started_cannot_cancel()})
     author = by if by is not None and by.is_authenticated else None
     with transaction.atomic():
         # The sign-ups allocate under this lock: none slips in after the list below.
-        Session.objects.select_for_update().filter(pk=session.pk).first()
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        if now >= locked.starts_at:  # moved meanwhile
+            raise ValidationError({"__all__": _started_cannot_cancel()})
         SESSION.apply(session, new=S.CANCELLED, by=by, reason=reason)
         signups = list(session.signups.active().select_for_update().order_by("pk"))
         Signup.objects.filter(pk__in=[s.pk for s in signups]).update(
@@ -193,7 +208,127 @@ def session_cancel(
         for signup in signups:
             if signup.email:
                 transaction.on_commit(partial(emails.session_cancelled, signup, reason))
+        assignments = list(
+            Assignment.objects.filter(session=session)
+            .select_related("facilitator__user")
+            .order_by("table")
+        )
+        Assignment.objects.filter(pk__in=[a.pk for a in assignments]).delete()
+        for assignment in assignments:
+            assignment.session = session
+            transaction.on_commit(partial(emails.session_cancelled_facilitator, assignment, reason))
     return session
+
+
+def _started_cannot_cancel() -> str:
+    return _("The session has started: it can no longer be cancelled.")
+
+
+# Never changed through `session_change`: the state has its workflow, the rest is fixed.
+_NOT_CHANGED = frozenset({"id", "status", "status_changed_at", "kind", "fiscal_year"})
+
+
+def session_change(
+    *,
+    session: Session,
+    changes: dict[str, Any],
+    by: UserLike,
+    now: dt.datetime | None = None,
+) -> list[Signup]:
+    """Save the admin's edit of an existing session: `changes` maps field names to the new
+    values (the fields the form changed; many-to-many fields are the caller's, with the
+    form's `save_m2m`). Under the session's lock:
+
+    1. the capacity may not go below the people registered now {"capacity"};
+    2. new times may not put an assigned facilitator at two overlapping (non-cancelled)
+       sessions {"starts_at"} (their pool entries are locked, as `facilitator_assign` does);
+    3. only the fields changed are saved (`update_fields`; never the status);
+    4. a capacity raised fills the places from the waiting list (while sign-ups are taken),
+       each person moved up e-mailed on commit.
+
+    Returns the sign-ups moved up. `session` is updated with the values saved."""
+    now = now or timezone.now()
+    if not can_manage_session(by, session):
+        raise PermissionDenied
+    concrete = {
+        f.name: f
+        for f in Session._meta.concrete_fields
+        if f.name not in _NOT_CHANGED and not f.primary_key
+    }
+    wanted = {name: value for name, value in changes.items() if name in concrete}
+    with transaction.atomic():
+        locked = Session.objects.select_for_update().get(pk=session.pk)
+        changed = {name: value for name, value in wanted.items() if getattr(locked, name) != value}
+        old_capacity = locked.capacity
+        for name, value in changed.items():
+            setattr(locked, name, value)
+        if "department" in changed and not can_manage_session(by, locked):
+            raise PermissionDenied  # moved to a department `by` does not run
+        problems = _timing_problems(locked)
+        if problems:
+            raise ValidationError(problems)
+        if "capacity" in changed:
+            registered = locked.signups.registered().count()
+            if locked.capacity < registered:
+                raise ValidationError(
+                    {
+                        "capacity": _(
+                            "The capacity cannot be less than the %(n)d people already registered."
+                        )
+                        % {"n": registered}
+                    }
+                )
+        if "starts_at" in changed or "ends_at" in changed:
+            clash = _facilitator_clash(locked)
+            if clash is not None:
+                raise ValidationError(
+                    {
+                        "starts_at": _(
+                            "At the new time, the facilitator %(name)s would be at another "
+                            "workshop (%(session)s)."
+                        )
+                        % {"name": clash.facilitator, "session": clash.session}
+                    }
+                )
+        if not changed:
+            return []
+        fields = list(changed)
+        if "starts_at" in changed:
+            fields.append("fiscal_year")  # follows the start (`Session.save`)
+        locked.save(update_fields=fields)
+        for name in fields:
+            setattr(session, name, getattr(locked, name))
+        promoted: list[Signup] = []
+        if (
+            locked.capacity > old_capacity
+            and locked.status == S.SCHEDULED
+            and now < locked.starts_at
+        ):
+            promoted = _fill(locked, by=by, now=now, reason=_("The capacity was raised."))
+    return promoted
+
+
+def _facilitator_clash(session: Session) -> Assignment | None:
+    """An assignment elsewhere that overlaps `session`'s times, of a facilitator assigned to
+    `session` (their pool entries locked first, in the order `facilitator_assign` takes)."""
+    facilitator_ids = list(
+        Assignment.objects.filter(session=session).values_list("facilitator_id", flat=True)
+    )
+    if not facilitator_ids:
+        return None
+    list(Facilitator.objects.select_for_update().filter(pk__in=facilitator_ids).order_by("pk"))
+    return (
+        Assignment.objects.filter(
+            facilitator_id__in=facilitator_ids,
+            session__starts_at__lt=session.ends_at,
+            session__ends_at__gt=session.starts_at,
+        )
+        .exclude(session=session)
+        .exclude(session__status=S.CANCELLED)
+        .select_related("session", "facilitator__user")
+        .order_by("session__starts_at", "pk")
+        .first()
+    )
 
 
 def outputs_problems(session: Session, *, now: dt.datetime) -> dict[str, list[str]]:

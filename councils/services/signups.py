@@ -203,15 +203,61 @@ def _band(low: int | None, high: int | None) -> str:
     return _("%(high)s and under") % {"high": high}
 
 
-def _duplicate(session: Session, *, user: User | None, email: str) -> bool:
+def _same_person(*, user: User | None, email: str) -> Q:
     match = Q()
     if user is not None:
         match |= Q(user=user)
     if email:
         match |= Q(email__iexact=email)
+    return match
+
+
+def _phone_digits(phone: str) -> str:
+    """A telephone number compared by its digits only (full-width, hyphens, spaces aside)."""
+    return "".join(c for c in nfkc(phone) if c.isdigit())
+
+
+def _duplicate(session: Session, *, user: User | None, email: str, phone: str = "") -> bool:
+    """An active sign-up of the same person: same account or same e-mail; and, when `phone`
+    is given (keyed in by staff), the same telephone number by its digits."""
+    active = Signup.objects.filter(session=session).active()
+    match = _same_person(user=user, email=email)
+    if match and active.filter(match).exists():
+        return True
+    digits = _phone_digits(phone)
+    if digits:
+        phones = active.exclude(phone="").values_list("phone", flat=True)
+        return any(_phone_digits(other) == digits for other in phones)
+    return False
+
+
+def _lapse_unconfirmed(
+    session: Session, *, user: User | None, email: str, now: dt.datetime
+) -> None:
+    """With the session locked: this person's sign-ups whose e-mailed link lapsed (past
+    `confirm_by`) expire now rather than at the next cron run, so they may sign up again."""
+    match = _same_person(user=user, email=email)
     if not match:
-        return False
-    return Signup.objects.filter(session=session).active().filter(match).exists()
+        return
+    lapsed = Signup.objects.filter(
+        match, session=session, status=SS.UNCONFIRMED, confirm_by__lt=now
+    ).order_by("pk")
+    for signup in lapsed:
+        try:
+            _move(signup, new=SS.EXPIRED, by=None, now=now)
+        except TransitionError:
+            continue  # confirmed or cancelled a moment ago
+
+
+def _open_until(session: Session, *, keyed_in: bool) -> dt.datetime:
+    """Sign-ups on the web close at the deadline (or the start); keyed in, at the start."""
+    return session.starts_at if keyed_in else min(session.signup_closes_at, session.starts_at)
+
+
+def _takes_signups(session: Session, *, keyed_in: bool, now: dt.datetime) -> bool:
+    return session.status == Session.Status.SCHEDULED and now < _open_until(
+        session, keyed_in=keyed_in
+    )
 
 
 def signup_create(
@@ -237,8 +283,11 @@ def signup_create(
     2. the session takes sign-ups: on the web until the deadline, keyed in until the start;
     3. the person may join (district, age band); a training needs an account; a guest on the
        web gives an e-mail address, a sign-up keyed in a telephone number or an address;
-    4. nobody signs up twice (same account or same e-mail, still active): checked under the
-       lock, and the partial unique constraints turn a race into the same message;
+    4. nobody signs up twice (same account or same e-mail, still active; keyed in, also the
+       same telephone number): checked under the lock, after lapsing this person's sign-ups
+       whose e-mailed link was not followed in time; the partial unique constraints turn a
+       race into the same message. The session's state and times are checked again on the
+       locked row (it may have been cancelled or moved meanwhile);
     5. a guest on the web: unconfirmed until the link e-mailed is followed (CONFIRM_HOURS);
        anyone else: a place or the waiting list at once, under the session's lock;
     6. the history row, and the e-mail once the transaction commits.
@@ -255,8 +304,7 @@ def signup_create(
         email = _normalise_email(user.email)
     phone = nfkc(phone)
 
-    open_until = session.starts_at if keyed_in else min(session.signup_closes_at, session.starts_at)
-    if session.status != Session.Status.SCHEDULED or now >= open_until:
+    if not _takes_signups(session, keyed_in=keyed_in, now=now):
         raise ValidationError({"__all__": _closed()})
     if session.kind == Session.Kind.TRAINING and user is None:
         raise ValidationError(
@@ -287,7 +335,10 @@ def signup_create(
     try:
         with transaction.atomic():
             locked = _lock(session)
-            if _duplicate(locked, user=user, email=email):
+            if not _takes_signups(locked, keyed_in=keyed_in, now=now):
+                raise ValidationError({"__all__": _closed()})
+            _lapse_unconfirmed(locked, user=user, email=email, now=now)
+            if _duplicate(locked, user=user, email=email, phone=phone if keyed_in else ""):
                 raise ValidationError({"__all__": _already_signed_up()})
             signup = Signup(
                 session=locked,
@@ -348,6 +399,8 @@ def signup_confirm(*, token: str, now: dt.datetime | None = None) -> Signup:
         raise ValidationError({"__all__": _closed()})
     with transaction.atomic():
         locked = _lock(session)
+        if locked.status != Session.Status.SCHEDULED or now >= locked.starts_at:
+            raise ValidationError({"__all__": _closed()})
         try:
             _allocate(signup, locked, now, by=None)
         except TransitionError:
@@ -395,7 +448,8 @@ def signup_cancel(
         signup.session = locked
         transaction.on_commit(lambda: emails.signup_cancelled(signup))
         if was_registered:
-            _fill(locked, by=by, now=now)
+            # The person moved up is moved by the system, not by the one who cancelled.
+            _fill(locked, by=None, now=now, reason=_("A place became free."))
     signup.session = session
     return signup
 
@@ -448,28 +502,50 @@ def attendance_by_code(
     return signup
 
 
+MAX_ID = 2**63 - 1
+
+
+def _ids(values: Iterable[object]) -> set[int]:
+    """The row ids among values posted (ints or decimal strings of ASCII digits, from 1 to
+    the largest id the database holds); anything else is ignored."""
+    ids = set()
+    for value in values:
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int):
+            number = value
+        elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+            number = int(value.strip())
+        else:
+            continue
+        if 1 <= number <= MAX_ID:
+            ids.add(number)
+    return ids
+
+
 def attendance_set(
     *,
     session: Session,
-    present_ids: Iterable[int | str],
+    present_ids: Iterable[object],
+    shown_ids: Iterable[object],
     by: UserLike,
     now: dt.datetime | None = None,
 ) -> int:
-    """Staff tick who came on the printable list: the registered people ticked are present
-    (from `now` unless recorded before), the others not. Returns how many are present."""
+    """Staff tick who came on the printable list. Only the registered people the list showed
+    (`shown_ids`) change: those ticked are present (from `now` unless recorded before), those
+    shown and not ticked are not; anyone else (signed up or marked by code since the list was
+    printed) is left as recorded. Values that are not ids are ignored. Returns how many are
+    present."""
     now = _now(now)
     if not can_manage_session(by, session):
         raise PermissionDenied
-    ids = set()
-    for value in present_ids:
-        try:
-            ids.add(int(value))
-        except (TypeError, ValueError):
-            continue
+    present = _ids(present_ids)
+    shown = _ids(shown_ids)
     registered = Signup.objects.filter(session=session, status=SS.REGISTERED)
+    listed = registered.filter(pk__in=shown)
     with transaction.atomic():
-        registered.filter(pk__in=ids, attended_at__isnull=True).update(attended_at=now)
-        registered.exclude(pk__in=ids).filter(attended_at__isnull=False).update(attended_at=None)
+        listed.filter(pk__in=present, attended_at__isnull=True).update(attended_at=now)
+        listed.exclude(pk__in=present).filter(attended_at__isnull=False).update(attended_at=None)
     return registered.filter(attended_at__isnull=False).count()
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 
 import pytest
 from django import forms
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -223,7 +224,145 @@ def test_a_capacity_raised_moves_the_waiting_list_up(
     assert [m.to for m in mailoutbox] == [[waiting.email]]
 
 
+def test_a_capacity_below_the_people_registered_is_refused_on_the_field(staff_client):
+    workshop = cf.make_workshop(capacity=3)
+    cf.make_signup(workshop)
+    cf.make_signup(workshop)
+    page = staff_client.get(_url("change", workshop.pk))
+    response = staff_client.post(
+        _url("change", workshop.pk), _change_data(page, capacity="1", title="定員を減らした")
+    )
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["capacity"]
+    assert form["capacity"].value() == "1"  # what was typed, shown again
+    workshop.refresh_from_db()
+    assert (workshop.capacity, workshop.title) == (3, "公園の使い方を話そう")  # nothing saved
+    # Down to the two registered is allowed.
+    saved = staff_client.post(
+        _url("change", workshop.pk), _change_data(page, capacity="2"), follow=True
+    )
+    assert saved.status_code == 200
+    workshop.refresh_from_db()
+    assert workshop.capacity == 2
+
+
+def test_new_times_that_put_a_facilitator_at_two_workshops_are_refused(staff_client, workshop):
+    facilitator = cf.make_facilitator()
+    cf.make_assignment(workshop, facilitator, table=1)
+    next_day = STARTS + dt.timedelta(days=1)
+    other = cf.make_workshop(cf.make_council(title="翌日の協議会"), starts_at=next_day)
+    cf.make_assignment(other, facilitator, table=2)
+    page = staff_client.get(_url("change", workshop.pk))
+    moved = {
+        "starts_at_0": "2026-07-05",
+        "starts_at_1": "14:00",
+        "ends_at_0": "2026-07-05",
+        "ends_at_1": "15:00",
+    }
+    response = staff_client.post(_url("change", workshop.pk), _change_data(page, **moved))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["starts_at"]
+    workshop.refresh_from_db()
+    assert (workshop.starts_at, workshop.ends_at) == (STARTS, ENDS)
+    # Another hour of the same day clashes with nothing: saved, 年度 kept.
+    later = {**moved, "starts_at_0": "2026-07-04", "ends_at_0": "2026-07-04"}
+    saved = staff_client.post(_url("change", workshop.pk), _change_data(page, **later))
+    assert saved.status_code == 302
+    workshop.refresh_from_db()
+    assert workshop.starts_at == STARTS.replace(hour=14, minute=0)
+    assert workshop.fiscal_year == 2026
+
+
+def test_the_cancel_button_is_not_offered_once_the_session_has_started(
+    staff_client, staff, frozen, workshop
+):
+    page = staff_client.get(_url("change", workshop.pk)).content.decode()
+    assert 'name="transition" value="cancel"' in page
+    _later(frozen, staff_client, staff, STARTS + dt.timedelta(minutes=1))
+    page = staff_client.get(_url("change", workshop.pk))
+    assert "cancel" not in page.context["transition_forms"]
+    assert 'name="transition" value="cancel"' not in page.content.decode()
+    response = _step(staff_client, workshop, "cancel", reason="遅すぎた中止")
+    assert response.status_code == 200
+    workshop.refresh_from_db()
+    assert workshop.status == S.SCHEDULED
+
+
 # --- attendance --------------------------------------------------------------------------------
+
+
+def test_ticking_changes_only_the_rows_the_list_showed(staff_client, staff, frozen, workshop):
+    one = cf.make_signup(workshop)
+    two = cf.make_signup(workshop)
+    _later(frozen, staff_client, staff, STARTS + dt.timedelta(minutes=5))
+    page = staff_client.get(_url("attendance", workshop.pk)).content.decode()
+    assert f'name="shown" value="{one.pk}"' in page
+    assert f'name="shown" value="{two.pk}"' in page
+    # Marked by code at the door after the list was opened, and one registered since.
+    Signup.objects.filter(pk=two.pk).update(attended_at=STARTS)
+    late = cf.make_signup(workshop, attended_at=STARTS)
+    response = staff_client.post(
+        _url("attendance", workshop.pk), {"shown": [one.pk], "present": [one.pk]}
+    )
+    assert response.status_code == 302
+    for signup in (one, two, late):
+        signup.refresh_from_db()
+        assert signup.attended_at is not None, signup.name
+
+
+@pytest.mark.parametrize("garbage", ["²", "9" * 25, "-1", "abc", ""])
+def test_a_value_that_is_no_id_never_breaks_the_attendance_list(
+    staff_client, staff, frozen, workshop, garbage
+):
+    one = cf.make_signup(workshop)
+    two = cf.make_signup(workshop, attended_at=STARTS)
+    _later(frozen, staff_client, staff, STARTS + dt.timedelta(minutes=5))
+    response = staff_client.post(
+        _url("attendance", workshop.pk),
+        {"shown": [one.pk, garbage], "present": [garbage, one.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    one.refresh_from_db()
+    two.refresh_from_db()
+    assert one.attended_at is not None
+    assert two.attended_at == STARTS  # not shown (only a garbage value was): unchanged
+    response = staff_client.post(
+        _url("attendance", workshop.pk), {"shown": [garbage], "present": [garbage]}, follow=True
+    )
+    assert response.status_code == 200
+    assert Signup.objects.filter(session=workshop, attended_at__isnull=False).count() == 2
+
+
+def test_the_attendance_list_takes_as_many_queries_for_eight_people_as_for_one(
+    staff_client, workshop
+):
+    cf.make_signup(workshop, district=factories.district("東町"))
+    url = _url("attendance", workshop.pk)
+    one = _count(staff_client, url)
+    for name in ["輪西町", "中島町", "本輪西町", "東町", "港北町", "白鳥台", "母恋北町"]:
+        cf.make_signup(workshop, district=factories.district(name))
+    page = staff_client.get(url)
+    assert len(page.context["signups"]) == 8
+    assert factories.district("輪西町").name in page.content.decode()
+    assert _count(staff_client, url) == one
+
+
+def test_the_attendance_list_can_be_printed(staff_client, workshop):
+    cf.make_signup(workshop)
+    page = staff_client.get(_url("attendance", workshop.pk)).content.decode()
+    # A print button that print.js shows (hidden without JavaScript), loaded from a file.
+    assert 'js/print.js" defer></script>' in page
+    assert "data-print hidden" in page
+    assert "<script>" not in page.replace(" ", "")
+    with translation.override("ja"):
+        page = staff_client.get(_url("attendance", workshop.pk)).content.decode()
+    assert "ブラウザの印刷機能で印刷できます" in page
+    css = (settings.BASE_DIR / "static" / "css" / "admin.css").read_text()
+    printed = css[css.index("@media print") :]
+    for chrome in ("#header", "#nav-sidebar", ".breadcrumbs", ".councils-code-entry"):
+        assert chrome in printed, chrome
 
 
 def test_attendance_by_ticking_and_by_code(staff_client, staff, frozen, workshop):
@@ -236,7 +375,9 @@ def test_attendance_by_ticking_and_by_code(staff_client, staff, frozen, workshop
     assert "車椅子で参加します" in content  # the department's staff see the needs
 
     _later(frozen, staff_client, staff, STARTS + dt.timedelta(minutes=5))
-    response = staff_client.post(_url("attendance", workshop.pk), {"present": [one.pk]})
+    response = staff_client.post(
+        _url("attendance", workshop.pk), {"shown": [one.pk, two.pk], "present": [one.pk]}
+    )
     assert response.status_code == 302
     one.refresh_from_db()
     two.refresh_from_db()
@@ -294,6 +435,24 @@ def test_training_completion_puts_people_in_the_pool(staff_client, frozen, db):
     # Nothing more to record: the page lists who completed.
     done = client.get(_url("complete", training.pk))
     assert done.status_code == 200 and not done.context["is_open"]
+
+
+@pytest.mark.parametrize("value", ["9999999999999999999999999", "²", "abc"])
+def test_a_completion_id_that_is_no_id_is_refused_on_the_field(client, frozen, db, value):
+    keeper = cf.pool_keeper()
+    keeper_client = factories.with_second_factor(client, keeper)
+    training = cf.make_training()
+    signup = cf.make_signup(training, user=factories.make_user("trainee@example.jp"))
+    _later(frozen, keeper_client, keeper, AFTER)
+    response = keeper_client.post(
+        _url("complete", training.pk),
+        {"completed": [signup.pk, value], "completed_on": "2026-07-04"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["completed"]
+    training.refresh_from_db()
+    assert training.status == S.SCHEDULED
+    assert not Facilitator.objects.exists()
 
 
 def test_the_completion_due_filter_and_outputs_due_filter(staff_client, staff, frozen, workshop):
@@ -358,6 +517,31 @@ def test_a_double_booking_is_refused_with_the_message_on_the_page(staff_client, 
     assert Assignment.objects.filter(session=workshop).count() == 0
     # The facilitator's name is in the select, still chosen.
     assert row["form"]["facilitator"].value() == str(facilitator.pk)
+
+
+@pytest.mark.parametrize("table", ["abc", "0", "99", "²", "9" * 25, None])
+def test_a_table_that_is_not_the_workshops_is_said_on_the_page(staff_client, workshop, table):
+    facilitator = cf.make_facilitator()
+    data = {"table1-facilitator": facilitator.pk, f"table{table}-facilitator": facilitator.pk}
+    if table is not None:
+        data["table"] = table
+    response = staff_client.post(_url("assign", workshop.pk), data, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain == [(_url("assign", workshop.pk), 302)]
+    assert len(_messages(response)) == 1
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert not Assignment.objects.exists()
+
+
+def test_a_table_taken_meanwhile_is_said_on_the_page(staff_client, workshop):
+    cf.make_assignment(workshop, table=1)
+    facilitator = cf.make_facilitator()
+    response = staff_client.post(
+        _url("assign", workshop.pk), {"table": 1, "table1-facilitator": facilitator.pk}
+    )
+    assert response.status_code == 200
+    assert len(_messages(response)) == 1
+    assert not Assignment.objects.filter(facilitator=facilitator).exists()
 
 
 def test_the_pool_keeper_adds_a_pre_portal_trainee_and_takes_one_out(client, db):

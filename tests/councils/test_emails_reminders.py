@@ -99,6 +99,21 @@ def test_the_facilitator_e_mails(workshop):
     assert "/councils/my/" in assigned.body
 
 
+def test_the_facilitator_e_mail_of_a_workshop_called_off(workshop):
+    person = factories.make_user("fac@example.jp", family_name="中島", given_name="一郎")
+    assignment = cf.make_assignment(workshop, cf.make_facilitator(person), table=4)
+
+    emails.session_cancelled_facilitator(assignment, "台風の接近のため")
+
+    [message] = mail.outbox
+    assert message.to == ["fac@example.jp"]
+    assert "中止" in message.subject and workshop.title in message.subject
+    assert "令和8年7月4日" in message.subject
+    assert "4番テーブル" in message.body and "台風の接近のため" in message.body
+    assert "/councils/my/" in message.body
+    assert "{%" not in message.body and "{{" not in message.body
+
+
 def test_a_sign_up_without_an_address_gets_no_e_mail(workshop):
     keyed_in = cf.make_signup(workshop, email="", phone="0143-22-1111")
     emails.signup_registered(keyed_in)
@@ -141,6 +156,24 @@ def test_the_reminder_skips_cancelled_waiting_and_unconfirmed(
 
     assert _send(NOW, django_capture_on_commit_callbacks) == 0
     assert mail.outbox == []
+
+
+def test_a_session_later_today_is_reminded_as_today(frozen, django_capture_on_commit_callbacks):
+    """The window runs from now to the end of tomorrow: a session this evening (created or
+    moved after yesterday's run) is today's, not tomorrow's."""
+    tonight = cf.make_workshop(starts_at=NOW.replace(hour=18))
+    tomorrow = cf.make_workshop(starts_at=NOW.replace(hour=18) + dt.timedelta(days=1))
+    cf.make_signup(tonight, email="tonight@example.jp")
+    cf.make_signup(tomorrow, email="tomorrow@example.jp")
+
+    assert _send(NOW, django_capture_on_commit_callbacks) == 2
+
+    by_address = {m.to[0]: m for m in mail.outbox}
+    today_mail, tomorrow_mail = by_address["tonight@example.jp"], by_address["tomorrow@example.jp"]
+    assert "本日開催" in today_mail.subject and "明日" not in today_mail.subject
+    assert "本日開催" in today_mail.body and "明日" not in today_mail.body
+    assert "明日開催" in tomorrow_mail.subject and "本日" not in tomorrow_mail.subject
+    assert "明日開催" in tomorrow_mail.body
 
 
 def test_a_session_moved_is_reminded_again(frozen, django_capture_on_commit_callbacks):

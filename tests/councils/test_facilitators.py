@@ -287,6 +287,48 @@ def test_facilitator_assign_refuses_started_draft_and_training_sessions(frozen, 
     assert not Assignment.objects.exists()
 
 
+def test_facilitator_assign_to_a_stale_session_cancelled_meanwhile_is_refused(
+    frozen, staff, workshop
+):
+    stale = Session.objects.get(pk=workshop.pk)
+    services.session_cancel(session=workshop, by=staff, reason="台風接近のため")
+    with pytest.raises(ValidationError) as excinfo:
+        services.facilitator_assign(
+            session=stale, table=1, facilitator=cf.make_facilitator(), by=staff
+        )
+    assert "__all__" in _errors(excinfo)
+    assert not Assignment.objects.exists()
+
+
+def test_facilitator_assign_to_a_stale_session_moved_meanwhile_is_checked_as_it_is(
+    frozen, staff, workshop
+):
+    stale = Session.objects.get(pk=workshop.pk)
+    Session.objects.filter(pk=workshop.pk).update(
+        starts_at=NOW - dt.timedelta(hours=1),
+        ends_at=NOW + dt.timedelta(hours=1),
+        signup_closes_at=NOW - dt.timedelta(hours=2),
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.facilitator_assign(
+            session=stale, table=1, facilitator=cf.make_facilitator(), by=staff
+        )
+    assert "__all__" in _errors(excinfo)
+    assert not Assignment.objects.exists()
+
+
+def test_facilitator_assign_to_a_stale_session_with_fewer_tables_is_refused(
+    frozen, staff, workshop
+):
+    stale = Session.objects.get(pk=workshop.pk)
+    Session.objects.filter(pk=workshop.pk).update(tables=2)
+    with pytest.raises(ValidationError) as excinfo:
+        services.facilitator_assign(
+            session=stale, table=4, facilitator=cf.make_facilitator(), by=staff
+        )
+    assert _errors(excinfo) == {"table": ["Choose a table from 1 to 2."]}
+
+
 def test_facilitator_assign_by_other_department_is_refused(frozen, workshop):
     with pytest.raises(PermissionDenied):
         services.facilitator_assign(

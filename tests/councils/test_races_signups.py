@@ -135,3 +135,21 @@ def test_a_cancellation_and_a_sign_up_at_once_keep_the_capacity(attempt):
     assert outcomes == ["done", "done"], outcomes
     registered = Signup.objects.filter(session=session, status=S.REGISTERED)
     assert list(registered) == [Signup.objects.get(pk=queued.pk)]
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_a_session_cancelled_while_people_sign_up_keeps_no_active_sign_up(attempt):
+    """Each sign-up either comes before the cancellation (and is cancelled with the rest) or
+    after it (and is refused, the locked row being checked again)."""
+    with time_machine.travel(NOW, tick=False):
+        clerk = factories.make_user(f"clerk{attempt}@city.muroran.example.jp", superuser=True)
+        session = cf.make_workshop(capacity=2)
+        people = [factories.make_user(f"called-off{attempt}-{n}@example.jp") for n in range(4)]
+
+        outcomes = _race(
+            lambda: services.session_cancel(session=session, by=clerk, reason="台風", now=NOW),
+            *(_sign_up(session, person) for person in people),
+        )
+
+    assert "done" in outcomes and all(o in ("done", "refused") for o in outcomes), outcomes
+    assert not Signup.objects.filter(session=session).active().exists()

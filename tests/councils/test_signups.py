@@ -392,6 +392,119 @@ def test_a_race_past_the_check_meets_the_constraint_with_the_same_message(
     assert Signup.objects.count() == 1
 
 
+def test_the_same_telephone_keyed_in_twice_is_one_sign_up(workshop, staff):
+    def key_in(phone, name="電話 一郎"):
+        return services.signup_create(
+            session=workshop,
+            name=name,
+            phone=phone,
+            channel=Channel.PHONE,
+            keyed_in_by=staff,
+            now=NOW,
+        )
+
+    first = key_in("0143-22-1111")
+    for same in ("０１４３－２２－１１１１", "0143 22 1111", "0143221111"):
+        with translation.override("en"), pytest.raises(ValidationError) as refused:
+            key_in(same, name="電話 一郎（再）")
+        assert "already signed up" in _message(refused.value)
+    assert list(Signup.objects.filter(session=workshop)) == [first]
+    # Another number is another person; the number free again once cancelled.
+    key_in("0143-22-2222")
+    services.signup_cancel(signup=first, by=staff, now=NOW)
+    assert key_in("0143-22-1111").status == S.REGISTERED
+
+
+def test_a_guest_whose_link_lapsed_may_sign_up_again_before_the_cron_run(workshop):
+    lapsed = _sign_up(workshop, email="guest@example.jp")
+    later = NOW + dt.timedelta(hours=25)  # past confirm_by; unconfirmed_expire has not run
+
+    again = _sign_up(workshop, email="Guest@example.jp", now=later)
+
+    assert again.status == S.UNCONFIRMED and again.pk != lapsed.pk
+    assert Signup.objects.get(pk=lapsed.pk).status == S.EXPIRED
+    history = SignupStatusChange.objects.get(signup=lapsed, new_status=S.EXPIRED)
+    assert (history.old_status, history.at, history.by) == (S.UNCONFIRMED, later, None)
+
+
+def test_a_guest_whose_link_is_still_valid_is_already_signed_up(workshop):
+    pending = _sign_up(workshop, email="guest@example.jp")
+    with pytest.raises(ValidationError):
+        _sign_up(workshop, email="guest@example.jp", now=NOW + dt.timedelta(hours=23))
+    assert Signup.objects.get(pk=pending.pk).status == S.UNCONFIRMED
+
+
+def test_an_account_whose_old_guest_link_lapsed_may_sign_up(workshop, resident):
+    lapsed = _sign_up(workshop, email=resident.email)
+    signup = _sign_up(workshop, resident, now=NOW + dt.timedelta(hours=25))
+    assert signup.status == S.REGISTERED
+    assert Signup.objects.get(pk=lapsed.pk).status == S.EXPIRED
+
+
+def test_the_person_moved_up_is_moved_by_the_system_not_the_canceller(workshop, resident):
+    Session.objects.filter(pk=workshop.pk).update(capacity=1)
+    held = _sign_up(workshop, resident)
+    waiting = _sign_up(workshop, factories.make_user())
+
+    with translation.override("en"):
+        services.signup_cancel(signup=held, by=resident, now=NOW)
+
+    moved = SignupStatusChange.objects.get(signup=waiting, new_status=S.REGISTERED)
+    assert moved.by is None
+    assert moved.reason == "A place became free."
+
+
+# --- A session changed meanwhile (the object passed in is stale) ------------------------------
+
+
+def test_a_stale_session_cancelled_meanwhile_takes_no_sign_up(workshop, resident, staff):
+    stale = Session.objects.get(pk=workshop.pk)
+    services.session_cancel(session=workshop, by=staff, reason="台風接近のため", now=NOW)
+
+    attempts = [
+        {"user": resident},
+        {"email": "guest@example.jp"},
+        {
+            "phone": "0143-22-1111",
+            "channel": Channel.PHONE,
+            "keyed_in_by": staff,
+            "email": "",
+        },
+    ]
+    for fields in attempts:
+        with translation.override("en"), pytest.raises(ValidationError) as refused:
+            _sign_up(stale, **fields)
+        assert "closed" in _message(refused.value)
+    assert not Signup.objects.exists()
+
+
+def test_a_stale_session_moved_earlier_meanwhile_takes_no_sign_up(workshop, resident):
+    stale = Session.objects.get(pk=workshop.pk)
+    Session.objects.filter(pk=workshop.pk).update(
+        starts_at=NOW - dt.timedelta(hours=1), signup_closes_at=NOW - dt.timedelta(hours=2)
+    )
+    with pytest.raises(ValidationError):
+        _sign_up(stale, resident)
+    assert not Signup.objects.exists()
+
+
+def test_a_confirmation_as_the_session_is_cancelled_is_refused(workshop, monkeypatch):
+    """The session is called off between the check and the lock (the lock waited for the
+    cancellation to commit): the locked row is checked again."""
+    guest = _sign_up(workshop, email="guest@example.jp")
+    real_lock = signup_services._lock
+
+    def lock_after_a_cancellation(session):
+        Session.objects.filter(pk=session.pk).update(status=Session.Status.CANCELLED)
+        return real_lock(session)
+
+    monkeypatch.setattr(signup_services, "_lock", lock_after_a_cancellation)
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        services.signup_confirm(token=guest.token, now=NOW + dt.timedelta(hours=1))
+    assert "closed" in _message(refused.value)
+    assert Signup.objects.get(pk=guest.pk).status == S.UNCONFIRMED
+
+
 def test_a_training_needs_an_account(frozen, resident):
     training = cf.make_training()
     with pytest.raises(ValidationError):
@@ -429,7 +542,9 @@ def test_attendance_needs_the_department(workshop):
     with pytest.raises(PermissionDenied):
         services.attendance_by_code(session=workshop, code=signup.code, by=other, now=STARTS)
     with pytest.raises(PermissionDenied):
-        services.attendance_set(session=workshop, present_ids=[signup.pk], by=other, now=STARTS)
+        services.attendance_set(
+            session=workshop, present_ids=[signup.pk], shown_ids=[signup.pk], by=other, now=STARTS
+        )
 
 
 def test_attendance_set_ticks_and_unticks_from_the_list(frozen, staff):
@@ -439,12 +554,51 @@ def test_attendance_set_ticks_and_unticks_from_the_list(frozen, staff):
     Signup.objects.filter(pk=c.pk).update(attended_at=STARTS)
 
     present = services.attendance_set(
-        session=session, present_ids=[a.pk, str(b.pk), waiting.pk, "x"], by=staff, now=ENDS
+        session=session,
+        present_ids=[a.pk, str(b.pk), waiting.pk, "x"],
+        shown_ids=[a.pk, b.pk, c.pk],
+        by=staff,
+        now=ENDS,
     )
 
     assert present == 2
     attended = dict(Signup.objects.values_list("pk", "attended_at"))
     assert attended == {a.pk: ENDS, b.pk: ENDS, c.pk: None, waiting.pk: None}
+
+
+def test_attendance_set_leaves_alone_the_people_the_list_did_not_show(frozen, staff):
+    """Someone marked by code (or signed up) after the list was printed keeps the record."""
+    session = cf.make_workshop(capacity=3)
+    shown, marked_meanwhile = (_sign_up(session, factories.make_user()) for _ in range(2))
+    services.attendance_by_code(session=session, code=marked_meanwhile.code, by=staff, now=STARTS)
+
+    present = services.attendance_set(
+        session=session, present_ids=[shown.pk], shown_ids=[shown.pk], by=staff, now=ENDS
+    )
+
+    assert present == 2
+    attended = dict(Signup.objects.values_list("pk", "attended_at"))
+    assert attended == {shown.pk: ENDS, marked_meanwhile.pk: STARTS}
+
+
+@pytest.mark.parametrize(
+    "junk",
+    ["²", "١٢", "9999999999999999999999999", 9999999999999999999999999, 2**63, -1, 0, "-3", None],
+)
+def test_attendance_set_ignores_values_that_are_not_ids(frozen, staff, junk):
+    session = cf.make_workshop(capacity=3)
+    signup = _sign_up(session, factories.make_user())
+
+    present = services.attendance_set(
+        session=session,
+        present_ids=[junk, signup.pk],
+        shown_ids=[junk, str(signup.pk)],
+        by=staff,
+        now=ENDS,
+    )
+
+    assert present == 1
+    assert Signup.objects.get(pk=signup.pk).attended_at == ENDS
 
 
 # --- Needs --------------------------------------------------------------------------------------

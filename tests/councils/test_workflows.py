@@ -12,6 +12,7 @@ from django.utils import translation
 
 from councils import services
 from councils.models import (
+    Assignment,
     Channel,
     Council,
     CouncilStatusChange,
@@ -325,6 +326,148 @@ def test_session_cancel_needs_a_reason_and_the_right_state_and_department(
     signup.refresh_from_db()
     assert signup.status == SS.REGISTERED and not mailoutbox
     assert Session.objects.get(pk=workshop.pk).status == S.SCHEDULED
+
+
+def test_session_cancel_is_refused_once_the_session_has_started(
+    frozen, staff, workshop, mailoutbox
+):
+    attended = cf.make_signup(workshop, attended_at=STARTS)
+    for moment in (STARTS, ENDS + dt.timedelta(days=1)):
+        with pytest.raises(ValidationError) as excinfo:
+            services.session_cancel(session=workshop, by=staff, reason="誤操作", now=moment)
+        assert "__all__" in _errors(excinfo)
+    assert Session.objects.get(pk=workshop.pk).status == S.SCHEDULED
+    assert Signup.objects.get(pk=attended.pk).status == SS.REGISTERED
+    assert not mailoutbox
+    # A minute before the start it still can be.
+    services.session_cancel(
+        session=workshop, by=staff, reason="台風", now=STARTS - dt.timedelta(minutes=1)
+    )
+    assert Session.objects.get(pk=workshop.pk).status == S.CANCELLED
+
+
+def test_session_cancel_tells_the_facilitators_and_frees_them(
+    frozen, staff, workshop, mailoutbox, django_capture_on_commit_callbacks
+):
+    person = factories.make_user("fac@example.jp", family_name="中島", given_name="一郎")
+    facilitator = cf.make_facilitator(person)
+    cf.make_assignment(workshop, facilitator, table=2)
+    elsewhere = cf.make_workshop(cf.make_council(title="複合公共施設"))  # same time
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_cancel(session=workshop, by=staff, reason="台風接近のため")
+
+    assert not Assignment.objects.filter(session=workshop).exists()
+    [message] = mailoutbox
+    assert message.to == ["fac@example.jp"]
+    assert "中止" in message.subject and workshop.title in message.subject
+    assert "2番テーブル" in message.body and "台風接近のため" in message.body
+    assert "{{" not in message.body
+    # The facilitator's time is free for the other workshop.
+    services.facilitator_assign(session=elsewhere, table=1, facilitator=facilitator, by=staff)
+
+
+# --- Changing a session (the admin's edit) -----------------------------------------------------
+
+
+def test_session_change_refuses_a_capacity_below_those_registered(frozen, staff):
+    session = cf.make_workshop(capacity=3)
+    for _ in range(3):
+        cf.make_signup(session)
+    cf.make_signup(session, status=SS.WAITING)
+    with pytest.raises(ValidationError) as excinfo:
+        services.session_change(session=session, changes={"capacity": 2}, by=staff)
+    assert _errors(excinfo) == {
+        "capacity": ["The capacity cannot be less than the 3 people already registered."]
+    }
+    assert Session.objects.get(pk=session.pk).capacity == 3
+    assert services.session_change(session=session, changes={"capacity": 3}, by=staff) == []
+
+
+def test_session_change_raising_the_capacity_moves_people_up(
+    frozen, staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    session = cf.make_workshop(capacity=1)
+    cf.make_signup(session)
+    first = cf.make_signup(session, status=SS.WAITING, queued_at=STARTS - dt.timedelta(days=9))
+    second = cf.make_signup(session, status=SS.WAITING, queued_at=STARTS - dt.timedelta(days=8))
+    third = cf.make_signup(session, status=SS.WAITING, queued_at=STARTS - dt.timedelta(days=7))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        promoted = services.session_change(session=session, changes={"capacity": 3}, by=staff)
+
+    assert [s.pk for s in promoted] == [first.pk, second.pk]
+    statuses = dict(Signup.objects.values_list("pk", "status"))
+    assert [statuses[s.pk] for s in (first, second, third)] == [
+        SS.REGISTERED,
+        SS.REGISTERED,
+        SS.WAITING,
+    ]
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([first.email, second.email])
+    assert session.capacity == 3 and Session.objects.get(pk=session.pk).capacity == 3
+
+
+def test_session_change_refuses_times_that_double_book_a_facilitator(frozen, staff, workshop):
+    facilitator = cf.make_facilitator()
+    cf.make_assignment(workshop, facilitator, table=1)
+    later = cf.make_workshop(cf.make_council(title="複合公共施設"), starts_at=ENDS)
+    cf.make_assignment(later, facilitator, table=1)
+    cancelled = cf.make_workshop(
+        cf.make_council(title="道の駅"),
+        status=S.CANCELLED,
+        starts_at=STARTS - dt.timedelta(hours=3),
+    )
+    cf.make_assignment(cancelled, facilitator, table=1)
+
+    moved = {"starts_at": STARTS + dt.timedelta(hours=1), "ends_at": ENDS + dt.timedelta(hours=1)}
+    with pytest.raises(ValidationError) as excinfo:
+        services.session_change(session=workshop, changes=moved, by=staff)
+    assert list(_errors(excinfo)) == ["starts_at"]
+    assert "would be at another workshop" in _errors(excinfo)["starts_at"][0]
+    assert Session.objects.get(pk=workshop.pk).starts_at == STARTS
+    # Earlier, over the cancelled one only: allowed.
+    earlier = {"starts_at": STARTS - dt.timedelta(hours=2), "ends_at": STARTS}
+    services.session_change(session=workshop, changes=earlier, by=staff)
+    assert Session.objects.get(pk=workshop.pk).starts_at == STARTS - dt.timedelta(hours=2)
+
+
+def test_session_change_saves_only_the_fields_changed_never_the_status(frozen, staff, workshop):
+    stale = Session.objects.get(pk=workshop.pk)
+    Session.objects.filter(pk=workshop.pk).update(status=S.CANCELLED, venue_name="別の会場")
+    stale.title = "新しいテーマ"
+
+    services.session_change(
+        session=stale, changes={"title": "新しいテーマ", "status": S.DRAFT}, by=staff
+    )
+
+    saved = Session.objects.get(pk=workshop.pk)
+    assert (saved.title, saved.status, saved.venue_name) == (
+        "新しいテーマ",
+        S.CANCELLED,
+        "別の会場",
+    )
+
+
+def test_session_change_moved_to_another_fiscal_year_follows(frozen, staff, workshop):
+    spring = dt.datetime(2027, 4, 3, 13, 30, tzinfo=JST)
+    services.session_change(
+        session=workshop,
+        changes={"starts_at": spring, "ends_at": spring + dt.timedelta(hours=2)},
+        by=staff,
+    )
+    assert Session.objects.get(pk=workshop.pk).fiscal_year == 2027
+
+
+def test_session_change_refuses_times_out_of_order(frozen, staff, workshop):
+    with pytest.raises(ValidationError) as excinfo:
+        services.session_change(session=workshop, changes={"ends_at": STARTS}, by=staff)
+    assert "ends_at" in _errors(excinfo)
+
+
+def test_session_change_by_another_department_is_refused(frozen, other_staff, workshop):
+    with pytest.raises(PermissionDenied):
+        services.session_change(session=workshop, changes={"capacity": 50}, by=other_staff)
+    assert Session.objects.get(pk=workshop.pk).capacity == workshop.capacity
 
 
 # --- Outputs -----------------------------------------------------------------------------------
