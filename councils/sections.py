@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from muroran_kyodo.lib.extension import Section, Task, Urgency
+from muroran_kyodo.lib.extension import ProjectRecord, Section, Task, Urgency
 
-from .models import Assignment, Facilitator, Session, Signup
+from .models import Assignment, Council, Facilitator, Session, Signup
 
 HOME_WORKSHOPS = 5
 MYPAGE_SIGNUPS = 20
@@ -200,3 +200,24 @@ def mypage_tasks(request) -> list[Task]:
             )
         )
     return found
+
+
+def project_records(project) -> list[ProjectRecord]:
+    """The public councils of a project of the registry's catalogue, with their state. One
+    query."""
+    councils = (
+        Council.objects.public()
+        .filter(project=project)
+        .select_related("department")
+        .only("pk", "title", "status", "department__name")
+        .order_by("-fiscal_year", "-pk")
+    )
+    return [
+        ProjectRecord(
+            kind=str(_("Community planning council")),
+            title=council.title,
+            url=council.get_absolute_url(),
+            detail=f"{council.department.name}・{council.get_status_display()}",
+        )
+        for council in councils
+    ]

@@ -17,6 +17,9 @@ A mechanism app contributes by adding one line here; nothing is discovered autom
   index, each count linking to the filtered changelist; only what the person may see.
 - BENCH_PAGES: `(*, person, staff) -> list[BenchPage]` — the pages `make bench` loads; may
   create (idempotently) the data a signed-in page needs for the bench person.
+- PROJECT_RECORDS: `(project) -> list[ProjectRecord]` — on a project's page of the registry's
+  catalogue, each mechanism's records that belong to the project (the パブリックコメント case
+  and the まちづくり協議会 council of the same plan).
 - REMINDERS: `(*, now) -> int` — the reminders an app sends, run daily by cron through
   `manage.py send_reminders`; each sends a reminder once only (`lib.mail.send_once`) and
   returns how many it sent now.
@@ -193,6 +196,13 @@ STAFF_QUEUE = [
     publiccomment.queue.items,
     entalk.queue.items,
     councils.queue.items,
+]
+
+# A project of the registry's catalogue: the records of each mechanism that belong to it (a
+# パブリックコメント case and a まちづくり協議会 council of the same plan meet there). One query each.
+PROJECT_RECORDS = [
+    publiccomment.sections.project_records,
+    councils.sections.project_records,
 ]
 
 REMINDERS = [

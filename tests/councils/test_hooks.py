@@ -456,3 +456,27 @@ def test_registry_lists_every_hook():
     import councils.reminders
 
     assert councils.reminders.send in registry.REMINDERS
+
+
+# --- a project of the registry's catalogue: its パブコメ case and its council meet there -----
+
+
+def test_a_project_page_lists_its_public_comment_case_and_its_council(client, db, frozen):
+    from publiccomment.models import Case
+    from tests.publiccomment import factories as pcf
+
+    project = factories.make_project()
+    council = cf.make_council(project=project)
+    cf.make_council(project=project, status=Council.Status.DRAFT, title="準備中の協議会")
+    cf.make_council(title="別の事業の協議会")
+    case = pcf.make_case(project=project, title="高砂公園再整備基本計画（案）")
+    pcf.make_case(project=project, status=Case.Status.DRAFT, title="未公示の案")
+
+    response = client.get(reverse("organizations:project_detail", args=[project.pk]))
+
+    html = response.content.decode()
+    assert council.get_absolute_url() in html and council.title in html
+    assert case.get_absolute_url() in html and case.title in html
+    assert "準備中の協議会" not in html and "未公示の案" not in html
+    assert "別の事業の協議会" not in html
+    assert "この事業への意見の出し方" in html
