@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
@@ -16,42 +16,21 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from muroran_kyodo.lib.admin_inlines import HistoryInline as SharedHistoryInline
+from muroran_kyodo.lib.admin_inlines import ReadOnlyInline
 from muroran_kyodo.lib.forms import put_refusal_on_form
 from muroran_kyodo.lib.workflow import TransitionError
 
 from .. import permissions
 from ..models import Council, Department, Session
 
-
-class ReadOnlyInline(admin.TabularInline):
-    """Rows written by the services only: listed, never edited here."""
-
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+__all__ = ["HistoryInline", "ReadOnlyInline"]
 
 
-class HistoryInline(ReadOnlyInline):
-    """The status changes of the record (a StatusChange model: at, old, new, by, reason)."""
-
-    fields = ["at", "old_status", "new_status", "by", "reason"]
-    readonly_fields = fields
-    verbose_name_plural = _("history")
-
+class HistoryInline(SharedHistoryInline):
     def has_view_permission(self, request, obj=None):
         # Whoever may see the record sees its history.
         return True
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("by")
 
 
 def local(moment: dt.datetime | None) -> str:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from muroran_kyodo.lib.admin_actions import ServiceSaveMixin
 from muroran_kyodo.lib.admin_display import short_text
-from muroran_kyodo.lib.uploads import validate_document
+from muroran_kyodo.lib.admin_inlines import CheckedUploadForm
 
 from .. import permissions, services
 from ..models import Council, CouncilStatusChange, Department, Material, Session
@@ -47,26 +47,12 @@ class DepartmentAdmin(admin.ModelAdmin):
 # --- inlines -----------------------------------------------------------------------------------
 
 
-class MaterialForm(forms.ModelForm):
+class MaterialForm(CheckedUploadForm):
+    upload_field = "file"
+
     class Meta:
         model = Material
         fields = ["title", "file", "position"]
-
-    def clean_file(self):
-        upload = self.cleaned_data.get("file")
-        if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
-            self._checked_type = validate_document(upload)
-        return upload
-
-    def save(self, commit=True):
-        material = super().save(commit=False)
-        checked = getattr(self, "_checked_type", None)
-        if checked:
-            material.content_type = checked
-            material.original_name = (self.cleaned_data["file"].name or "")[:200]
-        if commit:
-            material.save()
-        return material
 
 
 class MaterialInline(admin.TabularInline):
