@@ -141,34 +141,3 @@ def without_second_factor(user):
     copy = type(user).objects.get(pk=user.pk)
     copy.second_factor_passed = False
     return copy
-
-
-def ensure_councils_urls(settings) -> None:
-    """Until the lead includes councils/urls.py in the site's URLs, the e-mails' links need
-    the names they reverse: this puts stand-ins at the spec's paths (a no-op once included)."""
-    import types
-
-    from django.http import HttpResponse
-    from django.urls import NoReverseMatch, include, path, reverse
-
-    try:
-        reverse("councils:my_signups")
-        return
-    except NoReverseMatch:
-        pass
-    from muroran_kyodo import urls as site_urls
-
-    def stand_in(request, **kwargs):
-        return HttpResponse("")
-
-    councils = types.ModuleType("councils_urls_stand_in")
-    councils.app_name = "councils"
-    councils.urlpatterns = [
-        path("councils/my/", stand_in, name="my_signups"),
-        path("councils/confirm/<str:token>/", stand_in, name="signup_confirm"),
-        path("councils/s/<str:token>/", stand_in, name="guest_signup"),
-        path("councils/sessions/<int:pk>/", stand_in, name="session_detail"),
-    ]
-    root = types.ModuleType("root_urls_with_councils")
-    root.urlpatterns = [path("", include(councils)), *site_urls.urlpatterns]
-    settings.ROOT_URLCONF = root

@@ -20,11 +20,6 @@ pytestmark = pytest.mark.django_db
 S = Signup.Status
 
 
-@pytest.fixture(autouse=True)
-def _urls(settings):
-    cf.ensure_councils_urls(settings)
-
-
 @pytest.fixture
 def guest(workshop):
     return cf.make_signup(workshop, name="ゲスト 花子", email="guest@example.jp")

@@ -5,19 +5,17 @@ the same table. Exactly one wins each time; nobody is double-booked."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
 from django.db import connection
 
 from councils import services
 from councils.models import Assignment, Facilitator, Session
-from muroran_kyodo.lib.workflow import TransitionError
 from tests import factories
 from tests.councils import factories as cf
 from tests.councils.factories import NOW, STARTS
+from tests.races import race as _race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -27,32 +25,6 @@ pytestmark = [
         reason="SQLite serialises writers with a database lock; the race needs PostgreSQL",
     ),
 ]
-
-
-def _race(*actions):
-    """Run the actions in threads released together; each outcome "done", "refused" or the
-    unexpected error."""
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[str] = [""] * len(actions)
-
-    def run(index, action):
-        try:
-            barrier.wait(timeout=10)
-            action()
-            outcomes[index] = "done"
-        except (TransitionError, ValidationError):
-            outcomes[index] = "refused"
-        except Exception as error:  # reported by the assertion
-            outcomes[index] = repr(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return sorted(outcomes)
 
 
 @pytest.mark.parametrize("attempt", range(3))

@@ -5,19 +5,16 @@ same moment is `lib.mail.send_once`'s, tested with the shared layer.)"""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
 from django.db import connection
 
 from councils import services
 from councils.models import Signup
-from muroran_kyodo.lib.workflow import TransitionError
 from tests import factories
 from tests.councils import factories as cf
 from tests.councils.factories import NOW
+from tests.races import race as _race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -28,37 +25,6 @@ pytestmark = [
     ),
 ]
 S = Signup.Status
-
-
-@pytest.fixture(autouse=True)
-def _urls(settings):
-    cf.ensure_councils_urls(settings)
-
-
-def _race(*actions):
-    """Run the actions in threads released together; each outcome "done", "refused" or the
-    unexpected error."""
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[str] = [""] * len(actions)
-
-    def run(index, action):
-        try:
-            barrier.wait(timeout=10)
-            action()
-            outcomes[index] = "done"
-        except (TransitionError, ValidationError):
-            outcomes[index] = "refused"
-        except Exception as error:  # reported by the assertion
-            outcomes[index] = repr(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return sorted(outcomes)
 
 
 def _sign_up(session, user):

@@ -23,11 +23,6 @@ S = Signup.Status
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _urls(settings):
-    cf.ensure_councils_urls(settings)
-
-
 def _message(error: ValidationError, field: str = "__all__") -> str:
     return " ".join(error.message_dict[field])
 
