@@ -17,6 +17,9 @@ A mechanism app contributes by adding one line here; nothing is discovered autom
   index, each count linking to the filtered changelist; only what the person may see.
 - BENCH_PAGES: `(*, person, staff) -> list[BenchPage]` — the pages `make bench` loads; may
   create (idempotently) the data a signed-in page needs for the bench person.
+- PROJECT_RECORDS: `(project) -> list[ProjectRecord]` — on a project's page of the registry's
+  catalogue, each mechanism's records that belong to the project (the パブリックコメント case
+  and the まちづくり協議会 council of the same plan).
 - REMINDERS: `(*, now) -> int` — the reminders an app sends, run daily by cron through
   `manage.py send_reminders`; each sends a reminder once only (`lib.mail.send_once`) and
   returns how many it sent now.
@@ -32,6 +35,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 import accounts.sections
+import councils.bench
+import councils.queue
+import councils.reminders
+import councils.sections
+import councils.stats
 import entalk.bench
 import entalk.queue
 import entalk.sections
@@ -78,6 +86,7 @@ HOME_SECTIONS = [
     subsidies.sections.home_open_intake,
     publiccomment.sections.home_open_cases,
     entalk.sections.home_upcoming_sessions,
+    councils.sections.home_open_workshops,
 ]
 
 MYPAGE_SECTIONS = [
@@ -89,12 +98,14 @@ MYPAGE_SECTIONS = [
     subsidies.sections.mypage_applications,
     publiccomment.sections.mypage_submissions,
     entalk.sections.mypage_requests,
+    councils.sections.mypage_signups,
 ]
 
 MYPAGE_TASKS = [
     partners.sections.mypage_tasks,
     subsidies.sections.mypage_tasks,
     entalk.sections.mypage_tasks,
+    councils.sections.mypage_tasks,
 ]
 
 FIGURES = [
@@ -103,12 +114,14 @@ FIGURES = [
     subsidies.stats.figures,
     publiccomment.stats.figures,
     entalk.stats.figures,
+    councils.stats.figures,
 ]
 
 # Figures that add up over a range of 年度 (the guideline's 「平成23年度～平成26年度 46回 940名」):
 # `(first_year, last_year) -> list[Figure]`, shown on the 実績 page when a range is asked for.
 FIGURE_RANGES = [
     entalk.stats.figures_over,
+    councils.stats.figures_over,
 ]
 
 MECHANISMS = [
@@ -158,6 +171,14 @@ MECHANISMS = [
         "entalk:index",
         pgettext_lazy("menu", "en-talk"),
     ),
+    Mechanism(
+        _("Community planning councils"),
+        _(
+            "Workshops where residents give their views while the city plans a project, what came out of them and how the plan took them in; facilitator training."
+        ),
+        "councils:index",
+        _("Councils"),
+    ),
 ]
 
 # The header menu: a mechanism app appears here by its line in MECHANISMS.
@@ -174,11 +195,20 @@ STAFF_QUEUE = [
     subsidies.queue.items,
     publiccomment.queue.items,
     entalk.queue.items,
+    councils.queue.items,
+]
+
+# A project of the registry's catalogue: the records of each mechanism that belong to it (a
+# パブリックコメント case and a まちづくり協議会 council of the same plan meet there). One query each.
+PROJECT_RECORDS = [
+    publiccomment.sections.project_records,
+    councils.sections.project_records,
 ]
 
 REMINDERS = [
     partners.reminders.send,
     subsidies.reminders.send,
+    councils.reminders.send,
 ]
 
 
@@ -197,4 +227,5 @@ BENCH_PAGES = [
     subsidies.bench.pages,
     publiccomment.bench.pages,
     entalk.bench.pages,
+    councils.bench.pages,
 ]

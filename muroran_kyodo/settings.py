@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "subsidies",
     "publiccomment",
     "entalk",
+    "councils",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +276,8 @@ RATE_LIMITS = {
     "publiccomment.submission": {"ip": "60/h", "user": "10/h", "email": "10/h"},
     "entalk.request": {"ip": "30/h", "user": "5/h", "email": "5/h"},
     "entalk.answer": {"ip": "60/h", "user": "20/h"},
+    "councils.signup": {"ip": "60/h", "user": "20/h", "email": "5/h"},
+    "councils.cancel": {"ip": "60/h", "user": "30/h"},
 }
 
 # パブリックコメント: where opinions go when a case gives no address of its own.
@@ -291,6 +294,13 @@ ENTALK = {
     "FOLLOW_UP_OVERDUE_DAYS": env.int("ENTALK_FOLLOW_UP_OVERDUE_DAYS", default=60),
     "POSTAL_PREFIXES": ("050", "051"),
     "CITY_NAME": "室蘭市",
+}
+
+# まちづくり協議会: a guest's sign-up holds nothing until the link sent by e-mail is followed
+# within CONFIRM_HOURS; the needs asked are erased NEEDS_KEEP_DAYS after the session.
+COUNCILS = {
+    "CONFIRM_HOURS": env.int("COUNCILS_CONFIRM_HOURS", default=24),
+    "NEEDS_KEEP_DAYS": env.int("COUNCILS_NEEDS_KEEP_DAYS", default=7),
 }
 
 # `make bench` serves a bare view through the same stack as its baseline.

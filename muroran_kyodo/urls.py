@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("subsidies.urls")),
     path("", include("publiccomment.urls")),
     path("", include("entalk.urls")),
+    path("", include("councils.urls")),
 ]
 
 if settings.BENCH_BASELINE:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from muroran_kyodo.lib.extension import Section
+from muroran_kyodo.lib.extension import ProjectRecord, Section
 from muroran_kyodo.lib.windows import call_to_action
 
 from .models import Case, Submission
@@ -67,3 +67,24 @@ def mypage_submissions(request) -> Section | None:
             "more": len(submissions) > MYPAGE_SUBMISSIONS,
         },
     )
+
+
+def project_records(project) -> list[ProjectRecord]:
+    """The public cases about a project of the registry's catalogue, the latest first, with
+    their window. One query."""
+    now = timezone.now()
+    cases = (
+        Case.objects.public()
+        .filter(project=project)
+        .only("pk", "title", "status", "opens_at", "closes_at")
+        .order_by("-opens_at", "-pk")
+    )
+    return [
+        ProjectRecord(
+            kind=str(_("Public comment")),
+            title=case.title,
+            url=case.get_absolute_url(),
+            detail=str(case.Phase(case.phase_at(now)).label),
+        )
+        for case in cases
+    ]

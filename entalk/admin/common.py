@@ -5,26 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-
-class ReadOnlyInline(admin.TabularInline):
-    """Rows written by the services only: listed, never edited here."""
-
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from muroran_kyodo.lib.admin_inlines import ReadOnlyInline  # noqa: F401 (re-exported)
 
 
 def local(moment: dt.datetime | None) -> str:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from muroran_kyodo.lib.admin_actions import KeyedInChannelMixin, ServiceSaveMixin
 from muroran_kyodo.lib.admin_display import short_text
+from muroran_kyodo.lib.admin_inlines import CheckedUploadForm
 from muroran_kyodo.lib.forms import put_refusal_on_form
 from muroran_kyodo.lib.printing import PrintablesAdminMixin
 from muroran_kyodo.lib.uploads import validate_image
@@ -108,25 +109,13 @@ class TopicInline(RecordInlineMixin, admin.StackedInline):
     extra = 0
 
 
-class PhotoForm(forms.ModelForm):
+class PhotoForm(CheckedUploadForm):
+    upload_field = "image"
+    check = staticmethod(validate_image)
+
     class Meta:
         model = Photo
         fields = ["image", "caption", "position"]
-
-    def clean_image(self):
-        upload = self.cleaned_data.get("image")
-        if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
-            self._checked_type = validate_image(upload)
-        return upload
-
-    def save(self, commit=True):
-        photo = super().save(commit=False)
-        checked = getattr(self, "_checked_type", None)
-        if checked:
-            photo.content_type = checked
-        if commit:
-            photo.save()
-        return photo
 
 
 class PhotoInline(RecordInlineMixin, admin.StackedInline):

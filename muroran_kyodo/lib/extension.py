@@ -40,6 +40,18 @@ class BenchPage:
 
 
 @dataclass(frozen=True)
+class ProjectRecord:
+    """A mechanism's record about a project of the registry's catalogue (a パブリックコメント
+    case, a まちづくり協議会 council), listed on the project's page: where the plan is asked about.
+    `kind` names the mechanism, `detail` one line such as its state or dates."""
+
+    kind: str
+    title: str
+    url: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
 class QueueItem:
     """One line of the staff work queue on the admin index: what waits for the signed-in staff
     member, how many, and the admin changelist filtered to exactly those rows."""

@@ -20,7 +20,7 @@ from muroran_kyodo.lib.admin_actions import (
     transition_action,
 )
 from muroran_kyodo.lib.admin_display import short_text
-from muroran_kyodo.lib.uploads import validate_document
+from muroran_kyodo.lib.admin_inlines import CheckedUploadForm
 
 from .. import services
 from ..models import Case, CaseStatusChange, Document, Eligibility, Facility, Section
@@ -59,28 +59,12 @@ class SectionInline(admin.StackedInline):
         return self._editable(obj) and super().has_delete_permission(request, obj)
 
 
-class DocumentForm(forms.ModelForm):
+class DocumentForm(CheckedUploadForm):
+    upload_field = "file"
+
     class Meta:
         model = Document
         fields = ["kind", "title", "file", "sort_order"]
-
-    def clean_file(self):
-        upload = self.cleaned_data.get("file")
-        if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
-            self._checked_type = validate_document(upload)
-        return upload
-
-    def save(self, commit=True):
-        document = super().save(commit=False)
-        checked = getattr(self, "_checked_type", None)
-        if checked:
-            upload = self.cleaned_data["file"]
-            document.original_name = (upload.name or "")[:200]
-            document.content_type = checked
-            document.size = upload.size
-        if commit:
-            document.save()
-        return document
 
 
 class DocumentInline(admin.TabularInline):

@@ -9,24 +9,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from muroran_kyodo.lib.admin_actions import FiscalYearListFilter
+from muroran_kyodo.lib.admin_inlines import ReadOnlyInline  # noqa: F401 (re-exported)
 
 from ..models import Case
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """Rows written by the services only: listed, never edited here."""
-
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CaseFiscalYearFilter(FiscalYearListFilter):

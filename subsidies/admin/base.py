@@ -7,34 +7,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from muroran_kyodo.lib.admin_display import clipped
+from muroran_kyodo.lib.admin_inlines import HistoryInline, ReadOnlyInline  # noqa: F401 (re-exported)
 
 # Characters of a programme's title in a changelist column.
 SHORT_PROGRAMME = 6
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class HistoryInline(ReadOnlyInline):
-    """The read-only history of a record's state changes (the shared StatusChange shape)."""
-
-    fields = ["at", "old_status", "new_status", "by", "reason"]
-    readonly_fields = fields
-    verbose_name_plural = _("history")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("by")
 
 
 class KeptRecordMixin:

@@ -18,6 +18,7 @@ COUNTED_APPS = (
     "subsidies",
     "publiccomment",
     "entalk",
+    "councils",
     "muroran_kyodo",
     "account",
 )
@@ -35,6 +36,10 @@ STATE_MODELS = (
     "subsidies.Consultation",
     "entalk.Request",
     "entalk.FollowUp",
+    "councils.Council",
+    "councils.Session",
+    "councils.Signup",
+    "councils.Facilitator",
 )
 
 

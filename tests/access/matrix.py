@@ -315,6 +315,48 @@ MATRIX = {
     "entalk:request_cancel[send]": {
         "POST": "L 404 R:entalk:request_detail 404 404 404 404 404 404"
     },
+    # -- councils: public pages (a draft council or workshop has none) --
+    "councils:index": {"GET": PUBLIC, "POST": GET_ONLY},
+    "councils:session_list": {"GET": PUBLIC, "POST": GET_ONLY},
+    "councils:training_list": {"GET": PUBLIC, "POST": GET_ONLY},
+    "councils:council_list": {"GET": PUBLIC, "POST": GET_ONLY},
+    "councils:council_detail": {"GET": PUBLIC, "POST": GET_ONLY},
+    "councils:council_detail[draft]": {"GET": ALL(404)},
+    "councils:material": {"GET": PUBLIC, "POST": GET_ONLY},
+    "councils:session_detail": {"GET": PUBLIC, "POST": GET_ONLY},
+    "councils:session_detail[held]": {"GET": PUBLIC},
+    "councils:session_detail[training]": {"GET": PUBLIC},
+    "councils:session_detail[draft]": {"GET": ALL(404)},
+    # a photo is public with the outputs; before that the council's department (地域生活課, with
+    # the second factor) and superusers open it
+    "councils:photo": {"GET": PUBLIC, "POST": GET_ONLY},
+    "councils:photo[pending]": {"GET": "404 404 404 404 404 404 404 200 200"},
+    "councils:session_ics": {"GET": PUBLIC, "POST": GET_ONLY},
+    "councils:session_ics[draft]": {"GET": ALL(404)},
+    "councils:calendar_ics": {"GET": PUBLIC, "POST": GET_ONLY},
+    # -- councils: signing up, with an account or as a guest (an empty POST: the form again) --
+    "councils:signup": {"GET": PUBLIC, "POST": PUBLIC},
+    "councils:signup[training]": {"GET": PUBLIC},
+    "councils:signup[draft]": {"GET": ALL(404), "POST": ALL(404)},
+    "councils:signup_sent": {"GET": PUBLIC, "POST": GET_ONLY},
+    # the guest's links: the secret address is the key; anything else is nothing
+    "councils:signup_confirm": {"GET": PUBLIC, "POST": ALL("R:councils:guest_signup")},
+    "councils:signup_confirm[bad]": {"GET": ALL(404), "POST": ALL(404)},
+    "councils:guest_signup": {"GET": PUBLIC, "POST": GET_ONLY},
+    "councils:guest_signup[bad]": {"GET": ALL(404)},
+    "councils:guest_cancel": {"GET": POST_ONLY, "POST": ALL("R:councils:guest_signup")},
+    # -- councils: one's own sign-ups and place in the facilitator pool (the member's) --
+    "councils:my_signups": {"GET": SIGNED_IN, "POST": SIGNED_IN_GET_ONLY},
+    "councils:signup_detail": {"GET": OWNER_ONLY, "POST": SIGNED_IN_GET_ONLY},
+    "councils:signup_print": {"GET": OWNER_ONLY, "POST": SIGNED_IN_GET_ONLY},
+    "councils:signup_cancel": {
+        "GET": SIGNED_IN_POST_ONLY,
+        "POST": "L 404 R:councils:signup_detail 404 404 404 404 404 404",
+    },
+    "councils:pool_leave": {
+        "GET": OWNER_ONLY,
+        "POST": "L 404 R:councils:my_signups 404 404 404 404 404 404",
+    },
 }
 
 # --- left out, with the reason ------------------------------------------------------------------

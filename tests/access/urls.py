@@ -17,7 +17,35 @@ def _calendar_token(w):
     return {"token": w.entalk_feed.token}
 
 
+def _token(key):
+    return lambda w: {"token": getattr(w, key).token}
+
+
 ARGS = {
+    # councils
+    "councils:council_detail": _pk("councils_council"),
+    "councils:council_detail[draft]": _pk("councils_draft_council"),
+    "councils:material": _pk("councils_material"),
+    "councils:session_detail": _pk("councils_workshop"),
+    "councils:session_detail[held]": _pk("councils_held"),
+    "councils:session_detail[draft]": _pk("councils_draft_session"),
+    "councils:session_detail[training]": _pk("councils_training"),
+    "councils:photo": _pk("councils_photo"),
+    "councils:photo[pending]": _pk("councils_pending_photo"),
+    "councils:session_ics": _pk("councils_workshop"),
+    "councils:session_ics[draft]": _pk("councils_draft_session"),
+    "councils:signup": _pk("councils_workshop"),
+    "councils:signup[training]": _pk("councils_training"),
+    "councils:signup[draft]": _pk("councils_draft_session"),
+    "councils:signup_sent": _pk("councils_workshop"),
+    "councils:signup_confirm": _token("councils_unconfirmed"),
+    "councils:signup_confirm[bad]": lambda w: {"token": "not-a-token"},
+    "councils:guest_signup": _token("councils_guest_signup"),
+    "councils:guest_signup[bad]": lambda w: {"token": "not-a-token"},
+    "councils:guest_cancel": _token("councils_guest_signup"),
+    "councils:signup_detail": _pk("councils_signup"),
+    "councils:signup_cancel": _pk("councils_signup"),
+    "councils:signup_print": _pk("councils_signup"),
     # entalk
     "entalk:session_detail": _pk("entalk_session"),
     "entalk:session_detail[confirmed]": _pk("entalk_confirmed"),

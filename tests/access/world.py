@@ -12,6 +12,8 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from councils.models import Council, Material, Opinion, Session, Signup
+from councils.models import Photo as CouncilPhoto
 from entalk import services as entalk_services
 from entalk.models import Photo, Request, Topic
 from organizations.models import Invitation, Membership
@@ -36,6 +38,7 @@ from subsidies.models import (
     ReviewAssignment,
 )
 from tests import factories
+from tests.councils import factories as cf
 from tests.entalk import factories as ef
 from tests.images import tiny_png
 from tests.publiccomment import factories as pcf
@@ -322,4 +325,54 @@ def build() -> World:
     o["entalk_photo"] = photo(published)
     o["entalk_feed"] = entalk_services.calendar_feed_renew(user=member)
     o["entalk_pending_photo"] = photo(confirmed)
+
+    # --- councils: a council of 地域生活課 (the cast's staff run it; 土木課 does not) with a
+    # workshop open for sign-up, to which the member signed up with an account and a guest by
+    # the e-mail link (one confirmed, one not yet); the member in the facilitator pool; a
+    # workshop held with its outputs published and a photo; a photo of the workshop to come
+    # (not public yet); a draft council and a draft workshop; a training to come. -----------
+    council = cf.make_council(department_name="地域生活課")
+    o["councils_council"] = council
+    o["councils_draft_council"] = cf.make_council(
+        department_name="地域生活課", status=Council.Status.DRAFT, title="準備中の協議会"
+    )
+    start = now + dt.timedelta(days=20)
+    workshop = cf.make_workshop(council, starts_at=start)
+    o["councils_workshop"] = workshop
+    o["councils_training"] = cf.make_training(starts_at=start + dt.timedelta(days=1))
+    o["councils_draft_session"] = cf.make_workshop(
+        council, status=Session.Status.DRAFT, starts_at=start + dt.timedelta(days=2)
+    )
+    held = cf.make_workshop(
+        council,
+        status=Session.Status.PUBLISHED,
+        starts_at=now - dt.timedelta(days=30),
+        report="遊具と日陰について話し合いました。",
+    )
+    Opinion.objects.create(session=held, table=1, theme="遊具", summary="日陰がほしい")
+    o["councils_held"] = held
+
+    def council_photo(session):
+        return CouncilPhoto.objects.create(
+            session=session,
+            image=SimpleUploadedFile("p.png", tiny_png()),
+            content_type="image/png",
+            caption="ワークショップの様子",
+        )
+
+    o["councils_photo"] = council_photo(held)
+    o["councils_pending_photo"] = council_photo(workshop)
+    o["councils_material"] = Material.objects.create(
+        council=council,
+        title="基本計画（素案）",
+        file=SimpleUploadedFile("plan.pdf", b"%PDF-1.4 test document\n%%EOF\n"),
+        content_type="application/pdf",
+        original_name="基本計画（素案）.pdf",
+    )
+    o["councils_signup"] = cf.make_signup(workshop, user=member)
+    o["councils_guest_signup"] = cf.make_signup(workshop)
+    o["councils_unconfirmed"] = cf.make_signup(
+        workshop, status=Signup.Status.UNCONFIRMED, confirm_by=now + dt.timedelta(hours=20)
+    )
+    o["councils_facilitator"] = cf.make_facilitator(member)
     return w

@@ -1,6 +1,6 @@
-"""Staff at 1280 px: every changelist of partners, subsidies, publiccomment and entalk fits the window,
-with the demo data in it, and its status column is on screen (no sideways scrolling to find 状況
-or 申請額).
+"""Staff at 1280 px: every changelist of partners, subsidies, publiccomment, entalk and councils fits
+the window, with the demo data in it, and its status column is on screen (no sideways scrolling to
+find 状況 or 申請額).
 
 Staff sign in with a password and a TOTP code (the journeys test that); here the browser gets
 the session of a client that has both (tests.factories.with_second_factor).
@@ -25,7 +25,7 @@ pytestmark = [
 ]
 
 DESKTOP = {"width": 1280, "height": 800}
-APPS = ("partners", "subsidies", "publiccomment", "entalk")
+APPS = ("partners", "subsidies", "publiccomment", "entalk", "councils")
 # The column that says where a record stands, on the changelists that have one.
 STATUS_COLUMNS = {
     "partners.signup": "column-status",
@@ -39,6 +39,9 @@ STATUS_COLUMNS = {
     "publiccomment.issue": "column-disposition",
     "entalk.request": "column-status",
     "entalk.followup": "column-status",
+    "councils.council": "column-status",
+    "councils.session": "column-status",
+    "councils.signup": "column-status",
 }
 
 # The table sits in the admin's scrolling box (.results): it must fit that box, and the page
@@ -117,5 +120,9 @@ def test_every_changelist_fits_1280_px_with_its_status_on_screen(staff_page):
         "publiccomment.case",
         "entalk.request",
         "entalk.followup",
+        "councils.council",
+        "councils.session",
+        "councils.signup",
+        "councils.facilitator",
     ):
         assert label not in empty, f"{label} has no rows in the demo"

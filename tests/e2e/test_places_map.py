@@ -88,6 +88,8 @@ def test_the_map_shows_a_marker_per_place_and_the_lists_at_375px(
     popup = page.locator(".leaflet-popup-content")
     expect(popup).to_contain_text("輪西町 みなと公園とその周辺の歩道")
     expect(popup).to_contain_text("活動中のパートナーあり")
+    # Leaflet fades the popup in: axe reads its colours once it is fully shown.
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")
     attribution = page.locator(".leaflet-control-attribution a", has_text="地理院タイル")
     assert attribution.get_attribute("href") == "https://maps.gsi.go.jp/development/ichiran.html"
 

@@ -6,19 +6,17 @@ one wins each time; the diary never holds two overlapping engagements."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
 from django.db import connection
 
 from entalk import services
 from entalk.models import Block, Request
-from muroran_kyodo.lib.workflow import TransitionError
 from tests import factories
 from tests.entalk import factories as ef
 from tests.entalk.factories import NOW, SLOT_1
+from tests.races import race as _race
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -28,32 +26,6 @@ pytestmark = [
         reason="SQLite serialises writers with a database lock; the race needs PostgreSQL",
     ),
 ]
-
-
-def _race(*actions):
-    """Run the actions in threads released together; each outcome "done", "refused" or the
-    unexpected error."""
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[str] = [""] * len(actions)
-
-    def run(index, action):
-        try:
-            barrier.wait(timeout=10)
-            action()
-            outcomes[index] = "done"
-        except (TransitionError, ValidationError):
-            outcomes[index] = "refused"
-        except Exception as error:  # reported by the assertion
-            outcomes[index] = repr(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return sorted(outcomes)
 
 
 def _overlapping_pairs() -> int:

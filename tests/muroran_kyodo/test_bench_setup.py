@@ -27,7 +27,7 @@ def test_every_declared_page_answers_for_its_person():
     data = _setup()
     pages = data["pages"]
     # Every app's declaration contributed, and names are unique (--only picks by name).
-    assert len(registry.BENCH_PAGES) == 6
+    assert len(registry.BENCH_PAGES) == 7
     assert len({p["name"] for p in pages}) == len(pages)
     assert {
         "home",
@@ -37,6 +37,8 @@ def test_every_declared_page_answers_for_its_person():
         "public comment cases",
         "en-talk sessions",
         "en-talk session record",
+        "councils workshops",
+        "councils council page",
     } <= {p["name"] for p in pages}
     for page in pages:
         client = Client()

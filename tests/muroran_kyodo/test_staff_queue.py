@@ -52,16 +52,23 @@ UNGROUPED = "Opinion items not yet grouped"
 EN_REQUESTS = "New requests waiting for a date"
 EN_RECORDS = "Sessions held whose record is not published"
 EN_FOLLOW_UPS = "Follow-ups overdue"
+CO_OUTPUTS = "Workshop outputs to publish"
+CO_REFLECTIONS = "Reflections to write"
+CO_COMPLETIONS = "Training completions to record"
+# The councils' lines, for the departments whose groups run councils (the world has none).
+COUNCILS = {CO_OUTPUTS: 0, CO_REFLECTIONS: 0, CO_COMPLETIONS: 0}
 # The admin index: 4 queries without the queue (session, user, the second factor, the admin
 # log). The queue adds one count per line (the subsidy applications' two lines share one) and,
 # for a clerk, their permissions (2) and groups (1), each read once per request. enとーく adds
 # one count of requests (both lines) for its staff and, for whoever answers follow-ups (the
 # departments' groups: 地域生活課, 土木課, 環境課, 企画課 … and a superuser), one count of the
-# overdue ones, plus one read of a clerk's departments.
-QUERIES_SUPERUSER = 4 + 11 + 2
-QUERIES_PLANNING = 4 + 3 + 2 + 2
-QUERIES_COMMUNITY = 4 + 3 + 7 + 2
-QUERIES_CIVIL = 4 + 3 + 1 + 2
+# overdue ones, plus one read of a clerk's departments. The councils add, for the staff of a
+# department running councils (the same groups) and a superuser, one count of sessions (two
+# lines), one of councils, plus one read of a clerk's departments.
+QUERIES_SUPERUSER = 4 + 11 + 2 + 2
+QUERIES_PLANNING = 4 + 3 + 2 + 2 + 3
+QUERIES_COMMUNITY = 4 + 3 + 7 + 2 + 3
+QUERIES_CIVIL = 4 + 3 + 1 + 2 + 3
 
 EVERYTHING = {
     ORGANISATIONS: 1,
@@ -80,6 +87,7 @@ EVERYTHING = {
     EN_REQUESTS: 1,
     EN_RECORDS: 1,
     EN_FOLLOW_UPS: 1,
+    **COUNCILS,
 }
 
 
@@ -245,15 +253,16 @@ def test_planning_clerk_sees_public_comment_only(client, world):
         CONSIDERING: 1,
         UNGROUPED: 2,
         EN_FOLLOW_UPS: 0,
+        **COUNCILS,
     }
 
 
 def test_civil_engineering_clerk_sees_pickups_only(client, world):
-    assert _counts(_queue(client, _clerk("土木課"))) == {PICKUPS: 2, EN_FOLLOW_UPS: 1}
+    assert _counts(_queue(client, _clerk("土木課"))) == {PICKUPS: 2, EN_FOLLOW_UPS: 1} | COUNCILS
 
 
 def test_environment_clerk_sees_supplies_only(client, world):
-    assert _counts(_queue(client, _clerk("環境課"))) == {SUPPLIES: 1, EN_FOLLOW_UPS: 0}
+    assert _counts(_queue(client, _clerk("環境課"))) == {SUPPLIES: 1, EN_FOLLOW_UPS: 0} | COUNCILS
 
 
 def test_secretariat_clerk_sees_entalk_requests_and_every_overdue_follow_up(client, world):

@@ -384,8 +384,9 @@ def test_home_runs_two_queries_whatever_the_number_of_organisations(
 ):
     _make_rows(n)
     # New organisations, open partner opportunities, open subsidy intake windows, public
-    # comment cases taking opinions, enとーく sessions to come.
-    with django_assert_num_queries(5):
+    # comment cases taking opinions, enとーく sessions to come, council workshops open for
+    # sign-up.
+    with django_assert_num_queries(6):
         response = client.get("/")
     assert response.status_code == 200
 
@@ -400,8 +401,8 @@ def test_figures_run_a_fixed_number_of_queries_whatever_the_number_of_rows(
     _make_rows(n)
     # Two for the registry's figures, five for the partner programme's (registrations, places,
     # reports, requests, shifts), one for the subsidy's, two for public comment's, one for
-    # enとーく's.
-    with django_assert_num_queries(11):
+    # enとーく's, one for the councils'.
+    with django_assert_num_queries(12):
         response = client.get(path)
     assert response.status_code == 200
 
@@ -413,12 +414,12 @@ def test_figures_cached_by_the_partner_programme_cost_fewer_queries_warm(
     client, db, frozen, django_assert_num_queries, path
 ):
     _make_rows(3)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         cold = client.get(path).content
     # The registry's two, the partner programme's requests and shifts, the subsidy's one,
-    # public comment's two and enとーく's one (not cached); the partners' registrations, places
-    # and reports come from the cache.
-    with django_assert_num_queries(8):
+    # public comment's two, enとーく's one and the councils' one (not cached); the partners'
+    # registrations, places and reports come from the cache.
+    with django_assert_num_queries(9):
         warm = client.get(path).content
     if "/figures/" in path:  # the language form's CSRF token is masked anew on every page
         cold, warm = (re.sub(rb'value="[^"]{64}"', b"", body) for body in (cold, warm))
@@ -474,7 +475,8 @@ def test_my_page_runs_a_fixed_number_of_queries(client, member, django_assert_nu
     client.force_login(member)
     # Session, user, memberships, open invitations, partner registrations, subsidy applications,
     # public comment submissions, enとーく requests, my groups' applications that ask for
-    # something and my enとーく requests that do (次にすること).
-    with django_assert_num_queries(10):
+    # something and my enとーく requests that do (次にすること), my council sign-ups and my
+    # facilitator pool entry (shared by the councils' tasks and section).
+    with django_assert_num_queries(12):
         response = client.get("/mypage/")
     assert response.content.decode().count('/manage/">') == n

@@ -20,10 +20,13 @@ DIRECTORY_FILTERED = 9  # + the chosen type, district and field looked up by the
 DETAIL = 3  # organisation with type and district, its fields, its published projects with form/lead
 DETAIL_SIGNED_IN = 6  # + session, user, the user's membership
 PROJECT_LIST = 6  # years, lead and form choices, count, page, partners of the page
-PROJECT_DETAIL = 2  # project with form and lead, its verified partners
-MYPAGE = 11  # session, user, memberships with organisation and type, invitations, user's district,
+PROJECT_DETAIL = (
+    4  # project with form and lead, its verified partners; its パブコメ cases and councils
+)
+MYPAGE = 13  # session, user, memberships with organisation and type, invitations, user's district,
 # partner registrations, my groups' subsidy applications, those that ask for something (次にすること),
-# my public comment submissions, my groups' enとーく requests and those that ask for something
+# my public comment submissions, my groups' enとーく requests and those that ask for something, my
+# council sign-ups and my facilitator pool entry
 MANAGE = 7  # session, user, organisation, own membership, members with users, invitations, history
 EDIT = 8  # session, user, organisation, own membership, type/district/field choices, chosen fields
 # Admin (staff with a second factor): session, user, authenticator, permissions ... then the list.

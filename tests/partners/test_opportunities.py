@@ -666,8 +666,8 @@ def test_home_lists_open_opportunities_with_a_fixed_number_of_queries(
         make_opportunity(title=f"募集{i:02d}")
     make_opportunity(title="下書き", published=False)
     # New organisations, open opportunities, open subsidy intake windows, open public comment
-    # cases, enとーく sessions to come.
-    with django_assert_num_queries(5):
+    # cases, enとーく sessions to come, まちづくり協議会 workshops open for sign-up.
+    with django_assert_num_queries(6):
         html = client.get("/").content.decode()
     assert _ja("Help the city as a partner") in html
     assert "募集00" in html

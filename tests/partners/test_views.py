@@ -630,8 +630,8 @@ def test_my_page_runs_a_fixed_number_of_queries_with_registrations(
     # shifts, my equipment out on loan, my groups' applications that ask for something (those
     # three for 次にすること), my requests (one UNION of the three kinds), my groups' subsidy
     # applications, my public comment submissions, my enとーく requests and those that ask for
-    # something (次にすること).
-    with django_assert_num_queries(13):
+    # something (次にすること), my まちづくり協議会 sign-ups and my place in the facilitator pool.
+    with django_assert_num_queries(15):
         response = client.get(reverse("mypage"))
     assert response.content.decode().count("/partners/registrations/") == n
 

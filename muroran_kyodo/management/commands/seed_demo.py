@@ -24,6 +24,8 @@ from django.db.models import Count
 from django.test.utils import override_settings
 from django.utils import translation
 
+import councils.demo
+import councils.demo_volume
 import entalk.demo
 import organizations.demo
 import partners.demo
@@ -120,6 +122,7 @@ SEEDERS = [
     subsidies.demo.seed,
     publiccomment.demo.seed,
     entalk.demo.seed,
+    councils.demo.seed,
 ]
 
 VOLUME_USERS = 300
@@ -160,6 +163,7 @@ class Command(BaseCommand):
                 subsidies.demo.seed_volume(count=volume, stdout=self.stdout)
                 publiccomment.demo.seed_volume(count=volume, stdout=self.stdout)
                 entalk.demo.seed_volume(count=volume, stdout=self.stdout)
+                councils.demo_volume.seed_volume(count=volume, stdout=self.stdout)
         self._summary()
 
     # --- users ----------------------------------------------------------------------------
