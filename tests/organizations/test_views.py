@@ -963,3 +963,33 @@ def test_page_title_says_there_are_errors_after_a_bad_submit(as_user, resident):
     assert response.context["form"].errors
     assert expected != "Please correct the errors"  # translated
     assert title.startswith(expected)
+
+
+# --- a form posted without an optional field ------------------------------------------------
+
+
+def test_registering_without_the_public_email_field_saves_it_empty(as_user, resident):
+    # Posted by hand without the optional field: once a 500 (the e-mail field gave None to a
+    # NOT NULL column).
+    data = {**factories.organization_form_data(), "_submit": "1"}
+    del data["public_email"]
+
+    response = as_user(resident).post(url("register"), data)
+
+    organization = Organization.objects.get()
+    assert response.status_code == 302
+    assert organization.public_email == ""
+    assert organization.memberships.get().user == resident
+
+
+def test_editing_without_the_public_email_field_clears_it(as_user, organization, representative):
+    organization.public_email = "info@example.jp"
+    organization.save()
+    data = factories.organization_edit_data(organization, description="新しい説明")
+    del data["public_email"]
+
+    response = as_user(representative).post(url("edit", organization.pk), data)
+
+    assert response.status_code == 302
+    organization.refresh_from_db()
+    assert (organization.description, organization.public_email) == ("新しい説明", "")
