@@ -993,3 +993,17 @@ def test_editing_without_the_public_email_field_clears_it(as_user, organization,
     assert response.status_code == 302
     organization.refresh_from_db()
     assert (organization.description, organization.public_email) == ("新しい説明", "")
+
+
+@pytest.mark.parametrize("name", ["\u200b\u200b\u200b", "室蘭\u202e会の港"])
+def test_a_name_of_invisible_or_direction_characters_is_refused_next_to_it(as_user, resident, name):
+    client = as_user(resident)
+    client.cookies["django_language"] = "ja"
+    response = client.post(
+        url("register"), {**factories.organization_form_data(name=name), "_submit": "1"}
+    )
+
+    assert response.status_code == 200
+    assert "name" in response.context["form"].errors
+    assert "見える文字" in response.content.decode() or "向き" in response.content.decode()
+    assert not Organization.objects.exists()
