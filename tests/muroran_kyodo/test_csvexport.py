@@ -23,7 +23,7 @@ def test_response_has_bom_header_and_rows():
 
 
 def test_full_width_formula_signs_are_quoted():
-    assert safe_cell("＝HYPERLINK(\"x\")") == "'＝HYPERLINK(\"x\")"
+    assert safe_cell('＝HYPERLINK("x")') == '\'＝HYPERLINK("x")'
     assert safe_cell("＋81") == "'＋81"
     assert safe_cell("－1+2") == "'－1+2"
     assert safe_cell("＠SUM(A1)") == "'＠SUM(A1)"
