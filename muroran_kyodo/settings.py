@@ -278,6 +278,22 @@ RATE_LIMITS = {
     "entalk.answer": {"ip": "60/h", "user": "20/h"},
     "councils.signup": {"ip": "60/h", "user": "20/h", "email": "5/h"},
     "councils.cancel": {"ip": "60/h", "user": "30/h"},
+    # Registry: an invitation e-mails an address the group types in.
+    "organizations.register": {"ip": "30/h", "user": "5/h"},
+    "organizations.invite": {"ip": "60/h", "user": "10/h", "email": "3/h"},
+    # まち「ピカ」 and the other partner programmes.
+    "partners.register": {"ip": "30/h", "user": "5/h"},
+    "partners.edit": {"ip": "60/h", "user": "20/h"},
+    "partners.status": {"ip": "60/h", "user": "10/h"},
+    "partners.report": {"ip": "120/h", "user": "30/h"},
+    "partners.request": {"ip": "60/h", "user": "20/h"},
+    "partners.signup": {"ip": "120/h", "user": "30/h"},
+    "partners.signup_cancel": {"ip": "120/h", "user": "30/h"},
+    # Subsidies: drafts, uploads, 事前相談 (e-mails the group and staff), 変更承認申請.
+    "subsidies.application": {"ip": "30/h", "user": "10/h"},
+    "subsidies.attachment": {"ip": "120/h", "user": "60/h"},
+    "subsidies.consultation": {"ip": "30/h", "user": "5/h"},
+    "subsidies.change_request": {"ip": "30/h", "user": "5/h"},
 }
 
 # パブリックコメント: where opinions go when a case gives no address of its own.
