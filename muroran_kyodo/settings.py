@@ -172,16 +172,19 @@ ACCOUNT_FORMS = {
     "add_email": "accounts.allauth_forms.AddEmailForm",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = env.str("EMAIL_SUBJECT_PREFIX", default="【室蘭市 協働ポータル】")
-# allauth's defaults, written out so that they are reviewed here: per IP and per key.
+# allauth's defaults, written out so that they are reviewed here: per IP and per key. Counted
+# in the same shared cache as RATE_LIMITS. Where allauth sends mail to an address typed in
+# (sign-up, password reset, adding an address), an hourly cap besides its per-minute one, so
+# that a steady trickle cannot turn the portal's sender against a mailbox.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
+    "signup": "20/m/ip,60/h/ip",
+    "reset_password": "20/m/ip,5/m/key,10/h/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
-    "manage_email": "10/m/user",
+    "manage_email": "10/m/user,30/h/user",
     "reauthenticate": "10/m/user",
 }
 # Behind N reverse proxies, the client address is the Nth from the right of X-Forwarded-For.
