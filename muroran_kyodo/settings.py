@@ -174,16 +174,19 @@ ACCOUNT_FORMS = {
     "add_email": "accounts.allauth_forms.AddEmailForm",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = env.str("EMAIL_SUBJECT_PREFIX", default="【室蘭市 協働ポータル】")
-# allauth's defaults, written out so that they are reviewed here: per IP and per key.
+# allauth's defaults, written out so that they are reviewed here: per IP and per key. Counted
+# in the same shared cache as RATE_LIMITS. Where allauth sends mail to an address typed in
+# (sign-up, password reset, adding an address), an hourly cap besides its per-minute one, so
+# that a steady trickle cannot turn the portal's sender against a mailbox.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
+    "signup": "20/m/ip,60/h/ip",
+    "reset_password": "20/m/ip,5/m/key,10/h/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
-    "manage_email": "10/m/user",
+    "manage_email": "10/m/user,30/h/user",
     "reauthenticate": "10/m/user",
 }
 # Behind N reverse proxies, the client address is the Nth from the right of X-Forwarded-For.
@@ -280,6 +283,22 @@ RATE_LIMITS = {
     "entalk.answer": {"ip": "60/h", "user": "20/h"},
     "councils.signup": {"ip": "60/h", "user": "20/h", "email": "5/h"},
     "councils.cancel": {"ip": "60/h", "user": "30/h"},
+    # Registry: an invitation e-mails an address the group types in.
+    "organizations.register": {"ip": "30/h", "user": "5/h"},
+    "organizations.invite": {"ip": "60/h", "user": "10/h", "email": "3/h"},
+    # まち「ピカ」 and the other partner programmes.
+    "partners.register": {"ip": "30/h", "user": "5/h"},
+    "partners.edit": {"ip": "60/h", "user": "20/h"},
+    "partners.status": {"ip": "60/h", "user": "10/h"},
+    "partners.report": {"ip": "120/h", "user": "30/h"},
+    "partners.request": {"ip": "60/h", "user": "20/h"},
+    "partners.signup": {"ip": "120/h", "user": "30/h"},
+    "partners.signup_cancel": {"ip": "120/h", "user": "30/h"},
+    # Subsidies: drafts, uploads, 事前相談 (e-mails the group and staff), 変更承認申請.
+    "subsidies.application": {"ip": "30/h", "user": "10/h"},
+    "subsidies.attachment": {"ip": "120/h", "user": "60/h"},
+    "subsidies.consultation": {"ip": "30/h", "user": "5/h"},
+    "subsidies.change_request": {"ip": "30/h", "user": "5/h"},
 }
 
 # パブリックコメント: where opinions go when a case gives no address of its own.
