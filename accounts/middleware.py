@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
@@ -128,19 +128,20 @@ class StaffIdleTimeoutMiddleware:
         too_old = now - activity["first"] > settings.SESSION_COOKIE_AGE
         if idle or too_old:
             logout(request)
+            # A page of its own rather than a message on the sign-in page: the response clears
+            # the site's cookies (ClearSiteDataOnSignOutMiddleware), a message cookie with them.
             if idle:
-                message = _("You were signed out after %(minutes)d minutes without activity.") % {
+                reason = _("You were signed out after %(minutes)d minutes without activity.") % {
                     "minutes": settings.STAFF_IDLE_TIMEOUT_SECONDS // 60
                 }
             else:
-                message = _(
-                    "Staff sessions last at most %(hours)d hours: please sign in again."
-                ) % {"hours": settings.SESSION_COOKIE_AGE // 3600}
-            messages.info(request, message)
+                reason = _("Staff sessions last at most %(hours)d hours: please sign in again.") % {
+                    "hours": settings.SESSION_COOKIE_AGE // 3600
+                }
             url = reverse(settings.LOGIN_URL)
             if request.method == "GET":
                 url += "?" + urlencode({"next": request.get_full_path()})
-            return redirect(url)
+            return render(request, "accounts/signed_out.html", {"reason": reason, "login_url": url})
         if now - activity["last"] >= self.WRITE_EVERY:
             request.session[STAFF_ACTIVITY_KEY] = {**activity, "last": now}
         return None
