@@ -47,3 +47,20 @@ class AllowedMethodsMiddleware:
         if request.method not in ALLOWED_METHODS:
             return HttpResponseNotAllowed(ALLOWED_METHODS)
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """A Permissions-Policy header on every response (Django has no setting for it): the
+    browser features the site does not use are switched off for it and anything it embeds."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.value = ", ".join(
+            f"{feature}=({' '.join(allow)})"
+            for feature, allow in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.value)
+        return response

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",  # /accounts/sessions/: a person sees and ends their own sessions
     "muroran_kyodo",
     "accounts",
     "organizations",
@@ -79,6 +80,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Every response, the 405s below included, carries the Permissions-Policy.
+    "muroran_kyodo.middleware.PermissionsPolicyMiddleware",
     # Before WhiteNoise, so that static files refuse TRACE, PUT, ... too.
     "muroran_kyodo.middleware.AllowedMethodsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -88,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.ClearSiteDataOnSignOutMiddleware",  # before the idle timeout's sign-out
+    "accounts.middleware.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.AdminSecondFactorMiddleware",
@@ -166,6 +171,10 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
+# Adding or removing an e-mail address, changing the password and (always, in allauth.mfa) the
+# second factor ask for the password again when the last sign-in is older than this.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupProfileForm"
 ACCOUNT_FORMS = {
     "signup": "accounts.allauth_forms.SignupForm",
@@ -236,7 +245,16 @@ ADMINS = [("Portal admins", a) for a in env.list("ADMIN_EMAILS", default=[])]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
+# Django renews a session's expiry whenever the session is written, so this lifetime slides;
+# for staff it is also counted from their session's first request
+# (accounts.middleware.StaffIdleTimeoutMiddleware), and an idle staff session ends sooner.
 SESSION_COOKIE_AGE = 60 * 60 * 12
+STAFF_IDLE_TIMEOUT_SECONDS = env.int("STAFF_IDLE_TIMEOUT_SECONDS", default=30 * 60)
+if SESSION_COOKIE_SECURE:
+    # The __Host- prefix: the browser accepts the cookie only over HTTPS, for path "/" and
+    # without a Domain, so no other host under the city's domain can set or shadow it.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 if env_bool("USE_X_FORWARDED_PROTO", False):
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
@@ -248,6 +266,29 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Browser features nobody here needs, switched off (muroran_kyodo.middleware). The places map
+# (static/partners/) only shows points and never asks where the visitor is: no geolocation.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # --- Portal ---------------------------------------------------------------------------------
 SITE_NAME = "室蘭市 協働のまちづくりポータル"

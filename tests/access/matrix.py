@@ -392,6 +392,7 @@ EXCLUDED = {
     "mfa_view_recovery_codes": ALLAUTH,
     "mfa_generate_recovery_codes": ALLAUTH,
     "mfa_download_recovery_codes": ALLAUTH,
+    "usersessions_list": ALLAUTH,
 }
 # Present only when BENCH_BASELINE is set (the benchmark harness); may be absent.
 OPTIONAL_EXCLUDED = {
