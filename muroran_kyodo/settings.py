@@ -159,7 +159,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "mypage"
-LOGOUT_REDIRECT_URL = "home"
+# The sign-out clears the cookies (Clear-Site-Data), a message with them: a page says it.
+LOGOUT_REDIRECT_URL = "signed_out"
 
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

@@ -92,6 +92,11 @@ MATRIX = {
     "set_language": {"GET": ALL("R:home"), "POST": ALL("R:home")},
     # -- accounts (ours) --
     "profile_edit": {"GET": SIGNED_IN, "POST": SIGNED_IN},
+    # where signing out lands; someone signed in goes to マイページ
+    "signed_out": {
+        "GET": "200 R:mypage R:mypage R:mypage R:mypage R:mypage R:mypage R:mypage R:mypage",
+        "POST": GET_ONLY,
+    },
     # -- organizations --
     "organizations:directory": {"GET": PUBLIC},
     "organizations:register": {"GET": SIGNED_IN, "POST": SIGNED_IN},

@@ -8,6 +8,7 @@ import time_machine
 from allauth.usersessions.models import UserSession
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.middleware import STAFF_ACTIVITY_KEY
@@ -49,6 +50,24 @@ def test_signing_out_tells_the_browser_to_clear_the_sites_data(client, resident)
     assert response.status_code == 302
     assert response["Clear-Site-Data"] == CLEAR
     assert not _signed_in(client)
+
+
+def test_signing_out_lands_on_a_page_that_says_so(client, resident):
+    """The message of the sign-out went with the cookies the browser clears: a page says it."""
+    _sign_in(client, resident)
+    response = client.post("/accounts/logout/")
+    assert response["Location"] == reverse("signed_out")
+    client.cookies.clear()  # as the browser does on Clear-Site-Data
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "ログアウトしました。" in html and reverse("account_login") in html
+
+
+def test_the_signed_out_page_sends_someone_signed_in_to_mypage(client, resident):
+    _sign_in(client, resident)
+    response = client.get(reverse("signed_out"))
+    assert response.status_code == 302 and response["Location"] == reverse("mypage")
 
 
 def test_other_responses_clear_nothing(client, resident):
