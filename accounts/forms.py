@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from muroran_kyodo.lib.jp import KanaField, PhoneField, PostalCodeField
+from muroran_kyodo.lib.jp import KanaField, PhoneField, PostalCodeField, validate_name
 
 from .models import User
 
@@ -12,16 +12,23 @@ def _autocomplete(token: str) -> forms.TextInput:
 
 class NameFieldsMixin(forms.Form):
     family_name = forms.CharField(
-        label=_("Family name"), max_length=50, widget=_autocomplete("family-name")
+        label=_("Family name"),
+        max_length=50,
+        validators=[validate_name],
+        widget=_autocomplete("family-name"),
     )
     given_name = forms.CharField(
-        label=_("Given name"), max_length=50, widget=_autocomplete("given-name")
+        label=_("Given name"),
+        max_length=50,
+        validators=[validate_name],
+        widget=_autocomplete("given-name"),
     )
     family_name_kana = KanaField(label=_("Family name (katakana)"), max_length=100)
     given_name_kana = KanaField(label=_("Given name (katakana)"), max_length=100)
     display_name = forms.CharField(
         label=_("Display name"),
         max_length=50,
+        validators=[validate_name],
         help_text=_("Shown on the site instead of your legal name; a nickname is fine."),
         widget=_autocomplete("nickname"),
     )

@@ -1,12 +1,16 @@
-"""Two site-wide guards: staff reach the admin only after a second factor, and pages for a
-signed-in person are never stored by a browser or proxy cache."""
+"""Site-wide guards: staff reach the admin only after a second factor; pages for a signed-in
+person are never stored by a browser or proxy cache; signing out clears the site's data in the
+browser; staff sessions end when idle."""
+
+import time
 
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
@@ -72,3 +76,72 @@ class PersonalPagesNoStoreMiddleware:
         if personal:
             patch_cache_control(response, no_store=True, private=True, max_age=0)
         return response
+
+
+class ClearSiteDataOnSignOutMiddleware:
+    """The response that signs a person out (the sign-out button, an idle staff session ended)
+    tells the browser to drop its cache, cookies and storage for the site, so that nothing of
+    the signed-in pages stays behind on a shared computer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        was_signed_in = request.user.is_authenticated
+        response = self.get_response(request)
+        if was_signed_in and not request.user.is_authenticated:
+            response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+        return response
+
+
+STAFF_ACTIVITY_KEY = "staff_activity"
+
+
+class StaffIdleTimeoutMiddleware:
+    """Staff are signed out after STAFF_IDLE_TIMEOUT_SECONDS without a request, and
+    SESSION_COOKIE_AGE after the first request of their session however busy they are.
+
+    The last activity is written at most once a minute: a session write per request would cost
+    a database write on every page. Each write also renews Django's session expiry, which is
+    why the absolute lifetime is checked here too. Residents keep the normal lifetime."""
+
+    WRITE_EVERY = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and (user.is_staff or user.is_superuser):
+            response = self.check(request)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def check(self, request):
+        now = time.time()
+        activity = request.session.get(STAFF_ACTIVITY_KEY)
+        if not activity:
+            request.session[STAFF_ACTIVITY_KEY] = {"first": now, "last": now}
+            return None
+        idle = now - activity["last"] > settings.STAFF_IDLE_TIMEOUT_SECONDS
+        too_old = now - activity["first"] > settings.SESSION_COOKIE_AGE
+        if idle or too_old:
+            logout(request)
+            # A page of its own rather than a message on the sign-in page: the response clears
+            # the site's cookies (ClearSiteDataOnSignOutMiddleware), a message cookie with them.
+            if idle:
+                reason = _("You were signed out after %(minutes)d minutes without activity.") % {
+                    "minutes": settings.STAFF_IDLE_TIMEOUT_SECONDS // 60
+                }
+            else:
+                reason = _("Staff sessions last at most %(hours)d hours: please sign in again.") % {
+                    "hours": settings.SESSION_COOKIE_AGE // 3600
+                }
+            url = reverse(settings.LOGIN_URL)
+            if request.method == "GET":
+                url += "?" + urlencode({"next": request.get_full_path()})
+            return render(request, "accounts/signed_out.html", {"reason": reason, "login_url": url})
+        if now - activity["last"] >= self.WRITE_EVERY:
+            request.session[STAFF_ACTIVITY_KEY] = {**activity, "last": now}
+        return None

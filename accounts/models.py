@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from muroran_kyodo.lib.jp import nfkc
+from muroran_kyodo.lib.jp import nfkc, validate_name
 
 
 class UserManager(BaseUserManager):
@@ -43,14 +43,19 @@ class UserManager(BaseUserManager):
 
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), unique=True)
-    family_name = models.CharField(_("family name"), max_length=50, blank=True)
-    given_name = models.CharField(_("given name"), max_length=50, blank=True)
+    family_name = models.CharField(
+        _("family name"), max_length=50, blank=True, validators=[validate_name]
+    )
+    given_name = models.CharField(
+        _("given name"), max_length=50, blank=True, validators=[validate_name]
+    )
     family_name_kana = models.CharField(_("family name (katakana)"), max_length=100, blank=True)
     given_name_kana = models.CharField(_("given name (katakana)"), max_length=100, blank=True)
     display_name = models.CharField(
         _("display name"),
         max_length=50,
         blank=True,
+        validators=[validate_name],
         help_text=_("Shown on the site instead of your legal name; a nickname is fine."),
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)

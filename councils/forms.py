@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from muroran_kyodo.lib.jp import NormalizedEmailField, PhoneField, nfkc
+from muroran_kyodo.lib.jp import NormalizedEmailField, PhoneField, nfkc, validate_name
 from organizations.models import District
 
 from .models import Interpreting, Session
@@ -73,6 +73,7 @@ class SignupForm(forms.Form):
     name = forms.CharField(
         label=_("Name"),
         max_length=100,
+        validators=[validate_name],
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={"required": _("Enter your name.")},
     )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from muroran_kyodo.lib.confirm import confirm_value
 from muroran_kyodo.lib.fields import CountField, DateField
-from muroran_kyodo.lib.jp import NormalizedEmailField, PhoneField, PostalCodeField
+from muroran_kyodo.lib.jp import NormalizedEmailField, PhoneField, PostalCodeField, validate_name
 from organizations.models import District, Membership, Organization
 
 from . import services
@@ -69,6 +69,7 @@ class RequestForm(forms.Form):
     group_name = forms.CharField(
         label=_("Name of the group"),
         max_length=200,
+        validators=[validate_name],
         required=False,
         help_text=_("For an informal group. An organisation of the registry uses its own name."),
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
@@ -76,6 +77,7 @@ class RequestForm(forms.Form):
     contact_name = forms.CharField(
         label=_("Contact person"),
         max_length=100,
+        validators=[validate_name],
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={"required": _("Enter the name of the contact person.")},
     )

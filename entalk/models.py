@@ -30,7 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from muroran_kyodo.lib.jp import fiscal_year, fiscal_year_label
+from muroran_kyodo.lib.jp import fiscal_year, fiscal_year_label, validate_name
 from muroran_kyodo.lib.models import StatusChange, status_fields
 from organizations.models import ActorType, District, Organization
 
@@ -182,6 +182,7 @@ class Request(models.Model):
     group_name = models.CharField(
         _("group name"),
         max_length=200,
+        validators=[validate_name],
         help_text=_("The organisation's name, or the informal group's."),
     )
     user = models.ForeignKey(
@@ -193,7 +194,7 @@ class Request(models.Model):
         verbose_name=_("requested by"),
         help_text=_("The signed-in representative; empty when keyed in by staff."),
     )
-    contact_name = models.CharField(_("contact person"), max_length=100)
+    contact_name = models.CharField(_("contact person"), max_length=100, validators=[validate_name])
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("telephone"), max_length=20, blank=True)
 

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.http import HttpResponseNotAllowed
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -23,4 +24,43 @@ class LanguageMiddleware:
         response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", code)
+        return response
+
+
+ALLOWED_METHODS = ("GET", "HEAD", "POST")
+
+
+class AllowedMethodsMiddleware:
+    """405 for every method the site does not use, on every URL (pages, admin, static files).
+
+    The site's pages are read with GET/HEAD and changed with POST forms; nothing answers PUT,
+    PATCH or DELETE, TRACE and CONNECT are for proxies, and OPTIONS is not needed either: no
+    page is called from another origin, so no browser sends a CORS preflight. Listed right
+    after SecurityMiddleware (whose headers the 405 still gets), before WhiteNoise and the
+    sessions, so that nothing spends work on such a request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ALLOWED_METHODS:
+            return HttpResponseNotAllowed(ALLOWED_METHODS)
+        return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """A Permissions-Policy header on every response (Django has no setting for it): the
+    browser features the site does not use are switched off for it and anything it embeds."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.value = ", ".join(
+            f"{feature}=({' '.join(allow)})"
+            for feature, allow in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.value)
         return response

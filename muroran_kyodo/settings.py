@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",  # /accounts/sessions/: a person sees and ends their own sessions
     "muroran_kyodo",
     "accounts",
     "organizations",
@@ -79,6 +80,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Every response, the 405s below included, carries the Permissions-Policy.
+    "muroran_kyodo.middleware.PermissionsPolicyMiddleware",
+    # Before WhiteNoise, so that static files refuse TRACE, PUT, ... too.
+    "muroran_kyodo.middleware.AllowedMethodsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "muroran_kyodo.middleware.LanguageMiddleware",
@@ -86,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.ClearSiteDataOnSignOutMiddleware",  # before the idle timeout's sign-out
+    "accounts.middleware.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.AdminSecondFactorMiddleware",
@@ -152,7 +159,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "mypage"
-LOGOUT_REDIRECT_URL = "home"
+# The sign-out clears the cookies (Clear-Site-Data), a message with them: a page says it.
+LOGOUT_REDIRECT_URL = "signed_out"
 
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -164,6 +172,10 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
+# Adding or removing an e-mail address, changing the password and (always, in allauth.mfa) the
+# second factor ask for the password again when the last sign-in is older than this.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupProfileForm"
 ACCOUNT_FORMS = {
     "signup": "accounts.allauth_forms.SignupForm",
@@ -172,16 +184,19 @@ ACCOUNT_FORMS = {
     "add_email": "accounts.allauth_forms.AddEmailForm",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = env.str("EMAIL_SUBJECT_PREFIX", default="【室蘭市 協働ポータル】")
-# allauth's defaults, written out so that they are reviewed here: per IP and per key.
+# allauth's defaults, written out so that they are reviewed here: per IP and per key. Counted
+# in the same shared cache as RATE_LIMITS. Where allauth sends mail to an address typed in
+# (sign-up, password reset, adding an address), an hourly cap besides its per-minute one, so
+# that a steady trickle cannot turn the portal's sender against a mailbox.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/m/ip",
-    "reset_password": "20/m/ip,5/m/key",
+    "signup": "20/m/ip,60/h/ip",
+    "reset_password": "20/m/ip,5/m/key,10/h/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
-    "manage_email": "10/m/user",
+    "manage_email": "10/m/user,30/h/user",
     "reauthenticate": "10/m/user",
 }
 # Behind N reverse proxies, the client address is the Nth from the right of X-Forwarded-For.
@@ -231,7 +246,16 @@ ADMINS = [("Portal admins", a) for a in env.list("ADMIN_EMAILS", default=[])]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
+# Django renews a session's expiry whenever the session is written, so this lifetime slides;
+# for staff it is also counted from their session's first request
+# (accounts.middleware.StaffIdleTimeoutMiddleware), and an idle staff session ends sooner.
 SESSION_COOKIE_AGE = 60 * 60 * 12
+STAFF_IDLE_TIMEOUT_SECONDS = env.int("STAFF_IDLE_TIMEOUT_SECONDS", default=30 * 60)
+if SESSION_COOKIE_SECURE:
+    # The __Host- prefix: the browser accepts the cookie only over HTTPS, for path "/" and
+    # without a Domain, so no other host under the city's domain can set or shadow it.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 if env_bool("USE_X_FORWARDED_PROTO", False):
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
@@ -243,6 +267,29 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Browser features nobody here needs, switched off (muroran_kyodo.middleware). The places map
+# (static/partners/) only shows points and never asks where the visitor is: no geolocation.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # --- Portal ---------------------------------------------------------------------------------
 SITE_NAME = "室蘭市 協働のまちづくりポータル"
@@ -278,6 +325,22 @@ RATE_LIMITS = {
     "entalk.answer": {"ip": "60/h", "user": "20/h"},
     "councils.signup": {"ip": "60/h", "user": "20/h", "email": "5/h"},
     "councils.cancel": {"ip": "60/h", "user": "30/h"},
+    # Registry: an invitation e-mails an address the group types in.
+    "organizations.register": {"ip": "30/h", "user": "5/h"},
+    "organizations.invite": {"ip": "60/h", "user": "10/h", "email": "3/h"},
+    # まち「ピカ」 and the other partner programmes.
+    "partners.register": {"ip": "30/h", "user": "5/h"},
+    "partners.edit": {"ip": "60/h", "user": "20/h"},
+    "partners.status": {"ip": "60/h", "user": "10/h"},
+    "partners.report": {"ip": "120/h", "user": "30/h"},
+    "partners.request": {"ip": "60/h", "user": "20/h"},
+    "partners.signup": {"ip": "120/h", "user": "30/h"},
+    "partners.signup_cancel": {"ip": "120/h", "user": "30/h"},
+    # Subsidies: drafts, uploads, 事前相談 (e-mails the group and staff), 変更承認申請.
+    "subsidies.application": {"ip": "30/h", "user": "10/h"},
+    "subsidies.attachment": {"ip": "120/h", "user": "60/h"},
+    "subsidies.consultation": {"ip": "30/h", "user": "5/h"},
+    "subsidies.change_request": {"ip": "30/h", "user": "5/h"},
 }
 
 # パブリックコメント: where opinions go when a case gives no address of its own.

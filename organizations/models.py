@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from muroran_kyodo.lib.jp import fiscal_year_label
+from muroran_kyodo.lib.jp import fiscal_year_label, validate_name
 from muroran_kyodo.lib.models import StatusChange, status_fields
 
 # Staff holding this permission (地域生活課, migration 0003) run the registry.
@@ -216,7 +216,7 @@ class Organization(models.Model):
         VERIFIED = "verified", _("Verified")
         RETURNED = "returned", _("Returned for changes")
 
-    name = models.CharField(_("organisation name"), max_length=200)
+    name = models.CharField(_("organisation name"), max_length=200, validators=[validate_name])
     name_kana = models.CharField(_("name reading (katakana)"), max_length=200)
     actor_type = models.ForeignKey(
         ActorType,

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from muroran_kyodo.lib.confirm import confirm_flow
+from muroran_kyodo.lib import ratelimit
+from muroran_kyodo.lib.confirm import STEP_INPUT, confirm_flow
 from muroran_kyodo.lib.printing import render_receipt
 
 from . import receipts, services
@@ -82,8 +83,16 @@ def _register_done(request, organization):
 @login_required
 def register(request):
     form = OrganizationForm(request.POST or None)
+    context = {"title": _("Register an organisation")}
 
     def on_submit(form):
+        if not ratelimit.hit(request, "organizations.register"):
+            form.add_error(None, ratelimit.LIMITED)
+            return render(
+                request,
+                "organizations/organization_form.html",
+                {**context, "form": form, "step": STEP_INPUT},
+            )
         organization = services.organization_register(form=form, by=request.user)
         return _register_done(request, organization)
 
@@ -93,7 +102,7 @@ def register(request):
         template="organizations/organization_form.html",
         confirm_template="organizations/organization_confirm.html",
         on_submit=on_submit,
-        context={"title": _("Register an organisation")},
+        context=context,
     )
 
 
@@ -203,6 +212,11 @@ def invite(request, pk):
         raise Http404
     form = InviteForm(request.POST)
     if form.is_valid():
+        # Each invitation e-mails an address typed by the group: counted per account and per
+        # address invited, so that nobody can use the portal's sender to flood a mailbox.
+        if not ratelimit.hit(request, "organizations.invite", email=form.cleaned_data["email"]):
+            form.add_error(None, ratelimit.LIMITED)
+            return manage(request, pk, invite_form=form)
         try:
             services.member_invite(
                 organization=organization,

@@ -18,7 +18,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from muroran_kyodo.lib.confirm import confirm_value
-from muroran_kyodo.lib.jp import NormalizedEmailField, PhoneField
+from muroran_kyodo.lib.jp import NormalizedEmailField, PhoneField, validate_name
 
 from . import services
 from .models import (
@@ -59,6 +59,7 @@ class SubmissionForm(forms.Form):
     name = forms.CharField(
         label=_("Name"),
         max_length=100,
+        validators=[validate_name],
         help_text=_("For an organisation: the name of its representative."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={"required": _("Enter your name.")},
@@ -66,6 +67,7 @@ class SubmissionForm(forms.Form):
     organization_name = forms.CharField(
         label=_("Name of the organisation"),
         max_length=200,
+        validators=[validate_name],
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )

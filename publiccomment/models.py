@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from muroran_kyodo.lib.jp import fiscal_year, fiscal_year_label
+from muroran_kyodo.lib.jp import fiscal_year, fiscal_year_label, validate_name
 from muroran_kyodo.lib.models import StatusChange, status_fields
 from organizations.models import CollaborationProject
 
@@ -374,8 +374,10 @@ class Submission(models.Model):
     kind = models.CharField(
         _("submitted as"), max_length=12, choices=Kind.choices, default=Kind.INDIVIDUAL
     )
-    name = models.CharField(_("name"), max_length=100)
-    organization_name = models.CharField(_("organisation name"), max_length=200, blank=True)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_name])
+    organization_name = models.CharField(
+        _("organisation name"), max_length=200, blank=True, validators=[validate_name]
+    )
     organization_name_public = models.BooleanField(
         _("the organisation's name may be published"), default=False
     )

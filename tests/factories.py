@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import time
 
 from allauth.account.models import EmailAddress
 
+from accounts.middleware import STAFF_ACTIVITY_KEY
 from accounts.models import User
 from organizations.models import (
     ActivityField,
@@ -234,6 +236,9 @@ def with_second_factor(client, user):
         {"method": "mfa", "at": 0, "type": "totp"},
     ]
     session["account_authentication_methods_user"] = str(user.pk)
+    # As the first request after signing in would (accounts.middleware.StaffIdleTimeoutMiddleware).
+    now = time.time()
+    session[STAFF_ACTIVITY_KEY] = {"first": now, "last": now}
     session.save()
     return client
 

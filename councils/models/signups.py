@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from muroran_kyodo.lib.jp import validate_name
 from muroran_kyodo.lib.models import StatusChange, status_fields
 from organizations.models import District
 
@@ -79,7 +80,7 @@ class Signup(models.Model):
         verbose_name=_("account"),
         help_text=_("Empty for a guest or a sign-up keyed in by staff."),
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, validators=[validate_name])
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("telephone"), max_length=20, blank=True)
     district = models.ForeignKey(

@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from muroran_kyodo.lib.uploads import serve_private_file
@@ -104,9 +105,13 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_safe
 def session_list(request: HttpRequest) -> HttpResponse:
     """The upcoming workshops with places left and the deadline, then the past ones whose
-    outputs are published, newest first, 20 a page. Three queries."""
+    outputs are published, newest first; each list 20 a page (`?coming=`, `?page=`). Four
+    queries."""
     now = timezone.now()
-    coming = mark_open(with_places(upcoming(Session.objects.workshops(), now)), now)
+    coming_page = Paginator(
+        with_places(upcoming(Session.objects.workshops(), now)), PER_PAGE
+    ).get_page(request.GET.get("coming"))
+    coming = mark_open(coming_page.object_list, now)
     past = (
         Session.objects.workshops()
         .filter(status=Session.Status.PUBLISHED)
@@ -118,8 +123,21 @@ def session_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "councils/session_list.html",
-        {"upcoming": coming, "page": page, "past": page.object_list},
+        {
+            "upcoming": coming,
+            "coming_page": coming_page,
+            "page": page,
+            "past": page.object_list,
+            # each list's links keep the other list's page
+            "coming_query": _query(request, "page"),
+            "past_query": _query(request, "coming"),
+        },
     )
+
+
+def _query(request: HttpRequest, name: str) -> str:
+    value = request.GET.get(name, "")
+    return urlencode({name: value}) if value.isdigit() else ""
 
 
 @require_safe

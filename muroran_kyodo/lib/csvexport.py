@@ -8,11 +8,20 @@ from collections.abc import Iterable
 
 from django.http import HttpResponse
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What a spreadsheet may run as a formula: the ASCII signs, their full-width forms (Excel with
+# a Japanese IME reads ＝ as =), and a tab or CR (which LibreOffice skips before a formula).
+_FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "＠", "\t", "\r")
+# Leading blanks a spreadsheet may skip before reading the rest as a formula.
+_LEADING_BLANKS = " \t\r\n\u3000"
 
 
 def safe_cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+    """A text cell that a spreadsheet would run (=1+1, ＝1+1, " =1+1") gets a leading
+    apostrophe, so it shows as text; numbers and other text are kept."""
+    if isinstance(value, str) and (
+        value.startswith(_FORMULA_STARTS)
+        or value.lstrip(_LEADING_BLANKS).startswith(_FORMULA_STARTS)
+    ):
         return "'" + value
     return value
 

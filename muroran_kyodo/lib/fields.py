@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .jp import DateInput, nfkc
@@ -121,17 +122,66 @@ class CountField(forms.IntegerField):
         return super().to_python(value)
 
 
+# --- dates people can mean ------------------------------------------------------------------
+
+# Nothing the portal records happened before 2000 (0001-01-01 is a slip of the keyboard), and
+# nothing is planned more than ten years ahead (9999-12-31 would block what it books).
+EARLIEST_DATE = dt.date(2000, 1, 1)
+YEARS_AHEAD = 10
+
+DateLimit = dt.date | Callable[[], dt.date] | None
+
+
+def latest_plausible_date() -> dt.date:
+    today = timezone.localdate()
+    return today.replace(year=today.year + YEARS_AHEAD, day=min(today.day, 28))
+
+
+def check_date_range(day: dt.date | None, *, earliest: DateLimit, latest: DateLimit) -> None:
+    """Refuse a date before `earliest` or after `latest` (dates, or functions giving one, read
+    at validation time so that a form built yesterday still knows today), with a message that
+    says which date is the limit."""
+    if day is None:
+        return
+    first = earliest() if callable(earliest) else earliest
+    last = latest() if callable(latest) else latest
+    if first and day < first:
+        raise ValidationError(
+            _("Enter a date on or after %(day)s."),
+            code="too_early",
+            params={"day": first.strftime("%Y/%m/%d")},
+        )
+    if last and day > last:
+        raise ValidationError(
+            _("Enter a date on or before %(day)s."),
+            code="too_late",
+            params={"day": last.strftime("%Y/%m/%d")},
+        )
+
+
 class DateField(forms.DateField):
-    """The browser's date picker, or 2026/11/28 and ２０２６年１１月２８日 typed by hand."""
+    """The browser's date picker, or 2026/11/28 and ２０２６年１１月２８日 typed by hand; only
+    dates someone can mean (from 2000 to ten years ahead, unless the form says otherwise)."""
 
     widget = DateInput
     default_error_messages = {"invalid": _("Enter a date such as 2026/11/28.")}
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        earliest: DateLimit = EARLIEST_DATE,
+        latest: DateLimit = latest_plausible_date,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("input_formats", DATE_FORMATS)
+        self.earliest, self.latest = earliest, latest
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> dt.date | None:
         if isinstance(value, str):
             value = nfkc(value)
         return super().to_python(value)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        check_date_range(value, earliest=self.earliest, latest=self.latest)

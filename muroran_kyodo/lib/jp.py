@@ -189,6 +189,39 @@ def normalize_phone(value: str) -> str:
     return text
 
 
+# --- names ---------------------------------------------------------------------------------
+
+# Characters that take no room on screen though they are not format characters (Cf): the
+# Hangul fillers, the braille blank, the Mongolian vowel separator.
+_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u180e")
+
+
+def _invisible(ch: str) -> bool:
+    return ch in _BLANK_LOOKING or unicodedata.category(ch) in {"Cc", "Cf", "Zs", "Zl", "Zp"}
+
+
+def validate_name(value: str) -> None:
+    """A name a person or group can mean: something visible, and no invisible formatting
+    characters (Unicode Cf: zero-width spaces and joiners U+200B-200F, the direction embeddings,
+    overrides and isolates U+202A-202E and U+2066-2069, U+2060, U+FEFF, ...) nor control
+    characters, which make a name look like another one or reverse the text around it.
+
+    Variation selectors (異体字 of a family name, Unicode Mn) stay allowed.
+    """
+    if not value:
+        return
+    if all(_invisible(ch) for ch in value):
+        raise ValidationError(_("Enter the name in visible characters."), code="invisible_name")
+    if any(unicodedata.category(ch) in {"Cc", "Cf"} for ch in value):
+        raise ValidationError(
+            _(
+                "The name contains invisible or text-direction characters. "
+                "Type it again without them."
+            ),
+            code="invisible_characters",
+        )
+
+
 # --- Form fields ---------------------------------------------------------------------------
 
 
@@ -240,7 +273,10 @@ class NormalizedEmailField(forms.EmailField):
     """E-mail addresses typed in full-width (ｔａｒｏ＠ｅｘａｍｐｌｅ．ｊｐ) still work."""
 
     def to_python(self, value: Any | None) -> str | None:
-        return nfkc(super().to_python(value)).lower() if value else value
+        # Django's to_python turns an absent value (None) into "": never hand None back, which
+        # a NOT NULL column refuses (a form posted without the field was a 500).
+        text = super().to_python(value)
+        return nfkc(text).lower() if text else text
 
 
 class DateInput(forms.DateInput):

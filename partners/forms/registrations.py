@@ -16,6 +16,7 @@ from muroran_kyodo.lib.jp import (
     PhoneField,
     PostalCodeField,
     nfkc,
+    validate_name,
 )
 from organizations.models import District, Membership, Organization
 
@@ -56,6 +57,7 @@ class ContactFields(forms.Form):
     contact_name = forms.CharField(
         label=_("Name of the person responsible"),
         max_length=100,
+        validators=[validate_name],
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     contact_kana = KanaField(label=_("Reading of the name (katakana)"), max_length=200)
@@ -95,7 +97,10 @@ class RegistrationForm(ContactFields, forms.ModelForm):
         },
     )
     group_name = forms.CharField(
-        label=_("Name of the family or group"), max_length=200, required=False
+        label=_("Name of the family or group"),
+        max_length=200,
+        required=False,
+        validators=[validate_name],
     )
     member_count = forms.IntegerField(
         label=_("Number of people"),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from muroran_kyodo.lib.fields import EARLIEST_DATE, check_date_range
 from muroran_kyodo.lib.jp import (
     DateInput,
     nfkc,
@@ -31,9 +32,11 @@ PHOTO_NOT_KEPT = gettext_lazy(
 
 
 def not_in_the_future(day):
-    """The date of an activity: today or before (the web form and staff's form alike)."""
+    """The date of an activity: today or before, and not before 2000 (the web form and staff's
+    form alike)."""
     if day and day > timezone.localdate():
         raise ValidationError(_("The date of the activity cannot be in the future."))
+    check_date_range(day, earliest=EARLIEST_DATE, latest=None)
     return day
 
 

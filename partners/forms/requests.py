@@ -3,11 +3,14 @@ staff's attendance of a sign-up."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from muroran_kyodo.lib.fields import EARLIEST_DATE, check_date_range
 from organizations.models import District
 
 from ..models import (
@@ -20,6 +23,10 @@ from ..models import (
     SupplyRequest,
     SupplyRequestLine,
 )
+
+# How long one loan may last, and how far ahead a loan or a pickup may be asked for.
+LOAN_LONGEST = dt.timedelta(days=90)
+LOAN_BOOKED_AHEAD = dt.timedelta(days=365)
 
 
 class PickupRequestForm(forms.ModelForm):
@@ -56,6 +63,16 @@ class PickupRequestForm(forms.ModelForm):
 
     def clean_non_burnable_bags(self):
         return self.cleaned_data.get("non_burnable_bags") or 0
+
+    def clean_available_from(self):
+        moment = self.cleaned_data.get("available_from")
+        if moment:
+            check_date_range(
+                timezone.localtime(moment).date(),
+                earliest=EARLIEST_DATE,
+                latest=timezone.localdate() + LOAN_BOOKED_AHEAD,
+            )
+        return moment
 
     def clean(self):
         cleaned = super().clean()
@@ -127,6 +144,7 @@ class EquipmentLoanForm(forms.ModelForm):
         day = self.cleaned_data["lend_on"]
         if day < timezone.localdate():
             raise ValidationError(_("The start cannot be in the past."))
+        check_date_range(day, earliest=None, latest=timezone.localdate() + LOAN_BOOKED_AHEAD)
         return day
 
     def clean(self):
@@ -134,6 +152,13 @@ class EquipmentLoanForm(forms.ModelForm):
         lend_on, return_by = cleaned.get("lend_on"), cleaned.get("return_by")
         if lend_on and return_by and return_by < lend_on:
             self.add_error("return_by", _("The return date cannot be before the start."))
+        elif lend_on and return_by and return_by > lend_on + LOAN_LONGEST:
+            # A loan until 9999-12-31 would block the equipment for everyone else.
+            self.add_error(
+                "return_by",
+                _("A loan lasts at most %(days)s days: return it by %(day)s at the latest.")
+                % {"days": LOAN_LONGEST.days, "day": (lend_on + LOAN_LONGEST).strftime("%Y/%m/%d")},
+            )
         return cleaned
 
 

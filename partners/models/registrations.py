@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from muroran_kyodo.lib.jp import fiscal_year, fiscal_year_dates
+from muroran_kyodo.lib.jp import fiscal_year, fiscal_year_dates, validate_name
 from muroran_kyodo.lib.models import Channel as Channel  # re-exported
 from muroran_kyodo.lib.models import StatusChange, status_fields
 from organizations.models import District, Organization
@@ -271,14 +271,18 @@ class Registration(models.Model):
         related_name="partner_registrations",
         verbose_name=_("organisation"),
     )
-    group_name = models.CharField(_("group name"), max_length=200, blank=True)
+    group_name = models.CharField(
+        _("group name"), max_length=200, blank=True, validators=[validate_name]
+    )
     member_count = models.PositiveIntegerField(
         _("number of people"),
         default=1,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_PEOPLE)],
     )
     # Contact of the person responsible (代表者). Private: staff and the partner only.
-    contact_name = models.CharField(_("name of the person responsible"), max_length=100)
+    contact_name = models.CharField(
+        _("name of the person responsible"), max_length=100, validators=[validate_name]
+    )
     contact_kana = models.CharField(_("reading (katakana)"), max_length=200)
     contact_phone = models.CharField(_("phone"), max_length=20, blank=True)
     contact_email = models.EmailField(_("e-mail"), blank=True)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from muroran_kyodo.lib.fields import EARLIEST_DATE, check_date_range
 from muroran_kyodo.lib.jp import fiscal_year
 from muroran_kyodo.lib.mail import site_language_text
 from muroran_kyodo.lib.models import next_value
@@ -306,6 +307,10 @@ def report_create(*, report: ActivityReport, by: User) -> ActivityReport:
         raise ValidationError(
             {"activity_date": _("The date of the activity cannot be in the future.")}
         )
+    try:
+        check_date_range(report.activity_date, earliest=EARLIEST_DATE, latest=None)
+    except ValidationError as error:
+        raise ValidationError({"activity_date": error.messages}) from None
     report.created_by = by
     report.save()
     return report

@@ -16,6 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from muroran_kyodo.lib import ratelimit
+
 from .. import services
 from ..models import Opportunity, Registration, Shift, Signup
 from ..permissions import is_partner_staff
@@ -107,6 +109,9 @@ def signup(request, pk):
                 _("Only partners registered in this programme can sign up. Register first."),
             )
             return redirect("partners:opportunity_detail", pk=shift.opportunity_id)
+    if not ratelimit.hit(request, "partners.signup"):
+        messages.error(request, ratelimit.LIMITED)
+        return redirect("partners:opportunity_detail", pk=shift.opportunity_id)
     try:
         result = services.signup_create(
             shift=shift,
@@ -133,12 +138,17 @@ def signup(request, pk):
 @login_required
 def signup_cancel_view(request, pk):
     queryset = Signup.objects.select_related("shift__opportunity", "registration")
-    if not is_partner_staff(request.user):
+    staff = is_partner_staff(request.user)
+    if not staff:
         # Someone else's sign-up is a 404, not a 403: its id tells nothing.
         queryset = queryset.filter(
             registration__in=Registration.objects.of_user(request.user).values("pk")
         )
     signup_obj = get_object_or_404(queryset, pk=pk)
+    # Staff cancelling for the city (a shift called off) are not counted.
+    if not staff and not ratelimit.hit(request, "partners.signup_cancel"):
+        messages.error(request, ratelimit.LIMITED)
+        return redirect("partners:opportunity_detail", pk=signup_obj.shift.opportunity_id)
     try:
         services.signup_cancel(signup=signup_obj, by=request.user)
     except ValidationError as error:

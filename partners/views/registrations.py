@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from muroran_kyodo.lib import ratelimit
 from muroran_kyodo.lib.confirm import STEP_INPUT, confirm_flow
 from muroran_kyodo.lib.forms import REASON_REFUSED, posted_reason, put_refusal_on_form
 from muroran_kyodo.lib.jp import current_fiscal_year, fiscal_year_label
@@ -155,12 +156,22 @@ def _saving_through(service, *, by):
     return save
 
 
-def _registration_flow(request, form, *, context, save, done):
+def _registration_flow(request, form, *, context, save, done, action):
     """入力 → 確認 → 完了 of the registration form, new or changed: `save(form)` calls the
-    service; its refusals go back onto the form with everything typed kept; `done(result)`
-    answers once it is saved."""
+    service once the rate limit of `action` allows; its refusals go back onto the form with
+    everything typed kept; `done(result)` answers once it is saved."""
+
+    def form_again(form):
+        return render(
+            request,
+            "partners/registration_form.html",
+            {**context, "form": form, "step": STEP_INPUT},
+        )
 
     def on_submit(form):
+        if not ratelimit.hit(request, action):
+            form.add_error(None, ratelimit.LIMITED)
+            return form_again(form)
         try:
             result = save(form)
         except ValidationError as error:
@@ -169,11 +180,7 @@ def _registration_flow(request, form, *, context, save, done):
             form.add_error("organization", NOT_A_MANAGER)
         else:
             return done(result)
-        return render(
-            request,
-            "partners/registration_form.html",
-            {**context, "form": form, "step": STEP_INPUT},
-        )
+        return form_again(form)
 
     return confirm_flow(
         request,
@@ -200,6 +207,7 @@ def register(request, programme):
         },
         save=_saving_through(services.registration_create, by=request.user),
         done=lambda registration: redirect("partners:registered", pk=registration.pk),
+        action="partners.register",
     )
 
 
@@ -347,6 +355,7 @@ def registration_edit(request, pk):
             context=context,
             save=_saving_through(services.registration_update, by=request.user),
             done=done,
+            action="partners.edit",
         )
     except services.TransitionError as error:  # accepted or withdrawn in the meantime
         messages.error(request, str(error))
@@ -390,6 +399,11 @@ def registration_status(request, pk):
     reason = posted_reason(request)
     if reason is None:
         messages.error(request, REASON_REFUSED)
+        return redirect(registration)
+    # Each change e-mails the partner: pausing and resuming in a loop must not flood them.
+    # The programme's staff deciding on registrations are not counted.
+    if not is_partner_staff(request.user) and not ratelimit.hit(request, "partners.status"):
+        messages.error(request, ratelimit.LIMITED)
         return redirect(registration)
     try:
         transition(registration=registration, by=request.user, reason=reason)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from muroran_kyodo.lib import ratelimit
 from muroran_kyodo.lib.forms import put_refusal_on_form
 from muroran_kyodo.lib.uploads import detect_image_type, serve_private_file
 
@@ -48,7 +49,10 @@ def report_create(request, pk):
         registration=registration,
     )
     if bound:
-        if form.is_valid():
+        limited = form.is_valid() and not ratelimit.hit(request, "partners.report")
+        if limited:
+            form.add_error(None, ratelimit.LIMITED)
+        elif form.is_valid():
             report = form.save(commit=False)
             try:
                 services.report_create(report=report, by=request.user)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from muroran_kyodo.lib import ratelimit
 from muroran_kyodo.lib.forms import REASON_REFUSED, posted_reason, put_refusal_on_form
 
 from .. import services
@@ -53,6 +54,9 @@ def _request_form(request, pk, *, form_class, title, template, form_kwargs=None,
         form_kwargs.setdefault("initial", {"district": registration.district_id})
     form = form_class(request.POST or None, **form_kwargs)
     if request.method == "POST" and form.is_valid():
+        if not ratelimit.hit(request, "partners.request"):
+            form.add_error(None, ratelimit.LIMITED)
+            return _render_request_form(request, registration, form, title, template)
         obj = form.save(commit=False)
         obj.registration = registration
         try:
@@ -66,6 +70,10 @@ def _request_form(request, pk, *, form_class, title, template, form_kwargs=None,
         else:
             messages.success(request, _("Your request was sent to the city."))
             return redirect("partners:request_list", pk=registration.pk)
+    return _render_request_form(request, registration, form, title, template)
+
+
+def _render_request_form(request, registration, form, title, template):
     return render(
         request,
         template,

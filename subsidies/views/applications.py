@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from muroran_kyodo.lib import ratelimit
 from muroran_kyodo.lib.confirm import STEP_INPUT
 from muroran_kyodo.lib.forms import REASON_REFUSED, posted_reason, put_refusal_on_form
 from muroran_kyodo.lib.uploads import serve_private_file
@@ -185,7 +186,15 @@ def application_start(request, pk):
     window = IntakeWindow.objects.open().filter(programme=programme).order_by("closes_at").first()
     form = StartForm(request.POST or None, programme=programme, user=request.user)
     organizations = list(form.fields["organization"].queryset)
-    if request.method == "POST" and window is not None and form.is_valid():
+    limited = (
+        request.method == "POST"
+        and window is not None
+        and form.is_valid()
+        and not ratelimit.hit(request, "subsidies.application")
+    )
+    if limited:
+        form.add_error(None, ratelimit.LIMITED)
+    elif request.method == "POST" and window is not None and form.is_valid():
         application = Application(
             programme=programme,
             window=window,
@@ -346,7 +355,10 @@ def application_documents(request, pk):
     if request.method == "POST":
         if not editable:
             return _editable_or_redirect(request, application)
-        if form.is_valid():
+        limited = form.is_valid() and not ratelimit.hit(request, "subsidies.attachment")
+        if limited:
+            form.add_error(None, ratelimit.LIMITED)
+        elif form.is_valid():
             try:
                 services.attachment_add(
                     application=application,

@@ -11,6 +11,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from muroran_kyodo.lib import ratelimit
 from muroran_kyodo.lib.confirm import STEP_INPUT, confirm_flow
 from muroran_kyodo.lib.forms import put_refusal_on_form
 
@@ -26,7 +27,18 @@ def consultation_book(request, pk):
     form = ConsultationForm(request.POST or None, programme=programme, user=request.user)
     context = {"programme": programme, "has_organizations": form.fields["organization"].queryset}
 
+    def form_again(form):
+        return render(
+            request,
+            "subsidies/consultation_form.html",
+            {**context, "form": form, "step": STEP_INPUT},
+        )
+
     def on_submit(form):
+        # A booking e-mails the group and 地域生活課.
+        if not ratelimit.hit(request, "subsidies.consultation"):
+            form.add_error(None, ratelimit.LIMITED)
+            return form_again(form)
         try:
             services.consultation_book(
                 organization=form.cleaned_data["organization"],
@@ -58,11 +70,7 @@ def consultation_book(request, pk):
                 ),
             )
             return redirect("subsidies:application_list")
-        return render(
-            request,
-            "subsidies/consultation_form.html",
-            {**context, "form": form, "step": STEP_INPUT},
-        )
+        return form_again(form)
 
     return confirm_flow(
         request,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from muroran_kyodo.lib import ratelimit
 from muroran_kyodo.lib.confirm import STEP_CONFIRM, STEP_INPUT, confirm_flow
 from muroran_kyodo.lib.forms import put_refusal_on_form
 from muroran_kyodo.lib.jp import fiscal_year_label, wareki_date
@@ -216,6 +217,11 @@ def change_request(request, pk):
     form = ChangeRequestForm(request.POST or None, application=application)
 
     def on_submit(form):
+        if not ratelimit.hit(request, "subsidies.change_request"):
+            form.add_error(None, ratelimit.LIMITED)
+            return render(
+                request, "subsidies/change_list.html", {**context, "form": form, "step": STEP_INPUT}
+            )
         try:
             services.change_request_create(
                 application=application,
@@ -474,6 +480,9 @@ def _documents_posted(request, application, documents) -> DocumentForm:
                 )
     document_form = _document_form(request.POST, request.FILES)
     if not (document_form.is_valid() and document_form.cleaned_data.get("document")):
+        return document_form
+    if not ratelimit.hit(request, "subsidies.attachment"):
+        document_form.add_error("document", ratelimit.LIMITED)
         return document_form
     try:
         attachment = services.attachment_add(

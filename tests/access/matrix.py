@@ -92,6 +92,11 @@ MATRIX = {
     "set_language": {"GET": ALL("R:home"), "POST": ALL("R:home")},
     # -- accounts (ours) --
     "profile_edit": {"GET": SIGNED_IN, "POST": SIGNED_IN},
+    # where signing out lands; someone signed in goes to マイページ
+    "signed_out": {
+        "GET": "200 R:mypage R:mypage R:mypage R:mypage R:mypage R:mypage R:mypage R:mypage",
+        "POST": GET_ONLY,
+    },
     # -- organizations --
     "organizations:directory": {"GET": PUBLIC},
     "organizations:register": {"GET": SIGNED_IN, "POST": SIGNED_IN},
@@ -392,6 +397,7 @@ EXCLUDED = {
     "mfa_view_recovery_codes": ALLAUTH,
     "mfa_generate_recovery_codes": ALLAUTH,
     "mfa_download_recovery_codes": ALLAUTH,
+    "usersessions_list": ALLAUTH,
 }
 # Present only when BENCH_BASELINE is set (the benchmark harness); may be absent.
 OPTIONAL_EXCLUDED = {

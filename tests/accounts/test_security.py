@@ -115,6 +115,32 @@ def test_password_reset_mails_to_one_address_are_limited(client, resident):
     assert len(mail.outbox) == 5
 
 
+def test_password_reset_mails_to_one_address_are_also_limited_per_hour(client, resident):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        for _ in range(2):
+            for _ in range(5):
+                client.post("/accounts/password/reset/", {"email": "resident@example.jp"})
+            traveller.shift(dt.timedelta(minutes=2))
+        response = client.post("/accounts/password/reset/", {"email": "resident@example.jp"})
+        assert response.status_code == 429
+        assert len(mail.outbox) == 10
+        # Another address is not affected.
+        assert (
+            client.post("/accounts/password/reset/", {"email": "x@example.jp"}).status_code == 302
+        )
+
+
+def test_sign_ups_from_one_address_are_also_limited_per_hour(client, db):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        for _ in range(3):
+            for _ in range(20):
+                assert client.post("/accounts/signup/", {}).status_code == 200
+            traveller.shift(dt.timedelta(minutes=2))
+        assert client.post("/accounts/signup/", {}).status_code == 429
+        other = Client(REMOTE_ADDR="198.51.100.7")
+        assert other.post("/accounts/signup/", {}).status_code == 200
+
+
 # --- Caching of personal pages ---------------------------------------------------------------
 
 

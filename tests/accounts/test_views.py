@@ -409,7 +409,7 @@ def test_sign_out_by_post_ends_the_session(client, resident):
     client.force_login(resident)
     response = client.post("/accounts/logout/")
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == "/accounts/signed-out/"
     assert _signed_in_user_id(client) is None
     assert client.get("/mypage/").status_code == 302
 

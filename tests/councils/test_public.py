@@ -107,13 +107,34 @@ def _more_workshops(n: int) -> None:
         _published(council, title=f"過去{i}")
 
 
-@pytest.mark.parametrize("n", [1, 10])
+@pytest.mark.parametrize("n", [1, 25])
 def test_session_list_runs_a_fixed_number_of_queries(client, django_assert_num_queries, n):
     _more_workshops(n)
-    with django_assert_num_queries(3):
+    # the coming workshops and their count, the past ones and their count
+    with django_assert_num_queries(4):
         response = client.get(reverse("councils:session_list"))
-    assert len(response.context["upcoming"]) == n
-    assert len(response.context["past"]) == n
+    assert len(response.context["upcoming"]) == min(n, 20)
+    assert len(response.context["past"]) == min(n, 20)
+
+
+def test_both_lists_of_the_session_list_turn_pages_each_keeping_the_other(client):
+    _more_workshops(25)
+    url = reverse("councils:session_list")
+
+    first = client.get(url).content.decode()
+    assert 'href="?coming=2"' in first and 'href="?page=2"' in first
+
+    response = client.get(url, {"coming": "2", "page": "2"})
+    html = response.content.decode()
+    assert [s.title for s in response.context["upcoming"]] == ["公園の使い方を話そう"] * 5
+    starts = [s.starts_at for s in response.context["upcoming"]]
+    assert starts == sorted(starts) and starts[0] == STARTS + dt.timedelta(days=21)
+    assert len(response.context["past"]) == 5
+    # each list's links keep the other list where it is
+    assert 'href="?page=2&amp;coming=1"' in html
+    assert 'href="?coming=2&amp;page=1"' in html
+    # two navigations, each named
+    assert html.count('<nav class="pagination"') == 2
 
 
 def test_training_list_shows_coming_and_past_trainings(client):

@@ -137,6 +137,9 @@ def test_signed_in_pages_have_no_serious_violations(
     page.goto("/accounts/profile/")
     assert_accessible(page, "profile form")
 
+    page.goto("/accounts/sessions/")
+    assert_accessible(page, "the browsers signed in")
+
     page.goto("/organizations/new/")
     assert_accessible(page, "organisation registration form")
 
@@ -200,7 +203,12 @@ def test_pages_fit_a_phone_without_sideways_scrolling(
     user = factories.make_user("phone@example.jp")
     factories.add_member(organization, user, "contact")
     login_as(context, user)
-    for url in ["/mypage/", "/organizations/new/", f"/organizations/{organization.pk}/manage/"]:
+    for url in [
+        "/mypage/",
+        "/accounts/sessions/",
+        "/organizations/new/",
+        f"/organizations/{organization.pk}/manage/",
+    ]:
         page.goto(url)
         assert_no_horizontal_scroll(page)
         assert_accessible(page, f"{url} at {viewport['width']}px")

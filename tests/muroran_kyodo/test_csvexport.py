@@ -20,3 +20,26 @@ def test_response_has_bom_header_and_rows():
     assert 'filename="x.csv"' in response["Content-Disposition"]
     assert body.startswith("\ufeffa,b\r\n")
     assert "'=1,室蘭" in body
+
+
+def test_full_width_formula_signs_are_quoted():
+    assert safe_cell('＝HYPERLINK("x")') == '\'＝HYPERLINK("x")'
+    assert safe_cell("＋81") == "'＋81"
+    assert safe_cell("－1+2") == "'－1+2"
+    assert safe_cell("＠SUM(A1)") == "'＠SUM(A1)"
+
+
+def test_formula_after_leading_blanks_is_quoted():
+    for blank in (" ", "  ", "\t", "\u3000", "\r\n", "\n", " \u3000\t"):
+        for sign in ("=", "+", "-", "@", "＝", "＠"):
+            cell = f"{blank}{sign}1+1"
+            assert safe_cell(cell) == "'" + cell, repr(cell)
+    assert safe_cell("\tSUM") == "'\tSUM"  # a leading tab or CR as before
+    assert safe_cell("\rx") == "'\rx"
+
+
+def test_text_with_inner_signs_or_only_blanks_is_kept():
+    assert safe_cell(" 室蘭=1") == " 室蘭=1"
+    assert safe_cell("\u3000輪西") == "\u3000輪西"
+    assert safe_cell("   ") == "   "
+    assert safe_cell("") == ""

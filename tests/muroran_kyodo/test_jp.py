@@ -333,3 +333,10 @@ def test_date_input_renders_the_browser_date_picker_in_iso_format():
     html = str(form["day"])
     assert 'type="date"' in html
     assert 'value="2026-11-28"' in html
+
+
+def test_an_absent_optional_email_is_empty_text_never_none():
+    field = jp.NormalizedEmailField(required=False)
+    assert field.clean(None) == ""
+    assert field.clean("") == ""
+    assert field.clean("ＴＡＲＯ＠ｅｘａｍｐｌｅ．ｊｐ") == "taro@example.jp"

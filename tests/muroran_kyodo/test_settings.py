@@ -39,6 +39,7 @@ SETTINGS_VARIABLES = {
     "CITY_POPULATION",
     "LOG_LEVEL",
     "BENCH_BASELINE",
+    "STAFF_IDLE_TIMEOUT_SECONDS",
 }
 
 GOOD_KEY = secrets.token_urlsafe(64)
@@ -185,3 +186,93 @@ def test_deploy_check_warns_when_mail_would_only_be_printed():
     )
     assert result.returncode != 0
     assert "muroran_kyodo.W003" in result.stderr
+
+
+# A real sign-in through the whole middleware stack, with the production settings: the cookies
+# and headers as a browser receives them over HTTPS. Tables are made without migrations (fast);
+# static files are not collected, so their names are not looked up in a manifest.
+PRODUCTION_RESPONSES = """
+import json, django
+django.setup()
+from django.conf import settings
+settings.STORAGES = {
+    **settings.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+from django.db import connection
+from django.test import Client
+from django.test.utils import setup_test_environment
+setup_test_environment()
+connection.settings_dict["TEST"]["MIGRATE"] = False
+connection.creation.create_test_db(verbosity=0)
+from tests import factories
+factories.make_user("resident@example.jp")
+
+def cookie(morsel):
+    return {k: morsel[k] for k in ("path", "domain", "secure", "httponly", "samesite")}
+
+client = Client()
+page = client.get("/accounts/login/", secure=True)
+signed_in = client.post(
+    "/accounts/login/",
+    {"login": "resident@example.jp", "password": factories.PASSWORD},
+    secure=True,
+)
+plain = client.get("/", secure=False)
+print(json.dumps({
+    "page_status": page.status_code,
+    "headers": dict(page.headers),
+    "signed_in_status": signed_in.status_code,
+    "cookies": {name: cookie(m) for name, m in {**page.cookies, **signed_in.cookies}.items()},
+    "plain_http": [plain.status_code, plain.headers.get("Location")],
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def production_responses():
+    result = _run(
+        ["-c", PRODUCTION_RESPONSES],
+        **{**PRODUCTION, "CACHE_URL": None, "EMAIL_URL": None, "ALLOWED_HOSTS": "testserver"},
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_cookies_are_host_only_https_only(production_responses):
+    assert production_responses["signed_in_status"] == 302
+    cookies = production_responses["cookies"]
+    assert {"__Host-sessionid", "__Host-csrftoken"} <= set(cookies)
+    assert not {"sessionid", "csrftoken"} & set(cookies)
+    for name in ("__Host-sessionid", "__Host-csrftoken"):
+        assert cookies[name]["secure"] is True
+        assert cookies[name]["path"] == "/"
+        assert cookies[name]["domain"] == ""
+        assert cookies[name]["samesite"] == "Lax"
+    assert cookies["__Host-sessionid"]["httponly"] is True
+
+
+def test_production_responses_carry_the_security_headers(production_responses):
+    assert production_responses["page_status"] == 200
+    headers = production_responses["headers"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    policy = headers["Permissions-Policy"]
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert f"{feature}=()" in policy.split(", ")
+
+
+def test_production_sends_plain_http_to_https(production_responses):
+    assert production_responses["plain_http"] == [301, "https://testserver/"]
+
+
+def test_local_development_keeps_the_plain_cookie_names():
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME)"
+    )
+    result = _run(["-c", script])
+    assert result.stdout.split() == ["sessionid", "csrftoken"]

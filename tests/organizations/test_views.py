@@ -963,3 +963,47 @@ def test_page_title_says_there_are_errors_after_a_bad_submit(as_user, resident):
     assert response.context["form"].errors
     assert expected != "Please correct the errors"  # translated
     assert title.startswith(expected)
+
+
+# --- a form posted without an optional field ------------------------------------------------
+
+
+def test_registering_without_the_public_email_field_saves_it_empty(as_user, resident):
+    # Posted by hand without the optional field: once a 500 (the e-mail field gave None to a
+    # NOT NULL column).
+    data = {**factories.organization_form_data(), "_submit": "1"}
+    del data["public_email"]
+
+    response = as_user(resident).post(url("register"), data)
+
+    organization = Organization.objects.get()
+    assert response.status_code == 302
+    assert organization.public_email == ""
+    assert organization.memberships.get().user == resident
+
+
+def test_editing_without_the_public_email_field_clears_it(as_user, organization, representative):
+    organization.public_email = "info@example.jp"
+    organization.save()
+    data = factories.organization_edit_data(organization, description="新しい説明")
+    del data["public_email"]
+
+    response = as_user(representative).post(url("edit", organization.pk), data)
+
+    assert response.status_code == 302
+    organization.refresh_from_db()
+    assert (organization.description, organization.public_email) == ("新しい説明", "")
+
+
+@pytest.mark.parametrize("name", ["\u200b\u200b\u200b", "室蘭\u202e会の港"])
+def test_a_name_of_invisible_or_direction_characters_is_refused_next_to_it(as_user, resident, name):
+    client = as_user(resident)
+    client.cookies["django_language"] = "ja"
+    response = client.post(
+        url("register"), {**factories.organization_form_data(name=name), "_submit": "1"}
+    )
+
+    assert response.status_code == 200
+    assert "name" in response.context["form"].errors
+    assert "見える文字" in response.content.decode() or "向き" in response.content.decode()
+    assert not Organization.objects.exists()

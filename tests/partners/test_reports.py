@@ -455,3 +455,40 @@ def test_empty_bag_counts_mean_no_bags(client, resident, registration, place):
     client.post(new_url(registration), form_data(place, burnable_bags="", non_burnable_bags=""))
     report = ActivityReport.objects.get()
     assert (report.burnable_bags, report.non_burnable_bags) == (0, 0)
+
+
+# --- dates people can't mean ------------------------------------------------------------------
+
+FROZEN = datetime.datetime(
+    2026, 12, 7, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=9))
+)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31"])
+def test_a_date_before_2000_is_refused_next_to_the_field(
+    client, resident, registration, place, day
+):
+    client.force_login(resident)
+
+    with time_machine.travel(FROZEN, tick=False):
+        response = client.post(new_url(registration), form_data(place, activity_date=day))
+
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["activity_date"]
+    with override("ja"):
+        expected = gettext("Enter a date on or after %(day)s.") % {"day": "2000/01/01"}
+    assert expected in response.content.decode()
+    assert not ActivityReport.objects.exists()
+
+
+def test_the_service_also_refuses_a_date_before_2000(registration):
+    with time_machine.travel(FROZEN, tick=False), pytest.raises(ValidationError) as refused:
+        make_report(registration, activity_date=datetime.date(1, 1, 1))
+    assert "activity_date" in refused.value.message_dict
+    assert not ActivityReport.objects.exists()
+
+
+def test_the_first_day_of_2000_is_a_date_someone_can_mean(registration):
+    with time_machine.travel(FROZEN, tick=False):
+        report = make_report(registration, activity_date=datetime.date(2000, 1, 1))
+    assert report.pk

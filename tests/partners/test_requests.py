@@ -8,6 +8,7 @@ import io
 import threading
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -982,3 +983,89 @@ def test_the_admin_pages_open_for_each_department(client, civil, environment, st
         signed_in = _clerk_client(client, user)
         for url in urls:
             assert signed_in.get(url).status_code == 200, (user, url)
+
+
+# --- dates people can't mean ------------------------------------------------------------------
+
+FROZEN = dt.datetime(2026, 12, 7, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
+TODAY = dt.date(2026, 12, 7)
+
+
+def _loan_form(partner, lend_on, return_by):
+    return {
+        "equipment": Equipment.objects.get(identifier="KUSA-001").pk,
+        "lend_on": lend_on.isoformat(),
+        "return_by": return_by.isoformat(),
+    }
+
+
+@pytest.mark.parametrize(
+    ("lend_on", "return_by", "field"),
+    [
+        (TODAY + dt.timedelta(days=1), dt.date(9999, 12, 31), "return_by"),
+        (TODAY + dt.timedelta(days=1), TODAY + dt.timedelta(days=92), "return_by"),  # 91 days
+        (dt.date(9999, 12, 30), dt.date(9999, 12, 31), "lend_on"),
+        (TODAY + dt.timedelta(days=366), TODAY + dt.timedelta(days=367), "lend_on"),
+    ],
+)
+def test_a_loan_that_would_block_the_equipment_is_refused_next_to_the_field(
+    client, resident, partner, lend_on, return_by, field
+):
+    client.force_login(resident)
+
+    with time_machine.travel(FROZEN, tick=False):
+        response = client.post(_url("loan_new", partner), _loan_form(partner, lend_on, return_by))
+
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == [field]
+    assert not EquipmentLoan.objects.exists()
+
+
+def test_the_loan_message_says_until_when(client, resident, partner):
+    client.force_login(resident)
+    lend_on = TODAY + dt.timedelta(days=1)
+
+    with time_machine.travel(FROZEN, tick=False):
+        response = client.post(
+            _url("loan_new", partner), _loan_form(partner, lend_on, dt.date(9999, 12, 31))
+        )
+
+    with override("ja"):
+        expected = gettext(
+            "A loan lasts at most %(days)s days: return it by %(day)s at the latest."
+        ) % {"days": 90, "day": "2027/03/08"}
+    assert escape(expected) in response.content.decode()
+
+
+def test_a_loan_of_90_days_booked_a_year_ahead_is_accepted(client, resident, partner):
+    client.force_login(resident)
+    lend_on = TODAY + dt.timedelta(days=365)
+
+    with time_machine.travel(FROZEN, tick=False):
+        response = client.post(
+            _url("loan_new", partner),
+            _loan_form(partner, lend_on, lend_on + dt.timedelta(days=90)),
+        )
+
+    assert response.status_code == 302
+    assert EquipmentLoan.objects.get().return_by == lend_on + dt.timedelta(days=90)
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T09:00", "0001-01-01T09:00", "2027-12-08T09:00"])
+def test_a_pickup_at_a_time_nobody_means_is_refused(client, resident, partner, moment):
+    client.force_login(resident)
+
+    with time_machine.travel(FROZEN, tick=False):
+        response = client.post(
+            _url("pickup_new", partner),
+            {
+                "district": District.objects.get(name="輪西町").pk,
+                "location": "みなと公園の入口",
+                "burnable_bags": "2",
+                "available_from": moment,
+            },
+        )
+
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["available_from"]
+    assert not PickupRequest.objects.exists()

@@ -508,3 +508,18 @@ def test_the_form_key_is_a_uuid_and_a_forged_one_is_replaced(client, case):
     confirm = client.post(_url(case), data).content.decode()
     token = re.search(r'name="token" value="([^"]+)"', confirm).group(1)
     assert uuid.UUID(token)
+
+
+def test_a_form_posted_without_the_e_mail_field_is_saved_with_no_address(client, case):
+    # Posted by hand without the optional field: once a 500 (the field gave None to a NOT
+    # NULL column), on the confirmation step and on sending.
+    confirm = client.post(_url(case), _filled(client, case, email=None))
+    assert confirm.status_code == 200
+    data = form_data(confirm.content)
+    data.pop("email", None)
+    data["_submit"] = "1"
+
+    response = client.post(_url(case), data)
+
+    assert response.status_code == 302
+    assert Submission.objects.get().email == ""
