@@ -203,6 +203,24 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "室蘭市 協働ポータル"
+# TOTP secrets and recovery-code seeds are encrypted at rest (accounts/mfa_adapter.py) with
+# keys of their own: comma-separated Fernet keys, the first encrypts, all decrypt (rotation:
+# put the new key first, run `manage.py rotate_mfa_keys`, then drop the old one). Without
+# them a key derived from SECRET_KEY is used, for the demo only (`check --deploy` warns).
+MFA_ADAPTER = "accounts.mfa_adapter.EncryptingMFAAdapter"
+MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS", default=[])
+MFA_ENCRYPTION_KEYS_FROM_ENV = bool(MFA_ENCRYPTION_KEYS)
+if not MFA_ENCRYPTION_KEYS:
+    import base64
+    import hashlib
+
+    MFA_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(
+            hashlib.pbkdf2_hmac(
+                "sha256", SECRET_KEY.encode(), b"muroran-kyodo mfa-encryption", 100_000, 32
+            )
+        ).decode()
+    ]
 
 # Staff must pass a second factor before the admin opens. Only the embedded demo
 # (DEBUG on) may switch it off, and `make run` says so when it does.
