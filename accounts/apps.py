@@ -17,3 +17,7 @@ class AccountsConfig(AppConfig):
 
         Authenticator._meta.verbose_name = _("authenticator")
         Authenticator._meta.verbose_name_plural = _("authenticators")
+
+        from . import security_events
+
+        security_events.connect()

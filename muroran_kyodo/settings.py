@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Records 403s (PermissionDenied included) in the audit log; 404s are not recorded.
+    "accounts.security_events.RefusalLogMiddleware",
     "accounts.middleware.ClearSiteDataOnSignOutMiddleware",  # before the idle timeout's sign-out
     "accounts.middleware.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -162,6 +164,8 @@ LOGIN_REDIRECT_URL = "mypage"
 # The sign-out clears the cookies (Clear-Site-Data), a message with them: a page says it.
 LOGOUT_REDIRECT_URL = "signed_out"
 
+# Records the lock-out its login rate limit imposes in the audit log (accounts.security_events).
+ACCOUNT_ADAPTER = "accounts.security_events.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -393,5 +397,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # The audit log of security events (accounts.security_events): one JSON line each.
+        "muroran_kyodo.security": {"level": "INFO"},
+    },
 }
