@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_alter_user_display_name_alter_user_family_name_and_more'),
+        ('accounts', '0004_encrypt_mfa_secrets'),
     ]
 
     operations = [
