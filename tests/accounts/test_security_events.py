@@ -175,8 +175,12 @@ def test_second_factor_events_are_recorded(resident, log, signal, event):
 
 
 def test_a_wrong_totp_code_is_recorded_as_mfa_failed(client, resident, log):
+    from allauth.mfa.adapter import get_adapter
+
+    # stored as allauth stores it: encrypted (accounts.mfa_adapter)
+    secret = get_adapter().encrypt("JBSWY3DPEHPK3PXP")
     Authenticator.objects.create(
-        user=resident, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+        user=resident, type=Authenticator.Type.TOTP, data={"secret": secret}
     )
     _login(client, resident.email, factories.PASSWORD)
     response = client.post("/accounts/2fa/authenticate/", {"code": "000000"})
