@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import SecurityEvent, User
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -83,3 +83,30 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The audit log, read only, for superusers (who reach the admin with a second factor)."""
+
+    list_display = ["at", "event", "email", "ip", "path"]
+    list_filter = ["event", "at"]
+    search_fields = ["email", "ip"]
+    date_hierarchy = "at"
+    list_select_related = ["user"]
+    readonly_fields = ["at", "event", "user", "email", "ip", "user_agent", "path", "detail"]
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

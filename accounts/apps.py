@@ -13,5 +13,11 @@ class AccountsConfig(AppConfig):
         # migration state of allauth's app does not change (makemigrations stays clean).
         from allauth.mfa.models import Authenticator
 
+        from . import mfa_adapter  # noqa: F401  (registers the MFA encryption key checks)
+
         Authenticator._meta.verbose_name = _("authenticator")
         Authenticator._meta.verbose_name_plural = _("authenticators")
+
+        from . import security_events
+
+        security_events.connect()

@@ -16,6 +16,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from .security_events import record
+
 
 def passed_second_factor(request) -> bool:
     return any(r.get("method") == "mfa" for r in get_authentication_records(request, request.user))
@@ -55,8 +57,10 @@ class AdminSecondFactorMiddleware:
                     "Staff must set up two-step verification (an authenticator app) before using the admin."
                 ),
             )
+            record("admin_refused", request, user, reason="no_second_factor_set_up")
             return redirect("mfa_activate_totp")
         if not passed_second_factor(request):
+            record("admin_refused", request, user, reason="second_factor_not_passed")
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('mfa_reauthenticate')}?{query}")
         return None

@@ -3,6 +3,7 @@ display name, and contact details that are never shown publicly."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -109,3 +110,33 @@ class User(AbstractBaseUser, PermissionsMixin):
     def public_name(self) -> str:
         """The only name of a person that may appear on a public page."""
         return self.display_name
+
+
+class SecurityEvent(models.Model):
+    """One security event (sign-in, failure, lock-out, second factor, password, e-mail, staff
+    powers, refusal), written once and never changed; `prune_security_events` removes old ones.
+    Never holds a password, code, token or session id."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    event = models.CharField(_("event"), max_length=40, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    email = models.CharField(_("e-mail address"), max_length=254, blank=True)
+    ip = models.CharField(_("IP address"), max_length=45, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=200, blank=True)
+    path = models.CharField(_("path"), max_length=200, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.event}"

@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Records 403s (PermissionDenied included) in the audit log; 404s are not recorded.
+    "accounts.security_events.RefusalLogMiddleware",
     "accounts.middleware.ClearSiteDataOnSignOutMiddleware",  # before the idle timeout's sign-out
     "accounts.middleware.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -162,6 +164,8 @@ LOGIN_REDIRECT_URL = "mypage"
 # The sign-out clears the cookies (Clear-Site-Data), a message with them: a page says it.
 LOGOUT_REDIRECT_URL = "signed_out"
 
+# Records the lock-out its login rate limit imposes in the audit log (accounts.security_events).
+ACCOUNT_ADAPTER = "accounts.security_events.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -203,6 +207,24 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "室蘭市 協働ポータル"
+# TOTP secrets and recovery-code seeds are encrypted at rest (accounts/mfa_adapter.py) with
+# keys of their own: comma-separated Fernet keys, the first encrypts, all decrypt (rotation:
+# put the new key first, run `manage.py rotate_mfa_keys`, then drop the old one). Without
+# them a key derived from SECRET_KEY is used, for the demo only (`check --deploy` warns).
+MFA_ADAPTER = "accounts.mfa_adapter.EncryptingMFAAdapter"
+MFA_ENCRYPTION_KEYS = env.list("MFA_ENCRYPTION_KEYS", default=[])
+MFA_ENCRYPTION_KEYS_FROM_ENV = bool(MFA_ENCRYPTION_KEYS)
+if not MFA_ENCRYPTION_KEYS:
+    import base64
+    import hashlib
+
+    MFA_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(
+            hashlib.pbkdf2_hmac(
+                "sha256", SECRET_KEY.encode(), b"muroran-kyodo mfa-encryption", 100_000, 32
+            )
+        ).decode()
+    ]
 
 # Staff must pass a second factor before the admin opens. Only the embedded demo
 # (DEBUG on) may switch it off, and `make run` says so when it does.
@@ -375,5 +397,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # The audit log of security events (accounts.security_events): one JSON line each.
+        "muroran_kyodo.security": {"level": "INFO"},
+    },
 }

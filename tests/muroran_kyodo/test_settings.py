@@ -22,6 +22,7 @@ SETTINGS_VARIABLES = {
     "CONN_MAX_AGE",
     "CACHE_URL",
     "EMAIL_URL",
+    "MFA_ENCRYPTION_KEYS",
     "EMAIL_SUBJECT_PREFIX",
     "DEFAULT_FROM_EMAIL",
     "SERVER_EMAIL",
@@ -50,6 +51,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "kyodo.city.muroran.example.jp",
     "CACHE_URL": "redis://127.0.0.1:6379/1",
     "EMAIL_URL": "smtp+tls://user:password@smtp.example.jp:587",
+    "MFA_ENCRYPTION_KEYS": "3yV0z5sQfq0m4bqv9bQXo1Yq9oQn2l7o2xkqgJt9yWk=",
 }
 
 SHOW_SETTINGS = """
