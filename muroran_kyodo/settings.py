@@ -157,7 +157,9 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Words of this site and city, which a guesser tries first (ASVS 6.2.11). No composition
+    # rules (ASVS 6.2.5): a long password of digits only is as good as any other.
+    {"NAME": "accounts.password_validation.ContextWordsValidator"},
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "mypage"
@@ -278,6 +280,11 @@ if SESSION_COOKIE_SECURE:
     # without a Domain, so no other host under the city's domain can set or shadow it.
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
+    LANGUAGE_COOKIE_NAME = "__Host-django_language"
+    # Flash messages travel in a cookie with the session cookie's attributes; the same prefix.
+    MESSAGE_STORAGE = "muroran_kyodo.lib.messages.HostPrefixedFallbackStorage"
+# No script of the site reads the CSRF token from the cookie (forms carry it in a hidden field).
+CSRF_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 if env_bool("USE_X_FORWARDED_PROTO", False):
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
@@ -394,7 +401,13 @@ BENCH_BASELINE = env_bool("BENCH_BASELINE", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # ISO 8601 with the UTC offset, so lines from several hosts sort and compare (ASVS 16.2.2).
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {

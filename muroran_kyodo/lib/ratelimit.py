@@ -20,15 +20,18 @@ stop a burst. With the cache unreachable the action is allowed and the failure l
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
+security_logger = logging.getLogger("muroran_kyodo.security")
 
 LIMITED = _(
     "Too many submissions from here in a short time. Please wait a while and send again: "
@@ -101,4 +104,28 @@ def hit(request: HttpRequest, action: str, **identities: str) -> bool:
             continue
         if count > rate.count:
             allowed = False
+            if count == rate.count + 1:
+                # Once per window and key, so a flood writes one line, not one per request.
+                _log_refusal(request, action, kind, rate)
     return allowed
+
+
+def _log_refusal(request: HttpRequest, action: str, kind: str, rate: Rate) -> None:
+    """One line in the security log (ASVS 16.3.3) when a limit is first passed: the action,
+    what was counted (ip, user, email — the typed address itself is not written), from where."""
+    user = getattr(request, "user", None)
+    security_logger.info(
+        json.dumps(
+            {
+                "event": "rate_limited",
+                "action": action,
+                "counted_by": kind,
+                "limit": f"{rate.count}/{rate.seconds}s",
+                "user_id": user.pk if user is not None and user.is_authenticated else None,
+                "ip": client_ip(request),
+                "path": request.path[:200],
+                "at": timezone.now().isoformat(),
+            },
+            ensure_ascii=False,
+        )
+    )

@@ -4,6 +4,7 @@ trusted proxy's address, and failing open when the cache is down."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 import time_machine
@@ -160,3 +161,28 @@ def test_counts_expire_with_the_window(rates):
         assert not ratelimit.hit(_request(), ACTION)
         t.shift(dt.timedelta(minutes=2))  # an hour after the first attempt
         assert ratelimit.hit(_request(), ACTION)
+
+
+def test_passing_a_limit_writes_one_line_to_the_security_log(rates, caplog):
+    """ASVS 16.3.3: the first refused attempt of a window is logged with the action, what was
+    counted and from where — once, so a flood of refused requests writes one line — and the
+    typed e-mail address itself is not written."""
+    rates(ip="2/h", email="5/h")
+    with caplog.at_level("INFO", logger="muroran_kyodo.security"):
+        _hits(_request(), 12, email="victim@example.jp")
+    lines = [r.getMessage() for r in caplog.records if r.name == "muroran_kyodo.security"]
+    events = [json.loads(line) for line in lines]
+    # 12 attempts, 10 refused: one line when the address passed its limit, one for the e-mail.
+    assert [e["counted_by"] for e in events] == ["ip", "email"]
+    for event in events:
+        assert event["event"] == "rate_limited"
+        assert event["action"] == ACTION
+        assert event["ip"] == "203.0.113.5"
+    assert "victim@example.jp" not in "".join(lines)
+
+
+def test_within_the_limit_nothing_is_logged(rates, caplog):
+    rates(ip="5/h")
+    with caplog.at_level("INFO", logger="muroran_kyodo.security"):
+        _hits(_request(), 5)
+    assert not [r for r in caplog.records if r.name == "muroran_kyodo.security"]

@@ -220,12 +220,16 @@ signed_in = client.post(
     {"login": "resident@example.jp", "password": factories.PASSWORD},
     secure=True,
 )
+language = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, secure=True)
 plain = client.get("/", secure=False)
 print(json.dumps({
     "page_status": page.status_code,
     "headers": dict(page.headers),
     "signed_in_status": signed_in.status_code,
-    "cookies": {name: cookie(m) for name, m in {**page.cookies, **signed_in.cookies}.items()},
+    "cookies": {
+        name: cookie(m)
+        for name, m in {**page.cookies, **signed_in.cookies, **language.cookies}.items()
+    },
     "plain_http": [plain.status_code, plain.headers.get("Location")],
 }))
 """
@@ -244,14 +248,22 @@ def production_responses():
 def test_production_cookies_are_host_only_https_only(production_responses):
     assert production_responses["signed_in_status"] == 302
     cookies = production_responses["cookies"]
-    assert {"__Host-sessionid", "__Host-csrftoken"} <= set(cookies)
-    assert not {"sessionid", "csrftoken"} & set(cookies)
-    for name in ("__Host-sessionid", "__Host-csrftoken"):
-        assert cookies[name]["secure"] is True
-        assert cookies[name]["path"] == "/"
-        assert cookies[name]["domain"] == ""
-        assert cookies[name]["samesite"] == "Lax"
-    assert cookies["__Host-sessionid"]["httponly"] is True
+    # The sign-in sets a flash message ("signed in as …"), the language switch its cookie.
+    expected = {
+        "__Host-sessionid",
+        "__Host-csrftoken",
+        "__Host-messages",
+        "__Host-django_language",
+    }
+    assert expected <= set(cookies)
+    for name, attributes in cookies.items():
+        assert name.startswith("__Host-"), name
+        assert attributes["secure"] is True
+        assert attributes["path"] == "/"
+        assert attributes["domain"] == ""
+        assert attributes["samesite"] == "Lax"
+        # No script of the site reads a cookie (ASVS 3.3.4).
+        assert attributes["httponly"] is True, name
 
 
 def test_production_responses_carry_the_security_headers(production_responses):
