@@ -185,20 +185,67 @@ def _png_ends(file: IO[bytes]) -> bool:
         file.seek(length + 4, 1)
 
 
+# JPEG start-of-frame markers (baseline, progressive, lossless, arithmetic): they carry the size.
+_JPEG_FRAMES = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+
+
+def _declared_size(file: IO[bytes], content_type: str) -> tuple[int, int] | None:
+    """Width and height as the header declares them, read without decoding anything (PNG:
+    IHDR; JPEG: the first start-of-frame segment); None when the header does not say."""
+    file.seek(0)
+    if content_type == PNG:
+        header = file.read(24)
+        return struct.unpack(">II", header[16:24]) if len(header) == 24 else None
+    file.seek(2)
+    while True:
+        marker = file.read(2)
+        while marker[:1] == b"\xff" and marker[1:2] == b"\xff":  # fill bytes
+            marker = marker[1:] + file.read(1)
+        if len(marker) < 2 or marker[0] != 0xFF:
+            return None
+        if marker[1] in (0x01, *range(0xD0, 0xD8)):  # markers without a length
+            continue
+        length_bytes = file.read(2)
+        if len(length_bytes) < 2:
+            return None
+        (length,) = struct.unpack(">H", length_bytes)
+        if marker[1] in _JPEG_FRAMES:
+            frame = file.read(5)
+            if len(frame) < 5:
+                return None
+            height, width = struct.unpack(">HH", frame[1:5])
+            return width, height
+        if marker[1] in (0xD9, 0xDA) or length < 2:  # end of image, start of scan
+            return None
+        file.seek(length - 2, 1)
+
+
 def _open_image(file: IO[bytes], content_type: str) -> Image.Image:
     """The image decoded, its size in pixels checked from the header before any pixel is
     decoded. Every failure of the decoder (Pillow raises many kinds) becomes a refusal."""
     limit = getattr(settings, "UPLOAD_MAX_IMAGE_PIXELS", DEFAULT_MAX_IMAGE_PIXELS)
+    declared = _declared_size(file, content_type)
+    if declared and declared[0] * declared[1] > limit:
+        raise _image_error("too_many_pixels", width=declared[0], height=declared[1], limit=limit)
     file.seek(0)
     if content_type == PNG and not _png_ends(file):
         raise _image_error("truncated")
     file.seek(0)
+    # Pillow reads a copy: closing an image may close the file it was given.
+    data = file.read()
+    file.seek(0)
+
+    def failed(error: Exception) -> ValidationError:
+        # A JPEG without its end-of-image marker was cut off; Pillow says so for the rest.
+        cut = "truncated" in str(error) or (content_type == JPEG and b"\xff\xd9" not in data)
+        return _image_error("truncated" if cut else "undecodable")
+
     try:
-        image = Image.open(file, formats=["JPEG" if content_type == JPEG else "PNG"])
+        image = Image.open(io.BytesIO(data), formats=["JPEG" if content_type == JPEG else "PNG"])
     except Image.DecompressionBombError:
         raise _image_error("too_many_pixels", limit=limit) from None
-    except Exception:  # any decoder failure is a file we cannot read
-        raise _image_error("undecodable") from None
+    except Exception as error:  # any decoder failure is a file we cannot read
+        raise failed(error) from None
     width, height = image.size
     if width * height > limit:
         image.close()
@@ -207,8 +254,7 @@ def _open_image(file: IO[bytes], content_type: str) -> Image.Image:
         image.load()
     except Exception as error:
         image.close()
-        code = "truncated" if "truncated" in str(error) else "undecodable"
-        raise _image_error(code) from None
+        raise failed(error) from None
     return image
 
 

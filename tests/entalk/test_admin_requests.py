@@ -28,15 +28,12 @@ from organizations.models import ActorType
 from tests import factories
 from tests.entalk import factories as ef
 from tests.entalk.factories import JST, NOW, SLOT_1, SLOT_2
+from tests.images import tiny_png
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 S = Request.Status
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84"
-    b"\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+PNG = tiny_png()
 
 
 def _url(view="changelist", *args, model="request"):
