@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -68,7 +69,7 @@ def _unsafe_name(info: zipfile.ZipInfo) -> bool:
     )
 
 
-def check_office(file) -> None:
+def check_office(file: IO[bytes]) -> None:
     """Refuse an Office archive that is too large once expanded, hides a bomb, an unsafe name,
     a password, macros or an embedded file (ValidationError saying what to do). The file's
     position is restored."""

@@ -25,6 +25,7 @@ import binascii
 import re
 import zlib
 from collections.abc import Iterator
+from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -278,7 +279,7 @@ def _inspect(data: bytes, limit: int) -> None:
             _check_syntax(decoded)
 
 
-def check_pdf(file) -> None:
+def check_pdf(file: IO[bytes]) -> None:
     """Refuse a PDF with active content, encryption or a decompression bomb (ValidationError
     with a message that says what to do). The file's position is restored."""
     limit = getattr(settings, "UPLOAD_MAX_PDF_INFLATED_BYTES", DEFAULT_MAX_INFLATED_BYTES)
