@@ -60,6 +60,8 @@ def object_stream_pdf(hidden: bytes = JS_ACTION, filters: bytes = b"/FlateDecode
     body = header + hidden
     if filters == b"/FlateDecode":
         data = zlib.compress(body)
+    elif filters == b"/LZWDecode":
+        data = lzw(body)
     else:  # [/ASCIIHexDecode /FlateDecode]: hex of the compressed data
         data = zlib.compress(body).hex().encode() + b">"
     objstm = stream(data, b"/Type /ObjStm /N 1 /First %d /Filter %s" % (len(header), filters))
@@ -158,3 +160,36 @@ def with_entry_flag(data: bytes, name: bytes, flag: int) -> bytes:
             flags = int.from_bytes(data[record + 8 : record + 10], "little") | flag
             return data[: record + 8] + flags.to_bytes(2, "little") + data[record + 10 :]
         start = record + 4
+
+
+def lzw(data: bytes) -> bytes:
+    """LZW as PDF's LZWDecode reads it (codes of 9–12 bits, early change, clear first), for
+    data short enough never to fill the table (a few kilobytes)."""
+    table = {bytes([value]): value for value in range(256)}
+    codes = [256]
+    current = b""
+    for value in data:
+        candidate = current + bytes([value])
+        if candidate in table:
+            current = candidate
+            continue
+        codes.append(table[current])
+        table[candidate] = len(table) + 2  # 256 and 257 are clear and end
+        current = bytes([value])
+    if current:
+        codes.append(table[current])
+    codes.append(257)
+    out, buffer, held, width, size = bytearray(), 0, 0, 9, 258
+    for index, code in enumerate(codes):
+        buffer = (buffer << width) | code
+        held += width
+        while held >= 8:
+            held -= 8
+            out.append((buffer >> held) & 0xFF)
+        if index >= 2:  # the decoder adds an entry from the second code after a clear on
+            size += 1
+        if size + 1 >= (1 << width) and width < 12:
+            width += 1
+    if held:
+        out.append((buffer << (8 - held)) & 0xFF)
+    return bytes(out)

@@ -244,9 +244,18 @@ def test_javascript_hidden_in_a_compressed_object_stream_is_found():
     assert document_refusal("案.pdf", content).code == "pdf_active"
 
 
-def test_javascript_hidden_behind_two_filters_is_found():
-    content = hostile.object_stream_pdf(filters=b"[/ASCIIHexDecode /FlateDecode]")
+@pytest.mark.parametrize("filters", [b"[/ASCIIHexDecode /FlateDecode]", b"/LZWDecode"])
+def test_javascript_hidden_behind_other_filters_is_found(filters):
+    content = hostile.object_stream_pdf(filters=filters)
+    assert b"JavaScript" not in content
     assert document_refusal("案.pdf", content).code == "pdf_active"
+
+
+def test_the_lzw_decoder_reads_the_example_of_the_pdf_reference():
+    from muroran_kyodo.lib.uploads_pdf import _Budget, _lzw
+
+    assert _lzw(bytes.fromhex("800B6050220C0C8501"), _Budget(100)) == b"-----A---B"
+    assert hostile.lzw(b"-----A---B") == bytes.fromhex("800B6050220C0C8501")
 
 
 @pytest.mark.parametrize(
