@@ -293,7 +293,10 @@ def reencode_image(file: IO[bytes], content_type: str) -> UploadedFile:
     image = _open_image(file, content_type)
     try:
         transparency = image.info.get("transparency")
-        ImageOps.exif_transpose(image, in_place=True)
+        try:
+            ImageOps.exif_transpose(image, in_place=True)
+        except Exception:  # an EXIF block Pillow cannot parse: the pixels stay as they are
+            pass
         image = _to_srgb(image)
         out = io.BytesIO()
         if content_type == JPEG:
@@ -313,7 +316,7 @@ def reencode_image(file: IO[bytes], content_type: str) -> UploadedFile:
                 image.convert("RGBA").save(out, "PNG", optimize=True)
     except ValidationError:
         raise
-    except Exception:  # e.g. an EXIF block Pillow cannot parse
+    except Exception:  # the encoder refusing what the decoder gave (an odd mode, memory)
         raise _image_error("undecodable") from None
     finally:
         image.close()
