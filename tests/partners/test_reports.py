@@ -107,10 +107,10 @@ def form_data(place, /, **overrides) -> dict:
 
 def same_picture(one: bytes, other: bytes) -> bool:
     with Image.open(io.BytesIO(one)) as first, Image.open(io.BytesIO(other)) as second:
-        return (first.format, first.size, list(first.getdata())) == (
+        return (first.format, first.size, first.tobytes()) == (
             second.format,
             second.size,
-            list(second.getdata()),
+            second.tobytes(),
         )
 
 
