@@ -255,6 +255,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# What an upload may hold (muroran_kyodo/lib/uploads.py): a photo's size in pixels, checked from
+# its header before it is decoded; how much a PDF's streams may inflate to; an Office file's
+# entries, their total uncompressed size and the compression ratio of any entry over 1 MB.
+UPLOAD_MAX_IMAGE_PIXELS = env.int("UPLOAD_MAX_IMAGE_PIXELS", default=40_000_000)
+UPLOAD_MAX_PDF_INFLATED_BYTES = env.int("UPLOAD_MAX_PDF_INFLATED_BYTES", default=50 * 1024 * 1024)
+UPLOAD_MAX_ARCHIVE_ENTRIES = env.int("UPLOAD_MAX_ARCHIVE_ENTRIES", default=2000)
+UPLOAD_MAX_ARCHIVE_BYTES = env.int("UPLOAD_MAX_ARCHIVE_BYTES", default=100 * 1024 * 1024)
+UPLOAD_MAX_COMPRESSION_RATIO = env.int("UPLOAD_MAX_COMPRESSION_RATIO", default=100)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------------

@@ -32,10 +32,9 @@ from django.utils.translation import ngettext
 
 from muroran_kyodo.lib.admin_actions import ServiceSaveMixin
 from muroran_kyodo.lib.admin_display import short_text
-from muroran_kyodo.lib.admin_inlines import CheckedUploadForm
+from muroran_kyodo.lib.admin_inlines import CheckedUploadForm, checked_image
 from muroran_kyodo.lib.forms import put_refusal_on_form
 from muroran_kyodo.lib.printing import PrintablesAdminMixin
-from muroran_kyodo.lib.uploads import validate_image
 from muroran_kyodo.lib.workflow import TransitionError
 
 from .. import permissions, services
@@ -106,7 +105,7 @@ class OpinionInline(OutputsInlineMixin, admin.StackedInline):
 
 class PhotoForm(CheckedUploadForm):
     upload_field = "image"
-    check = staticmethod(validate_image)
+    check = staticmethod(checked_image)
 
     class Meta:
         model = Photo

@@ -22,10 +22,9 @@ from django.utils.translation import gettext_lazy as _
 
 from muroran_kyodo.lib.admin_actions import KeyedInChannelMixin, ServiceSaveMixin
 from muroran_kyodo.lib.admin_display import short_text
-from muroran_kyodo.lib.admin_inlines import CheckedUploadForm
+from muroran_kyodo.lib.admin_inlines import CheckedUploadForm, checked_image
 from muroran_kyodo.lib.forms import put_refusal_on_form
 from muroran_kyodo.lib.printing import PrintablesAdminMixin
-from muroran_kyodo.lib.uploads import validate_image
 from muroran_kyodo.lib.workflow import TransitionError
 from organizations.models import Organization
 
@@ -111,7 +110,7 @@ class TopicInline(RecordInlineMixin, admin.StackedInline):
 
 class PhotoForm(CheckedUploadForm):
     upload_field = "image"
-    check = staticmethod(validate_image)
+    check = staticmethod(checked_image)
 
     class Meta:
         model = Photo

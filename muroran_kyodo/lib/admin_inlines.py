@@ -19,7 +19,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .uploads import validate_document
+from .uploads import clean_document, clean_image
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -49,9 +49,16 @@ class HistoryInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("by")
 
 
+def checked_image(upload: IO[bytes]) -> tuple[IO[bytes], str]:
+    """`clean_image` in the shape `CheckedUploadForm.check` takes: the re-encoded photo and its
+    content type."""
+    photo = clean_image(upload)
+    return photo, str(photo.content_type)
+
+
 class CheckedUploadForm(forms.ModelForm):
     upload_field = "file"
-    check: Callable[[IO[bytes]], str] = staticmethod(validate_document)
+    check: Callable[[IO[bytes]], tuple[IO[bytes], str]] = staticmethod(clean_document)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or self.cleaned_data
@@ -59,9 +66,12 @@ class CheckedUploadForm(forms.ModelForm):
         self._checked_type = ""
         if upload and hasattr(upload, "content_type"):  # a new upload, not the stored file
             try:
-                self._checked_type = type(self).check(upload)
+                stored, self._checked_type = type(self).check(upload)
             except ValidationError as error:
                 self.add_error(self.upload_field, error)
+            else:
+                # The model's field is set from cleaned_data after clean(): it stores this.
+                cleaned[self.upload_field] = stored
         return cleaned
 
     def save(self, commit: bool = True) -> Any:
@@ -73,7 +83,7 @@ class CheckedUploadForm(forms.ModelForm):
             if "original_name" in names:
                 record.original_name = (upload.name or "")[:200]
             if "size" in names:
-                record.size = upload.size
+                record.size = upload.size  # the size stored (an image re-encoded)
         if commit:
             record.save()
         return record

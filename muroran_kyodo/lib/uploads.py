@@ -1,23 +1,39 @@
 """Uploaded images and documents, for every app: check them by content, extension and size,
-and serve private files only through a view that has already checked permission.
+store what is safe to store, and serve private files only through a view that has already
+checked permission.
 
-    content_type = validate_image(upload)  # in a form's clean_<field>
+    photo = clean_image(upload)  # in a form's clean_<field>: the re-encoded photo is stored
+    file, content_type = clean_document(upload)  # a document (an image in it re-encoded)
     return serve_private_file(request, report.photo, content_type=..., download_name="...")
 
 The browser's declared content type and the file name are not trusted: the first bytes decide
-what a file is, and the name must agree with them.
+what a file is, and the name must agree with them. Images are decoded under a pixel limit and
+re-encoded (pixels only); PDFs are searched for active content (`uploads_pdf`), Office files'
+archives checked before anything in them is read (`uploads_office`).
+
+`validate_image` and `validate_document` are the checks, each ending with the content type
+found; `clean_image` and `clean_document` call them, then give what is stored.
 """
 
 from __future__ import annotations
 
+import io
+import os
+import re
+import struct
 import zipfile
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
+from PIL import Image, ImageCms, ImageOps
+
+from .uploads_office import check_office
+from .uploads_pdf import check_pdf
 
 DEFAULT_MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
@@ -26,10 +42,6 @@ PNG = "image/png"
 EXTENSIONS = {".jpg": JPEG, ".jpeg": JPEG, ".png": PNG}
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-# A JPEG ends with the end-of-image marker FF D9; some cameras pad or append a little after it,
-# so it is looked for in the last bytes rather than at the very end.
-_JPEG_TAIL = 1024
-_PNG_TAIL = 64
 
 
 def detect_image_type(file: IO[bytes]) -> str | None:
@@ -66,45 +78,42 @@ def _megabytes(limit: int) -> str:
     return f"{size:.6f}".rstrip("0").rstrip(".") or "0"
 
 
-def validate_image(file: IO[bytes], *, max_bytes: int | None = None) -> str:
-    """Check an uploaded photo and return its content type (image/jpeg or image/png).
-
-    1. size: at most `max_bytes` (default settings.UPLOAD_MAX_IMAGE_BYTES, else 5 MiB);
-    2. content: a JPEG (FF D8 FF … FF D9) or a PNG (signature, IHDR … IEND), so that a text file
-       or a cut-off upload is refused whatever its name;
-    3. the name ends in .jpg/.jpeg for a JPEG and .png for a PNG.
-    Raises ValidationError with a message that says what to do.
-    """
-    if max_bytes is None:
-        max_bytes = getattr(settings, "UPLOAD_MAX_IMAGE_BYTES", DEFAULT_MAX_IMAGE_BYTES)
+def _file_size(file: IO[bytes]) -> int:
     size = getattr(file, "size", None)
     if size is None:
         position = file.tell()
         size = file.seek(0, 2)
         file.seek(position)
-    if size > max_bytes:
+    return int(size)
+
+
+def _extension(file: IO[bytes]) -> str:
+    name = getattr(file, "name", "") or ""
+    return "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def validate_image(file: IO[bytes], *, max_bytes: int | None = None) -> str:
+    """Check an uploaded photo and return its content type (image/jpeg or image/png).
+
+    1. size: at most `max_bytes` (default settings.UPLOAD_MAX_IMAGE_BYTES, else 5 MiB);
+    2. content: a JPEG or a PNG by its first bytes, whatever its name;
+    3. the name ends in .jpg/.jpeg for a JPEG and .png for a PNG;
+    4. the image itself (`check_image_content`): its size in pixels from the header, then the
+       whole picture decoded, so that a cut-off or damaged file is refused.
+    Raises ValidationError with a message that says what to do. What is stored is not this
+    file but `clean_image`'s re-encoding of it.
+    """
+    if max_bytes is None:
+        max_bytes = getattr(settings, "UPLOAD_MAX_IMAGE_BYTES", DEFAULT_MAX_IMAGE_BYTES)
+    if _file_size(file) > max_bytes:
         raise ValidationError(
             _("The photo is too large: at most %(size)s MB.") % {"size": _megabytes(max_bytes)},
             code="too_large",
         )
 
     content_type = detect_image_type(file)
-    if content_type is None:
-        raise ValidationError(_("The photo must be a JPEG or PNG image."), code="not_an_image")
-    if content_type == JPEG and b"\xff\xd9" not in _tail(file, _JPEG_TAIL):
-        raise ValidationError(
-            _("The photo is incomplete (the file was cut off). Save it again and choose it again."),
-            code="truncated",
-        )
-    if content_type == PNG and b"IEND" not in _tail(file, _PNG_TAIL):
-        raise ValidationError(
-            _("The photo is incomplete (the file was cut off). Save it again and choose it again."),
-            code="truncated",
-        )
-
-    name = getattr(file, "name", "") or ""
-    extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in EXTENSIONS:
+    extension = _extension(file)
+    if content_type is None or extension not in EXTENSIONS:
         raise ValidationError(_("The photo must be a JPEG or PNG image."), code="not_an_image")
     if EXTENSIONS[extension] != content_type:
         raise ValidationError(
@@ -119,7 +128,203 @@ def validate_image(file: IO[bytes], *, max_bytes: int | None = None) -> str:
             },
             code="extension_mismatch",
         )
+    check_image_content(file, content_type)
     return content_type
+
+
+def clean_image(upload: IO[bytes], *, max_bytes: int | None = None) -> UploadedFile:
+    """`validate_image`, then the photo re-encoded: what a form stores instead of the upload.
+
+    A new in-memory upload with the same name (its base name) and the content type found. The
+    re-encoding keeps the pixels only: the EXIF orientation is applied to them, a colour
+    profile is converted to sRGB, and every piece of metadata is dropped (EXIF with GPS, XMP,
+    comments, PNG text chunks, the ICC profile itself) together with anything hidden in or
+    after the image (an HTML/JPEG or HTML/PNG polyglot comes out a plain image)."""
+    content_type = validate_image(upload, max_bytes=max_bytes)
+    return reencode_image(upload, content_type)
+
+
+# --- the image itself: decoded under a pixel limit, re-encoded -----------------------------------
+
+DEFAULT_MAX_IMAGE_PIXELS = 40_000_000
+
+
+def _image_error(code: str, **params: Any) -> ValidationError:
+    if code == "too_many_pixels":
+        message = _(
+            "The image is too large in pixels (%(width)s×%(height)s): at most %(pixels)s pixels "
+            "in all. Make it smaller and choose it again."
+        ) % {
+            "width": params.get("width", "?"),
+            "height": params.get("height", "?"),
+            "pixels": f"{params['limit']:,}",
+        }
+    elif code == "truncated":
+        message = _(
+            "The image is incomplete (the file was cut off). Save it again and choose it again."
+        )
+    else:
+        message = _(
+            "The image could not be read. Save it again as JPEG or PNG and choose it again."
+        )
+    return ValidationError(message, code=code)
+
+
+def _png_ends(file: IO[bytes]) -> bool:
+    """Whether the PNG's chunks, walked by their lengths, reach IEND before the file ends
+    (Pillow decodes a PNG cut off after its pixel data without a word)."""
+    file.seek(8)
+    while True:
+        header = file.read(8)
+        if len(header) < 8:
+            return False
+        length, kind = struct.unpack(">I4s", header)
+        if kind == b"IEND":
+            return True
+        # The chunk's data and its CRC: a seek past the end shows up as a short next header.
+        file.seek(length + 4, 1)
+
+
+# JPEG start-of-frame markers (baseline, progressive, lossless, arithmetic): they carry the size.
+_JPEG_FRAMES = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+
+
+def _declared_size(file: IO[bytes], content_type: str) -> tuple[int, int] | None:
+    """Width and height as the header declares them, read without decoding anything (PNG:
+    IHDR; JPEG: the first start-of-frame segment); None when the header does not say."""
+    file.seek(0)
+    if content_type == PNG:
+        header = file.read(24)
+        return struct.unpack(">II", header[16:24]) if len(header) == 24 else None
+    file.seek(2)
+    while True:
+        marker = file.read(2)
+        while marker[:1] == b"\xff" and marker[1:2] == b"\xff":  # fill bytes
+            marker = marker[1:] + file.read(1)
+        if len(marker) < 2 or marker[0] != 0xFF:
+            return None
+        if marker[1] in (0x01, *range(0xD0, 0xD8)):  # markers without a length
+            continue
+        length_bytes = file.read(2)
+        if len(length_bytes) < 2:
+            return None
+        (length,) = struct.unpack(">H", length_bytes)
+        if marker[1] in _JPEG_FRAMES:
+            frame = file.read(5)
+            if len(frame) < 5:
+                return None
+            height, width = struct.unpack(">HH", frame[1:5])
+            return width, height
+        if marker[1] in (0xD9, 0xDA) or length < 2:  # end of image, start of scan
+            return None
+        file.seek(length - 2, 1)
+
+
+def _open_image(file: IO[bytes], content_type: str) -> Image.Image:
+    """The image decoded, its size in pixels checked from the header before any pixel is
+    decoded. Every failure of the decoder (Pillow raises many kinds) becomes a refusal."""
+    limit = getattr(settings, "UPLOAD_MAX_IMAGE_PIXELS", DEFAULT_MAX_IMAGE_PIXELS)
+    declared = _declared_size(file, content_type)
+    if declared and declared[0] * declared[1] > limit:
+        raise _image_error("too_many_pixels", width=declared[0], height=declared[1], limit=limit)
+    file.seek(0)
+    if content_type == PNG and not _png_ends(file):
+        raise _image_error("truncated")
+    file.seek(0)
+    # Pillow reads a copy: closing an image may close the file it was given.
+    data = file.read()
+    file.seek(0)
+
+    def failed(error: Exception) -> ValidationError:
+        # A JPEG without its end-of-image marker was cut off; Pillow says so for the rest.
+        cut = "truncated" in str(error) or (content_type == JPEG and b"\xff\xd9" not in data)
+        return _image_error("truncated" if cut else "undecodable")
+
+    try:
+        image = Image.open(io.BytesIO(data), formats=["JPEG" if content_type == JPEG else "PNG"])
+    except Image.DecompressionBombError:
+        raise _image_error("too_many_pixels", limit=limit) from None
+    except Exception as error:  # any decoder failure is a file we cannot read
+        raise failed(error) from None
+    width, height = image.size
+    if width * height > limit:
+        image.close()
+        raise _image_error("too_many_pixels", width=width, height=height, limit=limit)
+    try:
+        image.load()
+    except Exception as error:
+        image.close()
+        raise failed(error) from None
+    return image
+
+
+def check_image_content(file: IO[bytes], content_type: str) -> None:
+    """Refuse an image too large in pixels, cut off or that does not decode. The file's
+    position is left at the start."""
+    try:
+        _open_image(file, content_type).close()
+    finally:
+        file.seek(0)
+
+
+def _to_srgb(image: Image.Image) -> Image.Image:
+    """The pixels in sRGB when the image carries a colour profile (a phone's Display P3, a
+    camera's Adobe RGB), so they look the same once the profile is dropped. A profile that
+    cannot be read is ignored."""
+    profile = image.info.get("icc_profile")
+    if not profile or image.mode not in ("RGB", "RGBA", "CMYK"):
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+        converted = ImageCms.profileToProfile(
+            image,
+            source,
+            ImageCms.createProfile("sRGB"),
+            outputMode="RGBA" if image.mode == "RGBA" else "RGB",
+        )
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return image
+    return converted if converted is not None else image
+
+
+def reencode_image(file: IO[bytes], content_type: str) -> UploadedFile:
+    """The image decoded again and written anew in its format (JPEG quality 90, PNG
+    optimised), with the pixels only (see `clean_image`)."""
+    image = _open_image(file, content_type)
+    try:
+        transparency = image.info.get("transparency")
+        try:
+            ImageOps.exif_transpose(image, in_place=True)
+        except Exception:  # an EXIF block Pillow cannot parse: the pixels stay as they are
+            pass
+        image = _to_srgb(image)
+        out = io.BytesIO()
+        if content_type == JPEG:
+            if image.mode not in ("L", "RGB"):
+                image = image.convert("RGB")
+            image.info = {}
+            image.save(out, "JPEG", quality=90, optimize=True)
+        else:
+            image.info = {}
+            options: dict[str, Any] = {"optimize": True}
+            if transparency is not None and image.mode in ("P", "L", "RGB"):
+                options["transparency"] = transparency
+            try:
+                image.save(out, "PNG", **options)
+            except (OSError, ValueError, KeyError):
+                out = io.BytesIO()
+                image.convert("RGBA").save(out, "PNG", optimize=True)
+    except ValidationError:
+        raise
+    except Exception:  # the encoder refusing what the decoder gave (an odd mode, memory)
+        raise _image_error("undecodable") from None
+    finally:
+        image.close()
+        file.seek(0)
+    name = os.path.basename(getattr(file, "name", "") or "") or (
+        "image.jpg" if content_type == JPEG else "image.png"
+    )
+    return SimpleUploadedFile(name, out.getvalue(), content_type=content_type)
 
 
 def serve_private_file(
@@ -201,9 +406,21 @@ def detect_document_type(file: IO[bytes]) -> str | None:
     return None
 
 
+_HTML_HEAD = re.compile(rb"<\s*(html|script|!doctype)", re.IGNORECASE)
+
+
 def validate_document(file: IO[bytes], *, max_bytes: int | None = None) -> str:
-    """Check an uploaded document (PDF, JPEG, PNG, .docx, .xlsx) by its size, its content and
-    its name, and return its content type; ValidationError says what to do."""
+    """Check an uploaded document (PDF, JPEG, PNG, .docx, .xlsx) and return its content type;
+    ValidationError says what to do.
+
+    1. size: at most `max_bytes` (settings.UPLOAD_MAX_DOCUMENT_BYTES, else 10 MiB), not empty;
+    2. content: what the first bytes say it is, among the five; the name must agree;
+    3. an image: decoded under the pixel limit (`check_image_content`; `clean_document` stores
+       it re-encoded);
+    4. anything else: no HTML in its first kilobyte (a page a browser might render), then a PDF
+       without active content or encryption (`uploads_pdf`), an Office archive without a bomb,
+       unsafe names, macros or embedded files (`uploads_office`).
+    """
     if max_bytes is None:
         max_bytes = getattr(settings, "UPLOAD_MAX_DOCUMENT_BYTES", DEFAULT_MAX_DOCUMENT_BYTES)
     size = document_size(file)
@@ -220,8 +437,7 @@ def validate_document(file: IO[bytes], *, max_bytes: int | None = None) -> str:
         raise ValidationError(
             _("Attach a PDF, JPEG, PNG, Word (.docx) or Excel (.xlsx) file."), code="bad_type"
         )
-    name = getattr(file, "name", "") or ""
-    extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    extension = _extension(file)
     if DOCUMENT_EXTENSIONS.get(extension) != content_type:
         expected = [ext for ext, kind in DOCUMENT_EXTENSIONS.items() if kind == content_type]
         raise ValidationError(
@@ -229,4 +445,34 @@ def validate_document(file: IO[bytes], *, max_bytes: int | None = None) -> str:
             % {"expected": " / ".join(expected)},
             code="extension_mismatch",
         )
+    if content_type in (JPEG, PNG):
+        check_image_content(file, content_type)
+        return content_type
+    position = file.tell()
+    file.seek(0)
+    head = file.read(1024)
+    file.seek(position)
+    if _HTML_HEAD.search(head):
+        raise ValidationError(
+            _(
+                "The file looks like a web page (HTML), not a document. Attach a PDF, JPEG, "
+                "PNG, Word (.docx) or Excel (.xlsx) file."
+            ),
+            code="html",
+        )
+    if content_type == PDF:
+        check_pdf(file)
+    else:
+        check_office(file)
     return content_type
+
+
+def clean_document(file: IO[bytes], *, max_bytes: int | None = None) -> tuple[IO[bytes], str]:
+    """`validate_document`, then what to store and its content type: an image re-encoded as
+    `clean_image` does (metadata and anything hidden dropped), any other document as it is
+    (its position at the start)."""
+    content_type = validate_document(file, max_bytes=max_bytes)
+    if content_type in (JPEG, PNG):
+        return reencode_image(file, content_type), content_type
+    file.seek(0)
+    return file, content_type

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..attachments import document_size, validate_document
+from ..attachments import clean_document, document_size
 from ..models import Application, Attachment, AttachmentType
 from ..permissions import may_change_documents
 
@@ -23,23 +23,25 @@ if TYPE_CHECKING:
 def attachment_add(
     *, application: Application, attachment_type: AttachmentType, file: File, by: User
 ) -> Attachment:
-    """Check the file and store it privately. A group adds application documents while the
+    """Check the file (`attachments.clean_document`) and store it privately: an image
+    re-encoded, any other document as uploaded. A group adds application documents while the
     application is a draft or returned, and report documents while the grant is running;
     staff at any time (paper documents scanned in)."""
     if not may_change_documents(by, application, attachment_type):
         raise ValidationError(_("The documents of this application can no longer be changed."))
-    content_type = validate_document(file)
     original = os.path.basename(getattr(file, "name", "") or "document")[-200:]
+    # What is stored: the document as uploaded, or an image re-encoded (metadata dropped).
+    stored, content_type = clean_document(file)
     attachment = Attachment(
         application=application,
         type=attachment_type,
         original_name=original,
         content_type=content_type,
-        size=document_size(file),
+        size=document_size(stored),
         uploaded_by=by,
     )
     with transaction.atomic():
-        attachment.file.save(original, file, save=False)
+        attachment.file.save(original, stored, save=False)
         attachment.save()
     return attachment
 

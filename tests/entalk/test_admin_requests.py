@@ -5,6 +5,7 @@ record is written and published; follow-ups are opened; photos are checked by co
 list keeps a fixed number of queries."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from PIL import Image
 
 from entalk import services
 from entalk.models import (
@@ -28,15 +30,12 @@ from organizations.models import ActorType
 from tests import factories
 from tests.entalk import factories as ef
 from tests.entalk.factories import JST, NOW, SLOT_1, SLOT_2
+from tests.images import html_png_polyglot, huge_png, jpeg_with_gps, tiny_png
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 S = Request.Status
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84"
-    b"\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+PNG = tiny_png()
 
 
 def _url(view="changelist", *args, model="request"):
@@ -439,6 +438,61 @@ def test_a_png_photo_is_stored_with_its_type_and_linked(
     assert photo.content_type == "image/png"
     page = staff_client.get(_url("change", session_held.pk)).content.decode()
     assert reverse("entalk:photo", args=[photo.pk]) in page
+
+
+def _photo_post(client, request, upload):
+    return _record_post(
+        client,
+        request,
+        **{
+            "photos-TOTAL_FORMS": 1,
+            "photos-0-image": upload,
+            "photos-0-caption": "会場の様子",
+            "photos-0-position": 1,
+        },
+    )
+
+
+def test_a_photo_is_stored_re_encoded_without_gps_or_html(
+    staff_client, session_held, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    _record_post(
+        staff_client,
+        session_held,
+        **{
+            "photos-TOTAL_FORMS": 2,
+            "photos-0-image": SimpleUploadedFile("会場.png", html_png_polyglot()),
+            "photos-0-caption": "会場の様子",
+            "photos-0-position": 1,
+            "photos-1-image": SimpleUploadedFile("会場.jpg", jpeg_with_gps()),
+            "photos-1-caption": "意見交換",
+            "photos-1-position": 2,
+        },
+    )
+    png, jpeg = Photo.objects.order_by("pk")
+    assert (png.content_type, jpeg.content_type) == ("image/png", "image/jpeg")
+    with png.image.open("rb") as stored:
+        assert b"<script" not in stored.read().lower()
+    with jpeg.image.open("rb") as stored:
+        data = stored.read()
+    assert b"Exif" not in data
+    with Image.open(io.BytesIO(data)) as kept:
+        assert kept.size == (20, 40)  # turned upright as its EXIF said
+
+
+def test_a_photo_too_large_in_pixels_is_refused_with_the_limit(
+    staff_client, session_held, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    response = _photo_post(
+        staff_client, session_held, SimpleUploadedFile("会場.png", huge_png(50_000, 50_000))
+    )
+    assert response.status_code == 200
+    assert not Photo.objects.exists()
+    formset = [f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "photos"]
+    assert "40,000,000 画素まで" in str(formset[0].formset.errors[0]["image"])
+    assert not list(tmp_path.rglob("*.png"))
 
 
 def test_the_requests_own_data_are_read_only(staff_client, entalk_request):

@@ -4,6 +4,7 @@ list, the private photo — with every refusal and fixed query counts."""
 from __future__ import annotations
 
 import datetime
+import io
 import re
 
 import pytest
@@ -15,11 +16,20 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext, override
+from PIL import Image
 
 from partners import services
 from partners.models import ActivityReport
 from tests import factories
-from tests.images import tiny_jpeg, tiny_png
+from tests.images import (
+    html_jpeg_polyglot,
+    html_png_polyglot,
+    huge_png,
+    jpeg_with_gps,
+    real_png,
+    tiny_jpeg,
+    tiny_png,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +105,15 @@ def form_data(place, /, **overrides) -> dict:
     return data
 
 
+def same_picture(one: bytes, other: bytes) -> bool:
+    with Image.open(io.BytesIO(one)) as first, Image.open(io.BytesIO(other)) as second:
+        return (first.format, first.size, first.tobytes()) == (
+            second.format,
+            second.size,
+            second.tobytes(),
+        )
+
+
 def stored_files(root):
     return [path for path in root.rglob("*") if path.is_file()]
 
@@ -149,7 +168,8 @@ def test_a_partner_files_a_report_with_a_photo(client, resident, registration, p
     )
     files = stored_files(_media)
     assert len(files) == 1
-    assert files[0].read_bytes() == tiny_png()
+    # What is stored is the photo re-encoded: the same picture, written anew.
+    assert same_picture(files[0].read_bytes(), tiny_png())
     assert "みなと公園" not in str(files[0])
 
 
@@ -298,6 +318,75 @@ def test_a_jpeg_photo_is_accepted(client, resident, registration, place):
     jpeg = SimpleUploadedFile("IMG_0001.JPG", tiny_jpeg(), content_type="image/jpeg")
     client.post(new_url(registration), {**form_data(place), "photo": jpeg})
     assert ActivityReport.objects.get().photo.name.endswith(".jpg")
+
+
+def test_a_photo_is_stored_without_its_exif_and_gps_and_turned_upright(
+    client, resident, registration, place, _media
+):
+    client.force_login(resident)
+    photo = SimpleUploadedFile("IMG_0002.JPG", jpeg_with_gps((40, 20)), content_type="image/jpeg")
+
+    response = client.post(new_url(registration), {**form_data(place), "photo": photo})
+
+    assert response.status_code == 302
+    [stored] = stored_files(_media)
+    data = stored.read_bytes()
+    assert b"Exif" not in data and b"TestCamera" not in data
+    with Image.open(io.BytesIO(data)) as kept:
+        assert kept.format == "JPEG"
+        assert not kept.getexif()
+        assert kept.size == (20, 40)  # orientation 6 applied to the pixels
+    served = client.get(photo_url(ActivityReport.objects.get()))
+    assert served["Content-Type"] == "image/jpeg"
+    assert b"".join(served.streaming_content) == data
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("写真.png", html_png_polyglot()), ("写真.jpg", html_jpeg_polyglot())],
+)
+def test_an_html_image_polyglot_is_stored_as_a_plain_image(
+    client, resident, registration, place, _media, name, content
+):
+    client.force_login(resident)
+    photo = SimpleUploadedFile(name, content, content_type="text/html")
+
+    response = client.post(new_url(registration), {**form_data(place), "photo": photo})
+
+    assert response.status_code == 302
+    [stored] = stored_files(_media)
+    assert b"<script" not in stored.read_bytes().lower()
+    assert b"<html" not in stored.read_bytes().lower()
+
+
+def test_a_photo_of_50000_by_50000_pixels_is_refused_next_to_the_field(
+    client, resident, registration, place, _media
+):
+    client.force_login(resident)
+    photo = SimpleUploadedFile("huge.png", huge_png(50_000, 50_000), content_type="image/png")
+
+    response = client.post(new_url(registration), {**form_data(place), "photo": photo})
+
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["photo"]
+    assert "画素数は合計 40,000,000 画素までです" in response.content.decode()
+    assert "50000×50000" in response.content.decode()
+    assert not ActivityReport.objects.exists()
+    assert stored_files(_media) == []
+
+
+def test_a_cut_off_photo_is_refused_next_to_the_field(
+    client, resident, registration, place, _media
+):
+    client.force_login(resident)
+    cut = real_png((64, 64))[:-12]  # its end (IEND) is missing
+    photo = SimpleUploadedFile("photo.png", cut, content_type="image/png")
+
+    response = client.post(new_url(registration), {**form_data(place), "photo": photo})
+
+    assert list(response.context["form"].errors) == ["photo"]
+    assert "画像が途中で切れています" in response.content.decode()
+    assert not ActivityReport.objects.exists()
 
 
 @pytest.mark.parametrize("status", ["applied", "returned", "withdrawn"])

@@ -26,6 +26,8 @@ from publiccomment.models import (
     Submission,
 )
 from tests import factories
+from tests import hostile_files as hostile
+from tests.images import html_png_polyglot
 from tests.publiccomment import factories as pf
 from tests.publiccomment.factories import CLOSES, JST, NOW
 
@@ -222,6 +224,44 @@ def test_a_document_is_checked_by_its_content(comment_staff_client):
     assert response.status_code == 200
     assert "PDF" in str(response.context["inline_admin_formsets"][1].formset.errors)
     assert not Case.objects.filter(title="室蘭市景観計画（案）").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        ("案.pdf", hostile.object_stream_pdf(), "開いたときに動作するもの"),
+        ("案.docx", hostile.office({"../evil.xml": b"<x/>"}), "安全でない名前"),
+        ("案.docx", hostile.inflating_docx(200), "100 MB を超える"),
+    ],
+)
+def test_a_hostile_document_is_refused_and_nothing_is_saved(
+    comment_staff_client, name, content, says
+):
+    upload = SimpleUploadedFile(name, content, "application/pdf")
+    response = comment_staff_client.post(
+        _url("case", "add"), _case_form(**{"documents-0-file": upload})
+    )
+    assert response.status_code == 200
+    assert says in str(response.context["inline_admin_formsets"][1].formset.errors)
+    assert not Case.objects.exists()
+    assert not Document.objects.exists()
+
+
+def test_an_image_document_is_stored_re_encoded(comment_staff_client):
+    upload = SimpleUploadedFile("位置図.png", html_png_polyglot(), "image/png")
+    response = comment_staff_client.post(
+        _url("case", "add"), _case_form(**{"documents-0-file": upload})
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    document = Document.objects.get()
+    with document.file.open("rb") as stored:
+        data = stored.read()
+    assert b"<script" not in data.lower()
+    assert (document.original_name, document.content_type, document.size) == (
+        "位置図.png",
+        "image/png",
+        len(data),
+    )
 
 
 def test_a_window_that_closes_before_it_opens_is_said_on_the_form(comment_staff_client):

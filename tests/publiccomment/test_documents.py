@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from muroran_kyodo.lib.uploads import DOCX, PDF, XLSX, validate_document
+from tests.images import tiny_png
 
 PDF_BYTES = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n"
-PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR" + b"\x00" * 20 + b"IEND\xaeB`\x82"
+PNG_BYTES = tiny_png()
 
 
 def _office(part: str) -> bytes:

@@ -32,6 +32,8 @@ from subsidies.models import (
     ReviewAssignment,
 )
 from tests import factories
+from tests import hostile_files as hostile
+from tests.images import html_jpeg_polyglot
 from tests.subsidies import factories as sf
 from tests.subsidies.factories import JST
 
@@ -645,6 +647,53 @@ def test_a_file_that_is_not_a_document_is_refused(as_user, member, application):
         response.content.decode()
     )
     assert application.attachments.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "says"),
+    [
+        ("企画書.pdf", hostile.javascript_pdf(), "開いたときに動作するもの（JavaScript）"),
+        ("企画書.pdf", hostile.object_stream_pdf(), "開いたときに動作するもの（JavaScript）"),
+        ("企画書.docx", hostile.office({"../../evil.xml": b"<x/>"}), "安全でない名前"),
+        ("企画書.docx", hostile.inflating_docx(200), "100 MB を超える"),
+        ("企画書.docx", hostile.office({"word/vbaProject.bin": b"x"}), "マクロ"),
+    ],
+)
+def test_a_hostile_document_is_refused_next_to_the_file(
+    as_user, member, application, name, content, says
+):
+    response = as_user(member).post(
+        url("application_documents", application.pk),
+        {
+            "type": AttachmentType.objects.get(code="plan").pk,
+            "file": SimpleUploadedFile(name, content, "application/pdf"),
+        },
+    )
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["file"]
+    assert says in response.content.decode()
+    assert application.attachments.count() == 2
+
+
+def test_an_image_attached_is_stored_re_encoded(as_user, member, organization, programme):
+    draft = _draft(programme, organization, member)
+    client = as_user(member)
+    response = client.post(
+        url("application_documents", draft.pk),
+        {
+            "type": AttachmentType.objects.get(code="plan").pk,
+            "file": SimpleUploadedFile("会場.jpg", html_jpeg_polyglot(), "text/html"),
+        },
+    )
+    assert response.status_code == 302
+    attachment = Attachment.objects.get(application=draft)
+    assert attachment.content_type == "image/jpeg"
+    with attachment.file.open("rb") as stored:
+        data = stored.read()
+    assert b"<script" not in data.lower()
+    assert attachment.size == len(data)
+    download = client.get(url("attachment", attachment.pk))
+    assert b"".join(download.streaming_content) == data
 
 
 def test_a_document_type_outside_the_programme_is_refused(as_user, member, application):
