@@ -10,6 +10,7 @@ import getpass
 import hashlib
 import json
 import logging
+import os
 import sys
 from contextvars import ContextVar
 
@@ -96,8 +97,10 @@ def actor(request=None) -> dict:
         os_user = getpass.getuser()
     except (OSError, KeyError):
         os_user = ""
-    command = " ".join(sys.argv[1:2])
-    return {"by": {"command": command or "code", "os_user": os_user}}
+    program = os.path.basename(sys.argv[0]) if sys.argv else ""
+    if program in ("manage.py", "django-admin") and len(sys.argv) > 1:
+        program = f"{program} {sys.argv[1]}"
+    return {"by": {"command": program or "code", "os_user": os_user}}
 
 
 def _typed_login(credentials: dict) -> str:

@@ -56,6 +56,8 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # First, so that its `createsuperuser` (which also prints the enrolment link) wins.
+    "accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -69,7 +71,6 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.usersessions",  # /accounts/sessions/: a person sees and ends their own sessions
     "muroran_kyodo",
-    "accounts",
     "organizations",
     "partners",
     "subsidies",
