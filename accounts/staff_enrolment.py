@@ -112,6 +112,7 @@ def send_link(user: User, *, reason: str, request: HttpRequest | None = None) ->
 def send_link_on_commit(user_id: int, *, reason: str) -> None:
     """After the transaction that gave the rights (or removed the authenticator) commits."""
     pk = user_id
+    console = _console.get()  # the command's console, when the commit comes after it
 
     def _send() -> None:
         from django.contrib.auth import get_user_model
@@ -125,7 +126,11 @@ def send_link_on_commit(user_id: int, *, reason: str) -> None:
             user=fresh, purpose=PURPOSE, created_at__gte=recent
         ).exists():
             return
-        send_link(fresh, reason=reason)
+        token = _console.set(console)
+        try:
+            send_link(fresh, reason=reason)
+        finally:
+            _console.reset(token)
 
     transaction.on_commit(_send)
 
