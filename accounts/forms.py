@@ -93,7 +93,9 @@ class UnlockRequestForm(forms.Form):
     """The address locked out: the unlock link goes to the account with this address."""
 
     email = forms.EmailField(
-        label=_("E-mail address"), max_length=254, widget=forms.EmailInput({"autocomplete": "email"})
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput({"autocomplete": "email"}),
     )
 
     def __init__(self, *args, **kwargs):

@@ -213,7 +213,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
         # allauth's key is "<site>:<address>": one per (address, source) instead.
-        return f"{super()._get_login_attempts_cache_key(request, **credentials)}:{client_ip(request)}"
+        return (
+            f"{super()._get_login_attempts_cache_key(request, **credentials)}:{client_ip(request)}"
+        )
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         email = normalize(_typed_login(credentials))

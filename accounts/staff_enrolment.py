@@ -122,9 +122,11 @@ def send_link_on_commit(user_id: int, *, reason: str) -> None:
             return
         # Several authenticators deleted in one go: one link, not one per row.
         recent = timezone.now() - dt.timedelta(seconds=30)
-        if AccountLink.objects.usable().filter(
-            user=fresh, purpose=PURPOSE, created_at__gte=recent
-        ).exists():
+        if (
+            AccountLink.objects.usable()
+            .filter(user=fresh, purpose=PURPOSE, created_at__gte=recent)
+            .exists()
+        ):
             return
         token = _console.set(console)
         try:
