@@ -36,7 +36,7 @@ def clock():
 def new_staff(db, django_capture_on_commit_callbacks):
     """An account just given staff rights in code; its e-mail holds the link."""
     with django_capture_on_commit_callbacks(execute=True):
-        user = factories.make_user("clerk@city.muroran.example.jp", staff=True)
+        user = factories.make_user("clerk@city.muroran.example.jp", staff=True, enrolment_link=True)
     return user
 
 
@@ -168,7 +168,9 @@ def test_another_accounts_link_is_refused_and_stays_usable_for_its_owner(
     client, clock, new_staff, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        other = factories.make_user("other-clerk@city.muroran.example.jp", staff=True)
+        other = factories.make_user(
+            "other-clerk@city.muroran.example.jp", staff=True, enrolment_link=True
+        )
     token = _token(mail.outbox[0])
     assert mail.outbox[1].to == [other.email]
     _sign_in(client, other)
@@ -252,7 +254,7 @@ def test_no_link_for_an_account_with_an_authenticator_or_in_the_demo(
     assert mail.outbox == []
     settings.ADMIN_REQUIRE_MFA = False
     with django_capture_on_commit_callbacks(execute=True):
-        factories.make_user("demo-admin@example.jp", superuser=True)
+        factories.make_user("demo-admin@example.jp", superuser=True, enrolment_link=True)
     assert mail.outbox == []
 
 
