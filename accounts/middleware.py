@@ -38,12 +38,14 @@ class AdminSecondFactorMiddleware:
         user = getattr(request, "user", None)
         request.staff_without_authenticator = False
         if user is not None and user.is_authenticated and (user.is_staff or user.is_superuser):
-            if settings.ADMIN_REQUIRE_MFA:
-                enrolled = staff_enrolment.has_authenticator(user)
-                request.staff_without_authenticator = not enrolled
-                user.second_factor_passed = enrolled and passed_second_factor(request)
-            else:
+            if not settings.ADMIN_REQUIRE_MFA:
                 user.second_factor_passed = True
+            elif passed_second_factor(request):
+                # Given in this session by an authenticator of the account: no query per page.
+                user.second_factor_passed = True
+            else:
+                user.second_factor_passed = False
+                request.staff_without_authenticator = not staff_enrolment.has_authenticator(user)
         admin_prefix = reverse("admin:index")
         if request.path.startswith(admin_prefix) and request.user.is_authenticated:
             response = self.guard(request)
