@@ -28,6 +28,12 @@ class SignupForm(NfkcDataMixin, allauth_forms.SignupForm):
 class LoginForm(NfkcDataMixin, allauth_forms.LoginForm):
     nfkc_fields = ("login",)
 
+    @property
+    def locked_email(self) -> str:
+        """The address this browser was just locked out of (accounts.lockout): the sign-in
+        page then offers to e-mail the unlock link."""
+        return str(getattr(self.request, "login_locked_email", "") or "")
+
 
 class ResetPasswordForm(NfkcDataMixin, allauth_forms.ResetPasswordForm):
     nfkc_fields = ("email",)

@@ -18,6 +18,7 @@ class AccountsConfig(AppConfig):
         Authenticator._meta.verbose_name = _("authenticator")
         Authenticator._meta.verbose_name_plural = _("authenticators")
 
-        from . import security_events
+        from . import security_events, staff_enrolment
 
         security_events.connect()
+        staff_enrolment.connect()

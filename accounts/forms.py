@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from muroran_kyodo.lib.jp import KanaField, PhoneField, PostalCodeField, validate_name
+from muroran_kyodo.lib.jp import KanaField, PhoneField, PostalCodeField, nfkc, validate_name
 
 from .models import User
 
@@ -87,3 +87,20 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("family_name", "given_name", "display_name"):
             self.fields[name].required = True
+
+
+class UnlockRequestForm(forms.Form):
+    """The address locked out: the unlock link goes to the account with this address."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput({"autocomplete": "email"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound and self.data.get("email"):
+            data = self.data.copy()
+            data["email"] = nfkc(data["email"]).strip()
+            self.data = data

@@ -5,7 +5,6 @@ browser; staff sessions end when idle."""
 import time
 
 from allauth.account.authentication import get_authentication_records
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -16,6 +15,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from . import staff_enrolment
 from .security_events import record
 
 
@@ -25,23 +25,45 @@ def passed_second_factor(request) -> bool:
 
 class AdminSecondFactorMiddleware:
     """Staff reach /admin/ only after a second factor; elsewhere their staff powers wait for it
-    too (`accounts.permissions.acts_as_staff` reads the mark set here)."""
+    too (`accounts.permissions.acts_as_staff` reads the mark set here).
+
+    A staff account without an authenticator has no staff powers, and may open allauth.mfa's
+    pages that add one only once it has followed the e-mailed enrolment link in this session
+    (`accounts.staff_enrolment`): a password alone never becomes a second factor."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_staff:
-            user.second_factor_passed = not settings.ADMIN_REQUIRE_MFA or passed_second_factor(
-                request
-            )
+        request.staff_without_authenticator = False
+        if user is not None and user.is_authenticated and (user.is_staff or user.is_superuser):
+            if not settings.ADMIN_REQUIRE_MFA:
+                user.second_factor_passed = True
+            elif passed_second_factor(request):
+                # Given in this session by an authenticator of the account: no query per page.
+                user.second_factor_passed = True
+            else:
+                user.second_factor_passed = False
+                request.staff_without_authenticator = not staff_enrolment.has_authenticator(user)
         admin_prefix = reverse("admin:index")
         if request.path.startswith(admin_prefix) and request.user.is_authenticated:
             response = self.guard(request)
             if response is not None:
                 return response
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if (
+            request.staff_without_authenticator
+            and match is not None
+            and match.url_name in staff_enrolment.ENROLMENT_URL_NAMES
+            and not staff_enrolment.granted(request)
+        ):
+            record("mfa_enrolment_refused", request, request.user, reason="no_enrolment_link")
+            return redirect("staff_enrolment")
+        return None
 
     def guard(self, request):
         user = request.user
@@ -50,7 +72,7 @@ class AdminSecondFactorMiddleware:
             raise PermissionDenied
         if not settings.ADMIN_REQUIRE_MFA:
             return None
-        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        if request.staff_without_authenticator:
             messages.warning(
                 request,
                 _(
@@ -58,7 +80,9 @@ class AdminSecondFactorMiddleware:
                 ),
             )
             record("admin_refused", request, user, reason="no_second_factor_set_up")
-            return redirect("mfa_activate_totp")
+            if staff_enrolment.granted(request):
+                return redirect("mfa_activate_totp")
+            return redirect("staff_enrolment")
         if not passed_second_factor(request):
             record("admin_refused", request, user, reason="second_factor_not_passed")
             query = urlencode({"next": request.get_full_path()})

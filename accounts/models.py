@@ -140,3 +140,42 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.event}"
+
+
+class AccountLinkQuerySet(models.QuerySet):
+    def usable(self, *, now=None):
+        return self.filter(used_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class AccountLink(models.Model):
+    """A one-time link e-mailed to an account's own address: the first second-factor enrolment
+    of a staff account, or signing in from a browser whose address is locked out after failed
+    attempts. Only the SHA-256 of the token is stored (the token is 256 random bits, so a
+    plain hash cannot be reversed); a link is used at most once (compare-and-set on `used_at`)
+    and dies at `expires_at`. Issuing a new link of a kind deletes the account's older ones."""
+
+    class Purpose(models.TextChoices):
+        STAFF_ENROLMENT = "staff_enrolment", _("staff second-factor enrolment")
+        LOGIN_UNLOCK = "login_unlock", _("sign-in unlock")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    objects = AccountLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("one-time account link")
+        verbose_name_plural = _("one-time account links")
+        indexes = [models.Index(fields=["user", "purpose"])]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} ({self.created_at:%Y-%m-%d %H:%M})"

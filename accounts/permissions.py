@@ -12,9 +12,9 @@ def acts_as_staff(user: UserLike | None) -> bool:
     """An active staff account that may use its staff powers now.
 
     On the web, staff powers on the public pages (reading any group's documents, acting for a
-    group) need the same second factor as the admin: `StaffSecondFactorMiddleware` marks the
-    request's user with `second_factor_passed`; until the code is given the account is treated
-    as an ordinary resident there. Outside a request (services called by the admin's actions,
+    group) need the same second factor as the admin: `AdminSecondFactorMiddleware` marks the
+    request's user with `second_factor_passed` (an authenticator of the account's own, given
+    in this session); until then the account is treated as an ordinary resident there. Outside a request (services called by the admin's actions,
     commands, tests) the mark is absent and the account's staff flag decides.
     """
     return bool(

@@ -6,16 +6,21 @@ the path and a few harmless details."""
 
 from __future__ import annotations
 
+import getpass
+import hashlib
 import json
 import logging
+import os
+import sys
+from contextvars import ContextVar
 
 from allauth.account import signals as account_signals
-from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out, user_login_failed
-from django.core.exceptions import ValidationError
+from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_save, pre_save
+from django.dispatch import Signal
 from django.utils import timezone
 
 from muroran_kyodo.lib.ratelimit import client_ip
@@ -26,9 +31,17 @@ USER_AGENT_MAX = 200
 PATH_MAX = 200
 STAFF_FIELDS = ("is_staff", "is_superuser", "is_active")
 
+# The request being answered, for the receivers that Django calls without one (a user saved,
+# groups changed): `CurrentRequestMiddleware` sets it, so the audit log names who did it.
+current_request: ContextVar = ContextVar("security_current_request", default=None)
 
-def record(event: str, request=None, user=None, email: str = "", **detail) -> None:
-    """Write one event: a log line and a row."""
+# Sent (with `user`) when an account gets staff rights (is_staff or is_superuser turned on,
+# created with them, or made active again with them): `accounts.staff_enrolment` listens.
+staff_rights_gained = Signal()
+
+
+def record(event: str, request=None, user=None, email: str = "", **detail):
+    """Write one event: a log line and a row (returned)."""
     from .models import SecurityEvent
 
     if user is not None and not getattr(user, "is_authenticated", False):
@@ -59,7 +72,7 @@ def record(event: str, request=None, user=None, email: str = "", **detail) -> No
             default=str,
         )
     )
-    SecurityEvent.objects.create(
+    return SecurityEvent.objects.create(
         at=at,
         event=event,
         user=user,
@@ -71,15 +84,23 @@ def record(event: str, request=None, user=None, email: str = "", **detail) -> No
     )
 
 
-class AccountAdapter(DefaultAccountAdapter):
-    """allauth's adapter, recording the lock-out its login rate limit imposes."""
-
-    def pre_authenticate(self, request, **credentials) -> None:
-        try:
-            super().pre_authenticate(request, **credentials)
-        except ValidationError:
-            record("login_locked_out", request, email=_typed_login(credentials))
-            raise
+def actor(request=None) -> dict:
+    """Who did it, for events about another account: the signed-in person, or for code run
+    outside a request (a management command, the shell) the OS user and the command."""
+    request = request if request is not None else current_request.get()
+    if request is not None:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return {"by": {"user_id": user.pk, "email": user.email}}
+        return {"by": {"user_id": None, "email": ""}}
+    try:
+        os_user = getpass.getuser()
+    except (OSError, KeyError):
+        os_user = ""
+    program = os.path.basename(sys.argv[0]) if sys.argv else ""
+    if program in ("manage.py", "django-admin") and len(sys.argv) > 1:
+        program = f"{program} {sys.argv[1]}"
+    return {"by": {"command": program or "code", "os_user": os_user}}
 
 
 def _typed_login(credentials: dict) -> str:
@@ -179,10 +200,15 @@ def _user_post_save(sender, instance, created, raw=False, **kwargs):
         return
     old = getattr(instance, "_security_old_powers", None)
     instance._security_old_powers = None
+    request = current_request.get()
     if created:
         if instance.is_staff or instance.is_superuser:
             powers = {f: getattr(instance, f) for f in ("is_staff", "is_superuser")}
-            record("staff_powers_changed", None, instance, created=True, **powers)
+            record(
+                "staff_powers_changed", request, instance, created=True, **powers, **actor(request)
+            )
+            if instance.is_active:
+                staff_rights_gained.send(sender=sender, user=instance)
         return
     if old is None:
         return
@@ -190,12 +216,18 @@ def _user_post_save(sender, instance, created, raw=False, **kwargs):
         f: [old[f], getattr(instance, f)] for f in STAFF_FIELDS if old[f] != getattr(instance, f)
     }
     if changes:
-        record("staff_powers_changed", None, instance, **changes)
+        record("staff_powers_changed", request, instance, **changes, **actor(request))
+        had = old["is_active"] and (old["is_staff"] or old["is_superuser"])
+        has = instance.is_active and (instance.is_staff or instance.is_superuser)
+        if has and not had:
+            staff_rights_gained.send(sender=sender, user=instance)
 
 
 def _user_m2m_changed(sender, instance, action, reverse, model, pk_set, field, **kwargs):
     if action not in ("post_add", "post_remove", "post_clear"):
         return
+    request = current_request.get()
+    by = actor(request)
     User = get_user_model()
     if reverse:
         # group.user_set.add(...): the instance is the group or permission; each user changed.
@@ -203,9 +235,10 @@ def _user_m2m_changed(sender, instance, action, reverse, model, pk_set, field, *
         for user in users:
             record(
                 "staff_powers_changed",
-                None,
+                request,
                 user,
                 **{field: {action.removeprefix("post_"): [str(instance)]}},
+                **by,
             )
         return
     if not isinstance(instance, User):
@@ -213,9 +246,10 @@ def _user_m2m_changed(sender, instance, action, reverse, model, pk_set, field, *
     names = sorted(str(o) for o in model._default_manager.filter(pk__in=pk_set or ()))
     record(
         "staff_powers_changed",
-        None,
+        request,
         instance,
         **{field: {action.removeprefix("post_"): names}},
+        **by,
     )
 
 
@@ -252,9 +286,34 @@ def _permissions_changed(sender, **kwargs):
     _user_m2m_changed(sender, field="user_permissions", **kwargs)
 
 
+class CurrentRequestMiddleware:
+    """Makes the request being answered known to the audit log's receivers (`current_request`),
+    after AuthenticationMiddleware so that its user is known."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = current_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            current_request.reset(token)
+
+
 class RefusalLogMiddleware:
     """Records each refused authorisation (a 403, PermissionDenied included) with the user.
-    404s — the site's answer for other people's ids — are not recorded."""
+    404s — the site's answer for other people's ids — are not recorded.
+
+    A flood of 403s cannot fill the table: per person (or, signed out, per client address) and
+    minute, the first PER_PATH refusals of one path and the first PER_SOURCE of all paths are
+    recorded one by one; beyond them one `refused_repeated` row per person and minute holds the
+    count, updated at powers of two (so a flood of n costs about log2(n) writes). The counters
+    live in the shared cache; with the cache down every refusal is recorded."""
+
+    PER_PATH = 5
+    PER_SOURCE = 20
+    WINDOW = 60
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -262,6 +321,57 @@ class RefusalLogMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if response.status_code == 403:
-            user = getattr(request, "user", None)
-            record("refused", request, user, method=request.method)
+            self.refused(request)
         return response
+
+    def refused(self, request) -> None:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            source = f"u{user.pk}"
+        else:
+            user = None
+            source = f"ip{client_ip(request)}"
+        window = int(timezone.now().timestamp()) // self.WINDOW
+        prefix = f"refusals:{window}:{hashlib.sha256(source.encode()).hexdigest()[:24]}"
+        path_digest = hashlib.sha256(request.path.encode()).hexdigest()[:24]
+        try:
+            on_path = _incr(f"{prefix}:{path_digest}", self.WINDOW * 2)
+            from_source = _incr(f"{prefix}:all", self.WINDOW * 2)
+        except Exception:  # the cache is down: record, as before
+            logger.exception("refusal log counters unavailable")
+            on_path = from_source = 1
+        if on_path <= self.PER_PATH and from_source <= self.PER_SOURCE:
+            record("refused", request, user, method=request.method)
+            return
+        self.summarise(request, user, f"{prefix}:summary")
+
+    def summarise(self, request, user, key: str) -> None:
+        from .models import SecurityEvent
+
+        suppressed = _incr(f"{key}:count", self.WINDOW * 2)
+        if suppressed == 1:
+            row = record(
+                "refused_repeated",
+                request,
+                user,
+                method=request.method,
+                suppressed=1,
+                window_seconds=self.WINDOW,
+            )
+            cache.set(f"{key}:row", row.pk, self.WINDOW * 2)
+        elif suppressed & (suppressed - 1) == 0:  # a power of two
+            pk = cache.get(f"{key}:row")
+            if pk is not None:
+                row = SecurityEvent.objects.filter(pk=pk).first()
+                if row is not None:
+                    row.detail = {**row.detail, "suppressed": suppressed}
+                    row.save(update_fields=["detail"])
+
+
+def _incr(key: str, timeout: int) -> int:
+    cache.add(key, 0, timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout)
+        return 1

@@ -56,6 +56,8 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # First, so that its `createsuperuser` (which also prints the enrolment link) wins.
+    "accounts",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -69,7 +71,6 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.usersessions",  # /accounts/sessions/: a person sees and ends their own sessions
     "muroran_kyodo",
-    "accounts",
     "organizations",
     "partners",
     "subsidies",
@@ -90,6 +91,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The request is known to the audit log's receivers (who changed staff powers, from where).
+    "accounts.security_events.CurrentRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Records 403s (PermissionDenied included) in the audit log; 404s are not recorded.
     "accounts.security_events.RefusalLogMiddleware",
@@ -166,8 +169,8 @@ LOGIN_REDIRECT_URL = "mypage"
 # The sign-out clears the cookies (Clear-Site-Data), a message with them: a page says it.
 LOGOUT_REDIRECT_URL = "signed_out"
 
-# Records the lock-out its login rate limit imposes in the audit log (accounts.security_events).
-ACCOUNT_ADAPTER = "accounts.security_events.AccountAdapter"
+# Failed sign-ins lock out the source, not the owner, and are recorded (accounts/lockout.py).
+ACCOUNT_ADAPTER = "accounts.lockout.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -196,6 +199,7 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = env.str("EMAIL_SUBJECT_PREFIX", default="【室�
 # that a steady trickle cannot turn the portal's sender against a mailbox.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
+    # The key is the pair (address typed, client address): accounts/lockout.py.
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip,60/h/ip",
     "reset_password": "20/m/ip,5/m/key,10/h/key",
@@ -204,6 +208,13 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user,30/h/user",
     "reauthenticate": "10/m/user",
+}
+# Failed sign-ins for one address from all sources together (per hour) before every source is
+# refused; the sources in an hour that alert staff; the life of the e-mailed unlock link.
+LOGIN_LOCKOUT = {
+    "ADDRESS_FAILURES_PER_HOUR": env.int("LOGIN_ADDRESS_FAILURES_PER_HOUR", default=50),
+    "ALERT_SOURCES_PER_HOUR": env.int("LOGIN_ALERT_SOURCES_PER_HOUR", default=5),
+    "UNLOCK_LINK_MINUTES": env.int("LOGIN_UNLOCK_LINK_MINUTES", default=60),
 }
 # Behind N reverse proxies, the client address is the Nth from the right of X-Forwarded-For.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -231,6 +242,9 @@ if not MFA_ENCRYPTION_KEYS:
 # Staff must pass a second factor before the admin opens. Only the embedded demo
 # (DEBUG on) may switch it off, and `make run` says so when it does.
 ADMIN_REQUIRE_MFA = env_bool("ADMIN_REQUIRE_MFA", True) or not DEBUG
+# A staff account's first second factor needs a one-time link e-mailed to it (accounts/
+# staff_enrolment.py); its lifetime.
+STAFF_ENROLMENT_LINK_HOURS = env.int("STAFF_ENROLMENT_LINK_HOURS", default=24)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "ja"
@@ -378,6 +392,9 @@ RATE_LIMITS = {
     "subsidies.attachment": {"ip": "120/h", "user": "60/h"},
     "subsidies.consultation": {"ip": "30/h", "user": "5/h"},
     "subsidies.change_request": {"ip": "30/h", "user": "5/h"},
+    # Accounts: a new staff enrolment link, an unlock link (both to the account's own address).
+    "accounts.staff_enrolment_link": {"ip": "20/h", "user": "3/h"},
+    "accounts.login_unlock_link": {"ip": "20/h", "email": "3/h"},
 }
 
 # パブリックコメント: where opinions go when a case gives no address of its own.

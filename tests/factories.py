@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import time
 
@@ -23,7 +24,13 @@ PASSWORD = "kyodo-test-password-2026"
 _seq = itertools.count(1)
 
 
-def make_user(email=None, *, verified=True, staff=False, superuser=False, **fields) -> User:
+def make_user(
+    email=None, *, verified=True, staff=False, superuser=False, enrolment_link=False, **fields
+) -> User:
+    """A person. Staff made here get no enrolment link by e-mail (accounts.staff_enrolment)
+    unless `enrolment_link`: tests counting e-mails would count it."""
+    from accounts.staff_enrolment import links_not_sent
+
     n = next(_seq)
     email = email or f"user{n}@example.jp"
     defaults = {
@@ -34,9 +41,10 @@ def make_user(email=None, *, verified=True, staff=False, superuser=False, **fiel
         "display_name": f"むろたろ{n}",
     }
     defaults.update(fields)
-    user = User.objects.create_user(
-        email, PASSWORD, is_staff=staff or superuser, is_superuser=superuser, **defaults
-    )
+    with contextlib.nullcontext() if enrolment_link else links_not_sent():
+        user = User.objects.create_user(
+            email, PASSWORD, is_staff=staff or superuser, is_superuser=superuser, **defaults
+        )
     if verified:
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return user

@@ -97,6 +97,16 @@ MATRIX = {
         "GET": "200 R:mypage R:mypage R:mypage R:mypage R:mypage R:mypage R:mypage R:mypage",
         "POST": GET_ONLY,
     },
+    # a staff account without a second factor is sent here (none in the cast: everyone else
+    # goes on to allauth.mfa's page)
+    "staff_enrolment": {"GET": "L" + " R:mfa_index" * 8, "POST": "L" + " R:mfa_index" * 8},
+    # the e-mailed enrolment link: a token that is no link is refused
+    "staff_enrolment_link": {"GET": "L" + " 400" * 8, "POST": "L" + " 400" * 8},
+    # the unlock link after failed sign-ins: asking (an empty form is shown again), following
+    "login_unlock": {"GET": PUBLIC, "POST": PUBLIC},
+    "login_unlock_link": {"GET": ALL(400), "POST": ALL(400)},
+    # ending one session: only one's own (an id that is not one's own is 404)
+    "usersession_end": {"GET": POST_ONLY, "POST": "L" + " 404" * 8},
     # -- organizations --
     "organizations:directory": {"GET": PUBLIC},
     "organizations:register": {"GET": SIGNED_IN, "POST": SIGNED_IN},

@@ -22,6 +22,10 @@ def _token(key):
 
 
 ARGS = {
+    # accounts
+    "staff_enrolment_link": lambda w: {"token": "not-a-token"},
+    "login_unlock_link": lambda w: {"token": "not-a-token"},
+    "usersession_end": lambda w: {"pk": 999_999},
     # councils
     "councils:council_detail": _pk("councils_council"),
     "councils:council_detail[draft]": _pk("councils_draft_council"),

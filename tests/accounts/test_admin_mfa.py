@@ -6,11 +6,12 @@ def test_staff_with_second_factor_opens_admin(staff_client):
     assert response.status_code == 200
 
 
-def test_staff_without_totp_is_sent_to_set_it_up(client, staff):
+def test_staff_without_totp_is_sent_to_the_enrolment_page(client, staff):
+    """It says to use the e-mailed link (accounts.staff_enrolment), not to enrol right away."""
     client.force_login(staff)
     response = client.get("/admin/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/2fa/totp/activate")
+    assert response["Location"] == "/accounts/staff-enrolment/"
 
 
 def test_staff_with_totp_but_password_only_session_must_pass_it(client, staff):

@@ -16,7 +16,8 @@ from django.utils.translation import gettext, override
 
 from tests import factories
 
-TOO_MANY = "ログイン失敗が連続しています。時間が経ってからやり直してください。"
+# accounts.lockout's refusal (allauth's own said only to wait).
+TOO_MANY = "このメールアドレスへのログインの失敗が続いたため、ログインを一時的に止めています。"
 WRONG = "入力されたメールアドレスもしくはパスワードが正しくありません。"
 
 
@@ -34,7 +35,9 @@ def _fail(client, email, times, **extra):
 # --- Sign-in rate limits ---------------------------------------------------------------------
 
 
-def test_after_five_failed_attempts_even_the_right_password_is_refused(client, resident):
+def test_after_five_failed_attempts_from_one_source_even_the_right_password_is_refused_there(
+    client, resident
+):
     _fail(client, "resident@example.jp", 5)
     response = _login(client, "resident@example.jp", factories.PASSWORD)
     assert response.status_code == 200

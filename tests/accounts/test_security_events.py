@@ -194,18 +194,22 @@ def test_staff_power_changes_are_recorded(resident, log):
     resident.is_staff = True
     resident.save()
     row, line = _only(log, "staff_powers_changed")
+    # Outside a request the actor is the program that ran the code (here the test runner).
+    by = row.detail.pop("by")
     assert row.detail == {"is_staff": [False, True]} and row.user == resident
+    assert set(by) == {"command", "os_user"}
     SecurityEvent.objects.all().delete()
     log.clear()
     group = Group.objects.create(name="監査")
     resident.groups.add(group)
     row, line = _only(log, "staff_powers_changed")
+    row.detail.pop("by")
     assert row.detail == {"groups": {"add": ["監査"]}}
     SecurityEvent.objects.all().delete()
     log.clear()
     resident.user_permissions.add(Permission.objects.get(codename="view_user"))
     row, line = _only(log, "staff_powers_changed")
-    assert list(row.detail) == ["user_permissions"]
+    assert list(row.detail) == ["user_permissions", "by"]
     SecurityEvent.objects.all().delete()
     log.clear()
     resident.display_name = "べつのなまえ"
@@ -264,3 +268,84 @@ def test_prune_removes_old_rows_only(db):
         call_command("prune_security_events", "--days", "30", stdout=open("/dev/null", "w"))
         assert list(SecurityEvent.objects.values_list("pk", flat=True)) == [recent.pk]
     assert old.pk
+
+
+# --- who changed staff powers ------------------------------------------------------------------
+
+
+def test_a_staff_power_change_in_the_admin_names_the_actor_and_their_address(client, resident):
+    superuser = factories.make_user("root@city.muroran.example.jp", superuser=True)
+    factories.with_second_factor(client, superuser)
+    group = Group.objects.get(name="地域生活課")
+    url = f"/admin/accounts/user/{resident.pk}/change/"
+    form = client.get(url, REMOTE_ADDR="192.0.2.44").context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.pop("password", None)
+    data.pop("last_login", None)
+    data.pop("is_superuser", None)
+    data.update(
+        {
+            "is_staff": "on",
+            "is_active": "on",
+            "groups": [group.pk],
+            "user_permissions": [],
+            "district": "",
+            "date_joined_0": resident.date_joined.date().isoformat(),
+            "date_joined_1": "00:00:00",
+        }
+    )
+    SecurityEvent.objects.all().delete()
+    response = client.post(url, data, REMOTE_ADDR="192.0.2.44", HTTP_USER_AGENT=UA)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    rows = list(SecurityEvent.objects.filter(event="staff_powers_changed", user=resident))
+    assert {tuple(sorted(k for k in r.detail if k != "by")) for r in rows} == {
+        ("is_staff",),
+        ("groups",),
+    }
+    for row in rows:
+        assert row.detail["by"] == {"user_id": superuser.pk, "email": superuser.email}
+        assert row.ip == "192.0.2.44"
+        assert row.path == url
+
+
+def test_outside_a_request_the_actor_is_the_command_and_the_os_user(resident, monkeypatch, log):
+    from accounts import security_events
+
+    monkeypatch.setattr(security_events.sys, "argv", ["manage.py", "shell"])
+    monkeypatch.setattr(security_events.getpass, "getuser", lambda: "kyodo-ops")
+    resident.is_superuser = True
+    resident.save()
+    row, line = _only(log, "staff_powers_changed")
+    assert row.detail["by"] == {"command": "manage.py shell", "os_user": "kyodo-ops"}
+    assert line["detail"]["by"] == row.detail["by"]
+
+
+# --- a flood of refusals -------------------------------------------------------------------------
+
+
+def test_a_flood_of_403s_on_one_path_writes_a_few_rows_and_one_count(client, resident):
+    client.force_login(resident)
+    with time_machine.travel(timezone.now().replace(second=0, microsecond=0), tick=False) as clock:
+        SecurityEvent.objects.all().delete()
+        for _ in range(40):
+            assert client.get("/admin/").status_code == 403
+        assert SecurityEvent.objects.filter(event="refused").count() == 5
+        summary = SecurityEvent.objects.get(event="refused_repeated")
+        assert summary.user == resident
+        assert summary.detail["suppressed"] == 32  # counted at powers of two: 35 suppressed
+
+        # The next minute starts afresh.
+        clock.shift(dt.timedelta(seconds=60))
+        assert client.get("/admin/").status_code == 403
+        assert SecurityEvent.objects.filter(event="refused").count() == 6
+
+
+def test_a_flood_over_many_paths_is_capped_per_person(client, resident):
+    client.force_login(resident)
+    with time_machine.travel(timezone.now().replace(second=0, microsecond=0), tick=False):
+        SecurityEvent.objects.all().delete()
+        for n in range(60):
+            assert client.get(f"/admin/x{n}/").status_code == 403
+        assert SecurityEvent.objects.filter(event="refused").count() == 20
+        assert SecurityEvent.objects.filter(event="refused_repeated").count() == 1

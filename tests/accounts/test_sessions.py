@@ -195,3 +195,50 @@ def test_the_sessions_page_needs_a_sign_in(client, db):
     response = client.get("/accounts/sessions/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def _session_of(client, user):
+    return UserSession.objects.get(user=user, session_key=client.session.session_key)
+
+
+def test_a_person_can_end_one_chosen_session(client, resident):
+    _sign_in(client, resident)
+    library = _sign_in(Client(HTTP_USER_AGENT="Firefox on the library PC"), resident)
+    phone = _sign_in(Client(HTTP_USER_AGENT="My phone"), resident)
+    chosen = _session_of(library, resident)
+    page = client.get("/accounts/sessions/").content.decode()
+    assert f'action="/accounts/sessions/{chosen.pk}/end/"' in page
+    assert "ログアウトさせる" in page
+
+    response = client.post(f"/accounts/sessions/{chosen.pk}/end/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/sessions/"
+    assert library.get("/mypage/").status_code == 302
+    assert not _signed_in(library)
+    assert phone.get("/mypage/").status_code == 200
+    assert client.get("/mypage/").status_code == 200
+    assert not UserSession.objects.filter(pk=chosen.pk).exists()
+    assert UserSession.objects.filter(user=resident).count() == 2
+
+
+def test_ending_the_current_session_signs_this_browser_out(client, resident):
+    _sign_in(client, resident)
+    response = client.post(f"/accounts/sessions/{_session_of(client, resident).pk}/end/")
+    assert response.status_code == 302 and response["Location"] == "/accounts/signed-out/"
+    assert response["Clear-Site-Data"] == CLEAR
+    assert not _signed_in(client)
+
+
+def test_another_persons_session_is_404_and_stays(client, resident, member):
+    theirs = _sign_in(Client(), member)
+    _sign_in(client, resident)
+    session = _session_of(theirs, member)
+    assert client.post(f"/accounts/sessions/{session.pk}/end/").status_code == 404
+    assert theirs.get("/mypage/").status_code == 200
+    assert UserSession.objects.filter(pk=session.pk).exists()
+
+
+def test_ending_a_session_is_a_post(client, resident):
+    _sign_in(client, resident)
+    pk = _session_of(client, resident).pk
+    assert client.get(f"/accounts/sessions/{pk}/end/").status_code == 405
+    assert _signed_in(client)

@@ -74,6 +74,7 @@ PUBLIC_PAGES = [
     ("open data", "/opendata/"),
     ("sign in", "/accounts/login/"),
     ("sign up", "/accounts/signup/"),
+    ("sign-in unlock request", "/accounts/unlock/"),
 ]
 
 
@@ -116,6 +117,37 @@ def test_login_with_error_has_no_serious_violations(page, assert_accessible, lan
     page.locator("main form button[type=submit]").click()
     page.wait_for_selector(".error-summary")
     assert_accessible(page, "sign-in form with an error")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_locked_out_sign_in_and_the_unlock_offer_have_no_serious_violations(
+    page, assert_accessible, language
+):
+    factories.make_user("locked@example.jp")
+    switch_language(page, language)
+    page.goto("/accounts/login/")
+    for _ in range(6):
+        page.fill("#id_login", "locked@example.jp")
+        page.fill("#id_password", "wrong-password-123")
+        page.locator("main form button[type=submit]").first.click()
+        page.wait_for_selector(".error-summary")
+    offer = page.locator("form[action='/accounts/unlock/'] button")
+    assert offer.count() == 1
+    assert_accessible(page, "sign-in form locked out, with the unlock offer")
+    offer.click()
+    page.wait_for_url("**/accounts/unlock/")
+    assert_accessible(page, "unlock link sent")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_staff_enrolment_page_has_no_serious_violations(
+    page, context, assert_accessible, login_as, language
+):
+    login_as(context, factories.make_user("new-clerk@example.jp", staff=True))
+    switch_language(page, language)
+    page.goto("/accounts/2fa/totp/activate/")
+    page.wait_for_url("**/accounts/staff-enrolment/")
+    assert_accessible(page, "staff enrolment page")
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
