@@ -5,7 +5,8 @@ and serve private files only through a view that has already checked permission.
     return serve_private_file(request, report.photo, content_type=..., download_name="...")
 
 The browser's declared content type and the file name are not trusted: the first bytes decide
-what a file is, and the name must agree with them.
+what a file is, and the name must agree with them. Both checks end with the virus check
+(`scanning.scan_upload`), and a file is served only once it is found clean.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from typing import IO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+
+from . import scanning
 
 DEFAULT_MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
@@ -119,21 +122,26 @@ def validate_image(file: IO[bytes], *, max_bytes: int | None = None) -> str:
             },
             code="extension_mismatch",
         )
+    scanning.scan_upload(file)
     return content_type
 
 
 def serve_private_file(
     request: HttpRequest, field_file: FieldFile, *, content_type: str, download_name: str
-) -> FileResponse:
+) -> FileResponse | HttpResponse:
     """A stored private file as a response, for a view that has checked permission.
 
-    The content type is the one detected from the content (never guessed from the name), and
+    Only a file found clean by the virus check is opened (`scanning.refusal`): one not yet
+    checked gives a page saying so (503), one found infected 404. The content type is the one detected from the content (never guessed from the name), and
     the headers keep browsers from sniffing it, caches from keeping it, and it from running
     anything. 404 when the field is empty or the file is gone from the storage.
     """
     name = field_file.name  # a FieldFile is true when it has a name: this only tells mypy
     if not field_file or not name:
         raise Http404
+    refused = scanning.refusal(request, field_file)
+    if refused is not None:
+        return refused
     try:
         handle = field_file.storage.open(name, "rb")
     except (FileNotFoundError, OSError):
@@ -229,4 +237,5 @@ def validate_document(file: IO[bytes], *, max_bytes: int | None = None) -> str:
             % {"expected": " / ".join(expected)},
             code="extension_mismatch",
         )
+    scanning.scan_upload(file)
     return content_type
