@@ -11,6 +11,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import translation
 
+from muroran_kyodo.lib import scanning
 from tests import clamav, factories
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,6 +80,8 @@ def _test_settings(settings, tmp_path, fake_clamd):
     if not os.environ.get("CLAMD_ADDRESS"):
         settings.CLAMD_ADDRESS = fake_clamd.address
     fake_clamd.behave("scan")
+    fake_clamd.scanned.clear()
+    scanning.forget_verdicts()
     cache.clear()  # rate-limit counters must not leak between tests
     # Each test starts in the site's language: a request in English (LocaleMiddleware) leaves
     # English active in the thread, and code calling gettext would read English next.

@@ -106,6 +106,12 @@ def _remember_clean(key: str) -> None:
             _recent_clean.popitem(last=False)
 
 
+def forget_verdicts() -> None:
+    """Forget the clean verdicts remembered (tests: each starts with none)."""
+    with _recent_lock:
+        _recent_clean.clear()
+
+
 def _recently_clean(key: str) -> bool:
     with _recent_lock:
         at = _recent_clean.get(key)
