@@ -168,6 +168,13 @@ class FakeClamd:
     def scanned(self) -> list[bytes]:
         return self.server.scanned
 
+    def reset(self) -> None:
+        """Back to scanning, with the default limits and nothing seen."""
+        self.server.behaviour = "scan"
+        self.server.stream_max = type(self.server).stream_max
+        self.server.silence = type(self.server).silence
+        self.server.scanned.clear()
+
     def behave(self, behaviour: str, **options) -> None:
         self.server.behaviour = behaviour
         for name, value in options.items():

@@ -79,8 +79,7 @@ def _test_settings(settings, tmp_path, fake_clamd):
     # a fake that speaks its protocol and finds the EICAR test text (tests/clamav.py).
     if not os.environ.get("CLAMD_ADDRESS"):
         settings.CLAMD_ADDRESS = fake_clamd.address
-    fake_clamd.behave("scan")
-    fake_clamd.scanned.clear()
+    fake_clamd.reset()
     scanning.forget_verdicts()
     cache.clear()  # rate-limit counters must not leak between tests
     # Each test starts in the site's language: a request in English (LocaleMiddleware) leaves

@@ -26,6 +26,12 @@ from tests.subsidies import factories as sf
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 State = FileScan.State
+
+
+@pytest.fixture(autouse=True)
+def _the_fake_clamd(settings, fake_clamd):
+    """The fake, even where CLAMD_ADDRESS names a real clamd (CI): these tests make it fail."""
+    settings.CLAMD_ADDRESS = fake_clamd.address
 CLEAN_PDF = clamav.pdf(b"BT /F1 12 Tf (plan) Tj ET")
 VIRUS_REFUSED = (
     "A virus was found in this file, so it was not accepted. Check the file with your "
