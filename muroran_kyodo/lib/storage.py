@@ -13,7 +13,7 @@ from . import scanning
 class ScannedFileSystemStorage(FileSystemStorage):
     def _save(self, name: str, content: Any) -> str:
         finding = scanning.check_before_storing(content)
-        name = super()._save(name, content)
+        name = super()._save(name, content)  # type: ignore[misc]  # not in django-stubs
         scanning.record_stored(self, name, finding)
         return name
 

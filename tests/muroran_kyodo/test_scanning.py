@@ -31,6 +31,8 @@ State = FileScan.State
 def _the_fake_clamd(settings, fake_clamd):
     """The fake, even where CLAMD_ADDRESS names a real clamd (CI): these tests make it fail."""
     settings.CLAMD_ADDRESS = fake_clamd.address
+
+
 CLEAN = clamav.pdf(b"clean")
 
 

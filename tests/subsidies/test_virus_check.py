@@ -32,6 +32,8 @@ State = FileScan.State
 def _the_fake_clamd(settings, fake_clamd):
     """The fake, even where CLAMD_ADDRESS names a real clamd (CI): these tests make it fail."""
     settings.CLAMD_ADDRESS = fake_clamd.address
+
+
 CLEAN_PDF = clamav.pdf(b"BT /F1 12 Tf (plan) Tj ET")
 VIRUS_REFUSED = (
     "A virus was found in this file, so it was not accepted. Check the file with your "
@@ -94,9 +96,7 @@ def test_a_clean_document_is_scanned_once_and_served(group, draft, fake_clamd):
     assert b"".join(download.streaming_content) == CLEAN_PDF
 
 
-def test_a_virus_is_refused_next_to_the_field_and_never_stored(
-    group, draft, settings, caplog
-):
+def test_a_virus_is_refused_next_to_the_field_and_never_stored(group, draft, settings, caplog):
     with caplog.at_level(logging.WARNING, logger="muroran_kyodo.security"):
         response = _upload(group, draft, clamav.eicar_pdf(), name="ウイルス.pdf")
     assert response.status_code == 200
