@@ -83,17 +83,20 @@ class FileScan(models.Model):
         # Stored while scanning was off (DEBUG without CLAMD_ADDRESS): served only with DEBUG.
         UNSCANNED = "unscanned", _("Not checked (scanning is off)")
 
-    name = models.CharField(max_length=255, unique=True)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    signature = models.CharField(max_length=200, blank=True)
+    name = models.CharField(_("storage name"), max_length=255, unique=True)
+    state = models.CharField(
+        _("virus check"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    signature = models.CharField(_("virus found"), max_length=200, blank=True)
     # Why the last attempt did not scan it (clamd down, the file too long for clamd).
-    note = models.CharField(max_length=300, blank=True)
-    stored_at = models.DateTimeField(default=timezone.now)
-    scanned_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
+    note = models.CharField(_("why not scanned"), max_length=300, blank=True)
+    stored_at = models.DateTimeField(_("stored at"), default=timezone.now)
+    scanned_at = models.DateTimeField(_("scanned at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("scans tried"), default=0)
 
     class Meta:
-        verbose_name = "file scan"
+        verbose_name = _("virus check of a file")
+        verbose_name_plural = _("virus checks of files")
         indexes = [models.Index(fields=["state"])]
 
     def __str__(self) -> str:

@@ -260,8 +260,8 @@ def alert_infected(name: str, signature: str, place: Path | None) -> None:
                 f"Signature: {signature}",
                 f"Quarantined at: {place or '(the file was already gone)'}",
                 "",
-                "Find the record that holds this file (its storage name is in the admin's "
-                "File scans) and contact whoever uploaded it.",
+                "Find the record that holds this file (the admin's list of virus checks of "
+                "files shows every file found infected) and contact whoever uploaded it.",
             ]
         ),
         fail_silently=True,

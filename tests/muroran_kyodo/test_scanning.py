@@ -208,3 +208,31 @@ def test_two_runs_at_once_scan_each_file_once(settings, fake_clamd):
     assert set(FileScan.objects.values_list("state", flat=True)) == {State.CLEAN}
     assert FileScan.objects.filter(name__in=names, attempts=2).count() == 8  # down once, once up
     assert len(fake_clamd.scanned) == 8  # each file scanned by one run only
+
+
+def test_superusers_list_the_virus_checks_read_only(client, staff):
+    from django.urls import reverse
+
+    from tests import factories
+
+    infected = _save(clamav.eicar_pdf())
+    admin_user = factories.make_user("admin@city.muroran.example.jp", superuser=True)
+    factories.with_second_factor(client, admin_user)
+    url = reverse("admin:muroran_kyodo_filescan_changelist")
+    page = client.get(url, {"state__exact": "infected"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "ファイルのウイルス検査" in html
+    assert infected in html
+    assert "ウイルス検出（公開停止）" in html
+    assert "Eicar-Test-Signature" in html
+    scan = FileScan.objects.get(name=infected)
+    assert client.get(reverse("admin:muroran_kyodo_filescan_add")).status_code == 403
+    change = client.post(
+        reverse("admin:muroran_kyodo_filescan_change", args=[scan.pk]), {"state": "clean"}
+    )
+    assert change.status_code == 403
+    assert FileScan.objects.get(pk=scan.pk).state == State.INFECTED
+
+    factories.with_second_factor(client, staff)  # a department's clerk: no such permission
+    assert client.get(url).status_code == 403
