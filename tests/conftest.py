@@ -9,6 +9,7 @@ from pathlib import Path
 import polib
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 from django.utils import translation
 
 from muroran_kyodo.lib import scanning
@@ -25,11 +26,17 @@ def pytest_sessionstart(session):
             polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def fake_clamd():
-    """One fake clamd for the whole run (per xdist worker)."""
+    """One fake clamd for the whole run (per xdist worker), the scanner of every test unless
+    CLAMD_ADDRESS names a real one (CI): set for the session, so that session fixtures (the
+    access matrix's world) store their files scanned too."""
     with clamav.FakeClamd() as server:
-        yield server
+        if os.environ.get("CLAMD_ADDRESS"):
+            yield server
+            return
+        with override_settings(CLAMD_ADDRESS=server.address):
+            yield server
 
 
 def _truthy(name: str) -> bool:

@@ -235,11 +235,15 @@ def quarantine(storage: Storage, name: str) -> Path | None:
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     target = root / f"{timezone.now():%Y%m%d-%H%M%S}-{name.replace('/', '__')}"
     try:
-        with storage.open(name, "rb") as source, open(target, "xb") as out:
-            shutil.copyfileobj(source, out)
+        source = storage.open(name, "rb")
     except FileNotFoundError:
         return None
-    os.chmod(target, 0o600)
+    # Created 0600 and never over another: nobody but the portal's user reads it.
+    with (
+        source,
+        os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out,
+    ):
+        shutil.copyfileobj(source, out)
     storage.delete(name)
     return target
 

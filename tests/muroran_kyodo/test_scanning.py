@@ -178,10 +178,13 @@ def _an_attachment(sf):
     return sf.attach(application, "plan", content=CLEAN)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.postgres_only
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="row locks (select_for_update skip_locked) need PostgreSQL: DATABASE_URL",
+)
 def test_two_runs_at_once_scan_each_file_once(settings, fake_clamd):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks (select_for_update skip_locked) need PostgreSQL: DATABASE_URL")
     up = settings.CLAMD_ADDRESS
     settings.CLAMD_ADDRESS = clamav.closed_address()
     names = [_save(clamav.pdf(b"file %d" % n), f"private/test/{n}.pdf") for n in range(8)]
