@@ -1,7 +1,7 @@
 """System checks for settings that are legal but wrong for the situation."""
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 
 
 @register()
@@ -38,6 +38,20 @@ def real_email_backend(app_configs, **kwargs):
             Warning(
                 "EMAIL_URL is not set: sign-up confirmations and notices are not delivered.",
                 id="muroran_kyodo.W003",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def virus_scanner(app_configs, **kwargs):
+    if not settings.CLAMD_ADDRESS:
+        return [
+            Error(
+                "CLAMD_ADDRESS is not set: uploads cannot be checked for viruses, so none is "
+                "served. Install clamav-daemon and clamav-freshclam and set "
+                "CLAMD_ADDRESS=unix:///run/clamav/clamd.ctl (or tcp://host:3310).",
+                id="muroran_kyodo.E010",
             )
         ]
     return []

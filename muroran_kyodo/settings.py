@@ -264,8 +264,9 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # No MEDIA_URL on purpose: uploads are private and only served by permission-checked views.
+# Every stored file gets its virus check recorded (muroran_kyodo/lib/scanning.py).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "muroran_kyodo.lib.storage.ScannedFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -278,6 +279,15 @@ UPLOAD_MAX_ARCHIVE_ENTRIES = env.int("UPLOAD_MAX_ARCHIVE_ENTRIES", default=2000)
 UPLOAD_MAX_ARCHIVE_BYTES = env.int("UPLOAD_MAX_ARCHIVE_BYTES", default=100 * 1024 * 1024)
 UPLOAD_MAX_COMPRESSION_RATIO = env.int("UPLOAD_MAX_COMPRESSION_RATIO", default=100)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The virus check of uploads: clamd's address, tcp://127.0.0.1:3310 or unix:///run/clamav/clamd.ctl.
+# Empty switches scanning off, which only DEBUG allows (files are then served "unscanned"); with
+# DEBUG off files wait unserved and `check --deploy` fails (muroran_kyodo.E010).
+CLAMD_ADDRESS = env.str("CLAMD_ADDRESS", default="")
+# Seconds clamd may take to accept, read or answer; an upload waits this long at most, then is
+# accepted as pending (gunicorn's timeout is 30 s).
+CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=10.0)
+# Where files found infected by `manage.py scan_uploads` are moved; empty: "<MEDIA_ROOT>-quarantine".
+UPLOAD_QUARANTINE_ROOT = env.str("UPLOAD_QUARANTINE_ROOT", default="")
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

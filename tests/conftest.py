@@ -3,14 +3,17 @@ with a second factor, anonymous) and test-friendly settings."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import polib
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 from django.utils import translation
 
-from tests import factories
+from muroran_kyodo.lib import scanning
+from tests import clamav, factories
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,8 +26,53 @@ def pytest_sessionstart(session):
             polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fake_clamd():
+    """One fake clamd for the whole run (per xdist worker), the scanner of every test unless
+    CLAMD_ADDRESS names a real one (CI): set for the session, so that session fixtures (the
+    access matrix's world) store their files scanned too."""
+    with clamav.FakeClamd() as server:
+        if os.environ.get("CLAMD_ADDRESS"):
+            yield server
+            return
+        with override_settings(CLAMD_ADDRESS=server.address):
+            yield server
+
+
+def _truthy(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@pytest.fixture(scope="session")
+def real_clamd():
+    """The address of a real clamd with the EICAR test signatures: CLAMD_ADDRESS when set (CI
+    starts one), else one started here when Debian's clamd is installed. Skipped when neither
+    is there, with the reason; with REQUIRE_CLAMD=1 (CI) that fails instead."""
+    from muroran_kyodo.lib import clamd
+
+    def missing(reason: str):
+        if _truthy("REQUIRE_CLAMD"):
+            pytest.fail(f"CLAMD TESTS FAILED (REQUIRE_CLAMD=1): {reason}", pytrace=False)
+        pytest.skip(f"CLAMD TESTS SKIPPED: {reason} — apt-get install clamav-daemon")
+
+    address = os.environ.get("CLAMD_ADDRESS", "")
+    if address:
+        if not clamd.ping(address):
+            missing(f"CLAMD_ADDRESS={address} does not answer PING")
+        yield address
+        return
+    if clamav.clamd_binary() is None:
+        missing("clamd is not installed and CLAMD_ADDRESS is not set")
+    try:
+        server = clamav.RealClamd().__enter__()
+    except RuntimeError as error:
+        missing(str(error))
+    yield server.address
+    server.__exit__()
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):
+def _test_settings(settings, tmp_path, fake_clamd):
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -34,6 +82,12 @@ def _test_settings(settings, tmp_path):
     settings.SECURE_SSL_REDIRECT = False
     # Uploads (and seed_demo's subsidy documents) go to a directory of the test, never media/.
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Every upload is virus-checked: by the real clamd when CLAMD_ADDRESS is set (CI), else by
+    # a fake that speaks its protocol and finds the EICAR test text (tests/clamav.py).
+    if not os.environ.get("CLAMD_ADDRESS"):
+        settings.CLAMD_ADDRESS = fake_clamd.address
+    fake_clamd.reset()
+    scanning.forget_verdicts()
     cache.clear()  # rate-limit counters must not leak between tests
     # Each test starts in the site's language: a request in English (LocaleMiddleware) leaves
     # English active in the thread, and code calling gettext would read English next.

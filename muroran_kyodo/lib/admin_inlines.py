@@ -6,7 +6,8 @@ file checked by its content (a photo, a document).
 - `HistoryInline`: a record's `StatusChange` rows (at, from, to, by, reason); set `model`.
 - `CheckedUploadForm`: a ModelForm whose `upload_field` is checked by `check` (lib.uploads'
   `validate_image` or `validate_document`) when a new file is uploaded, the refusal on the
-  field; on save the record keeps the content type found, and, where the model has the
+  field (the virus check included); the stored file is shown with its virus check, not linked
+  (`widgets.ScannedFileInput`); on save the record keeps the content type found, and, where the model has the
   fields, the name uploaded (`original_name`) and the size (`size`)."""
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .uploads import clean_document, clean_image
+from .widgets import ScannedFileInput
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -59,6 +61,13 @@ def checked_image(upload: IO[bytes]) -> tuple[IO[bytes], str]:
 class CheckedUploadForm(forms.ModelForm):
     upload_field = "file"
     check: Callable[[IO[bytes]], tuple[IO[bytes], str]] = staticmethod(clean_document)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The stored file's name and virus check, never a link that would bypass the app's view.
+        field = self.fields[self.upload_field]
+        field.widget = ScannedFileInput(attrs=field.widget.attrs)
+        field.widget.is_required = field.required
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or self.cleaned_data

@@ -1,5 +1,5 @@
 """The portal's shared tables - counters for human-readable numbers (MP-2026-00123), the keys
-of e-mails sent once - and the shape every app's history of state changes shares."""
+of e-mails sent once, the virus check of every stored upload - and the shape every app's history of state changes shares."""
 
 from __future__ import annotations
 
@@ -69,6 +69,38 @@ class SentMail(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class FileScan(models.Model):
+    """The virus check of one stored upload, by its storage name, for every app's files
+    (`lib.scanning`): a file is served only once it is clean. A file without a row (stored
+    before scanning began) counts as pending."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for the virus check")
+        CLEAN = "clean", _("Checked: no virus found")
+        INFECTED = "infected", _("Virus found: withheld")
+        # Stored while scanning was off (DEBUG without CLAMD_ADDRESS): served only with DEBUG.
+        UNSCANNED = "unscanned", _("Not checked (scanning is off)")
+
+    name = models.CharField(_("storage name"), max_length=255, unique=True)
+    state = models.CharField(
+        _("virus check"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    signature = models.CharField(_("virus found"), max_length=200, blank=True)
+    # Why the last attempt did not scan it (clamd down, the file too long for clamd).
+    note = models.CharField(_("why not scanned"), max_length=300, blank=True)
+    stored_at = models.DateTimeField(_("stored at"), default=timezone.now)
+    scanned_at = models.DateTimeField(_("scanned at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("scans tried"), default=0)
+
+    class Meta:
+        verbose_name = _("virus check of a file")
+        verbose_name_plural = _("virus checks of files")
+        indexes = [models.Index(fields=["state"])]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.state}"
 
 
 def status_fields(

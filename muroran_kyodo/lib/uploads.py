@@ -12,7 +12,9 @@ re-encoded (pixels only); PDFs are searched for active content (`uploads_pdf`), 
 archives checked before anything in them is read (`uploads_office`).
 
 `validate_image` and `validate_document` are the checks, each ending with the content type
-found; `clean_image` and `clean_document` call them, then give what is stored.
+found; `clean_image` and `clean_document` call them, then give what is stored. Both checks
+end with the virus check (`scanning.scan_upload`), and a file is served only once it is found
+clean.
 """
 
 from __future__ import annotations
@@ -28,12 +30,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageOps
 
 from .uploads_office import check_office
 from .uploads_pdf import check_pdf
+
+from . import scanning
 
 DEFAULT_MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
@@ -129,6 +133,7 @@ def validate_image(file: IO[bytes], *, max_bytes: int | None = None) -> str:
             code="extension_mismatch",
         )
     check_image_content(file, content_type)
+    scanning.scan_upload(file)
     return content_type
 
 
@@ -329,16 +334,20 @@ def reencode_image(file: IO[bytes], content_type: str) -> UploadedFile:
 
 def serve_private_file(
     request: HttpRequest, field_file: FieldFile, *, content_type: str, download_name: str
-) -> FileResponse:
+) -> FileResponse | HttpResponse:
     """A stored private file as a response, for a view that has checked permission.
 
-    The content type is the one detected from the content (never guessed from the name), and
+    Only a file found clean by the virus check is opened (`scanning.refusal`): one not yet
+    checked gives a page saying so (503), one found infected 404. The content type is the one detected from the content (never guessed from the name), and
     the headers keep browsers from sniffing it, caches from keeping it, and it from running
     anything. 404 when the field is empty or the file is gone from the storage.
     """
     name = field_file.name  # a FieldFile is true when it has a name: this only tells mypy
     if not field_file or not name:
         raise Http404
+    refused = scanning.refusal(request, field_file)
+    if refused is not None:
+        return refused
     try:
         handle = field_file.storage.open(name, "rb")
     except (FileNotFoundError, OSError):
@@ -445,6 +454,7 @@ def validate_document(file: IO[bytes], *, max_bytes: int | None = None) -> str:
             % {"expected": " / ".join(expected)},
             code="extension_mismatch",
         )
+    scanning.scan_upload(file)
     if content_type in (JPEG, PNG):
         check_image_content(file, content_type)
         return content_type

@@ -115,3 +115,23 @@ class SelectWithOptionData(forms.Select):
             for key, data in self.option_data(instance).items():
                 option["attrs"][f"data-{key}"] = data
         return option
+
+
+class ScannedFileInput(forms.ClearableFileInput):
+    """The admin's file input for a stored upload: the file's name and its virus check in
+    words ("Waiting for the virus check", …), never a link — the file opens only through the
+    app's permission-checked view, which checks the scan state (`scanning.refusal`)."""
+
+    template_name = "widgets/scanned_file_input.html"
+
+    def is_initial(self, value: Any) -> bool:
+        return bool(value and getattr(value, "name", ""))
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        from . import scanning  # it reads lib.models, which need the app registry
+
+        context = super().get_context(name, value, attrs)
+        if self.is_initial(value):
+            context["widget"]["file_name"] = str(value.name).rsplit("/", 1)[-1]
+            context["widget"]["scan_label"] = scanning.state_label(value)
+        return context

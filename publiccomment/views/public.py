@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from muroran_kyodo.lib import scanning
 from muroran_kyodo.lib.csvexport import csv_response
 from muroran_kyodo.lib.jp import fiscal_year_label
 from muroran_kyodo.lib.windows import CallToAction, call_to_action
@@ -284,6 +285,11 @@ def document(request, pk, document_pk):
     )
     if item.kind == Document.Kind.RESULT and item.case.status != S.RESULT_PUBLISHED:
         raise Http404
+    if not item.file:
+        raise Http404
+    refused = scanning.refusal(request, item.file)  # only a file found clean by the virus check
+    if refused is not None:
+        return refused
     try:
         handle = item.file.open("rb")
     except (FileNotFoundError, OSError, ValueError):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from muroran_kyodo.lib import scanning
 from muroran_kyodo.lib.admin_actions import (
     ActionFormErrorsMixin,
     FiscalYearListFilter,
@@ -81,8 +82,20 @@ class AttachmentInline(ReadOnlyInline):
     permission-checked view, not from a media URL."""
 
     model = Attachment
-    fields = ["type", "original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+    fields = [
+        "type",
+        "original_name",
+        "content_type",
+        "size",
+        "virus_check",
+        "uploaded_by",
+        "uploaded_at",
+    ]
     readonly_fields = fields
+
+    @admin.display(description=_("virus check"))
+    def virus_check(self, obj):
+        return scanning.state_label(obj.file)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("type", "uploaded_by")

@@ -41,6 +41,9 @@ SETTINGS_VARIABLES = {
     "LOG_LEVEL",
     "BENCH_BASELINE",
     "STAFF_IDLE_TIMEOUT_SECONDS",
+    "CLAMD_ADDRESS",
+    "CLAMD_TIMEOUT",
+    "UPLOAD_QUARANTINE_ROOT",
 }
 
 GOOD_KEY = secrets.token_urlsafe(64)
@@ -52,6 +55,7 @@ PRODUCTION = {
     "CACHE_URL": "redis://127.0.0.1:6379/1",
     "EMAIL_URL": "smtp+tls://user:password@smtp.example.jp:587",
     "MFA_ENCRYPTION_KEYS": "3yV0z5sQfq0m4bqv9bQXo1Yq9oQn2l7o2xkqgJt9yWk=",
+    "CLAMD_ADDRESS": "unix:///run/clamav/clamd.ctl",
 }
 
 SHOW_SETTINGS = """
@@ -188,6 +192,16 @@ def test_deploy_check_warns_when_mail_would_only_be_printed():
     )
     assert result.returncode != 0
     assert "muroran_kyodo.W003" in result.stderr
+
+
+def test_deploy_check_fails_without_a_virus_scanner():
+    result = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        **{**PRODUCTION, "CLAMD_ADDRESS": None},
+    )
+    assert result.returncode != 0
+    assert "muroran_kyodo.E010" in result.stderr
+    assert "CLAMD_ADDRESS is not set" in result.stderr
 
 
 # A real sign-in through the whole middleware stack, with the production settings: the cookies

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models.fields.files import FieldFile, FileField
 from django.http import Http404
 from django.test import RequestFactory
 from django.utils import translation
 
+from muroran_kyodo.lib.storage import ScannedFileSystemStorage
 from muroran_kyodo.lib.uploads import serve_private_file, validate_image
 from tests.images import tiny_jpeg, tiny_png
 
@@ -88,8 +88,9 @@ def test_the_limit_comes_from_the_setting_or_the_argument(settings):
 
 
 @pytest.fixture
-def stored(tmp_path):
-    storage = FileSystemStorage(location=tmp_path)
+def stored(tmp_path, db):
+    # The site's storage: the file is virus-checked (the fake clamd) and recorded clean.
+    storage = ScannedFileSystemStorage(location=tmp_path)
     name = storage.save("private/test/abc123.png", upload("x.png", tiny_png()))
     return FieldFile(None, FileField(storage=storage), name)
 
