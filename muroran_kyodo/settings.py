@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "django.forms",
     "allauth",
     "allauth.account",
@@ -82,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Every response, the 405s below included, carries the Permissions-Policy.
     "muroran_kyodo.middleware.PermissionsPolicyMiddleware",
+    # The Content-Security-Policy (django-csp, CONTENT_SECURITY_POLICY below), on the 405s too.
+    "csp.middleware.CSPMiddleware",
     # Before WhiteNoise, so that static files refuse TRACE, PUT, ... too.
     "muroran_kyodo.middleware.AllowedMethodsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -338,6 +341,39 @@ MAP_TILE_ATTRIBUTION_URL = env.str(
     "MAP_TILE_ATTRIBUTION_URL", default="https://maps.gsi.go.jp/development/ichiran.html"
 )
 
+
+def tile_source(url: str) -> str:
+    """The CSP source of the map tiles' URL template: its scheme and host ("{s}." subdomains,
+    as in https://{s}.tile.example.org/{z}/{x}/{y}.png, become "*.")."""
+    scheme, _sep, rest = url.partition("://")
+    host = rest.split("/", 1)[0].replace("{s}.", "*.")
+    if scheme not in ("https", "http") or not host or "{" in host:
+        raise ImproperlyConfigured(f"MAP_TILE_URL={url!r} is not an http(s) URL template.")
+    return f"{scheme}://{host}"
+
+
+# Content-Security-Policy on every page (django-csp's middleware): nothing inline, everything
+# from the site itself, the map tiles the only other host (img-src; Leaflet swaps a tile it
+# could not load for a data: image). Uploaded files are served with their own stricter
+# "default-src 'none'" (muroran_kyodo.lib.uploads). Browsers report violations to
+# /security/csp-report/ (muroran_kyodo.views.csp_report: logged to muroran_kyodo.security).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", tile_source(MAP_TILE_URL)],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "report-uri": ["/security/csp-report/"],
+        "upgrade-insecure-requests": not DEBUG,
+    },
+}
+
 # Limits on actions that create records or send mail (muroran_kyodo/lib/ratelimit.py), per
 # client address ("ip": generous, a household or an office shares one), per account ("user")
 # and per e-mail address typed ("email"). Counted in the shared cache.
@@ -363,6 +399,9 @@ RATE_LIMITS = {
     "subsidies.attachment": {"ip": "120/h", "user": "60/h"},
     "subsidies.consultation": {"ip": "30/h", "user": "5/h"},
     "subsidies.change_request": {"ip": "30/h", "user": "5/h"},
+    # Reports of what the Content-Security-Policy blocked (muroran_kyodo.csp_report): a page
+    # that breaks the policy sends one per blocked thing; more than this is dropped unlogged.
+    "security.csp_report": {"ip": "60/10m"},
 }
 
 # パブリックコメント: where opinions go when a case gives no address of its own.
