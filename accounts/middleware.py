@@ -4,8 +4,6 @@ browser; staff sessions end when idle."""
 
 import time
 
-from allauth.account.authentication import get_authentication_records
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -16,23 +14,21 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from .second_factor import has_second_factor, passed_second_factor
 from .security_events import record
-
-
-def passed_second_factor(request) -> bool:
-    return any(r.get("method") == "mfa" for r in get_authentication_records(request, request.user))
 
 
 class AdminSecondFactorMiddleware:
     """Staff reach /admin/ only after a second factor; elsewhere their staff powers wait for it
-    too (`accounts.permissions.acts_as_staff` reads the mark set here)."""
+    too (`accounts.permissions.acts_as_staff` reads the mark set here on every signed-in user;
+    so do the subsidy reviewer's pages)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_staff:
+        if user is not None and user.is_authenticated:
             user.second_factor_passed = not settings.ADMIN_REQUIRE_MFA or passed_second_factor(
                 request
             )
@@ -50,7 +46,7 @@ class AdminSecondFactorMiddleware:
             raise PermissionDenied
         if not settings.ADMIN_REQUIRE_MFA:
             return None
-        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        if not has_second_factor(user):
             messages.warning(
                 request,
                 _(

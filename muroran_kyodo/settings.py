@@ -208,7 +208,15 @@ ACCOUNT_RATE_LIMITS = {
 }
 # Behind N reverse proxies, the client address is the Nth from the right of X-Forwarded-For.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Everyone may add a second factor from マイページ: an authenticator app (TOTP) or passkeys
+# (WebAuthn, via fido2), and sign in with a passkey alone. Reviewers of subsidy applications
+# must have one (subsidies.second_factor), staff too (accounts.middleware).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+# Passkeys need https, or http://localhost (not 127.0.0.1: a passkey belongs to a domain name),
+# which browsers and fido2 (>= 2.0) both accept as is. allauth's "insecure origin" switch
+# would stop checking the origin altogether: it stays off, on the laptop too.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 MFA_TOTP_ISSUER = "室蘭市 協働ポータル"
 # TOTP secrets and recovery-code seeds are encrypted at rest (accounts/mfa_adapter.py) with
 # keys of their own: comma-separated Fernet keys, the first encrypts, all decrypt (rotation:

@@ -252,7 +252,8 @@ def test_an_attachment_cannot_be_deleted_through_another_application(
 def test_an_assigned_reviewer_reads_but_cannot_act(as_user, application, programme):
     reviewer = factories.make_user("reviewer@example.jp")
     ReviewAssignment.objects.create(application=application, reviewer=reviewer)
-    client = as_user(reviewer)
+    # Reviewers read only after the second factor (subsidies.second_factor).
+    client = factories.with_second_factor(as_user(reviewer), reviewer)
     assert client.get(url("application_detail", application.pk)).status_code == 200
     attachment = application.attachments.first()
     assert client.get(url("attachment", attachment.pk)).status_code == 200

@@ -71,7 +71,7 @@ def assignment(application, reviewer, staff):
 
 @pytest.fixture
 def reviewer_client(client, reviewer):
-    client.force_login(reviewer)
+    factories.with_second_factor(client, reviewer)
     return client
 
 
