@@ -110,11 +110,10 @@ def reviews_only(user: UserLike | None, application: ApplicationLike) -> bool:
     a member of the group, not as staff): the pages then need the reviewer's second factor."""
     if not (user and user.is_authenticated and user.is_active):
         return False
-    return (
-        application.review_assignments.filter(reviewer=user).exists()
-        and not can_act_for(user, application)
-        and not is_subsidy_staff(user)
-    )
+    # The group's membership first: it is memoised on the organisation, the page reads it too.
+    if can_act_for(user, application) or is_subsidy_staff(user):
+        return False
+    return application.review_assignments.filter(reviewer=user).exists()
 
 
 def can_view_application(user: UserLike | None, application: ApplicationLike) -> bool:

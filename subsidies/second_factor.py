@@ -5,10 +5,13 @@ it and come back (`accounts.second_factor.send_to_second_factor`)."""
 
 from __future__ import annotations
 
+from allauth.mfa.models import Authenticator
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.translation import gettext as _
 
-from accounts.second_factor import send_to_second_factor
+from accounts.second_factor import SECOND_FACTOR_TYPES, send_to_second_factor
+from organizations.models import Membership
 
 from .models import ReviewAssignment
 from .permissions import ApplicationLike, reviews_only
@@ -39,3 +42,22 @@ def reviewer_gate_for(
     if not reviews_only(request.user, application):
         return None
     return _send(request)
+
+
+def representative_should_add_second_factor(user, organization=None) -> bool:
+    """The 代表者 of a group with a subsidy application (of `organization`, when given) who has
+    no second factor yet: the group's subsidy money goes through their account, so マイページ
+    and the application pages recommend one. A recommendation, nothing is refused. One
+    query."""
+    if not (user and user.is_authenticated):
+        return False
+    memberships = Membership.objects.filter(
+        user=user,
+        role=Membership.Role.REPRESENTATIVE,
+        organization__subsidy_applications__isnull=False,
+    ).exclude(
+        Exists(Authenticator.objects.filter(user=OuterRef("user"), type__in=SECOND_FACTOR_TYPES))
+    )
+    if organization is not None:
+        memberships = memberships.filter(organization=organization)
+    return memberships.exists()

@@ -235,6 +235,7 @@ CSP_CONSOLE_MARKERS = ("Content Security Policy", "Refused to")
 
 def watch_csp(context, violations: list[str]) -> None:
     """Collect the CSP violations of every page of `context` into `violations`."""
+
     def report(text: str) -> None:
         violations.append(text)
 
@@ -243,7 +244,9 @@ def watch_csp(context, violations: list[str]) -> None:
 
     def on_console(message):
         if any(marker in message.text for marker in CSP_CONSOLE_MARKERS):
-            violations.append(f"console on {message.page.url if message.page else '?'}: {message.text}")
+            violations.append(
+                f"console on {message.page.url if message.page else '?'}: {message.text}"
+            )
 
     context.on("console", on_console)
 

@@ -42,9 +42,10 @@ S = Application.Status
 # whatever the number of lines, documents, history rows and applications.
 # The confirmation page's submit button with every declaration ticked.
 SUBMIT = {"_submit": "1", **{name: "on" for name, _statement in DECLARATIONS}}
-EDIT_PAGE_QUERIES = 11  # no collaboration-form choice: it is always 補助
-DETAIL_PAGE_QUERIES = 11
-LIST_PAGE_QUERIES = 7
+# Each with one for the notice recommending a second factor to the group's 代表者.
+EDIT_PAGE_QUERIES = 12  # no collaboration-form choice: it is always 補助
+DETAIL_PAGE_QUERIES = 12
+LIST_PAGE_QUERIES = 8
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n"
 
 
