@@ -321,13 +321,19 @@ def _save_artifacts_on_failure(request, contexts, folder):
 @pytest.fixture
 def login_as(live_server):
     """Sign a user in a browser context by giving it a session cookie made with the test
-    client (for tests that are not about signing in)."""
+    client (for tests that are not about signing in). second_factor=True: as after a password
+    and a TOTP code (what staff and subsidy reviewers need for their pages)."""
     from django.conf import settings
     from django.test import Client
 
-    def login(context, user):
+    from tests import factories
+
+    def login(context, user, second_factor=False):
         client = Client()
-        client.force_login(user)
+        if second_factor:
+            factories.with_second_factor(client, user)
+        else:
+            client.force_login(user)
         cookie = client.cookies[settings.SESSION_COOKIE_NAME]
         context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
@@ -370,8 +376,12 @@ def axe_violations():
             # Evaluated by Playwright, outside the page's CSP: a <script> tag with the code
             # inline (add_script_tag) would be refused by script-src 'self'.
             page.evaluate(AXE_PATH.read_text(encoding="utf-8") + "\n;undefined")
+        # preload: false: axe would otherwise re-parse stylesheets with an @import (the admin's
+        # forms.css) in <style> elements of its own, which the CSP rightly refuses.
         result = page.evaluate(
-            """async (tags) => await axe.run(document, {runOnly: {type: "tag", values: tags}})""",
+            """async (tags) => await axe.run(
+                document, {runOnly: {type: "tag", values: tags}, preload: false}
+            )""",
             AXE_TAGS,
         )
         return [v for v in result["violations"] if v["impact"] in impacts]
