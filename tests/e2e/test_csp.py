@@ -5,7 +5,7 @@ pages (the map's tiles included)."""
 from tests.e2e.conftest import watch_csp
 
 
-def test_a_violation_on_a_page_is_caught(browser, live_server, db):
+def test_a_violation_on_a_page_is_caught(browser, live_server, transactional_db):
     context = browser.new_context(base_url=live_server.url)
     violations: list[str] = []
     watch_csp(context, violations)
