@@ -4,7 +4,6 @@ browser; staff sessions end when idle."""
 
 import time
 
-from allauth.account.authentication import get_authentication_records
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -16,16 +15,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from . import staff_enrolment
+from .second_factor import passed_second_factor
 from .security_events import record
-
-
-def passed_second_factor(request) -> bool:
-    return any(r.get("method") == "mfa" for r in get_authentication_records(request, request.user))
 
 
 class AdminSecondFactorMiddleware:
     """Staff reach /admin/ only after a second factor; elsewhere their staff powers wait for it
-    too (`accounts.permissions.acts_as_staff` reads the mark set here).
+    too (`accounts.permissions.acts_as_staff` reads the mark set here on every signed-in user;
+    so do the subsidy reviewer's pages).
 
     A staff account without an authenticator has no staff powers, and may open allauth.mfa's
     pages that add one only once it has followed the e-mailed enrolment link in this session
@@ -37,15 +34,16 @@ class AdminSecondFactorMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         request.staff_without_authenticator = False
-        if user is not None and user.is_authenticated and (user.is_staff or user.is_superuser):
-            if not settings.ADMIN_REQUIRE_MFA:
-                user.second_factor_passed = True
-            elif passed_second_factor(request):
+        if user is not None and user.is_authenticated:
+            if not settings.ADMIN_REQUIRE_MFA or passed_second_factor(request):
                 # Given in this session by an authenticator of the account: no query per page.
                 user.second_factor_passed = True
             else:
                 user.second_factor_passed = False
-                request.staff_without_authenticator = not staff_enrolment.has_authenticator(user)
+                if user.is_staff or user.is_superuser:
+                    request.staff_without_authenticator = not staff_enrolment.has_authenticator(
+                        user
+                    )
         admin_prefix = reverse("admin:index")
         if request.path.startswith(admin_prefix) and request.user.is_authenticated:
             response = self.guard(request)

@@ -104,6 +104,7 @@ MYPAGE_SECTIONS = [
 MYPAGE_TASKS = [
     partners.sections.mypage_tasks,
     subsidies.sections.mypage_tasks,
+    subsidies.sections.mypage_second_factor_task,
     entalk.sections.mypage_tasks,
     councils.sections.mypage_tasks,
 ]

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "django.forms",
     "allauth",
     "allauth.account",
@@ -83,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Every response, the 405s below included, carries the Permissions-Policy.
     "muroran_kyodo.middleware.PermissionsPolicyMiddleware",
+    # The Content-Security-Policy (django-csp, CONTENT_SECURITY_POLICY below), on the 405s too.
+    "csp.middleware.CSPMiddleware",
     # Before WhiteNoise, so that static files refuse TRACE, PUT, ... too.
     "muroran_kyodo.middleware.AllowedMethodsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -218,7 +221,15 @@ LOGIN_LOCKOUT = {
 }
 # Behind N reverse proxies, the client address is the Nth from the right of X-Forwarded-For.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Everyone may add a second factor from マイページ: an authenticator app (TOTP) or passkeys
+# (WebAuthn, via fido2), and sign in with a passkey alone. Reviewers of subsidy applications
+# must have one (subsidies.second_factor), staff too (accounts.middleware).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+# Passkeys need https, or http://localhost (not 127.0.0.1: a passkey belongs to a domain name),
+# which browsers and fido2 (>= 2.0) both accept as is. allauth's "insecure origin" switch
+# would stop checking the origin altogether: it stays off, on the laptop too.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 MFA_TOTP_ISSUER = "室蘭市 協働ポータル"
 # TOTP secrets and recovery-code seeds are encrypted at rest (accounts/mfa_adapter.py) with
 # keys of their own: comma-separated Fernet keys, the first encrypts, all decrypt (rotation:
@@ -377,6 +388,39 @@ MAP_TILE_ATTRIBUTION_URL = env.str(
     "MAP_TILE_ATTRIBUTION_URL", default="https://maps.gsi.go.jp/development/ichiran.html"
 )
 
+
+def tile_source(url: str) -> str:
+    """The CSP source of the map tiles' URL template: its scheme and host ("{s}." subdomains,
+    as in https://{s}.tile.example.org/{z}/{x}/{y}.png, become "*.")."""
+    scheme, _sep, rest = url.partition("://")
+    host = rest.split("/", 1)[0].replace("{s}.", "*.")
+    if scheme not in ("https", "http") or not host or "{" in host:
+        raise ImproperlyConfigured(f"MAP_TILE_URL={url!r} is not an http(s) URL template.")
+    return f"{scheme}://{host}"
+
+
+# Content-Security-Policy on every page (django-csp's middleware): nothing inline, everything
+# from the site itself, the map tiles the only other host (img-src; Leaflet swaps a tile it
+# could not load for a data: image). Uploaded files are served with their own stricter
+# "default-src 'none'" (muroran_kyodo.lib.uploads). Browsers report violations to
+# /security/csp-report/ (muroran_kyodo.views.csp_report: logged to muroran_kyodo.security).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", tile_source(MAP_TILE_URL)],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "report-uri": ["/security/csp-report/"],
+        "upgrade-insecure-requests": not DEBUG,
+    },
+}
+
 # Limits on actions that create records or send mail (muroran_kyodo/lib/ratelimit.py), per
 # client address ("ip": generous, a household or an office shares one), per account ("user")
 # and per e-mail address typed ("email"). Counted in the shared cache.
@@ -405,6 +449,9 @@ RATE_LIMITS = {
     # Accounts: a new staff enrolment link, an unlock link (both to the account's own address).
     "accounts.staff_enrolment_link": {"ip": "20/h", "user": "3/h"},
     "accounts.login_unlock_link": {"ip": "20/h", "email": "3/h"},
+    # Reports of what the Content-Security-Policy blocked (muroran_kyodo.csp_report): a page
+    # that breaks the policy sends one per blocked thing; more than this is dropped unlogged.
+    "security.csp_report": {"ip": "60/10m"},
 }
 
 # パブリックコメント: where opinions go when a case gives no address of its own.

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from . import bench_views, views
+from . import bench_views, csp_report, views
 
 admin.site.site_header = _("Muroran Collaboration Portal — staff")
 admin.site.site_title = _("Muroran Collaboration Portal")
@@ -19,6 +19,7 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("mypage/", views.mypage, name="mypage"),
+    path("security/csp-report/", csp_report.csp_report, name="csp_report"),
     path("admin/login/", views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),

@@ -93,7 +93,25 @@ def can_act_for(user: UserLike | None, application: ApplicationLike) -> bool:
 
 
 def is_assigned_reviewer(user: UserLike | None, application: ApplicationLike) -> bool:
+    """An assigned reviewer (審査委員) who has given the second factor in this session.
+
+    On the web `accounts.middleware` marks the request's user with `second_factor_passed`;
+    until the code is given a reviewer reads and scores nothing (the reviewer's pages send them
+    to give it first: `subsidies.second_factor`). Outside a request the mark is absent."""
     if not (user and user.is_authenticated and user.is_active):
+        return False
+    if not getattr(user, "second_factor_passed", True):
+        return False
+    return application.review_assignments.filter(reviewer=user).exists()
+
+
+def reviews_only(user: UserLike | None, application: ApplicationLike) -> bool:
+    """The user is assigned to review the application and sees it only as its reviewer (not as
+    a member of the group, not as staff): the pages then need the reviewer's second factor."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    # The group's membership first: it is memoised on the organisation, the page reads it too.
+    if can_act_for(user, application) or is_subsidy_staff(user):
         return False
     return application.review_assignments.filter(reviewer=user).exists()
 
@@ -114,6 +132,8 @@ def can_view_attachment(user: UserLike | None, attachment: AttachmentLike) -> bo
 def can_score(user: UserLike | None, assignment: ReviewAssignmentLike) -> bool:
     """Only the assigned reviewer scores, and only while the application is under review."""
     if not (user and user.is_authenticated and user.is_active):
+        return False
+    if not getattr(user, "second_factor_passed", True):
         return False
     return assignment.reviewer_id == user.pk and assignment.application.is_under_review
 

@@ -20,6 +20,7 @@ from .models import (
     Repayment,
 )
 from .reminders import REPORT_DAYS_AFTER_END, report_due_on
+from .second_factor import representative_should_add_second_factor
 
 MYPAGE_APPLICATIONS = 10
 # The completion report (実績報告) is due on reminders.report_due_on (README, "E-mails"): the
@@ -229,3 +230,21 @@ def mypage_tasks(request) -> list[Task]:
         now,
     ).order_by("pk")
     return [task for application in applications for task in _tasks_of(application, now)]
+
+
+def mypage_second_factor_task(request) -> list[Task]:
+    """For a group's 代表者 without a second factor: setting one up, recommended, not required
+    (the group's subsidy money goes through their account). One query."""
+    if not representative_should_add_second_factor(request.user):
+        return []
+    return [
+        Task(
+            title=_t("Set up two-step verification for your group's subsidy"),
+            detail=_t(
+                "Recommended for the representative of a group that applies for a subsidy: "
+                "an authenticator app or a passkey."
+            ),
+            url=reverse("mfa_index"),
+            action_label=_t("Set up two-step verification"),
+        )
+    ]

@@ -56,6 +56,7 @@ from ..models import (
     Repayment,
 )
 from ..permissions import GROUP, can_act_for, can_view_attachment, is_subsidy_staff, may_act
+from ..second_factor import reviewer_gate_for
 from . import followup
 
 S = Application.Status
@@ -414,6 +415,9 @@ def attachment_download(request, pk):
         pk=pk,
         application__in=Application.objects.visible_to(request.user).values("pk"),
     )
+    gate = reviewer_gate_for(request, attachment.application)
+    if gate is not None:
+        return gate
     if not can_view_attachment(request.user, attachment):
         raise Http404
     return serve_private_file(
@@ -520,6 +524,9 @@ def application_submitted(request, pk):
 @login_required
 def application_detail(request, pk):
     application = get_object_or_404(_with_lines(_visible(request)), pk=pk)
+    gate = reviewer_gate_for(request, application)
+    if gate is not None:
+        return gate
     income, expenses = _plan_lines(application)
     history = list(application.status_changes.select_related("by")[:HISTORY_SHOWN])
     member = can_act_for(request.user, application)

@@ -22,6 +22,7 @@ from .. import money, permissions, services
 from ..forms import ScoreSheetForm
 from ..models import Application, BudgetStage, ReviewAssignment
 from ..permissions import can_score
+from ..second_factor import reviewer_gate
 
 S = Application.Status
 REVIEW_LIST_SIZE = 50
@@ -67,7 +68,11 @@ def _closed_message(application) -> str:
 @login_required
 def review_list(request):
     """The reviewer's assigned applications, grouped by programme, with their scoring state.
-    Four queries (session, user, count, page) whatever the number of assignments."""
+    Five queries (session, user, second factor, count, page) whatever the number of
+    assignments. A reviewer gives the second factor first (`subsidies.second_factor`)."""
+    gate = reviewer_gate(request)
+    if gate is not None:
+        return gate
     assignments = (
         ReviewAssignment.objects.filter(reviewer=request.user)
         .select_related(
@@ -102,6 +107,9 @@ def review_detail(request, pk):
     The sheet is saved whole or not at all: every criterion is required, and every score goes
     through `services.score_save` in one transaction, so a refusal on any row keeps none."""
     assignment = _my_assignment(request, pk)
+    gate = reviewer_gate(request)
+    if gate is not None:
+        return gate
     application = assignment.application
     programme = application.programme
     criteria = list(programme.criteria.all())

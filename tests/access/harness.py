@@ -59,12 +59,15 @@ def walk(patterns=None, prefix="", namespace=None):
 
 
 def sign_in(client, role, user):
-    """anonymous: nobody; staff_no2fa: password only; everyone else as tests.factories.sign_in
-    (staff with their TOTP second factor)."""
+    """anonymous: nobody; staff_no2fa: password only; the reviewer with the second factor their
+    pages demand (subsidies.second_factor); everyone else as tests.factories.sign_in (staff
+    with their TOTP second factor)."""
     if user is None:
         return client
     if role == "staff_no2fa":
         client.force_login(user)
+    elif role == "reviewer":
+        factories.with_second_factor(client, user)
     else:
         factories.sign_in(client, user)
     return client

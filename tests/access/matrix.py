@@ -84,6 +84,8 @@ MATRIX = {
     "opendata": {"GET": PUBLIC},
     "privacy": {"GET": PUBLIC},
     "accessibility": {"GET": PUBLIC},
+    # where browsers report what the Content-Security-Policy blocked: an empty body is refused
+    "csp_report": {"GET": POST_ONLY, "POST": ALL(400)},
     "mypage": {"GET": SIGNED_IN},
     # The admin has no login form: it sends everyone to the site's sign-in; under /admin/
     # non-staff get 403 and staff without the code are asked for it.
@@ -407,6 +409,13 @@ EXCLUDED = {
     "mfa_view_recovery_codes": ALLAUTH,
     "mfa_generate_recovery_codes": ALLAUTH,
     "mfa_download_recovery_codes": ALLAUTH,
+    # passkeys (WebAuthn): tests/accounts/test_passkeys.py and tests/e2e/test_passkeys.py
+    "mfa_add_webauthn": ALLAUTH,
+    "mfa_edit_webauthn": ALLAUTH,
+    "mfa_list_webauthn": ALLAUTH,
+    "mfa_login_webauthn": ALLAUTH,
+    "mfa_reauthenticate_webauthn": ALLAUTH,
+    "mfa_remove_webauthn": ALLAUTH,
     "usersessions_list": ALLAUTH,
 }
 # Present only when BENCH_BASELINE is set (the benchmark harness); may be absent.

@@ -214,10 +214,49 @@ def browser():
     return _CHROMIUM.start()
 
 
+# Every page a browser test opens is watched for Content-Security-Policy violations: the
+# browser's "securitypolicyviolation" events (collected by an init script, which Playwright
+# injects outside the page's policy) and its console's "Refused to …" lines. Any one fails the
+# test at its end, with what was blocked on which page.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolation(JSON.stringify({
+    page: event.documentURI,
+    directive: event.effectiveDirective,
+    blocked: event.blockedURI,
+    source: event.sourceFile,
+    line: event.lineNumber,
+    sample: event.sample,
+  }));
+}, true);
+"""
+CSP_CONSOLE_MARKERS = ("Content Security Policy", "Refused to")
+
+
+def watch_csp(context, violations: list[str]) -> None:
+    """Collect the CSP violations of every page of `context` into `violations`."""
+
+    def report(text: str) -> None:
+        violations.append(text)
+
+    context.expose_function("__cspViolation", report)
+    context.add_init_script(CSP_LISTENER)
+
+    def on_console(message):
+        if any(marker in message.text for marker in CSP_CONSOLE_MARKERS):
+            violations.append(
+                f"console on {message.page.url if message.page else '?'}: {message.text}"
+            )
+
+    context.on("console", on_console)
+
+
 @pytest.fixture
 def new_context(browser, live_server, request, tmp_path):
-    """Factory for browser contexts (separate cookie jars) pointed at this worker's server."""
+    """Factory for browser contexts (separate cookie jars) pointed at this worker's server.
+    Fails the test on any Content-Security-Policy violation in any of them (`watch_csp`)."""
     contexts = []
+    violations: list[str] = []
 
     def make(**options):
         options.setdefault("base_url", live_server.url)
@@ -226,6 +265,7 @@ def new_context(browser, live_server, request, tmp_path):
         options.setdefault("viewport", {"width": 1280, "height": 900})
         context = browser.new_context(**options)
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        watch_csp(context, violations)
         contexts.append(context)
         return context
 
@@ -233,6 +273,11 @@ def new_context(browser, live_server, request, tmp_path):
     _save_artifacts_on_failure(request, contexts, tmp_path)
     for context in contexts:
         context.close()
+    if violations:
+        pytest.fail(
+            "Content-Security-Policy violations:\n" + "\n".join(sorted(set(violations))),
+            pytrace=False,
+        )
 
 
 @pytest.fixture
@@ -276,13 +321,19 @@ def _save_artifacts_on_failure(request, contexts, folder):
 @pytest.fixture
 def login_as(live_server):
     """Sign a user in a browser context by giving it a session cookie made with the test
-    client (for tests that are not about signing in)."""
+    client (for tests that are not about signing in). second_factor=True: as after a password
+    and a TOTP code (what staff and subsidy reviewers need for their pages)."""
     from django.conf import settings
     from django.test import Client
 
-    def login(context, user):
+    from tests import factories
+
+    def login(context, user, second_factor=False):
         client = Client()
-        client.force_login(user)
+        if second_factor:
+            factories.with_second_factor(client, user)
+        else:
+            client.force_login(user)
         cookie = client.cookies[settings.SESSION_COOKIE_NAME]
         context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
@@ -322,9 +373,15 @@ def axe_violations():
 
     def run(page, *, impacts=SERIOUS):
         if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-            page.add_script_tag(path=str(AXE_PATH))
+            # Evaluated by Playwright, outside the page's CSP: a <script> tag with the code
+            # inline (add_script_tag) would be refused by script-src 'self'.
+            page.evaluate(AXE_PATH.read_text(encoding="utf-8") + "\n;undefined")
+        # preload: false: axe would otherwise re-parse stylesheets with an @import (the admin's
+        # forms.css) in <style> elements of its own, which the CSP rightly refuses.
         result = page.evaluate(
-            """async (tags) => await axe.run(document, {runOnly: {type: "tag", values: tags}})""",
+            """async (tags) => await axe.run(
+                document, {runOnly: {type: "tag", values: tags}, preload: false}
+            )""",
             AXE_TAGS,
         )
         return [v for v in result["violations"] if v["impact"] in impacts]

@@ -292,7 +292,7 @@ def test_signed_in_tables_become_labelled_cards_on_a_phone(
 ):
     user, urls = signed_in_world[who]
     context = new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    login_as(context, user)
+    login_as(context, user, second_factor=who == "reviewer")
     page = context.new_page()
     switch_language(page, language)
     for url, cells in visit(page, urls):
@@ -313,7 +313,7 @@ def test_signed_in_tables_stay_tables_on_a_desktop(
 ):
     user, urls = signed_in_world[who]
     context = new_context(viewport=DESKTOP)
-    login_as(context, user)
+    login_as(context, user, second_factor=who == "reviewer")
     page = context.new_page()
     for url, cells in visit(page, urls):
         assert {c["table"] for c in cells} == {"table"}, url

@@ -65,6 +65,10 @@ def test_next_steps_on_a_phone_in_date_order_with_their_links(
 ):
     context = new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
+    # With a second factor: no recommendation to set one up among the tasks.
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.create(user=partner["user"], type=Authenticator.Type.TOTP, data={})
     login_as(context, partner["user"])
 
     page.goto("/mypage/")

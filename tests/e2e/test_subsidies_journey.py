@@ -567,7 +567,7 @@ def test_npo_applies_is_returned_resubmits_is_scored_adopted_reports_and_is_conf
     assert (assignment.reviewer, assignment.assigned_by) == (reviewer, staff)
 
     reviewer_context = new_context()
-    login_as(reviewer_context, reviewer)
+    login_as(reviewer_context, reviewer, second_factor=True)
     reviewer_scores(reviewer_context.new_page(), expect, application, assignment)
 
     mail.outbox.clear()
@@ -726,7 +726,7 @@ def test_subsidy_pages_have_no_serious_axe_violations(
     check(page, "report form")
 
     reviewer_context = new_context()
-    login_as(reviewer_context, world["reviewer"])
+    login_as(reviewer_context, world["reviewer"], second_factor=True)
     reviewer = reviewer_context.new_page()
     reviewer.goto(f"/subsidies/review/{world['assignment'].pk}/")
     assert reviewer.get_by_role("button", name="評点を保存する").count() == 1

@@ -631,7 +631,8 @@ def test_my_page_runs_a_fixed_number_of_queries_with_registrations(
     # three for 次にすること), my requests (one UNION of the three kinds), my groups' subsidy
     # applications, my public comment submissions, my enとーく requests and those that ask for
     # something (次にすること), my まちづくり協議会 sign-ups and my place in the facilitator pool.
-    with django_assert_num_queries(15):
+    # And whether I am a 代表者 without a second factor (subsidies).
+    with django_assert_num_queries(16):
         response = client.get(reverse("mypage"))
     assert response.content.decode().count("/partners/registrations/") == n
 

@@ -135,7 +135,7 @@ def test_the_application_page_links_the_group_and_staff_to_the_receipts(
     client.logout()
     reviewer = factories.make_user("reviewer@example.jp")
     ReviewAssignment.objects.create(application=application, reviewer=reviewer)
-    response = _get(client, reviewer, page)
+    response = factories.with_second_factor(client, reviewer).get(page)
     assert response.status_code == 200 and _url(booked) not in response.content.decode()
 
 

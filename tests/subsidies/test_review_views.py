@@ -71,7 +71,7 @@ def assignment(application, reviewer, staff):
 
 @pytest.fixture
 def reviewer_client(client, reviewer):
-    client.force_login(reviewer)
+    factories.with_second_factor(client, reviewer)
     return client
 
 
@@ -293,7 +293,7 @@ def test_two_reviewers_are_averaged_in_the_ranking(
 ):
     second = services.assign_reviewer(application=application, reviewer=other_reviewer, by=staff)
     reviewer_client.post(_url(assignment), _sheet(programme, [5, 1]))
-    client.force_login(other_reviewer)
+    factories.with_second_factor(client, other_reviewer)
     client.post(_url(second), _sheet(programme, [4, 2]))
     _criteria_, (row,) = ranking(programme)
     assert (row.reviewers, row.weighted_total) == (2, Fraction(21, 2))
@@ -427,7 +427,7 @@ def test_a_reviewer_who_has_joined_the_organisation_is_refused(
 
 def test_a_staff_member_who_is_assigned_scores_here(client, staff, application, programme):
     assignment = services.assign_reviewer(application=application, reviewer=staff, by=staff)
-    client.force_login(staff)
+    factories.with_second_factor(client, staff)
     assert "港のまち花いっぱい運動" in _html(client.get(LIST))
     client.post(_url(assignment), _sheet(programme, [3, 3]))
     assert _scores(assignment) == {"公益性": 3, "実現性": 3}
@@ -469,7 +469,8 @@ def test_the_list_runs_a_fixed_number_of_queries(
         )
         services.assign_reviewer(application=application, reviewer=reviewer, by=staff)
     # session, user, count, page
-    assert _queries(reviewer_client, LIST) == 4
+    # session, user, the reviewer's second factor (has an assignment), count, page
+    assert _queries(reviewer_client, LIST) == 5
 
 
 @pytest.mark.parametrize("count", [1, 8])
@@ -494,7 +495,7 @@ def test_the_score_sheet_runs_a_fixed_number_of_queries(
     # session, user, assignment (with application, programme, category, window, form,
     # organisation, type, district), criteria, scores, conflict check, income, expenses,
     # organisation's fields, partners, documents
-    assert _queries(reviewer_client, _url(assignment)) == 11
+    assert _queries(reviewer_client, _url(assignment)) == 12  # 1: the second factor's check
 
 
 # --- the ranking page in the admin ------------------------------------------------------------
@@ -531,7 +532,7 @@ def test_staff_see_the_ranking_reflecting_the_reviewers_scores(
         (reviewer, third, [1, 1]),
     ):
         as_reviewer = Client()
-        as_reviewer.force_login(user)
+        factories.with_second_factor(as_reviewer, user)
         as_reviewer.post(_url(assignment), _sheet(programme, scores))
 
     response = staff_client.get(_ranking_url(programme))
@@ -584,7 +585,7 @@ def test_the_ranking_page_runs_a_fixed_number_of_queries(
         for user in reviewers:
             assignment = services.assign_reviewer(application=application, reviewer=user, by=staff)
             as_reviewer = Client()
-            as_reviewer.force_login(user)
+            factories.with_second_factor(as_reviewer, user)
             as_reviewer.post(_url(assignment), _sheet(programme, [3] * count))
     assert Score.objects.count() == count * count * 2
     assert _queries(staff_client, _ranking_url(programme)) == 9
