@@ -11,6 +11,11 @@ from django.core.cache import cache
 from django.utils import translation
 
 from tests import factories
+from tests.fuzz.report import (  # noqa: F401 (the fuzz tests' summary: pytest hooks)
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+    pytest_testnodedown,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 

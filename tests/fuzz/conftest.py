@@ -1,0 +1,37 @@
+"""Hypothesis profiles of the fuzz tests: `ci` (the default, in `make test`: a few inputs per
+form, the same ones every run) and `long` (`make fuzz`: hundreds per form, new ones each run,
+failures kept in .hypothesis/ and tried first next time). HYPOTHESIS_PROFILE picks one."""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+_SLOW_IS_FINE = [
+    HealthCheck.too_slow,
+    HealthCheck.data_too_large,
+    HealthCheck.large_base_example,
+    HealthCheck.filter_too_much,
+    HealthCheck.function_scoped_fixture,
+    HealthCheck.differing_executors,
+    HealthCheck.nested_given,
+]
+
+settings.register_profile(
+    "ci",
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "12")),
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    suppress_health_check=_SLOW_IS_FINE,
+)
+settings.register_profile(
+    "long",
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "500")),
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=_SLOW_IS_FINE,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
