@@ -92,7 +92,7 @@ class AdminActionSelectionMiddleware:
         from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 
         selected = request.POST.getlist(ACTION_CHECKBOX_NAME)
-        if all(_is_id(model_admin.model._meta.pk, value) for value in selected):
+        if all(is_value_of(model_admin.model._meta.pk, value) for value in selected):
             return None
         messages.error(
             request,
@@ -104,8 +104,9 @@ class AdminActionSelectionMiddleware:
         return HttpResponseRedirect(request.get_full_path())
 
 
-def _is_id(pk, value: str) -> bool:
-    """Whether `value` can be a primary key of the model (its type, and its database's range)."""
+def is_value_of(pk, value: str) -> bool:
+    """Whether `value` can be a value of the model field `pk` (a primary key or the target of a
+    foreign key): its type, and its database's range."""
     from django.core.exceptions import ValidationError
     from django.db import connection
 
