@@ -20,7 +20,7 @@ _SLOW_IS_FINE = [
 
 settings.register_profile(
     "ci",
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "8")),
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "6")),
     deadline=None,
     derandomize=True,
     database=None,

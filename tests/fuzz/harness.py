@@ -76,14 +76,21 @@ class Finding(AssertionError):
 
 
 def fuzz_form(
-    name: str, client: Client, url: str, form: Form, *, may_write: frozenset[str] = frozenset()
+    name: str,
+    client: Client,
+    url: str,
+    form: Form,
+    *,
+    may_write: frozenset[str] = frozenset(),
+    share: float = 1.0,
 ) -> None:
     """Run the profile's number of generated inputs against the form at `url` (each in a
-    savepoint rolled back after it); fail with the first finding, shrunk by hypothesis."""
+    savepoint rolled back after it; `share` of them for the admin's many forms); fail with the
+    first finding (shrunk by hypothesis in the long profile)."""
     before = digest()
     counter = report.form(name)
 
-    @settings()
+    @settings(max_examples=max(2, round(settings.default.max_examples * share)))
     @given(mutation=mutations(form))
     def example(mutation: Mutation) -> None:
         counter.examples += 1

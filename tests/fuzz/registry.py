@@ -55,7 +55,9 @@ SITE_FORMS: dict[str, SiteForm] = {
     # -- organizations --
     "organizations:register": SiteForm("organizations:register", "resident"),
     "organizations:edit": SiteForm("organizations:edit", "representative"),
-    "organizations:invite": SiteForm("organizations:manage", "representative", "organizations:invite"),
+    "organizations:invite": SiteForm(
+        "organizations:manage", "representative", "organizations:invite"
+    ),
     "organizations:invitation_revoke": SiteForm(
         "organizations:manage", "representative", "organizations:invitation_revoke"
     ),
@@ -74,7 +76,9 @@ SITE_FORMS: dict[str, SiteForm] = {
     "partners:pickup_new": SiteForm("partners:pickup_new", "member"),
     "partners:supplies_new": SiteForm("partners:supplies_new", "member"),
     "partners:loan_new": SiteForm("partners:loan_new", "member"),
-    "partners:request_cancel": SiteForm("partners:request_list", "member", "partners:request_cancel"),
+    "partners:request_cancel": SiteForm(
+        "partners:request_list", "member", "partners:request_cancel"
+    ),
     "partners:opportunity_signup": SiteForm(
         "partners:opportunity_detail", "member", "partners:opportunity_signup"
     ),
@@ -110,8 +114,12 @@ SITE_FORMS: dict[str, SiteForm] = {
     "councils:signup[signed in]": SiteForm("councils:signup", "resident"),
     "councils:signup[training]": SiteForm("councils:signup[training]", "resident"),
     "councils:signup_confirm": SiteForm("councils:signup_confirm", "anonymous"),
-    "councils:guest_cancel": SiteForm("councils:guest_signup", "anonymous", "councils:guest_cancel"),
-    "councils:signup_cancel": SiteForm("councils:signup_detail", "member", "councils:signup_cancel"),
+    "councils:guest_cancel": SiteForm(
+        "councils:guest_signup", "anonymous", "councils:guest_cancel"
+    ),
+    "councils:signup_cancel": SiteForm(
+        "councils:signup_detail", "member", "councils:signup_cancel"
+    ),
     "councils:pool_leave": SiteForm("councils:pool_leave", "member"),
 }
 

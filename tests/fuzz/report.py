@@ -35,7 +35,10 @@ def skipped(name: str, note: str) -> None:
 
 
 def _as_data() -> dict:
-    return {k: {"examples": v.examples, "findings": v.findings, "note": v.note} for k, v in _forms.items()}
+    return {
+        k: {"examples": v.examples, "findings": v.findings, "note": v.note}
+        for k, v in _forms.items()
+    }
 
 
 def _merge(data: dict) -> None:

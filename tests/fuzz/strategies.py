@@ -125,11 +125,7 @@ class Mutation:
 
     def __repr__(self) -> str:  # hypothesis prints it on failure: short, not 100k characters
         shown = {
-            k: (
-                v
-                if not isinstance(v, str) or len(v) < 80
-                else f"{v[:10]!r}…({len(v)} chars)"
-            )
+            k: (v if not isinstance(v, str) or len(v) < 80 else f"{v[:10]!r}…({len(v)} chars)")
             for k, v in self.data.items()
         }
         return f"Mutation({'; '.join(self.changes)} | {shown})"
