@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-clock lint format bench messages catalogues migrations-check clean design-tokens
+.PHONY: help install run test test-clock fuzz lint format bench messages catalogues migrations-check clean design-tokens
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -57,6 +57,9 @@ run: $(STAMP) catalogues ## Set everything up and serve the demo on http://127.0
 
 test: $(STAMP) catalogues node_modules/axe-core/axe.min.js ## Run the whole test suite (DATABASE_URL=postgres://... for PostgreSQL)
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+fuzz: $(STAMP) catalogues ## Fuzz every form with hypothesis's long profile (500 inputs per form; FUZZ_EXAMPLES=n); table in .fuzz/last.md
+	HYPOTHESIS_PROFILE=long $(PY) -m pytest -n 2 -q -m fuzz -p no:cacheprovider $(PYTEST_ARGS)
 
 test-clock: $(STAMP) catalogues ## The suite, browser tests aside, with the clock at AT (UTC), e.g. AT='2027-03-31 15:01:00'; needs Debian's faketime
 	@test -n "$(AT)" || { echo "usage: make test-clock AT='YYYY-MM-DD HH:MM:SS' (UTC)"; exit 2; }

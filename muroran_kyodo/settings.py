@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.AdminSecondFactorMiddleware",
     "accounts.middleware.PersonalPagesNoStoreMiddleware",
+    # An admin action posted with a selection that is no id: the list and a message, not a 500.
+    "muroran_kyodo.middleware.AdminActionSelectionMiddleware",
 ]
 
 # Our templates/django/forms/field.html renders every field: label, 必須, help, error.

@@ -14,6 +14,11 @@ from django.utils import translation
 
 from muroran_kyodo.lib import scanning
 from tests import clamav, factories
+from tests.fuzz.report import (  # noqa: F401 (the fuzz tests' summary: pytest hooks)
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+    pytest_testnodedown,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 

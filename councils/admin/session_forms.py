@@ -92,9 +92,9 @@ def session_steps(
 
 def as_int(value) -> int | None:
     """A number typed or posted as ASCII digits ("12"), None for anything else ("abc", "²",
-    "-1", "")."""
+    "-1", "", or more digits than a BIGINT has: Python refuses to read 4,300 and more)."""
     text = value if isinstance(value, str) else ""
-    return int(text) if text.isascii() and text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 19 else None
 
 
 def as_id(value) -> int | None:

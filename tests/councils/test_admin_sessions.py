@@ -480,6 +480,21 @@ def test_the_completion_due_filter_and_outputs_due_filter(staff_client, staff, f
 # --- facilitators ------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("table", ["1" * 5000, "9" * 20])
+def test_a_table_number_of_thousands_of_digits_is_no_table_not_a_server_error(
+    staff_client, workshop, table
+):
+    """Found by tests/fuzz: int() refuses 4,300 digits and more with a ValueError."""
+    facilitator = cf.make_facilitator()
+
+    response = staff_client.post(
+        _url("assign", workshop.pk), {"table": table, "table2-facilitator": facilitator.pk}
+    )
+
+    assert response.status_code in (200, 302)
+    assert not Assignment.objects.exists()
+
+
 def test_assign_and_unassign_facilitators(staff_client, staff, workshop):
     facilitator = cf.make_facilitator()
     response = staff_client.post(
