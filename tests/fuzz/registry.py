@@ -153,6 +153,34 @@ EXCLUDED: dict[str, str] = {
     "account_reset_password_from_key_done": "allauth: a page that says it is done, no form",
     "signed_out": "the page after signing out: no form (refuses a POST: tests/access)",
     "bench_baseline": "benchmark harness only (settings.BENCH_BASELINE)",
+    "csp_report": (
+        "a browser's JSON report, no form: bad JSON 400, too large 413, rate-limited, no "
+        "database write (tests/muroran_kyodo/test_csp.py)"
+    ),
+    # allauth's passkey ceremonies post the credential the browser's authenticator made (JSON
+    # from WebAuthn), which generated form fields cannot produce; tests/e2e/test_passkeys.py
+    # adds a passkey through Chromium's virtual authenticator.
+    **{
+        name: "allauth: a WebAuthn ceremony (tests/e2e/test_passkeys.py)"
+        for name in (
+            "mfa_add_webauthn",
+            "mfa_edit_webauthn",
+            "mfa_login_webauthn",
+            "mfa_reauthenticate_webauthn",
+            "mfa_remove_webauthn",
+        )
+    },
+    # Short forms of the one-time links and of ending a session (a button, or one address);
+    # their refusals (another's session, a used, expired or foreign link) are tested in
+    # tests/accounts/test_staff_enrolment.py, test_lockout.py and test_sessions.py.
+    "staff_enrolment": "one button (send a new link): tests/accounts/test_staff_enrolment.py",
+    "staff_enrolment_link": "a one-time link: tests/accounts/test_staff_enrolment.py",
+    "login_unlock": (
+        "the locked address (hidden on the sign-in page, typed on its own page): one answer "
+        "whatever is typed, rate-limited; tests/accounts/test_lockout.py"
+    ),
+    "login_unlock_link": "a one-time link: tests/accounts/test_lockout.py",
+    "usersession_end": "one button per session: tests/accounts/test_sessions.py",
 }
 
 

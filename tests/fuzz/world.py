@@ -112,6 +112,9 @@ def sign_in(client: Client, world, role: str) -> Client:
                 user=user, session_key=session.session_key, ip="192.0.2.1", user_agent="fuzz"
             )
         return client
+    if role == "reviewer":
+        # Reviewers give the second factor before their pages (subsidies.second_factor).
+        return factories.with_second_factor(client, user)
     if role == "staff_mid_login":
         # The password is right: allauth asks for the second factor (its login stage).
         client.post(reverse("account_login"), {"login": user.email, "password": factories.PASSWORD})

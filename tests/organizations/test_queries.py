@@ -30,16 +30,17 @@ MYPAGE = 14  # session, user, memberships with organisation and type, invitation
 # and whether I am a 代表者 without a second factor (subsidies).
 MANAGE = 7  # session, user, organisation, own membership, members with users, invitations, history
 EDIT = 8  # session, user, organisation, own membership, type/district/field choices, chosen fields
-# Admin (staff with a second factor): session, user, authenticator, permissions ... then the list.
+# Admin (staff with a second factor given in this session, so no authenticator lookup):
+# session, user, permissions ... then the list.
 ADMIN_CHANGELISTS = {
-    "organization": 12,
-    "membership": 8,
-    "collaborationproject": 10,
-    "organizationstatuschange": 10,
-    "invitation": 8,
+    "organization": 11,
+    "membership": 7,
+    "collaborationproject": 9,
+    "organizationstatuschange": 9,
+    "invitation": 7,
 }
 ADMIN_ORGANIZATION_CHANGE = (
-    13  # with one member; each further member row costs one query (see below)
+    12  # with one member; each further member row costs one query (see below)
 )
 
 
