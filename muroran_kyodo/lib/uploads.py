@@ -34,10 +34,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageOps
 
+from . import scanning
 from .uploads_office import check_office
 from .uploads_pdf import check_pdf
-
-from . import scanning
 
 DEFAULT_MAX_IMAGE_BYTES = 5 * 1024 * 1024
 

@@ -160,16 +160,16 @@ EXCLUDED: dict[str, str] = {
     # allauth's passkey ceremonies post the credential the browser's authenticator made (JSON
     # from WebAuthn), which generated form fields cannot produce; tests/e2e/test_passkeys.py
     # adds a passkey through Chromium's virtual authenticator.
-    **{
-        name: "allauth: a WebAuthn ceremony (tests/e2e/test_passkeys.py)"
-        for name in (
+    **dict.fromkeys(
+        (
             "mfa_add_webauthn",
             "mfa_edit_webauthn",
             "mfa_login_webauthn",
             "mfa_reauthenticate_webauthn",
             "mfa_remove_webauthn",
-        )
-    },
+        ),
+        "allauth: a WebAuthn ceremony (tests/e2e/test_passkeys.py)",
+    ),
     # Short forms of the one-time links and of ending a session (a button, or one address);
     # their refusals (another's session, a used, expired or foreign link) are tested in
     # tests/accounts/test_staff_enrolment.py, test_lockout.py and test_sessions.py.
