@@ -36,7 +36,7 @@ from muroran_kyodo.lib.ratelimit import client_ip
 
 from . import links
 from .models import AccountLink
-from .security_events import record
+from .security_events import count_in_cache, record
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -62,15 +62,6 @@ LOCKED = _(
 
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\x00".join(parts).lower().encode()).hexdigest()[:32]
-
-
-def _incr(key: str, timeout: int) -> int:
-    cache.add(key, 0, timeout)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout)
-        return 1
 
 
 def normalize(email: str) -> str:
@@ -128,11 +119,11 @@ def note_failure(request: HttpRequest, email: str) -> None:
     if isinstance(mark, dict) and mark.get("email") == email:
         request.session[SESSION_KEY] = {**mark, "remaining": int(mark.get("remaining", 0)) - 1}
     try:
-        _incr(f"lockout:failures:{_digest(email)}", HOUR)
+        count_in_cache(f"lockout:failures:{_digest(email)}", HOUR)
         ip = client_ip(request)
         sources = cache.get(f"lockout:sources:{_digest(email)}", 0)
         if cache.add(f"lockout:source:{_digest(email, ip)}", 1, HOUR):
-            sources = _incr(f"lockout:sources:{_digest(email)}", HOUR)
+            sources = count_in_cache(f"lockout:sources:{_digest(email)}", HOUR)
         if sources >= _config("ALERT_SOURCES_PER_HOUR") and cache.add(
             f"lockout:alerted:{_digest(email)}", 1, HOUR
         ):

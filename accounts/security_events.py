@@ -335,8 +335,8 @@ class RefusalLogMiddleware:
         prefix = f"refusals:{window}:{hashlib.sha256(source.encode()).hexdigest()[:24]}"
         path_digest = hashlib.sha256(request.path.encode()).hexdigest()[:24]
         try:
-            on_path = _incr(f"{prefix}:{path_digest}", self.WINDOW * 2)
-            from_source = _incr(f"{prefix}:all", self.WINDOW * 2)
+            on_path = count_in_cache(f"{prefix}:{path_digest}", self.WINDOW * 2)
+            from_source = count_in_cache(f"{prefix}:all", self.WINDOW * 2)
         except Exception:  # the cache is down: record, as before
             logger.exception("refusal log counters unavailable")
             on_path = from_source = 1
@@ -348,7 +348,7 @@ class RefusalLogMiddleware:
     def summarise(self, request, user, key: str) -> None:
         from .models import SecurityEvent
 
-        suppressed = _incr(f"{key}:count", self.WINDOW * 2)
+        suppressed = count_in_cache(f"{key}:count", self.WINDOW * 2)
         if suppressed == 1:
             row = record(
                 "refused_repeated",
@@ -368,7 +368,9 @@ class RefusalLogMiddleware:
                     row.save(update_fields=["detail"])
 
 
-def _incr(key: str, timeout: int) -> int:
+def count_in_cache(key: str, timeout: int) -> int:
+    """Add one to a counter in the shared cache that expires `timeout` seconds after its first
+    hit; the new count."""
     cache.add(key, 0, timeout)
     try:
         return cache.incr(key)

@@ -81,15 +81,6 @@ def _megabytes(limit: int) -> str:
     return f"{size:.6f}".rstrip("0").rstrip(".") or "0"
 
 
-def _file_size(file: IO[bytes]) -> int:
-    size = getattr(file, "size", None)
-    if size is None:
-        position = file.tell()
-        size = file.seek(0, 2)
-        file.seek(position)
-    return int(size)
-
-
 def _extension(file: IO[bytes]) -> str:
     name = getattr(file, "name", "") or ""
     return "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -108,7 +99,7 @@ def validate_image(file: IO[bytes], *, max_bytes: int | None = None) -> str:
     """
     if max_bytes is None:
         max_bytes = getattr(settings, "UPLOAD_MAX_IMAGE_BYTES", DEFAULT_MAX_IMAGE_BYTES)
-    if _file_size(file) > max_bytes:
+    if document_size(file) > max_bytes:
         raise ValidationError(
             _("The photo is too large: at most %(size)s MB.") % {"size": _megabytes(max_bytes)},
             code="too_large",
