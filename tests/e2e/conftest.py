@@ -412,7 +412,10 @@ def expect():
 
 def wait_for_language(page, code: str) -> None:
     """Wait until the page shown is in `code` (after a language button posted its form). While
-    the browser swaps documents, documentElement is briefly null: the check allows for it."""
-    page.wait_for_function(
-        f"document.documentElement !== null && document.documentElement.lang === {code!r}"
-    )
+    the browser swaps documents, documentElement is briefly null: the locator waits for it."""
+    # A locator assertion, not wait_for_function: Playwright builds a string predicate with
+    # eval inside the page, which the site's Content-Security-Policy refuses (and the watcher
+    # above would report).
+    from playwright.sync_api import expect
+
+    expect(page.locator("html")).to_have_attribute("lang", code)

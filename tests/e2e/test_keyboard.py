@@ -134,7 +134,13 @@ def test_a_wide_table_on_a_phone_scrolls_with_the_arrow_keys(new_context):
     for _ in range(5):
         page.keyboard.press("ArrowRight")
     # Keyboard scrolling is animated: wait for it rather than read scrollLeft at once.
-    page.wait_for_function("el => el.scrollLeft > 0", arg=region.element_handle(), timeout=5_000)
+    # Polled with evaluate (run by the browser's debugger, outside the page's CSP), not
+    # wait_for_function, whose string predicate the CSP's script-src refuses as eval.
+    for _ in range(50):
+        if region.evaluate("el => el.scrollLeft") > 0:
+            break
+        page.wait_for_timeout(100)
+    assert region.evaluate("el => el.scrollLeft") > 0
 
 
 # --- sign-up with the keyboard only ---------------------------------------------------------

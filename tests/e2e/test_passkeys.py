@@ -2,12 +2,18 @@
 authenticator (the DevTools WebAuthn domain): allauth's WebAuthn scripts work under the site's
 Content-Security-Policy (the fixture fails the test on any violation)."""
 
+import pytest
 from allauth.mfa.models import Authenticator
 
 from tests import factories
 
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
-def test_a_resident_adds_a_passkey(new_context, transactional_db):
+
+def test_a_resident_adds_a_passkey(new_context):
     user = factories.make_user("passkey@example.jp")
     context = new_context()
     page = context.new_page()
