@@ -110,3 +110,31 @@ class SecurityEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# allauth.mfa registers its authenticators with an editable JSON `data` (the encrypted TOTP
+# secret, the recovery-code seed, a passkey's credential) and an add form: an authenticator
+# typed in the admin would be a second factor that its owner never set up, and the raw JSON
+# field answers a 100,000-digit number with a server error. Here they are read only; a clerk
+# who lost their phone and recovery codes has theirs deleted (then gets a new enrolment link).
+# accounts comes first in INSTALLED_APPS: allauth.mfa's admin module is imported here, so that
+# it registers its own now and not after this one.
+import allauth.mfa.admin  # noqa: E402, F401
+from allauth.mfa.models import Authenticator  # noqa: E402
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    raw_id_fields = ("user",)
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type", "created_at", "last_used_at")
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
