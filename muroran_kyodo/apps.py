@@ -10,6 +10,7 @@ class MuroranKyodoConfig(AppConfig):
         from . import checks  # noqa: F401  (registers the system checks)
 
         _autocomplete_skips_values_that_are_no_ids()
+        _model_choices_refuse_numbers_beyond_the_database()
 
 
 def _autocomplete_skips_values_that_are_no_ids():
@@ -34,3 +35,40 @@ def _autocomplete_skips_values_that_are_no_ids():
 
     optgroups.skips_values_that_are_no_ids = True
     AutocompleteMixin.optgroups = optgroups
+
+
+def _model_choices_refuse_numbers_beyond_the_database():
+    """A choice of records (a select or checkboxes of a ForeignKey or ManyToMany) posted with
+    an id beyond SQLite's 64-bit integers makes Django's lookup raise OverflowError, which its
+    fields do not catch: a server error on the embedded database (found by tests/fuzz on the
+    admin's programme form; PostgreSQL just finds no row). It is answered as the choice that
+    does not exist that it is."""
+    from django.core.exceptions import ValidationError
+    from django.forms.models import ModelChoiceField, ModelMultipleChoiceField
+
+    if getattr(ModelChoiceField.to_python, "refuses_overflow", False):
+        return
+    to_python = ModelChoiceField.to_python
+    check_values = ModelMultipleChoiceField._check_values
+
+    def to_python_refusing_overflow(self, value):
+        try:
+            return to_python(self, value)
+        except OverflowError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+    def check_values_refusing_overflow(self, value):
+        try:
+            return check_values(self, value)
+        except OverflowError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": "…"},
+            ) from None
+
+    to_python_refusing_overflow.refuses_overflow = True  # type: ignore[attr-defined]
+    ModelChoiceField.to_python = to_python_refusing_overflow  # type: ignore[method-assign]
+    ModelMultipleChoiceField._check_values = check_values_refusing_overflow  # type: ignore[method-assign]
