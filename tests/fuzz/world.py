@@ -15,6 +15,7 @@ from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.middleware import STAFF_ACTIVITY_KEY
 from partners.models import Shift
@@ -59,6 +60,7 @@ def build():
     for role in ("staff", "superuser"):
         Authenticator.objects.filter(user=w.users[role]).delete()
         TOTP.activate(w.users[role], TOTP_SECRET)
+    _records_staff_keep(w)
     users = get_user_model().objects
     w.users = {
         **w.users,
@@ -120,3 +122,77 @@ def sign_in(client: Client, world, role: str) -> Client:
         client.post(reverse("account_login"), {"login": user.email, "password": factories.PASSWORD})
         return client
     return factories.sign_in(client, user)
+
+
+def _records_staff_keep(w) -> None:
+    """One of each record the access matrix needs no URL for but the admin has a form for:
+    loans, insurance, scores, payments and repayments, facilitator assignments, blocked days,
+    follow-ups, verification history, user sessions; and a training with a sign-up, so that
+    its completion form shows."""
+    from allauth.usersessions.models import UserSession
+
+    from councils.models import Session
+    from entalk.models import Block, FollowUp
+    from entalk.models import Department as EntalkDepartment
+    from organizations.models import OrganizationStatusChange
+    from partners.models import Equipment, EquipmentLoan, InsuranceEnrollment
+    from subsidies.models import Payment, Repayment, Score
+    from tests.councils import factories as cf
+
+    o = w.objects
+    staff = w.users["staff"]
+    today = timezone.localdate()
+    registration = o["registration"]
+    EquipmentLoan.objects.create(
+        registration=registration,
+        equipment=Equipment.objects.first(),
+        lend_on=today + dt.timedelta(days=3),
+        return_by=today + dt.timedelta(days=5),
+        created_by=w.users["member"],
+    )
+    InsuranceEnrollment.objects.create(
+        registration=registration,
+        fiscal_year=o["programme"].fiscal_year,
+        insured_people=3,
+        confirmed_by=staff,
+    )
+    assignment = o["assignment"]
+    Score.objects.create(
+        assignment=assignment,
+        criterion=assignment.application.programme.criteria.order_by("sort_order").first(),
+        score=4,
+        comment="地域の参加が見込める",
+    )
+    Payment.objects.create(
+        application=o["granted"],
+        kind=Payment.Kind.ADVANCE,
+        paid_on=today - dt.timedelta(days=5),
+        amount=50_000,
+        recorded_by=staff,
+    )
+    Repayment.objects.create(
+        application=o["confirmed"],
+        amount=10_000,
+        requested_on=today - dt.timedelta(days=2),
+        recorded_by=staff,
+    )
+    cf.make_assignment(o["councils_workshop"], o["councils_facilitator"], table=1)
+    training = o["councils_training"]
+    assert training.status == Session.Status.SCHEDULED
+    cf.make_signup(training)
+    Block.objects.create(
+        starts_at=timezone.now() + dt.timedelta(days=40),
+        ends_at=timezone.now() + dt.timedelta(days=40, hours=8),
+        created_by=staff,
+    )
+    FollowUp.objects.create(
+        request=o["entalk_session"],
+        department=EntalkDepartment.objects.order_by("pk").first(),
+        matter="公園のベンチの修繕",
+    )
+    OrganizationStatusChange.objects.create(
+        organization=o["organization"], old_status="pending", new_status="verified", by=staff
+    )
+    UserSession.objects.create(
+        user=w.users["resident"], session_key="fuzz-world-session", ip="192.0.2.7", user_agent="fuzz"
+    )
