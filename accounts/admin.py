@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
+from . import staff_enrolment
 from .models import SecurityEvent, User
 
 
@@ -138,3 +139,13 @@ class AuthenticatorAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        staff_enrolment.authenticators_removed(request, obj.user)
+
+    def delete_queryset(self, request, queryset):
+        users = {a.user for a in queryset.select_related("user")}
+        super().delete_queryset(request, queryset)
+        for user in users:
+            staff_enrolment.authenticators_removed(request, user)

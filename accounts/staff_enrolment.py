@@ -188,7 +188,44 @@ def _authenticator_deleted(sender, instance, **kwargs) -> None:
     send_link_on_commit(instance.user_id, reason="authenticators_removed")
 
 
+# --- when the last authenticator goes, the sessions it vouched for lose staff powers ---------
+
+
+def withdraw_second_factor(request: HttpRequest, user: User) -> None:
+    """A staff account has no authenticator left: the second factor its sessions gave came
+    from one that is gone. The person's other sessions end; in `request`'s session, when it
+    is theirs, the record of the second factor is struck out (they stay signed in, without
+    staff powers, until they enrol again with the e-mailed link)."""
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+    from allauth.usersessions.adapter import get_adapter
+    from allauth.usersessions.models import UserSession
+
+    own = getattr(request, "user", None) is not None and request.user.pk == user.pk
+    sessions = UserSession.objects.filter(user_id=user.pk)
+    if own:
+        sessions = sessions.exclude(session_key=request.session.session_key)
+        methods = request.session.get(AUTHENTICATION_METHODS_SESSION_KEY) or []
+        request.session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+            m for m in methods if m.get("method") != "mfa"
+        ]
+    get_adapter().end_sessions(list(sessions))
+    record("staff_second_factor_withdrawn", request, user)
+
+
+def authenticators_removed(request: HttpRequest, user: User) -> None:
+    """Call after authenticators of `user` were deleted in `request` (the admin's delete)."""
+    if has_staff_rights(user) and not has_authenticator(user):
+        withdraw_second_factor(request, user)
+
+
+def _authenticator_removed(sender, request, authenticator, **kwargs) -> None:
+    # allauth.mfa's signal: the person removed one of their own on their account pages.
+    if authenticator.type != Authenticator.Type.RECOVERY_CODES:
+        authenticators_removed(request, authenticator.user)
+
+
 def connect() -> None:
+    from allauth.mfa.signals import authenticator_removed
     from django.db.models.signals import post_delete
 
     from .security_events import staff_rights_gained
@@ -196,3 +233,4 @@ def connect() -> None:
     uid = "accounts.staff_enrolment"
     staff_rights_gained.connect(_rights_gained, dispatch_uid=f"{uid}.gained")
     post_delete.connect(_authenticator_deleted, sender=Authenticator, dispatch_uid=f"{uid}.del")
+    authenticator_removed.connect(_authenticator_removed, dispatch_uid=f"{uid}.removed")

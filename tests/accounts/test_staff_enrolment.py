@@ -296,3 +296,83 @@ def test_the_demo_admin_signs_in_and_opens_the_admin_without_a_second_factor(set
     admin = factories.make_user("admin@example.jp", superuser=True)
     _sign_in(client, admin)
     assert client.get(ADMIN).status_code == 200
+
+
+# --- the last authenticator removed: the second factor it gave is withdrawn ---------------------
+
+
+def _second_browser(user):
+    """Another browser of the same person, known to allauth's session list."""
+    from allauth.usersessions.models import UserSession
+    from django.test import Client
+
+    other = factories.with_second_factor(Client(), user)
+    UserSession.objects.create(
+        user=user, session_key=other.session.session_key, ip="192.0.2.9", user_agent="phone"
+    )
+    return other
+
+
+def _password_given_again(client):
+    """allauth asks for the password again before an authenticator is removed: given now."""
+    session = client.session
+    session["account_authentication_methods"].append(
+        {"method": "password", "at": timezone.now().timestamp(), "reauthenticated": True}
+    )
+    session.save()
+
+
+def test_staff_who_remove_their_last_authenticator_lose_staff_powers_everywhere(
+    client, staff, resident, django_capture_on_commit_callbacks
+):
+    page = _registration_page(resident)
+    factories.with_second_factor(client, staff)
+    phone = _second_browser(staff)
+    assert client.get(ADMIN).status_code == 200
+    assert phone.get(ADMIN).status_code == 200
+    _password_given_again(client)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/2fa/totp/deactivate/")
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(user=staff).exists()
+
+    # This browser stays signed in, without staff powers, until the e-mailed link is followed.
+    assert client.session[SESSION_KEY] == str(staff.pk)
+    response = client.get(ADMIN)
+    assert response.status_code == 302 and response["Location"] == ENROLMENT
+    assert client.get(page).status_code == 404
+    # The other browser is signed out.
+    response = phone.get(ADMIN)
+    assert response.status_code == 302 and "login" in response["Location"]
+    assert SESSION_KEY not in phone.session
+    assert SecurityEvent.objects.filter(event="staff_second_factor_withdrawn", user=staff).exists()
+    assert [m.to for m in mail.outbox] == [[staff.email]]  # the link to enrol again
+
+
+def test_a_residents_removed_authenticator_ends_none_of_their_sessions(client, resident):
+    factories.with_second_factor(client, resident)
+    phone = _second_browser(resident)
+    _password_given_again(client)
+    assert client.post("/accounts/2fa/totp/deactivate/").status_code == 302
+    assert not Authenticator.objects.filter(user=resident).exists()
+    assert phone.get("/mypage/").status_code == 200
+    assert not SecurityEvent.objects.filter(event="staff_second_factor_withdrawn").exists()
+
+
+def test_a_clerks_authenticator_deleted_in_the_admin_signs_the_clerk_out(client, staff):
+    root = factories.make_user("root@city.muroran.example.jp", staff=True, superuser=True)
+    factories.with_second_factor(client, root)
+    clerk_browser = _second_browser(staff)
+    assert clerk_browser.get(ADMIN).status_code == 200
+    (totp,) = Authenticator.objects.filter(user=staff)
+
+    response = client.post(
+        reverse("admin:mfa_authenticator_delete", args=[totp.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    response = clerk_browser.get(ADMIN)
+    assert response.status_code == 302 and "login" in response["Location"]
+    assert SESSION_KEY not in clerk_browser.session
+    # The administrator's own session is untouched.
+    assert client.get(ADMIN).status_code == 200
