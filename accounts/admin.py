@@ -149,3 +149,35 @@ class AuthenticatorAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
         for user in users:
             staff_enrolment.authenticators_removed(request, user)
+
+
+# allauth.usersessions registers the sessions with an add form and an editable JSON `data`: a
+# session typed in the admin is no session, and deleting the row left the browser signed in.
+# Here they are read only, and deleting one ends it (allauth's UserSession.end) as the
+# person's own "sign out" on /accounts/sessions/ does.
+import allauth.usersessions.admin  # noqa: E402, F401
+from allauth.usersessions.models import UserSession  # noqa: E402
+
+admin.site.unregister(UserSession)
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(admin.ModelAdmin):
+    raw_id_fields = ("user",)
+    list_display = ("user", "created_at", "last_seen_at", "ip", "user_agent")
+    search_fields = ["user__email", "ip"]
+    fields = ("user", "created_at", "last_seen_at", "ip", "user_agent")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        obj.end()
+
+    def delete_queryset(self, request, queryset):
+        for session in queryset:
+            session.end()

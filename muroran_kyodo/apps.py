@@ -11,6 +11,7 @@ class MuroranKyodoConfig(AppConfig):
 
         _autocomplete_skips_values_that_are_no_ids()
         _model_choices_refuse_numbers_beyond_the_database()
+        _json_fields_refuse_what_json_cannot_read()
 
 
 def _autocomplete_skips_values_that_are_no_ids():
@@ -72,3 +73,40 @@ def _model_choices_refuse_numbers_beyond_the_database():
     to_python_refusing_overflow.refuses_overflow = True  # type: ignore[attr-defined]
     ModelChoiceField.to_python = to_python_refusing_overflow  # type: ignore[method-assign]
     ModelMultipleChoiceField._check_values = check_values_refusing_overflow  # type: ignore[method-assign]
+
+
+def _json_fields_refuse_what_json_cannot_read():
+    """Django's JSON form field turns only a JSONDecodeError into "Enter a valid JSON": a number
+    of more than 4,300 digits makes Python's json raise a plain ValueError, a server error in
+    the admin (found by tests/fuzz on allauth's user-session form). Any ValueError of the
+    parser is the invalid input it is."""
+    from django.core.exceptions import ValidationError
+    from django.forms import JSONField
+    from django.forms.fields import InvalidJSONInput
+
+    if getattr(JSONField.to_python, "refuses_unreadable", False):
+        return
+    to_python = JSONField.to_python
+
+    def to_python_refusing_unreadable(self, value):
+        try:
+            return to_python(self, value)
+        except ValidationError:
+            raise
+        except ValueError:
+            raise ValidationError(
+                self.error_messages["invalid"], code="invalid", params={"value": "…"}
+            ) from None
+
+    bound_data = JSONField.bound_data
+
+    def bound_data_keeping_unreadable(self, data, initial):
+        # The form shown again with its error keeps what was typed.
+        try:
+            return bound_data(self, data, initial)
+        except ValueError:
+            return InvalidJSONInput(data)
+
+    to_python_refusing_unreadable.refuses_unreadable = True  # type: ignore[attr-defined]
+    JSONField.to_python = to_python_refusing_unreadable  # type: ignore[method-assign]
+    JSONField.bound_data = bound_data_keeping_unreadable  # type: ignore[method-assign]

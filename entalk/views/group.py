@@ -166,10 +166,10 @@ def calendar_feed_new(request: HttpRequest) -> HttpResponse:
             request,
             _("Your calendar address is ready. An address given out before no longer works."),
         )
-    back = requests_of(request.user, Request.objects.all()).filter(
-        pk=request.POST.get("request") if str(request.POST.get("request", "")).isdigit() else None
-    )
-    item = back.first()
+    posted = str(request.POST.get("request", ""))
+    # An id at most: a 100,000-digit "number" is none (int() refuses it with a ValueError).
+    pk = int(posted) if posted.isascii() and posted.isdigit() and len(posted) <= 18 else None
+    item = requests_of(request.user, Request.objects.all()).filter(pk=pk).first() if pk else None
     return redirect(
         reverse("entalk:request_detail", args=[item.pk]) if item else reverse("entalk:request_list")
     )

@@ -48,3 +48,41 @@ def test_a_lost_authenticator_is_deleted(superuser_client, authenticator):
     response = superuser_client.post(url, {"post": "yes"})
     assert response.status_code == 302
     assert not Authenticator.objects.filter(pk=authenticator.pk).exists()
+
+
+# --- user sessions (allauth.usersessions), read only in the admin too -------------------------
+
+
+@pytest.fixture
+def signed_in_elsewhere():
+    from allauth.usersessions.models import UserSession
+    from django.test import Client
+
+    resident = factories.make_user("hanako@example.jp")
+    browser = factories.sign_in(Client(), resident)
+    session = UserSession.objects.create(
+        user=resident, session_key=browser.session.session_key, ip="192.0.2.5", user_agent="phone"
+    )
+    return browser, session
+
+
+def test_no_session_is_added_or_edited_in_the_admin(superuser_client, signed_in_elsewhere):
+    _browser, session = signed_in_elsewhere
+    url = reverse("admin:usersessions_usersession_add")
+    assert superuser_client.get(url).status_code == 403
+    change = reverse("admin:usersessions_usersession_change", args=[session.pk])
+    assert superuser_client.get(change).status_code == 200
+    superuser_client.post(change, {"data": "9" * 100_000, "ip": "198.51.100.1"})
+    session.refresh_from_db()
+    assert session.ip == "192.0.2.5"
+
+
+def test_deleting_a_session_in_the_admin_signs_that_browser_out(
+    superuser_client, signed_in_elsewhere
+):
+    browser, session = signed_in_elsewhere
+    assert browser.get("/mypage/").status_code == 200
+    url = reverse("admin:usersessions_usersession_delete", args=[session.pk])
+    assert superuser_client.post(url, {"post": "yes"}).status_code == 302
+    response = browser.get("/mypage/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]

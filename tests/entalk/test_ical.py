@@ -174,3 +174,8 @@ def test_the_calendar_address_post_returns_to_own_requests_only(client, represen
     assert response["Location"] == reverse("entalk:request_list")
     response = client.post(reverse("entalk:calendar_feed_new"), {"request": "../x"})
     assert response["Location"] == reverse("entalk:request_list")
+    # A "number" of 100,000 digits (found by tests/fuzz: int() refused it, a server error).
+    response = client.post(reverse("entalk:calendar_feed_new"), {"request": "1" * 100_000})
+    assert response["Location"] == reverse("entalk:request_list")
+    response = client.post(reverse("entalk:calendar_feed_new"), {"request": "１２"})
+    assert response["Location"] == reverse("entalk:request_list")

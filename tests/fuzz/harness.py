@@ -63,8 +63,10 @@ def action_url(form: Form, page_url: str) -> str:
 
 
 def clone(client: Client) -> Client:
-    """A new client with the same cookies (session, CSRF): each example starts alike."""
-    fresh = Client(raise_request_exception=True)
+    """A new client with the same cookies (session, CSRF): each example starts alike. The CSRF
+    check is on, as in production: it reads the body before any view runs, so a body Django
+    cannot parse is refused before a view could write (the test client skips it otherwise)."""
+    fresh = Client(raise_request_exception=True, enforce_csrf_checks=True)
     fresh.cookies = SimpleCookie()
     for key, morsel in client.cookies.items():
         fresh.cookies[key] = morsel.value
