@@ -42,6 +42,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
@@ -124,7 +125,9 @@ def _written_tables(sql: Any) -> frozenset[str] | None:
     return _tables_in(sql) or frozenset({EVERYTHING})
 
 
-def _note_write(execute, sql, params, many, context):
+def _note_write(
+    execute: Callable[..., Any], sql: Any, params: Any, many: bool, context: dict[str, Any]
+) -> Any:
     result = execute(sql, params, many, context)
     tables = _written_tables(sql)
     if tables:
@@ -136,32 +139,34 @@ def _note_write(execute, sql, params, many, context):
     return result
 
 
-def _pending(connection) -> _Pending:
+def _pending(connection: BaseDatabaseWrapper) -> _Pending:
     """The transaction's pending bump, registered with `on_commit` once. A rollback (of the
     transaction or of the savepoint it was registered in) drops the callback: a new one then."""
     state: _Pending | None = getattr(connection, "_page_cache_pending", None)
-    callbacks = connection.run_on_commit
+    callbacks: list[Any] = connection.run_on_commit  # (savepoint ids, function, robust)
     if state is not None:
         if 0 <= state.index < len(callbacks) and callbacks[state.index][1] == state.run:
             return state
-        for index, (_sids, func, _robust) in enumerate(callbacks):
-            if func == state.run:
+        for index, callback in enumerate(callbacks):
+            if callback[1] == state.run:
                 state.index = index
                 return state
     state = _Pending()
     connection.on_commit(state.run, robust=True)
     state.index = len(connection.run_on_commit) - 1
-    connection._page_cache_pending = state
+    setattr(connection, "_page_cache_pending", state)  # noqa: B010 (a connection's own state)
     return state
 
 
-def _wrap(connection) -> None:
+def _wrap(connection: BaseDatabaseWrapper) -> None:
     # In front: `execute_wrapper()` contexts pop the last wrapper when they end.
     if _note_write not in connection.execute_wrappers:
         connection.execute_wrappers.insert(0, _note_write)
 
 
-def _on_connection_created(sender, connection, **kwargs) -> None:
+def _on_connection_created(
+    sender: object, connection: BaseDatabaseWrapper, **kwargs: object
+) -> None:
     _wrap(connection)
 
 
@@ -177,7 +182,14 @@ class _Reads:
         self.tables: set[str] = set()
         self.outer: _Reads | None = None
 
-    def __call__(self, execute, sql, params, many, context):
+    def __call__(
+        self,
+        execute: Callable[..., Any],
+        sql: Any,
+        params: Any,
+        many: bool,
+        context: dict[str, Any],
+    ) -> Any:
         if isinstance(sql, str):
             self.tables.update(_tables_in(sql))
         else:
@@ -302,7 +314,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     """Serve `view` from the page cache to anonymous visitors (see the module's docstring)."""
 
     @functools.wraps(view)
-    def cached_view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def cached_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if (
             settings.PAGE_CACHE_SECONDS <= 0
             or request.method not in ("GET", "HEAD")

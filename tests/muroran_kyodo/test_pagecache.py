@@ -8,8 +8,8 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.contrib.messages import constants
 from django.conf import settings
+from django.contrib.messages import constants
 from django.contrib.messages.storage.base import Message
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
