@@ -369,3 +369,65 @@ def test_the_partner_totals_kept_in_their_own_cache_invalidate_the_page(client, 
         # A write that sends no signal: the totals' own cache is not dropped, the page is.
         Registration.objects.filter(pk=registration.pk).update(status="withdrawn")
         assert state(client.get("/figures/?year=2026")) == MISS
+
+
+# --- Through the services, as the admin calls them -----------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_case_announced_then_abandoned_shows_on_the_cached_pages_at_once(client):
+    """The workflow's compare-and-set `update()` and its history row: no signal needed."""
+    from django.contrib.auth.models import Group
+
+    from publiccomment import services
+    from publiccomment.models import Case
+    from tests.publiccomment import factories as pf
+
+    staff = factories.make_user("kikaku@city.muroran.example.jp", staff=True)
+    staff.groups.add(Group.objects.get(name="企画課"))  # runs public comment
+    with time_machine.travel(pf.NOW, tick=False):
+        case = pf.make_case(
+            title="みどりの基本計画（案）",
+            status=Case.Status.DRAFT,
+            opens_at=pf.NOW + dt.timedelta(days=1),
+            closes_at=pf.NOW + dt.timedelta(days=40),
+        )
+        pages = ["/publiccomment/"]
+        for url in pages:
+            client.get(url)
+            cached = client.get(url)
+            assert state(cached) == HIT
+            assert "みどりの基本計画（案）" not in cached.content.decode()
+
+        services.case_announce(case=case, by=staff)
+        for url in pages:
+            page = client.get(url)
+            assert state(page) == MISS
+            assert "みどりの基本計画（案）" in page.content.decode()
+
+        detail = f"/publiccomment/{case.pk}/"
+        client.get(detail)
+        assert state(client.get(detail)) == HIT
+        services.case_abandon(case=Case.objects.get(pk=case.pk), by=staff, reason="計画の見直し")
+        page = client.get(detail)
+        assert state(page) == MISS
+        assert "計画の見直し" in page.content.decode()
+
+
+def test_the_write_watch_is_on_every_connection_of_every_thread(db):
+    import threading
+
+    from django.db import connections
+
+    seen = []
+
+    def in_a_thread():
+        connections["default"].ensure_connection()
+        seen.append(pagecache._note_write in connections["default"].execute_wrappers)
+        connections["default"].close()
+
+    thread = threading.Thread(target=in_a_thread)
+    thread.start()
+    thread.join()
+    assert seen == [True]
+    assert pagecache._note_write in connection.execute_wrappers
