@@ -119,7 +119,7 @@ def test_a_session_with_data_is_not_anonymous_enough(client, db):
     session = client.session
     session["draft"] = "x"
     session.save()
-    client.cookies["sessionid"] = session.session_key
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
     Client().get("/")
     assert state(client.get("/")) is None
 
