@@ -8,6 +8,9 @@ class MuroranKyodoConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the system checks)
+        from .lib import pagecache
+
+        pagecache.install()  # every write gives the tables it changes a new generation
 
         _autocomplete_skips_values_that_are_no_ids()
         _model_choices_refuse_numbers_beyond_the_database()

@@ -24,7 +24,9 @@ def shared_cache_for_rate_limits(app_configs, **kwargs):
         return [
             Warning(
                 "CACHE_URL is not set: login, sign-up and password-reset rate limits are kept per "
-                "worker process. Set CACHE_URL=redis://… so that all gunicorn workers share them.",
+                "worker process, and so is the page cache (a change made through one worker "
+                "leaves the pages cached by the others for up to a minute). Set "
+                "CACHE_URL=redis://… so that all gunicorn workers share them.",
                 id="muroran_kyodo.W002",
             )
         ]

@@ -377,6 +377,16 @@ REMINDER_REPORT_DAYS = env.int("REMINDER_REPORT_DAYS", default=7)
 CITY_POPULATION = env.int("CITY_POPULATION", default=75_000)
 # Seconds the partner programme's totals stay cached at most (they are also dropped on change).
 PARTNERS_STATS_CACHE_SECONDS = env.int("PARTNERS_STATS_CACHE_SECONDS", default=300)
+# The page cache (muroran_kyodo/lib/pagecache.py): public pages for anonymous visitors kept in the
+# shared cache, dropped exactly when a committed write changes a table they read. Seconds an
+# entry lives at most (never past the next full minute); 0 switches it off. On by default when
+# DEBUG is off; it needs CACHE_URL (Redis) once there is more than one worker process.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=0 if DEBUG else 60)
+# An X-Page-Cache: hit|miss header on the pages that may be cached (for measuring).
+PAGE_CACHE_HEADER = env_bool("PAGE_CACHE_HEADER", DEBUG)
+# The deployment's version (e.g. the git commit), the same on every server: pages rendered by
+# another release are never served. Empty: derived from the files' names, sizes and times.
+PAGE_CACHE_RELEASE = env.str("PAGE_CACHE_RELEASE", default="")
 
 # The map of the まち「ピカ」 places (Leaflet, static/vendor/leaflet/): the tiles' URL template and
 # the attribution their terms require. The default is the Geospatial Information Authority of

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from . import bench_views, csp_report, views
 
@@ -24,7 +26,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch is in the header of every page: it carries no CSRF token, so that
+    # public pages can be kept in the page cache for anonymous visitors (lib/pagecache.py).
+    # Choosing a language is all a forged request could do.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("", include("organizations.urls")),
     path("", include("partners.urls")),
     path("", include("subsidies.urls")),

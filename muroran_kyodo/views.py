@@ -27,6 +27,7 @@ from . import registry
 from .lib.csvexport import csv_response
 from .lib.extension import Task, Urgency
 from .lib.jp import current_fiscal_year, fiscal_year_label, wareki_fiscal_year
+from .lib.pagecache import public_page
 
 FIRST_FISCAL_YEAR = 2003  # 協働改革プラン (平成15年度): the start of Muroran's collaboration work
 
@@ -35,6 +36,7 @@ def _sections(functions, request):
     return [section for section in (f(request) for f in functions) if section is not None]
 
 
+@public_page
 def home(request):
     return render(
         request,
@@ -43,6 +45,7 @@ def home(request):
     )
 
 
+@public_page
 def guideline(request):
     leads = CollaborationLead.objects.prefetch_related("forms")
     return render(
@@ -59,10 +62,12 @@ def guideline(request):
     )
 
 
+@public_page
 def privacy(request):
     return render(request, "muroran_kyodo/privacy.html")
 
 
+@public_page
 def accessibility(request):
     return render(request, "muroran_kyodo/accessibility.html")
 
@@ -147,6 +152,7 @@ def _range(request) -> tuple[int, int] | None:
     return first, last
 
 
+@public_page
 def figures(request):
     year = _year(request)
     rows = collect_figures(year)
@@ -176,6 +182,7 @@ def figures(request):
     )
 
 
+@public_page
 def figures_csv(request):
     year = _year(request)
     return csv_response(
@@ -188,6 +195,7 @@ def figures_csv(request):
     )
 
 
+@public_page
 def figures_json(request):
     year = _year(request)
     data = {
@@ -209,6 +217,7 @@ def figures_json(request):
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
 
 
+@public_page
 def opendata(request):
     year = current_fiscal_year()
     datasets = [

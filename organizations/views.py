@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from muroran_kyodo.lib import ratelimit
 from muroran_kyodo.lib.confirm import STEP_INPUT, confirm_flow
+from muroran_kyodo.lib.pagecache import public_page
 from muroran_kyodo.lib.printing import render_receipt
 
 from . import receipts, services
@@ -32,6 +33,7 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+@public_page
 def directory(request):
     form = DirectoryFilterForm(request.GET or None)
     organizations = Organization.objects.for_directory()
@@ -55,6 +57,7 @@ def directory(request):
     )
 
 
+@public_page
 def detail(request, pk):
     organization = get_object_or_404(
         Organization.objects.visible_to(request.user)
@@ -298,6 +301,7 @@ def invitation(request, token):
 # --- Collaboration projects ------------------------------------------------------------------
 
 
+@public_page
 def project_list(request):
     years = (
         CollaborationProject.objects.published()
@@ -324,6 +328,7 @@ def project_list(request):
     )
 
 
+@public_page
 def project_detail(request, pk):
     project = get_object_or_404(CollaborationProject.objects.for_catalogue(), pk=pk)
     return render(request, "organizations/collaborationproject_detail.html", {"project": project})

@@ -31,6 +31,7 @@ from django.db.models import CharField, Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from muroran_kyodo.lib import pagecache
 from muroran_kyodo.lib.extension import Figure
 from muroran_kyodo.lib.jp import fiscal_year_dates, fiscal_year_datetimes
 
@@ -78,11 +79,17 @@ def invalidate(using: str | None = None) -> None:
 
 
 def _cached(name: str, compute, *args):
-    key = ":".join(["partners:stats", _version(), name, *map(str, args)])
-    value = cache.get(key)
-    if value is None:
+    # Kept with the tables it was computed from: a page of the page cache that shows it depends
+    # on them though it read none of their rows (muroran_kyodo.lib.pagecache).
+    key = ":".join(["partners:stats:2", _version(), name, *map(str, args)])
+    found = cache.get(key)
+    if found is not None:
+        value, tables = found
+        pagecache.depends_on(tables)
+        return value
+    with pagecache.recorded() as tables:
         value = compute(*args)
-        cache.set(key, value, _timeout())
+    cache.set(key, (value, frozenset(tables)), _timeout())
     return value
 
 

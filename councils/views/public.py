@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
+from muroran_kyodo.lib.pagecache import public_page
 from muroran_kyodo.lib.uploads import serve_private_file
 
 from .. import ical
@@ -76,6 +77,7 @@ def mark_open(sessions: Iterable[Session], now: dt.datetime) -> list[Session]:
     return marked
 
 
+@public_page
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
     """What the councils are, the workshops open for sign-up, the coming trainings and the
@@ -102,6 +104,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 @require_safe
 def session_list(request: HttpRequest) -> HttpResponse:
     """The upcoming workshops with places left and the deadline, then the past ones whose
@@ -140,6 +143,7 @@ def _query(request: HttpRequest, name: str) -> str:
     return urlencode({name: value}) if value.isdigit() else ""
 
 
+@public_page
 @require_safe
 def training_list(request: HttpRequest) -> HttpResponse:
     """The coming facilitator trainings with places left, and the past ones. Two queries."""
@@ -156,6 +160,7 @@ def training_list(request: HttpRequest) -> HttpResponse:
     return render(request, "councils/training_list.html", {"upcoming": coming, "past": past})
 
 
+@public_page
 @require_safe
 def council_list(request: HttpRequest) -> HttpResponse:
     """The councils that are not in preparation, by 年度, newest first. One query."""
@@ -172,6 +177,7 @@ def council_list(request: HttpRequest) -> HttpResponse:
     return render(request, "councils/council_list.html", {"councils": councils})
 
 
+@public_page
 @require_safe
 def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A council: what it is about, its department and stage, its materials and workshops;
@@ -244,6 +250,7 @@ def session_context(session: Session, now: dt.datetime) -> dict[str, Any]:
     }
 
 
+@public_page
 @require_safe
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A workshop or training: theme, council, date, venue, who may join, places left or the
@@ -300,6 +307,7 @@ def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
+@public_page
 @require_safe
 def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
     """One session as an iCal event, to add to a calendar. One query."""
@@ -310,6 +318,7 @@ def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
     return _calendar_response(body, filename=f"council-session-{session.pk}.ics")
 
 
+@public_page
 @require_safe
 def calendar_ics(request: HttpRequest) -> HttpResponse:
     """The announced sessions from a year ago to a year ahead. One query."""

@@ -23,6 +23,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from muroran_kyodo.lib.jp import fiscal_year_label
+from muroran_kyodo.lib.pagecache import public_page
 from muroran_kyodo.lib.uploads import serve_private_file
 
 from .. import ical, services
@@ -59,6 +60,7 @@ def _record_index() -> tuple[list[dict], list[dict]]:
     return themes, districts
 
 
+@public_page
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
     """What enとーく is, how to request it, the upcoming sessions, the latest records and the
@@ -82,6 +84,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 @require_safe
 def session_list(request: HttpRequest) -> HttpResponse:
     """The published records, newest first, 20 a page, filtered by theme category, town and
@@ -127,6 +130,7 @@ def _status_changes():
     return FollowUpChange.objects.order_by("at", "pk")
 
 
+@public_page
 @require_safe
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A confirmed or published session: date, venue, town, themes, the group as the public
@@ -190,6 +194,7 @@ def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
+@public_page
 @require_safe
 def calendar_ics(request: HttpRequest) -> HttpResponse:
     """Confirmed and published sessions from a year ago to a year ahead. One query."""

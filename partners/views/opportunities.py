@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from muroran_kyodo.lib import ratelimit
+from muroran_kyodo.lib.pagecache import public_page
 
 from .. import services
 from ..models import Opportunity, Registration, Shift, Signup
@@ -47,6 +48,7 @@ def eligible_registrations(user, programme):
     )
 
 
+@public_page
 def opportunity_list(request):
     """Open opportunities, soonest deadline first. Two queries (count, page)."""
     opportunities = (
@@ -58,6 +60,7 @@ def opportunity_list(request):
     return render(request, "partners/opportunity_list.html", {"page": page})
 
 
+@public_page
 def opportunity_detail(request, pk):
     opportunity = get_object_or_404(Opportunity.objects.published(), pk=pk)
     shifts = shifts_with_places(opportunity)

@@ -21,6 +21,7 @@ from muroran_kyodo.lib import ratelimit
 from muroran_kyodo.lib.confirm import STEP_INPUT, confirm_flow
 from muroran_kyodo.lib.forms import REASON_REFUSED, posted_reason, put_refusal_on_form
 from muroran_kyodo.lib.jp import current_fiscal_year, fiscal_year_label
+from muroran_kyodo.lib.pagecache import public_page
 
 from .. import services, stats
 from ..forms import ContactChangeForm, RegistrationForm
@@ -48,12 +49,14 @@ def registered_people_by_programme() -> dict[str, int]:
     return stats.registered_people_by_programme()
 
 
+@public_page
 def programme_list(request):
     counts = registered_people_by_programme()
     programmes = [{"code": p.value, "label": p.label, "people": counts[p.value]} for p in Programme]
     return render(request, "partners/programme_list.html", {"programmes": programmes})
 
 
+@public_page
 def programme_detail(request, programme):
     programme = Programme(programme)
     public = (
@@ -118,6 +121,7 @@ def _places(programme) -> dict:
     }
 
 
+@public_page
 def programme_terms(request, programme):
     """The programme's terms (規約), public and printable: what the registration form asks the
     partner to agree to, the same text as on the agreement (合意書)."""

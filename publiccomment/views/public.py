@@ -23,6 +23,7 @@ from django.views.decorators.http import require_safe
 from muroran_kyodo.lib import scanning
 from muroran_kyodo.lib.csvexport import csv_response
 from muroran_kyodo.lib.jp import fiscal_year_label
+from muroran_kyodo.lib.pagecache import public_page
 from muroran_kyodo.lib.windows import CallToAction, call_to_action
 
 from ..models import Case, Channel, Document, Facility, Issue, Opinion, Submission
@@ -80,6 +81,7 @@ def _chosen_year(request, years: list[int]) -> int | None:
     return years[0] if years else None
 
 
+@public_page
 @require_safe
 def case_list(request):
     """Open cases (closing first, with days left), cases opening soon, and the past cases
@@ -119,6 +121,7 @@ def case_list(request):
     )
 
 
+@public_page
 @require_safe
 def case_detail(request, pk):
     """One case: the summary, purpose and legal basis, the draft by section, the documents,
@@ -195,6 +198,7 @@ def _channel_counts(case: Case) -> tuple[list[dict], dict]:
     return channels, totals
 
 
+@public_page
 @require_safe
 def case_result(request, pk):
     """「意見等の概要と室蘭市の考え方」: the case, the date the draft was published, the number
@@ -222,6 +226,7 @@ def _section_label(section) -> str:
 RESULT_CSV_HEADER = ["番号", "該当箇所", "意見の概要", "市の考え方", "対応"]
 
 
+@public_page
 @require_safe
 def result_csv(request, pk):
     """The opinion table in the layout the city publishes: one row per 論点. Two queries."""
@@ -239,6 +244,7 @@ def result_csv(request, pk):
     return csv_response(f"muroran-publiccomment-{case.code}-result.csv", RESULT_CSV_HEADER, rows)
 
 
+@public_page
 @require_safe
 def case_opinions(request, pk):
     """Every opinion as submitted, with what may not be published removed (43条2項, 3項): the

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from muroran_kyodo.lib.csvexport import csv_response
 from muroran_kyodo.lib.jp import current_fiscal_year, fiscal_year_label, wareki_fiscal_year
+from muroran_kyodo.lib.pagecache import public_page
 from muroran_kyodo.lib.windows import call_to_action
 
 from ..models import Application, AttachmentType, IntakeWindow, Programme, ResultsMeeting
@@ -66,6 +67,7 @@ def _with_display(programme: Programme, now) -> Programme:
 # --- Programmes -------------------------------------------------------------------------------
 
 
+@public_page
 def programme_list(request):
     """The published programmes of this and next 年度, by year and track. Three queries."""
     year = current_fiscal_year()
@@ -92,6 +94,7 @@ def programme_list(request):
     )
 
 
+@public_page
 def programme_detail(request, pk):
     """One published programme with everything a group needs before applying. Six queries."""
     programme = get_object_or_404(
@@ -166,6 +169,7 @@ def _public_summary(application: Application) -> str:
     return application.report_summary if application.status in REPORT_PUBLIC_STATUSES else ""
 
 
+@public_page
 def adopted(request, year=None):
     """A 年度's adopted projects, paginated, with links to its CSV, JSON and 報告会. Four
     queries: the years, the meeting, the count and the page."""
@@ -196,6 +200,7 @@ def adopted(request, year=None):
     )
 
 
+@public_page
 def adopted_detail(request, pk):
     """One adopted project: the plan, the amounts and (once accepted) its report. One query."""
     application = get_object_or_404(
@@ -249,6 +254,7 @@ def _open_data_rows(year: int):
         }
 
 
+@public_page
 def adopted_csv(request, year):
     """The 年度's adopted projects as CSV (UTF-8 with a BOM). One query."""
     _check_year(year)
@@ -259,6 +265,7 @@ def adopted_csv(request, year):
     )
 
 
+@public_page
 def adopted_json(request, year):
     """The same as JSON. One query."""
     _check_year(year)
@@ -274,6 +281,7 @@ def adopted_json(request, year):
 # --- 報告会 ----------------------------------------------------------------------------------------
 
 
+@public_page
 def meeting_detail(request, year):
     """The 年度's results meeting and every adopted project presenting there, by programme.
     Three queries: the meeting, the count and the page."""
