@@ -20,6 +20,7 @@ from muroran_kyodo.lib.admin_actions import (
     fiscal_year_filter,
     transition_action,
 )
+from muroran_kyodo.lib.admin_counts import EstimatedCountAdminMixin
 from muroran_kyodo.lib.admin_display import short_text
 
 from .. import permissions, services
@@ -62,7 +63,13 @@ class ReasonForm(ReasonActionForm):
 
 
 @admin.register(Signup)
-class SignupAdmin(DepartmentScopedMixin, ActionFormErrorsMixin, ServiceSaveMixin, admin.ModelAdmin):
+class SignupAdmin(
+    EstimatedCountAdminMixin,
+    DepartmentScopedMixin,
+    ActionFormErrorsMixin,
+    ServiceSaveMixin,
+    admin.ModelAdmin,
+):
     list_display = [
         short_text("name", _("name"), length=14),
         "status",

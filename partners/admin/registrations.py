@@ -23,6 +23,7 @@ from muroran_kyodo.lib.admin_actions import (
     ServiceSaveMixin,
     transition_action,
 )
+from muroran_kyodo.lib.admin_counts import EstimatedCountAdminMixin
 from muroran_kyodo.lib.admin_display import short_date, shorten
 from muroran_kyodo.lib.csvexport import csv_response
 from muroran_kyodo.lib.jp import (
@@ -189,6 +190,7 @@ CSV_CONTACT_HEADER = [
 
 @admin.register(Registration)
 class RegistrationAdmin(
+    EstimatedCountAdminMixin,
     PrintablesAdminMixin,
     ActionFormErrorsMixin,
     ServiceSaveMixin,
@@ -231,7 +233,8 @@ class RegistrationAdmin(
     ]
     list_select_related = ["organization", "district"]
     search_fields = ["number", "contact_name", "contact_kana", "group_name", "organization__name"]
-    date_hierarchy = "created_at"
+    # No date_hierarchy: its list of dates is a DISTINCT over every row (a full scan at
+    # 100,000 rows on every page view); the 年度 filter does the job from an index (issue 14).
     autocomplete_fields = ["user", "organization", "places"]
     filter_horizontal = ["activity_kinds"]
     inlines = [StatusChangeInline]

@@ -14,6 +14,7 @@ from muroran_kyodo.lib.admin_actions import (
     ServiceRefusalsOnTheFormMixin,
     csv_export_action,
 )
+from muroran_kyodo.lib.admin_counts import EstimatedCountAdminMixin
 from muroran_kyodo.lib.printing import PrintablesAdminMixin
 
 from .. import services
@@ -48,7 +49,9 @@ class ActivityReportAdminForm(forms.ModelForm):
 
 
 @admin.register(ActivityReport)
-class ActivityReportAdmin(PrintablesAdminMixin, ServiceRefusalsOnTheFormMixin, admin.ModelAdmin):
+class ActivityReportAdmin(
+    EstimatedCountAdminMixin, PrintablesAdminMixin, ServiceRefusalsOnTheFormMixin, admin.ModelAdmin
+):
     form = ActivityReportAdminForm
 
     def printables(self, request, obj):

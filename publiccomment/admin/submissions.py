@@ -23,6 +23,7 @@ from muroran_kyodo.lib.admin_actions import (
     ServiceRefusalsOnTheFormMixin,
     ServiceSaveMixin,
 )
+from muroran_kyodo.lib.admin_counts import EstimatedCountAdminMixin
 from muroran_kyodo.lib.admin_display import short_date, short_text
 from muroran_kyodo.lib.printing import PrintablesAdminMixin
 from muroran_kyodo.lib.workflow import TransitionError
@@ -374,7 +375,7 @@ class ReviewedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Opinion)
-class OpinionAdmin(ServiceRefusalsOnTheFormMixin, admin.ModelAdmin):
+class OpinionAdmin(EstimatedCountAdminMixin, ServiceRefusalsOnTheFormMixin, admin.ModelAdmin):
     """Redaction (public text, or withheld, with the reason), splitting, and checking each
     opinion for publishing (the list's action or the box on the page); the text as submitted
     is read-only."""

@@ -18,6 +18,7 @@ from muroran_kyodo.lib.admin_actions import (
     ServiceSaveMixin,
     transition_action,
 )
+from muroran_kyodo.lib.admin_counts import EstimatedCountAdminMixin
 from muroran_kyodo.lib.admin_display import short_date, short_text, yen
 from muroran_kyodo.lib.csvexport import csv_response
 from muroran_kyodo.lib.printing import PrintablesAdminMixin
@@ -195,6 +196,7 @@ CSV_HEADER = [
 
 @admin.register(Application)
 class ApplicationAdmin(
+    EstimatedCountAdminMixin,
     PrintablesAdminMixin,
     ServiceSaveMixin,
     ActionFormErrorsMixin,
