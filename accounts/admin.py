@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
-from muroran_kyodo.lib.admin_counts import EstimatedCountAdminMixin
+from muroran_kyodo.lib.admin_lists import EstimatedCountAdminMixin
 
 from . import staff_enrolment
 from .models import SecurityEvent, User
@@ -125,6 +125,8 @@ class SecurityEventAdmin(EstimatedCountAdminMixin, admin.ModelAdmin):
     # No date_hierarchy: its list of dates is a DISTINCT over every event (a full scan of a log
     # that only grows); the date filter on `at` does the job from an index (issue 14).
     list_select_related = ["user"]
+    # The long texts the list never shows, left out of its query (lib.admin_lists).
+    list_defer = ("detail", "user_agent")
     readonly_fields = ["at", "event", "user", "email", "ip", "user_agent", "path", "detail"]
 
     def has_view_permission(self, request, obj=None):

@@ -5,8 +5,8 @@ file's state on the record that holds it."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from muroran_kyodo.lib.admin_counts import EstimatedCountAdminMixin
 from muroran_kyodo.lib.admin_display import short_date
+from muroran_kyodo.lib.admin_lists import EstimatedCountAdminMixin
 from muroran_kyodo.lib.models import FileScan
 
 

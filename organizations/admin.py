@@ -10,7 +10,7 @@ from muroran_kyodo.lib.admin_actions import (
     save_changed_fields,
     transition_action,
 )
-from muroran_kyodo.lib.admin_counts import EstimatedCountAdminMixin
+from muroran_kyodo.lib.admin_lists import EstimatedCountAdminMixin
 from muroran_kyodo.lib.csvexport import csv_response
 from muroran_kyodo.lib.printing import PrintablesAdminMixin
 
@@ -114,6 +114,8 @@ class OrganizationAdmin(
         fiscal_year_filter("created_at", title=_("fiscal year registered"), is_datetime=True),
     ]
     list_select_related = ["actor_type", "district"]
+    # The long texts the list never shows, left out of its query (lib.admin_lists).
+    list_defer = ("description",)
     search_fields = ["name", "name_kana"]
     # No date_hierarchy: its list of dates is a DISTINCT over every row (a full scan at
     # 100,000 rows on every page view); the 年度 filter does the job from an index (issue 14).

@@ -20,8 +20,8 @@ from muroran_kyodo.lib.admin_actions import (
     fiscal_year_filter,
     transition_action,
 )
-from muroran_kyodo.lib.admin_counts import EstimatedCountAdminMixin
 from muroran_kyodo.lib.admin_display import short_text
+from muroran_kyodo.lib.admin_lists import EstimatedCountAdminMixin
 
 from .. import permissions, services
 from ..models import Channel, Session, Signup, SignupStatusChange

@@ -25,9 +25,9 @@ from muroran_kyodo.lib.admin_actions import (
     KeyedInChannelMixin,
     ServiceSaveMixin,
 )
-from muroran_kyodo.lib.admin_counts import EstimatedCountAdminMixin
 from muroran_kyodo.lib.admin_display import short_text
 from muroran_kyodo.lib.admin_inlines import CheckedUploadForm, checked_image
+from muroran_kyodo.lib.admin_lists import EstimatedCountAdminMixin
 from muroran_kyodo.lib.forms import put_refusal_on_form
 from muroran_kyodo.lib.printing import PrintablesAdminMixin
 from muroran_kyodo.lib.workflow import TransitionError
@@ -539,6 +539,8 @@ class RequestAdmin(
         RecordDueFilter,
     ]
     list_select_related = ["venue_district"]
+    # The long texts the list never shows, left out of its query (lib.admin_lists).
+    list_defer = ("theme", "note", "decline_reason", "summary")
     search_fields = ["number", "group_name", "contact_name"]
     list_per_page = 50
     show_full_result_count = False

@@ -25,8 +25,8 @@ from muroran_kyodo.lib.admin_actions import (
     fiscal_year_filter,
     transition_action,
 )
-from muroran_kyodo.lib.admin_counts import EstimatedCountAdminMixin
 from muroran_kyodo.lib.admin_display import short_date, short_text
+from muroran_kyodo.lib.admin_lists import EstimatedCountAdminMixin
 from muroran_kyodo.lib.csvexport import csv_response
 from muroran_kyodo.lib.jp import current_fiscal_year, fiscal_year_datetimes, fiscal_year_label
 from muroran_kyodo.lib.printing import PrintablesAdminMixin

@@ -14,7 +14,7 @@ from muroran_kyodo.lib.admin_actions import (
     ServiceRefusalsOnTheFormMixin,
     csv_export_action,
 )
-from muroran_kyodo.lib.admin_counts import EstimatedCountAdminMixin
+from muroran_kyodo.lib.admin_lists import EstimatedCountAdminMixin
 from muroran_kyodo.lib.printing import PrintablesAdminMixin
 
 from .. import services
@@ -73,6 +73,8 @@ class ActivityReportAdmin(
         "channel",
     ]
     list_select_related = ["registration"]
+    # The long texts the list never shows, left out of its query (lib.admin_lists).
+    list_defer = ("notes", "registration__skills")
     search_fields = PARTNER_SEARCH_FIELDS
     actions = ["export_csv"]
     export_csv = csv_export_action(

@@ -23,8 +23,8 @@ from muroran_kyodo.lib.admin_actions import (
     ServiceRefusalsOnTheFormMixin,
     ServiceSaveMixin,
 )
-from muroran_kyodo.lib.admin_counts import EstimatedCountAdminMixin
 from muroran_kyodo.lib.admin_display import short_date, short_text
+from muroran_kyodo.lib.admin_lists import EstimatedCountAdminMixin
 from muroran_kyodo.lib.printing import PrintablesAdminMixin
 from muroran_kyodo.lib.workflow import TransitionError
 
@@ -391,6 +391,18 @@ class OpinionAdmin(EstimatedCountAdminMixin, ServiceRefusalsOnTheFormMixin, admi
     ]
     list_filter = [CaseFilter, ReviewedFilter, "withheld", CaseFiscalYearFilter]
     list_select_related = ["case", "submission"]
+    # The long texts the list never shows, left out of its query (lib.admin_lists).
+    # (Not public_text: the 伏せ字 column reads it.)
+    list_defer = (
+        "case__summary",
+        "case__purpose",
+        "case__legal_basis",
+        "case__short_window_reason",
+        "case__may_submit",
+        "case__final_plan",
+        "case__changes_summary",
+        "case__abandon_reason",
+    )
     search_fields = ["submission__number", "text"]
     list_per_page = 50
     show_full_result_count = False

@@ -24,8 +24,8 @@ from django.urls import reverse
 from accounts.models import SecurityEvent
 from councils.models import Signup as CouncilSignup
 from entalk.models import Request as EntalkRequest
-from muroran_kyodo.lib import admin_counts
-from muroran_kyodo.lib.admin_counts import EstimatedCountAdminMixin
+from muroran_kyodo.lib import admin_lists
+from muroran_kyodo.lib.admin_lists import EstimatedCountAdminMixin
 from muroran_kyodo.lib.models import FileScan
 from organizations.models import District, Organization
 from partners.models import ActivityReport, Registration
@@ -134,7 +134,7 @@ def test_big_lists_read_their_tables_through_indexes(client, monkeypatch):
         FileScan.objects.create(name="x/a.pdf")
         SecurityEvent.objects.create(event="login_failed", email="a@example.jp", ip="127.0.0.1")
         # Every table counts as big here, so the unfiltered page shows the estimate.
-        monkeypatch.setattr(admin_counts, "ESTIMATE_FROM", 0)
+        monkeypatch.setattr(admin_lists, "ESTIMATE_FROM", 0)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         factories.with_second_factor(client, world.users["superuser"])
