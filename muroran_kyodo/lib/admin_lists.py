@@ -69,7 +69,7 @@ class EstimatedCountPaginator(Paginator):
     count_is_estimate = False
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         object_list = self.object_list
         if isinstance(object_list, QuerySet) and is_unfiltered(object_list):
             estimate = estimated_rows(object_list)
@@ -97,7 +97,7 @@ class EstimatedCountPaginator(Paginator):
         if not self.count_is_estimate:
             return super().page(number)
         bottom = (number - 1) * self.per_page
-        return self._get_page(self.object_list[bottom : bottom + self.per_page], number, self)
+        return Page(self.object_list[bottom : bottom + self.per_page], number, self)
 
 
 class EstimatedCountAdminMixin:
