@@ -268,6 +268,10 @@ class Request(models.Model):
             models.Index(fields=["organization", "status"]),
             models.Index(fields=["user", "status"]),
             models.Index(fields=["-received_at", "-id"]),
+            # The admin list's 年度, channel and 記録待ち filters (issue 14).
+            models.Index(fields=["fiscal_year", "-received_at"], name="entalk_request_fy_idx"),
+            models.Index(fields=["channel", "-received_at"], name="entalk_request_channel_idx"),
+            models.Index(fields=["status", "ends_at"], name="entalk_request_ends_idx"),
         ]
         constraints = [
             models.CheckConstraint(

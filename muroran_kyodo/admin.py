@@ -6,11 +6,12 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from muroran_kyodo.lib.admin_display import short_date
+from muroran_kyodo.lib.admin_lists import EstimatedCountAdminMixin
 from muroran_kyodo.lib.models import FileScan
 
 
 @admin.register(FileScan)
-class FileScanAdmin(admin.ModelAdmin):
+class FileScanAdmin(EstimatedCountAdminMixin, admin.ModelAdmin):
     list_display = [
         "state",
         "name",

@@ -6,9 +6,11 @@ from django.utils.translation import ngettext
 from muroran_kyodo.lib.admin_actions import (
     ActionFormErrorsMixin,
     ReasonActionForm,
+    fiscal_year_filter,
     save_changed_fields,
     transition_action,
 )
+from muroran_kyodo.lib.admin_lists import EstimatedCountAdminMixin
 from muroran_kyodo.lib.csvexport import csv_response
 from muroran_kyodo.lib.printing import PrintablesAdminMixin
 
@@ -97,15 +99,26 @@ def _organisations_changed(n: int) -> str:
 
 
 @admin.register(Organization)
-class OrganizationAdmin(PrintablesAdminMixin, ActionFormErrorsMixin, admin.ModelAdmin):
+class OrganizationAdmin(
+    EstimatedCountAdminMixin, PrintablesAdminMixin, ActionFormErrorsMixin, admin.ModelAdmin
+):
     def printables(self, request, obj):
         return [(_("Receipt slip"), reverse("organizations:receipt", args=[obj.pk]))]
 
     list_display = ["name", "actor_type", "district", "status", "member_count", "created_at"]
-    list_filter = ["status", "actor_type", "district", "fields"]
+    list_filter = [
+        "status",
+        "actor_type",
+        "district",
+        "fields",
+        fiscal_year_filter("created_at", title=_("fiscal year registered"), is_datetime=True),
+    ]
     list_select_related = ["actor_type", "district"]
+    # The long texts the list never shows, left out of its query (lib.admin_lists).
+    list_defer = ("description",)
     search_fields = ["name", "name_kana"]
-    date_hierarchy = "created_at"
+    # No date_hierarchy: its list of dates is a DISTINCT over every row (a full scan at
+    # 100,000 rows on every page view); the 年度 filter does the job from an index (issue 14).
     autocomplete_fields = ["district"]
     readonly_fields = ["status", "status_changed_at", "created_at", "updated_at"]
     filter_horizontal = ["fields"]

@@ -274,6 +274,9 @@ class Organization(models.Model):
             models.Index(fields=["status", "name_kana"]),
             models.Index(fields=["status", "actor_type"]),
             models.Index(fields=["status", "district"]),
+            # The admin list: its order, and the 年度 filter on created_at (issue 14).
+            models.Index(fields=["name_kana", "id"], name="organization_name_kana_idx"),
+            models.Index(fields=["created_at"], name="organization_created_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -493,6 +493,13 @@ class Opinion(models.Model):
         ordering = ["submission", "position"]
         verbose_name = _("opinion")
         verbose_name_plural = _("opinions")
+        # The admin list's 確認済み and 非公開 filters, in the list's order (issue 14).
+        indexes = [
+            models.Index(fields=["reviewed_at"], name="opinion_reviewed_idx"),
+            models.Index(
+                fields=["withheld", "submission", "position"], name="opinion_withheld_idx"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["submission", "position"], name="publiccomment_opinion_position_unique"

@@ -21,6 +21,7 @@ from muroran_kyodo.lib.admin_actions import (
     transition_action,
 )
 from muroran_kyodo.lib.admin_display import short_text
+from muroran_kyodo.lib.admin_lists import EstimatedCountAdminMixin
 
 from .. import permissions, services
 from ..models import Channel, Session, Signup, SignupStatusChange
@@ -62,7 +63,13 @@ class ReasonForm(ReasonActionForm):
 
 
 @admin.register(Signup)
-class SignupAdmin(DepartmentScopedMixin, ActionFormErrorsMixin, ServiceSaveMixin, admin.ModelAdmin):
+class SignupAdmin(
+    EstimatedCountAdminMixin,
+    DepartmentScopedMixin,
+    ActionFormErrorsMixin,
+    ServiceSaveMixin,
+    admin.ModelAdmin,
+):
     list_display = [
         short_text("name", _("name"), length=14),
         "status",

@@ -137,6 +137,10 @@ class Signup(models.Model):
         indexes = [
             models.Index(fields=["session", "status", "queued_at"]),
             models.Index(fields=["user", "status"]),
+            # The admin list's channel filter, in the list's order (issue 14).
+            models.Index(
+                fields=["channel", "session", "created_at"], name="council_signup_channel_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -14,6 +14,7 @@ from muroran_kyodo.lib.admin_actions import (
     ServiceRefusalsOnTheFormMixin,
     csv_export_action,
 )
+from muroran_kyodo.lib.admin_lists import EstimatedCountAdminMixin
 from muroran_kyodo.lib.printing import PrintablesAdminMixin
 
 from .. import services
@@ -48,7 +49,9 @@ class ActivityReportAdminForm(forms.ModelForm):
 
 
 @admin.register(ActivityReport)
-class ActivityReportAdmin(PrintablesAdminMixin, ServiceRefusalsOnTheFormMixin, admin.ModelAdmin):
+class ActivityReportAdmin(
+    EstimatedCountAdminMixin, PrintablesAdminMixin, ServiceRefusalsOnTheFormMixin, admin.ModelAdmin
+):
     form = ActivityReportAdminForm
 
     def printables(self, request, obj):
@@ -70,6 +73,8 @@ class ActivityReportAdmin(PrintablesAdminMixin, ServiceRefusalsOnTheFormMixin, a
         "channel",
     ]
     list_select_related = ["registration"]
+    # The long texts the list never shows, left out of its query (lib.admin_lists).
+    list_defer = ("notes", "registration__skills")
     search_fields = PARTNER_SEARCH_FIELDS
     actions = ["export_csv"]
     export_csv = csv_export_action(

@@ -143,7 +143,19 @@ class Signup(models.Model):
         ordering = ["shift", "created_at", "pk"]
         verbose_name = _("sign-up")
         verbose_name_plural = _("sign-ups")
-        indexes = [models.Index(fields=["shift", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["shift", "status", "created_at"]),
+            # The admin list's filters, each in the list's order (issue 14).
+            models.Index(
+                fields=["status", "shift", "created_at"], name="partners_signup_status_idx"
+            ),
+            models.Index(
+                fields=["attended", "shift", "created_at"], name="partners_signup_attended_idx"
+            ),
+            models.Index(
+                fields=["channel", "shift", "created_at"], name="partners_signup_channel_idx"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["shift", "registration"],

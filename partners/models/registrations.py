@@ -338,6 +338,11 @@ class Registration(models.Model):
             models.Index(fields=["programme", "status"]),
             models.Index(fields=["status", "district"]),
             models.Index(fields=["contact_kana"]),
+            # The admin list: its order (newest first), the 年度 filter on created_at, and the
+            # kind and channel filters in that order (issue 14).
+            models.Index(fields=["-created_at", "-id"], name="registration_created_idx"),
+            models.Index(fields=["kind", "-created_at"], name="registration_kind_idx"),
+            models.Index(fields=["channel", "-created_at"], name="registration_channel_idx"),
         ]
         constraints = [
             # One live registration per person and programme, and per organisation and programme.
@@ -494,6 +499,8 @@ class ActivityReport(models.Model):
         indexes = [
             models.Index(fields=["registration", "-activity_date"]),
             models.Index(fields=["activity_date"]),
+            # The admin list's channel filter, in the list's order (issue 14).
+            models.Index(fields=["channel", "-activity_date"], name="report_channel_date_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -24,6 +24,7 @@ from muroran_kyodo.lib.admin_actions import (
     ServiceSaveMixin,
 )
 from muroran_kyodo.lib.admin_display import short_date, short_text
+from muroran_kyodo.lib.admin_lists import EstimatedCountAdminMixin
 from muroran_kyodo.lib.printing import PrintablesAdminMixin
 from muroran_kyodo.lib.workflow import TransitionError
 
@@ -374,7 +375,7 @@ class ReviewedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Opinion)
-class OpinionAdmin(ServiceRefusalsOnTheFormMixin, admin.ModelAdmin):
+class OpinionAdmin(EstimatedCountAdminMixin, ServiceRefusalsOnTheFormMixin, admin.ModelAdmin):
     """Redaction (public text, or withheld, with the reason), splitting, and checking each
     opinion for publishing (the list's action or the box on the page); the text as submitted
     is read-only."""
@@ -390,6 +391,18 @@ class OpinionAdmin(ServiceRefusalsOnTheFormMixin, admin.ModelAdmin):
     ]
     list_filter = [CaseFilter, ReviewedFilter, "withheld", CaseFiscalYearFilter]
     list_select_related = ["case", "submission"]
+    # The long texts the list never shows, left out of its query (lib.admin_lists).
+    # (Not public_text: the 伏せ字 column reads it.)
+    list_defer = (
+        "case__summary",
+        "case__purpose",
+        "case__legal_basis",
+        "case__short_window_reason",
+        "case__may_submit",
+        "case__final_plan",
+        "case__changes_summary",
+        "case__abandon_reason",
+    )
     search_fields = ["submission__number", "text"]
     list_per_page = 50
     show_full_result_count = False

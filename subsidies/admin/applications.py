@@ -19,6 +19,7 @@ from muroran_kyodo.lib.admin_actions import (
     transition_action,
 )
 from muroran_kyodo.lib.admin_display import short_date, short_text, yen
+from muroran_kyodo.lib.admin_lists import EstimatedCountAdminMixin
 from muroran_kyodo.lib.csvexport import csv_response
 from muroran_kyodo.lib.printing import PrintablesAdminMixin
 
@@ -195,6 +196,7 @@ CSV_HEADER = [
 
 @admin.register(Application)
 class ApplicationAdmin(
+    EstimatedCountAdminMixin,
     PrintablesAdminMixin,
     ServiceSaveMixin,
     ActionFormErrorsMixin,
@@ -230,6 +232,19 @@ class ApplicationAdmin(
     ]
     list_filter = ["programme", "status", ProgrammeFiscalYearFilter, "channel"]
     list_select_related = ["programme", "organization"]
+    # The long texts the list never shows, left out of its query (lib.admin_lists).
+    list_defer = (
+        "purpose",
+        "content",
+        "expected_effects",
+        "conditions",
+        "decision_reason",
+        "report_summary",
+        "report_effects",
+        "programme__description",
+        "programme__theme",
+        "organization__description",
+    )
     search_fields = ["number", "title", "organization__name", "organization__name_kana"]
     autocomplete_fields = ["organization", "applicant", "partner_organizations", "consultation"]
     # No date_hierarchy: the fiscal-year filter does that job without a DISTINCT over every

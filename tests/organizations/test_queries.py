@@ -33,7 +33,7 @@ EDIT = 8  # session, user, organisation, own membership, type/district/field cho
 # Admin (staff with a second factor given in this session, so no authenticator lookup):
 # session, user, permissions ... then the list.
 ADMIN_CHANGELISTS = {
-    "organization": 11,
+    "organization": 9,  # no date_hierarchy (its min/max and DISTINCT of dates): issue 14
     "membership": 7,
     "collaborationproject": 9,
     "organizationstatuschange": 9,
