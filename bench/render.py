@@ -13,21 +13,24 @@ What it does, in order:
    a temporary STATIC_ROOT (the production storage's manifest names the files the pages link)
    and `bench_setup`, whose pages come from the apps (`<app>/bench.py`, listed in
    `muroran_kyodo/registry.py` BENCH_PAGES); only the anonymous ones are rendered here;
-3. with the production settings path (DEBUG off) and a dummy cache (CACHE_URL=dummycache://:
-   nothing a page keeps in the cache is reused, so every render does its full work), renders
-   each page through Django's test client (the whole middleware stack, the URL resolver, the
-   view, the templates; no socket): a few warm-up renders, one render counting its queries,
-   then N timed renders;
-4. prints p50/p95/max in milliseconds, the queries per render and the page's size, and writes
-   the table to `.bench/render.md`.
+3. with the production settings path (DEBUG off), renders each page through Django's test
+   client (the whole middleware stack, the URL resolver, the view, the templates; no socket):
+   a few warm-up renders, one render counting its queries, then N timed renders. The cache is
+   a memory cache of this process (`--cache memory`): what the apps keep there themselves
+   (the partner programme's totals) is reused as Redis keeps it in production, and nothing
+   else caches a page. `--cache none` (a dummy cache) recomputes everything on every render;
+4. prints p50/p95/max wall-clock milliseconds, the CPU milliseconds of the rendering thread
+   (p50: on a loaded machine the wall clock also counts the time other processes had the
+   CPU; SQLite's work is in this thread, PostgreSQL's is not), the queries per render and the
+   page's size, and writes the table to `.bench/render.md`.
 
 `--profile` runs cProfile over the timed renders of the pages chosen with `--only` and prints
 the functions that take the most time (cumulative and own), and writes `.bench/render-<page>.prof`
 for `python -m pstats` or snakeviz.
 
 Options: `--volume N` (default 2000), `--renders N` (timed renders per page, default 50),
-`--warmup N` (default 5), `--only home,directory` (a subset by name), `--profile`, `--fresh`
-(delete the SQLite database first). Example: `make bench-render RENDER_ARGS="--renders 200"`.
+`--warmup N` (default 5), `--only home,directory` (a subset by name), `--profile`, `--cache
+memory|none`, `--fresh` (delete the SQLite database first). Example: `make bench-render RENDER_ARGS="--renders 200"`.
 Compare runs on the same machine only; on a shared, loaded machine, read p50 and rerun.
 """
 
@@ -67,14 +70,16 @@ class Result:
     name: str
     path: str
     times: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
     queries: int | None = None
     size: int = 0
     note: str = ""
 
-    def percentile(self, p: float) -> float | None:
-        if not self.times:
+    def percentile(self, p: float, cpu: bool = False) -> float | None:
+        values = self.cpu if cpu else self.times
+        if not values:
             return None
-        ordered = sorted(self.times)
+        ordered = sorted(values)
         rank = max(1, round(p / 100 * len(ordered) + 0.5))  # nearest rank, as bench/run.py
         return ordered[min(rank, len(ordered)) - 1]
 
@@ -86,6 +91,12 @@ def parse_args(argv):
     parser.add_argument("--warmup", type=int, default=5, help="renders per page before timing")
     parser.add_argument("--only", default="", help="comma-separated page names")
     parser.add_argument("--profile", action="store_true", help="cProfile the timed renders")
+    parser.add_argument(
+        "--cache",
+        choices=sorted(CACHES),
+        default="memory",
+        help="memory: the apps' own caches kept (default); none: a dummy cache",
+    )
     parser.add_argument(
         "--fresh", action="store_true", help="delete the SQLite render database first"
     )
@@ -109,7 +120,16 @@ def database_url(args) -> str:
     return f"sqlite:///{SQLITE_PATH}"
 
 
-def configure(db_url: str, static_root: str) -> None:
+CACHES = {
+    # The apps' own caches (the partner programme's totals) kept, as Redis keeps them in
+    # production; a per-process memory cache, so nothing is shared with another run.
+    "memory": "locmemcache://muroran-render",
+    # Nothing kept at all: every render recomputes what the apps would keep in the cache.
+    "none": "dummycache://",
+}
+
+
+def configure(db_url: str, static_root: str, cache: str = "memory") -> None:
     """Production-like settings from the environment, before Django reads them."""
     os.environ.update(
         DJANGO_SETTINGS_MODULE="muroran_kyodo.settings",
@@ -119,7 +139,7 @@ def configure(db_url: str, static_root: str) -> None:
         ALLOWED_HOSTS="testserver",  # the test client's host
         SECURE_SSL_REDIRECT="false",  # no proxy in front: plain HTTP answers
         SECURE_HSTS_SECONDS="0",
-        CACHE_URL="dummycache://",  # rendered without the cache: nothing kept between renders
+        CACHE_URL=CACHES[cache],
         STATIC_ROOT=static_root,
         MEDIA_ROOT=str(BENCH_DIR / "media"),
     )
@@ -173,9 +193,10 @@ def render_page(client, name: str, path: str, args) -> Result:
     for _ in range(args.renders):
         if profiler is not None:
             profiler.enable()
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         response = client.get(path)
         result.times.append((time.perf_counter() - start) * 1000)
+        result.cpu.append((time.thread_time() - start_cpu) * 1000)
         if profiler is not None:
             profiler.disable()
         if response.status_code != 200:
@@ -197,8 +218,8 @@ def _fmt(value: float | None) -> str:
 
 def table(results: list[Result]) -> str:
     lines = [
-        "| page | path | p50 ms | p95 ms | max ms | queries | KB | ≤ 10 ms p50 |",
-        "|---|---|--:|--:|--:|--:|--:|:-:|",
+        "| page | path | p50 ms | p95 ms | max ms | CPU p50 ms | queries | KB | ≤ 10 ms p50 |",
+        "|---|---|--:|--:|--:|--:|--:|--:|:-:|",
     ]
     for r in results:
         p50 = r.percentile(50)
@@ -206,7 +227,8 @@ def table(results: list[Result]) -> str:
         queries = "–" if r.queries is None else str(r.queries)
         lines.append(
             f"| {r.name} | `{r.path}` | {_fmt(p50)} | {_fmt(r.percentile(95))} "
-            f"| {_fmt(max(r.times) if r.times else None)} | {queries} | {r.size / 1024:,.0f} "
+            f"| {_fmt(max(r.times) if r.times else None)} | {_fmt(r.percentile(50, cpu=True))} "
+            f"| {queries} | {r.size / 1024:,.0f} "
             f"| {verdict}{' ' + r.note if r.note else ''} |"
         )
     return "\n".join(lines)
@@ -222,7 +244,7 @@ def header(args, db_url: str) -> str:
         f"{platform.node()}, {os.cpu_count()} CPUs (load average {load} at the end), "
         f"Python {platform.python_version()}, Django {django.get_version()}\n\n"
         f"database {engine}, --volume {args.volume}, in-process test client, DEBUG off, "
-        f"dummy cache, {args.warmup} warm-up + {args.renders} timed renders per page"
+        f"--cache {args.cache}, {args.warmup} warm-up + {args.renders} timed renders per page"
         + (" (under cProfile: slower than without)" if args.profile else "")
         + "."
     )
@@ -234,7 +256,7 @@ def main(argv=None) -> int:
     db_url = database_url(args)
     static_root = tempfile.mkdtemp(prefix="muroran-render-static-")
     try:
-        configure(db_url, static_root)
+        configure(db_url, static_root, args.cache)
         pages = prepare(args.volume)
         if args.only:
             wanted = set(filter(None, args.only.split(",")))
