@@ -287,8 +287,10 @@ def main(argv=None) -> int:
         print(f"written to {(BENCH_DIR / 'render.md').relative_to(ROOT)}")
     p50s = [p for p in (r.percentile(50) for r in results) if p is not None]
     if p50s:
-        print(f"p50 over {len(p50s)} pages: median {statistics.median(p50s):.1f} ms, "
-              f"highest {max(p50s):.1f} ms (target ≤ {TARGET_MS:.0f} ms)")
+        print(
+            f"p50 over {len(p50s)} pages: median {statistics.median(p50s):.1f} ms, "
+            f"highest {max(p50s):.1f} ms (target ≤ {TARGET_MS:.0f} ms)"
+        )
     return 1 if any(r.note for r in results) else 0
 
 

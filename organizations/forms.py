@@ -3,7 +3,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from muroran_kyodo.lib.fields import ModelMultipleChoiceField
-from muroran_kyodo.lib.widgets import OnePassSelect
 from muroran_kyodo.lib.jp import (
     KanaField,
     NormalizedEmailField,
@@ -12,6 +11,7 @@ from muroran_kyodo.lib.jp import (
     fiscal_year_label,
     nfkc,
 )
+from muroran_kyodo.lib.widgets import OnePassSelect
 
 from .models import (
     ActivityField,
