@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from muroran_kyodo.lib.confirm import confirm_value
 from muroran_kyodo.lib.fields import CountField, DateField
 from muroran_kyodo.lib.jp import NormalizedEmailField, PhoneField, PostalCodeField, validate_name
+from muroran_kyodo.lib.widgets import OnePassSelect
 from organizations.models import District, Membership, Organization
 
 from . import services
@@ -297,15 +298,21 @@ class SessionFilterForm(forms.Form):
         queryset=Theme.objects.all(),
         required=False,
         empty_label=_("All themes"),
+        widget=OnePassSelect,
     )
     district = forms.ModelChoiceField(
         label=_("Town"),
         queryset=District.objects.all(),
         required=False,
         empty_label=_("All towns"),
+        widget=OnePassSelect,
     )
     year = forms.TypedChoiceField(
-        label=_("Fiscal year"), coerce=int, required=False, empty_value=None
+        label=_("Fiscal year"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=OnePassSelect,
     )
 
     def __init__(self, *args: Any, years: list[tuple[int, str]], **kwargs: Any):

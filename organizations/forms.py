@@ -11,6 +11,7 @@ from muroran_kyodo.lib.jp import (
     fiscal_year_label,
     nfkc,
 )
+from muroran_kyodo.lib.widgets import OnePassSelect
 
 from .models import (
     ActivityField,
@@ -105,15 +106,21 @@ class DirectoryFilterForm(forms.Form):
         to_field_name="code",
         queryset=ActorType.objects.filter(is_organisation=True),
         empty_label=_("All"),
+        widget=OnePassSelect,
     )
     district = forms.ModelChoiceField(
-        label=_("District"), required=False, queryset=District.objects.all(), empty_label=_("All")
+        label=_("District"),
+        required=False,
+        queryset=District.objects.all(),
+        empty_label=_("All"),
+        widget=OnePassSelect,
     )
     field = forms.ModelChoiceField(
         label=_("Field of activity"),
         required=False,
         queryset=ActivityField.objects.all(),
         empty_label=_("All"),
+        widget=OnePassSelect,
     )
 
 
@@ -124,6 +131,7 @@ class ProjectFilterForm(forms.Form):
         to_field_name="code",
         queryset=CollaborationLead.objects.all(),
         empty_label=_("All"),
+        widget=OnePassSelect,
     )
     form = forms.ModelChoiceField(
         label=_("Collaboration form"),
@@ -131,9 +139,14 @@ class ProjectFilterForm(forms.Form):
         to_field_name="code",
         queryset=CollaborationForm.objects.select_related("lead"),
         empty_label=_("All"),
+        widget=OnePassSelect,
     )
     year = forms.TypedChoiceField(
-        label=_("Fiscal year"), required=False, coerce=int, empty_value=None
+        label=_("Fiscal year"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=OnePassSelect,
     )
 
     def __init__(self, *args, years=(), **kwargs):

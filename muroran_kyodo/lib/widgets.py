@@ -7,6 +7,10 @@
   Nothing is needed to hold a key, as a multiple <select> asks.
 - `SelectWithOptionData`: a <select> whose options carry data- attributes (a category's rate
   and cap), for scripts such as `static/js/live-totals.js` to read.
+- `OnePassSelect`: a <select> written in one pass in Python, the same HTML as Django's
+  `select.html`/`select_option.html`/`attrs.html` templates, which render a template (and an
+  included one for its attributes) for every option: a filter's list of 町名 cost most of
+  the directory page's render. Used by the public pages' filter forms.
 
 The form's field keeps validating as before: a widget changes how choices are shown, never
 which are accepted.
@@ -18,6 +22,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.template import Context
+from django.template.base import render_value_in_context
+from django.utils.html import escape
+from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 Describe = Callable[[Any], str]
@@ -115,6 +123,68 @@ class SelectWithOptionData(forms.Select):
             for key, data in self.option_data(instance).items():
                 option["attrs"][f"data-{key}"] = data
         return option
+
+
+def _text(value: Any, context: Context) -> str:
+    """`{{ value }}` in a template with autoescape: localised, then escaped unless safe."""
+    return render_value_in_context(value, context)
+
+
+def _string(value: Any) -> str:
+    """`{{ value|stringformat:'s' }}`: the value as text, escaped unless it was safe."""
+    text = f"{value}"
+    return text if isinstance(value, SafeData) else escape(text)
+
+
+def _attrs(attrs: dict[str, Any], context: Context) -> str:
+    """Django's `django/forms/widgets/attrs.html`: False leaves the attribute out, True
+    writes its name alone."""
+    parts = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        if value is True:
+            parts.append(f" {_text(name, context)}")
+        else:
+            parts.append(f' {_text(name, context)}="{_string(value)}"')
+    return "".join(parts)
+
+
+class OnePassSelect(forms.Select):
+    """A <select> whose HTML is written in one pass, byte for byte what `forms.Select` renders
+    with Django's own templates (tests/lib/test_widgets.py compares the two): the same name,
+    id, attributes (required, aria-describedby), option groups, selected options and escaping.
+
+    Django renders a <select> by including `select_option.html` and `attrs.html` for each
+    option; with a hundred 町名 that is most of a filtered list page's render. A subclass that
+    names other templates is rendered by them, as any widget."""
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        if (self.template_name, self.option_template_name) != (
+            forms.Select.template_name,
+            forms.Select.option_template_name,
+        ):
+            return super().render(name, value, attrs, renderer)
+        widget = self.get_context(name, value, attrs)["widget"]
+        context = Context()  # autoescape on, localisation as in a template
+        parts = [f'<select name="{_text(widget["name"], context)}"']
+        parts.append(_attrs(widget["attrs"], context))
+        parts.append(">")
+        for group_name, group_choices, _group_index in widget["optgroups"]:
+            if group_name:
+                parts.append(f'\n  <optgroup label="{_text(group_name, context)}">')
+            for option in group_choices:
+                parts.append(
+                    f'\n  <option value="{_string(option["value"])}"'
+                    f"{_attrs(option['attrs'], context)}>{_text(option['label'], context)}"
+                    "</option>\n"
+                )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # every piece escaped above, as the templates do
 
 
 class ScannedFileInput(forms.ClearableFileInput):
