@@ -18,8 +18,11 @@ steps are done, and killed past their time.
 from __future__ import annotations
 
 import csv
+import html
 import json
+import math
 import os
+import re
 import signal
 import subprocess
 from dataclasses import dataclass
@@ -32,6 +35,37 @@ CSV_PREFIX = BENCH_DIR / "capacity"
 MAX_STEPS = 40
 MAX_STEP_SECONDS = 120
 MAX_USERS = 2000
+
+
+_HIDDEN = re.compile(r"<input\b[^>]*\btype=\"hidden\"[^>]*>", re.I)
+_ATTRIBUTE = re.compile(r'\b(name|value)="([^"]*)"')
+
+
+def hidden_fields(page: str) -> list[tuple[str, str]]:
+    """(name, value) of every hidden input of an HTML page, in order: what a browser sends
+    back (the CSRF token, a form's key, a confirmation page's data)."""
+    found = []
+    for tag in _HIDDEN.findall(page):
+        attributes = dict(_ATTRIBUTE.findall(tag))
+        if "name" in attributes:
+            found.append(
+                (html.unescape(attributes["name"]), html.unescape(attributes.get("value", "")))
+            )
+    return found
+
+
+def percentile(histogram: dict[int, int], p: float) -> float | None:
+    """Nearest-rank percentile of {value: how many times}."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    rank = max(1, math.ceil(p / 100 * total))
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= rank:
+            return float(value)
+    return float(max(histogram))
 
 
 @dataclass

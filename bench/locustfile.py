@@ -27,16 +27,15 @@ written to $BENCH_STEPS_OUT (JSON) for bench/capacity.py.
 
 from __future__ import annotations
 
-import html
 import itertools
 import json
 import os
 import random
-import re
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from capacity import hidden_fields, percentile  # bench/capacity.py, beside this file
 from locust import FastHttpUser, LoadTestShape, between, task
 
 SETUP = json.loads(Path(os.environ["BENCH_SETUP_JSON"]).read_text(encoding="utf-8"))
@@ -58,20 +57,6 @@ STEPS_OUT = Path(os.environ.get("BENCH_STEPS_OUT", ".bench/capacity-steps.json")
 SETTLE_SECONDS = min(5, STEP_SECONDS // 3)
 
 _people = itertools.count(1)
-_HIDDEN = re.compile(r"<input\b[^>]*\btype=\"hidden\"[^>]*>", re.I)
-_ATTRIBUTE = re.compile(r'\b(name|value)="([^"]*)"')
-
-
-def hidden_fields(page: str) -> list[tuple[str, str]]:
-    """(name, value) of every hidden input of an HTML page, in order."""
-    found = []
-    for tag in _HIDDEN.findall(page):
-        attributes = dict(_ATTRIBUTE.findall(tag))
-        if "name" in attributes:
-            found.append(
-                (html.unescape(attributes["name"]), html.unescape(attributes.get("value", "")))
-            )
-    return found
 
 
 class Person(FastHttpUser):
@@ -210,19 +195,6 @@ def _histogram_delta(now: dict, before: dict) -> dict[int, int]:
     return {k: v - before.get(k, 0) for k, v in now.items() if v - before.get(k, 0) > 0}
 
 
-def _percentile(histogram: dict[int, int], p: float) -> float | None:
-    total = sum(histogram.values())
-    if not total:
-        return None
-    rank = max(1, round(p / 100 * total + 0.5))
-    seen = 0
-    for value in sorted(histogram):
-        seen += histogram[value]
-        if seen >= rank:
-            return float(value)
-    return float(max(histogram))
-
-
 class StepShape(LoadTestShape):
     """People added by steps; each step measured over its settled part; stop past the limit."""
 
@@ -257,7 +229,7 @@ class StepShape(LoadTestShape):
             "requests": requests2 - requests,
             "rps": (requests2 - requests) / seconds,
             "failures": failures2 - failures,
-            **{f"p{p}": _percentile(delta, p) for p in (50, 95, 99)},
+            **{f"p{p}": percentile(delta, p) for p in (50, 95, 99)},
         }
         self.steps.append(step)
         STEPS_OUT.write_text(json.dumps(self.steps, indent=1), encoding="utf-8")

@@ -66,6 +66,7 @@ import argparse
 import datetime as dt
 import http.client
 import json
+import math
 import os
 import platform
 import re
@@ -499,7 +500,7 @@ def load_python(port, result: Result, args, session: Session | None = None) -> R
 
 def percentile(sorted_values: list[float], p: float) -> float:
     """Nearest-rank percentile of an already sorted list."""
-    rank = max(1, round(p / 100 * len(sorted_values) + 0.5))
+    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
     return sorted_values[min(rank, len(sorted_values)) - 1]
 
 
