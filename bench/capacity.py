@@ -72,6 +72,7 @@ def percentile(histogram: dict[int, int], p: float) -> float | None:
 class Report:
     text: str
     held: float | None
+    broken: bool = False  # no step measured, or errors from the first step on
 
 
 def add_arguments(parser) -> None:
@@ -79,7 +80,12 @@ def add_arguments(parser) -> None:
     group.add_argument("--capacity", action="store_true", help="locust, rising load; not the table")
     group.add_argument("--step-users", type=int, default=20, help="people added at each step")
     group.add_argument("--step-seconds", type=int, default=20, help="length of a step")
-    group.add_argument("--max-users", type=int, default=600, help="stop there at the latest")
+    group.add_argument(
+        "--max-users",
+        type=int,
+        default=None,
+        help=f"stop there at the latest (default 600, or {MAX_STEPS} steps)",
+    )
     group.add_argument("--p95-limit", type=float, default=200.0, help="ms; stop past it")
     group.add_argument(
         "--residents", type=int, default=200, help="signed-in residents, a session each"
@@ -91,6 +97,8 @@ def check_arguments(parser, args) -> None:
         parser.error(f"--step-users must be between 1 and {MAX_USERS}")
     if not 6 <= args.step_seconds <= MAX_STEP_SECONDS:
         parser.error(f"--step-seconds must be between 6 and {MAX_STEP_SECONDS}")
+    if args.max_users is None:
+        args.max_users = min(600, MAX_STEPS * args.step_users)
     if not args.step_users <= args.max_users <= MAX_USERS:
         parser.error(f"--max-users must be between --step-users and {MAX_USERS}")
     if args.max_users / args.step_users > MAX_STEPS:
@@ -224,4 +232,7 @@ def report(steps: list[dict], *, args, header: str, pages: list[dict]) -> Report
                 f"| {name} | {row.get('Request Count')} | {row.get('Failure Count')} "
                 f"| {row.get('50%')} | {row.get('95%')} | {row.get('99%')} |"
             )
-    return Report("\n".join(lines) + "\n", None if best is None else best["rps"])
+    broken = not steps or bool(steps[0]["failures"])
+    if broken:
+        lines += ["", "**Errors from the first step on** (see .bench/locust.log)."]
+    return Report("\n".join(lines) + "\n", None if best is None else best["rps"], broken)

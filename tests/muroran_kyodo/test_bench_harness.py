@@ -152,5 +152,12 @@ def test_the_figure_held_is_the_best_step_within_the_limit_without_errors():
 def test_no_step_held_is_said():
     args = Namespace(step_users=20, step_seconds=10, p95_limit=200.0)
     report = capacity.report([_step(20, 50.0, 900)], args=args, header="B", pages=[])
-    assert report.held is None
+    assert report.held is None and not report.broken  # measured: a busy machine
     assert "No step held" in report.text
+
+
+def test_errors_from_the_first_step_on_mean_something_is_broken():
+    args = Namespace(step_users=20, step_seconds=10, p95_limit=200.0)
+    report = capacity.report([_step(20, 50.0, 90, failures=4)], args=args, header="B", pages=[])
+    assert report.broken
+    assert capacity.report([], args=args, header="B", pages=[]).broken
