@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-clock fuzz lint format bench bench-render messages catalogues migrations-check clean design-tokens
+.PHONY: help install run test test-clock fuzz lint format bench bench-render capacity messages catalogues migrations-check clean design-tokens
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -78,11 +78,14 @@ format: $(STAMP) ## Format the code with ruff
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(STAMP) catalogues ## Load-test key pages with gunicorn against a bare view (see README)
+bench: $(STAMP) catalogues ## Load-test every page on PostgreSQL + Redis at volume against a bare view (--sqlite; see README)
 	$(PY) bench/run.py $(BENCH_ARGS)
 
 bench-render: $(STAMP) catalogues ## Time each public page's render in-process, no cache (see README)
 	$(PY) bench/render.py $(RENDER_ARGS)
+
+capacity: $(STAMP) catalogues ## Capacity run (locust, rising load until p95 > 200 ms); writes .bench/capacity.md
+	$(PY) bench/run.py --capacity $(BENCH_ARGS)
 
 clean: ## Remove the venv, local database, compiled catalogues and collected static files
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles .bench

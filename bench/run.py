@@ -1,43 +1,63 @@
 #!/usr/bin/env python3
-"""Benchmark harness: `make bench` (or `.venv/bin/python bench/run.py [options]`).
+"""Benchmark harness: `make bench` (or `.venv/bin/python bench/run.py [options]`), and the
+capacity run `make capacity` (`--capacity`).
 
 What it does, in order:
 
-1. uses a database of its own: `.bench/bench.sqlite3`, or $BENCH_DATABASE_URL / $DATABASE_URL
-   when set (PostgreSQL, as in production; the seed data is written there);
-2. `migrate`, `seed_demo --volume 2000` (idempotent, so a second run is quick),
-   `collectstatic` into a temporary STATIC_ROOT, and `manage.py bench_setup`: the pages come
-   from the apps, each declaring its own in `<app>/bench.py`, listed in
-   `muroran_kyodo/registry.py` (BENCH_PAGES); the command also prepares the bench resident's
-   data and opens a session for the resident and for a staff member with TOTP;
-3. starts gunicorn with the production settings path (`gunicorn.conf.py`, DEBUG off, a random
-   SECRET_KEY, 2 workers) on a free port of 127.0.0.1, and waits until it answers;
-4. loads each page over loopback for a fixed time, with `wrk` when it is installed
-   (`apt-get install wrk`), otherwise with a small Python client (threads + http.client);
-   signed-in pages send the session cookie, and are first checked to answer 200 with the
-   person's content (not a redirect to the sign-in or second-factor page): the run stops
-   with an error otherwise;
-5. prints a table - requests/s, p50/p90/p99 latency and the cost relative to the bare
-   baseline view - and writes it to `.bench/last.md`;
-6. stops gunicorn, also on Ctrl-C or an error. gunicorn's log is in `.bench/gunicorn.log`.
+1. uses a database of its own, as production runs: PostgreSQL `muroran_bench` on
+   127.0.0.1:5432 as user postgres ($BENCH_DATABASE_URL to point elsewhere; created when
+   missing; the server is started as `.ci/run` starts it when nothing answers there), or with
+   `--sqlite` the file `.bench/bench.sqlite3`. Never $DATABASE_URL: the volume data must not
+   land in a development database;
+2. uses Redis as the shared cache (CACHE_URL) with a database number of its own,
+   redis://127.0.0.1:6379/13 ($BENCH_CACHE_URL to change it), emptied at the start of every run
+   so that rate-limit counters and cached pages of an earlier run do not count (Redis is
+   started as `.ci/run` starts it when nothing answers);
+3. `migrate`, `seed_demo --volume 2000` (bulk-created in batches, idempotent: a second run adds
+   nothing and takes seconds): 10,000 partner registrations, 100,000 activity reports, 2,000
+   subsidy applications, 2,000 organisations and each later app's volume data (パブコメ cases
+   with 200 opinions each, enとーく sessions, まちづくり協議会 councils); `collectstatic` into a
+   temporary STATIC_ROOT, and `manage.py bench_setup`: the pages come from the apps, each
+   declaring its own in `<app>/bench.py`, listed in `muroran_kyodo/registry.py` (BENCH_PAGES);
+   the command also prepares the bench resident's data and opens a session for the resident
+   and for a staff member with TOTP (and, for the capacity run, for many residents);
+4. starts gunicorn with the production settings path (`gunicorn.conf.py`, DEBUG off, a random
+   SECRET_KEY, 2 × CPUs + 1 sync workers as gunicorn.conf.py's default) on a free port of
+   127.0.0.1, and waits until it answers;
+5. loads each page over loopback for a fixed time, with `wrk` when it is installed
+   (`apt-get install wrk`; bench/percentiles.lua adds p95), otherwise with a small Python
+   client (threads + http.client); signed-in pages send the session cookie, and are first
+   checked to answer 200 with the person's content (not a redirect to the sign-in or
+   second-factor page): the run stops with an error otherwise;
+6. prints a table - requests/s, p50/p95/p99 latency and the ratio to the bare baseline view -
+   and writes it to `.bench/last.md`;
+7. stops gunicorn, also on Ctrl-C or an error. gunicorn's log is in `.bench/gunicorn.log`.
 
 The baseline page `/bench/baseline/` (muroran_kyodo/bench_views.py) returns "ok" through the
-full middleware stack; the harness sets BENCH_BASELINE=true so that the URL exists. "×
-baseline" is baseline requests/s divided by the page's: how many bare responses one page
-costs. Compare runs on the same machine only.
+full middleware stack; the harness sets BENCH_BASELINE=true so that the URL exists. "ratio"
+is the page's requests/s divided by the baseline's (1.0 = as fast as a bare response; the
+issue's targets, e.g. ≥ 0.6 for public pages, are in this unit). Compare runs on the same
+machine only.
 
 Signed-in pages are loaded with the session cookie of the bench resident or of the bench
 superuser whose session carries allauth's "mfa" record, as after a TOTP code
 (accounts/middleware.py); what each page holds is said in the app's bench.py.
 
-Options: `--volume N` (synthetic organisations, default 2000), `--duration S` per page
-(default 10), `--connections C` (default 8), `--threads T` (wrk threads, default 2),
-`--workers W` (gunicorn, default 2), `--only home,figures` (a subset of pages), `--tool
-python` (force the fallback), `--fresh` (delete the SQLite bench database first). Example:
-`make bench BENCH_ARGS="--volume 10000 --duration 20"`.
+The capacity run (`--capacity`, bench/capacity.py and bench/locustfile.py) replaces step 5:
+locust, headless, loads a mix like real use and adds users step by step until p95 passes
+200 ms; it writes `.bench/capacity.md`. See bench/capacity.py.
 
-Everything is bounded: a fixed list of pages, at most 120 s per page and 256 connections, and
-requests go to 127.0.0.1 only.
+Options: `--sqlite`, `--volume N` (default 2000), `--duration S` per page (default 10),
+`--connections C` (default 8), `--threads T` (wrk threads, default 2), `--workers W`
+(gunicorn, default 2 × CPUs + 1), `--only home,figures` (a subset of pages), `--tool python`
+(force the fallback), `--fresh` (empty the bench database first: the SQLite file, or the
+PostgreSQL database dropped and created again). Capacity: `--capacity`, `--step-users`,
+`--step-seconds`, `--max-users`, `--p95-limit`, `--residents`. Example:
+`make bench BENCH_ARGS="--duration 20 --only home,directory"`.
+
+Everything is bounded: a fixed list of pages, at most 120 s per page and 256 connections, a
+capacity run of at most 40 steps of at most 120 s and 2,000 users, and requests go to 127.0.0.1
+only.
 """
 
 from __future__ import annotations
@@ -46,6 +66,7 @@ import argparse
 import datetime as dt
 import http.client
 import json
+import math
 import os
 import platform
 import re
@@ -60,12 +81,17 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / ".bench"
 SQLITE_PATH = BENCH_DIR / "bench.sqlite3"
+SETUP_JSON = BENCH_DIR / "setup.json"
 HOST = "127.0.0.1"
 BASELINE = ("baseline", "/bench/baseline/")
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/muroran_bench"
+REDIS_URL = "redis://127.0.0.1:6379/13"
+PERCENTILES = (50, 95, 99)
 
 
 MAX_DURATION = 120
@@ -94,7 +120,7 @@ class Result:
     path: str
     rps: float | None = None
     p50: float | None = None
-    p90: float | None = None
+    p95: float | None = None
     p99: float | None = None
     requests: int = 0
     errors: int = 0
@@ -125,20 +151,127 @@ def free_port() -> int:
 
 
 def database_url(args) -> str:
-    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL")
-    if url:
-        return url
-    BENCH_DIR.mkdir(exist_ok=True)
-    if args.fresh and SQLITE_PATH.exists():
-        SQLITE_PATH.unlink()
-    return f"sqlite:///{SQLITE_PATH}"
+    """PostgreSQL (as production) unless --sqlite; never $DATABASE_URL (see the docstring)."""
+    if args.sqlite:
+        BENCH_DIR.mkdir(exist_ok=True)
+        if args.fresh and SQLITE_PATH.exists():
+            SQLITE_PATH.unlink()
+        return f"sqlite:///{SQLITE_PATH}"
+    return os.environ.get("BENCH_DATABASE_URL") or POSTGRES_URL
 
 
-def bench_env(*, db_url: str, static_root: str, port: int, workers: int) -> dict[str, str]:
+def cache_url() -> str:
+    return os.environ.get("BENCH_CACHE_URL") or REDIS_URL
+
+
+def answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def wait_for(host: str, port: int, what: str, seconds: int = 30) -> None:
+    for _ in range(seconds * 5):
+        if answers(host, port):
+            return
+        time.sleep(0.2)
+    raise BenchError(f"{what} does not answer on {host}:{port}")
+
+
+def start_postgres(url: str) -> None:
+    """Started as `.ci/run` starts it (Debian's cluster tools), on loopback only."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or HOST, parts.port or 5432
+    if answers(host, port):
+        return
+    clusters = sorted(Path("/etc/postgresql").glob("*")) if host == HOST else []
+    if not clusters or not shutil.which("pg_ctlcluster"):
+        raise BenchError(
+            f"PostgreSQL does not answer on {host}:{port}: start it, set BENCH_DATABASE_URL, "
+            "or run with --sqlite."
+        )
+    print(f"starting PostgreSQL {clusters[0].name} (as .ci/run does)", flush=True)
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", clusters[0].name, "main", "start"],
+        check=True,
+        timeout=60,
+    )
+    wait_for(host, port, "PostgreSQL")
+
+
+def prepare_postgres(url: str, *, fresh: bool) -> None:
+    """The bench database exists (created when missing; dropped first with --fresh)."""
+    import psycopg  # the project's PostgreSQL driver, in the venv that runs this script
+    from psycopg import sql
+
+    start_postgres(url)
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+        raise BenchError(f"bench database name {name!r}: letters, digits and _ only")
+    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if exists and fresh:
+            print(f"dropping the bench database {name} (--fresh)", flush=True)
+            connection.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
+            exists = None
+        if not exists:
+            print(f"creating the bench database {name}", flush=True)
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def prepare_redis(url: str) -> None:
+    """Redis answers (started as `.ci/run` starts it when it is the local default), and the
+    bench's own database number is emptied: no counter or cached page of an earlier run."""
+    import redis
+
+    parts = urlsplit(url)
+    host, port = parts.hostname or HOST, parts.port or 6379
+    if not answers(host, port):
+        if host != HOST or not shutil.which("redis-server"):
+            raise BenchError(
+                f"Redis does not answer on {host}:{port}: start it or set BENCH_CACHE_URL"
+            )
+        print("starting Redis (as .ci/run does)", flush=True)
+        subprocess.run(
+            [
+                "redis-server",
+                "--daemonize",
+                "yes",
+                "--bind",
+                HOST,
+                "--port",
+                str(port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            check=True,
+            timeout=30,
+        )
+        wait_for(host, port, "Redis")
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
+def bench_env(
+    *, db_url: str, cache: str, static_root: str, port: int, workers: int
+) -> dict[str, str]:
     """Production-like settings from the environment, as a deployment would set them."""
     env = os.environ.copy()
     env.update(
         DATABASE_URL=db_url,
+        CACHE_URL=cache,
+        EMAIL_URL="dummymail://",  # the capacity run's opinions send receipts: dropped here
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(48),  # 64 characters, new on every run
         ALLOWED_HOSTS=HOST,
@@ -235,12 +368,8 @@ def get(
         connection.close()
 
 
-def read_pages(output: str) -> list[Page]:
-    """The `BENCH {json}` line printed by `manage.py bench_setup` → the pages to load."""
-    line = next((x for x in output.splitlines() if x.startswith("BENCH ")), "")
-    if not line:
-        raise BenchError(f"manage.py bench_setup printed no pages:\n{output[-3000:]}")
-    data = json.loads(line[len("BENCH ") :])
+def read_pages(data: dict) -> list[Page]:
+    """bench_setup's data → the pages to load, the bare view first."""
     cookies = {who: f"{data['cookie']}={key}" for who, key in data["sessions"].items()}
     pages = [Page(*BASELINE)]
     for page in data["pages"]:
@@ -268,10 +397,15 @@ def parse_wrk(output: str, result: Result) -> Result:
     if not rps:
         raise BenchError(f"cannot read wrk output:\n{output}")
     result.rps = float(rps.group(1))
-    for percent, attr in (("50", "p50"), ("90", "p90"), ("99", "p99")):
-        match = re.search(rf"^\s+{percent}%\s+(\S+)", output, re.M)
-        if match:
-            setattr(result, attr, _ms(match.group(1)))
+    # bench/percentiles.lua prints every percentile in microseconds; wrk's own --latency
+    # table (50/75/90/99) is the fallback for a run without the script.
+    for percent in PERCENTILES:
+        exact = re.search(rf"^PERCENTILE {percent} (\d+)$", output, re.M)
+        listed = re.search(rf"^\s+{percent}%\s+(\S+)", output, re.M)
+        if exact:
+            setattr(result, f"p{percent}", int(exact.group(1)) / 1000)
+        elif listed:
+            setattr(result, f"p{percent}", _ms(listed.group(1)))
     total = re.search(r"^\s+(\d+) requests in", output, re.M)
     result.requests = int(total.group(1)) if total else 0
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
@@ -293,6 +427,8 @@ def load_wrk(port, result: Result, args, session: Session | None = None) -> Resu
         "--latency",
         "--timeout",
         "10s",
+        "-s",
+        str(ROOT / "bench" / "percentiles.lua"),
         *(
             arg
             for name, value in request_headers(session).items()
@@ -357,13 +493,14 @@ def load_python(port, result: Result, args, session: Session | None = None) -> R
     result.requests, result.errors = len(latencies), errors[0]
     if latencies:
         result.rps = len(latencies) / elapsed
-        result.p50, result.p90, result.p99 = (percentile(latencies, p) for p in (50, 90, 99))
+        for p in PERCENTILES:
+            setattr(result, f"p{p}", percentile(latencies, p))
     return result
 
 
 def percentile(sorted_values: list[float], p: float) -> float:
     """Nearest-rank percentile of an already sorted list."""
-    rank = max(1, round(p / 100 * len(sorted_values) + 0.5))
+    rank = max(1, math.ceil(p / 100 * len(sorted_values)))
     return sorted_values[min(rank, len(sorted_values)) - 1]
 
 
@@ -408,23 +545,25 @@ def _fmt(value: float | None, digits: int = 1) -> str:
 
 
 def table(results: list[Result]) -> str:
+    """Ratio: the page's requests/s over the bare view's (1.00 = as fast as a bare response)."""
     baseline = next((r.rps for r in results if r.name == "baseline" and r.rps), None)
     lines = [
-        "| page | path | req/s | p50 ms | p90 ms | p99 ms | × baseline | errors |",
+        "| page | path | req/s | ratio to bare view | p50 ms | p95 ms | p99 ms | errors |",
         "|---|---|--:|--:|--:|--:|--:|--:|",
     ]
     for r in results:
-        ratio = f"{baseline / r.rps:.1f}" if baseline and r.rps else "–"
+        ratio = f"{r.rps / baseline:.2f}" if baseline and r.rps else "–"
         errors = str(r.errors) + (f" {r.note}" if r.note else "")
         lines.append(
-            f"| {r.name} | `{r.path}` | {_fmt(r.rps, 0)} | {_fmt(r.p50)} | {_fmt(r.p90)} "
-            f"| {_fmt(r.p99)} | {ratio} | {errors} |"
+            f"| {r.name} | `{r.path}` | {_fmt(r.rps, 0)} | {ratio} | {_fmt(r.p50)} "
+            f"| {_fmt(r.p95)} | {_fmt(r.p99)} | {errors} |"
         )
     return "\n".join(lines)
 
 
 def header(args, tool, db_url) -> str:
     engine = db_url.split(":", 1)[0]  # never the credentials
+    engine += f" + Redis cache (db {urlsplit(cache_url()).path.lstrip('/') or '0'})"
     # A busy machine gives slow numbers: the load average says whether to trust this run.
     load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
     return (
@@ -432,7 +571,12 @@ def header(args, tool, db_url) -> str:
         f"{os.cpu_count()} CPUs (load average {load} at the end), "
         f"Python {platform.python_version()}\n\n"
         f"database {engine}, --volume {args.volume}, gunicorn {args.workers} sync workers, "
-        f"{tool} with {args.connections} connections for {args.duration} s per page, DEBUG off."
+        + (
+            "DEBUG off."
+            if tool == "locust"
+            else f"{tool} with {args.connections} connections for {args.duration} s per page, "
+            "DEBUG off."
+        )
     )
 
 
@@ -440,18 +584,24 @@ def header(args, tool, db_url) -> str:
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    from capacity import add_arguments, check_arguments  # bench/capacity.py
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
     parser.add_argument("--volume", type=int, default=2000)
     parser.add_argument("--duration", type=int, default=10, help="seconds per page")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers"
+    )
     parser.add_argument("--warmup", type=int, default=20, help="requests per page before measuring")
     parser.add_argument("--only", default="", help="comma-separated page names")
     parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument(
-        "--fresh", action="store_true", help="delete the SQLite bench database first"
+        "--fresh", action="store_true", help="empty the bench database first (SQLite or PostgreSQL)"
     )
+    add_arguments(parser)
     args = parser.parse_args(argv)
     if not 1 <= args.duration <= MAX_DURATION:
         parser.error(f"--duration must be between 1 and {MAX_DURATION}")
@@ -463,11 +613,37 @@ def parse_args(argv):
         parser.error("--workers must be between 1 and 64")
     if not 0 <= args.volume <= 99_999:
         parser.error("--volume must be between 0 and 99999")
+    check_arguments(parser, args)
     return args
 
 
 def _terminate(signum, _frame):
     raise KeyboardInterrupt(f"signal {signum}")
+
+
+def setup(env, args) -> dict:
+    """migrate, seed, collectstatic, bench_setup: the `BENCH {json}` data, also kept in
+    .bench/setup.json (session keys of the bench database's people: for the capacity run)."""
+    with open(BENCH_DIR / "setup.log", "w") as log:
+        manage(env, "migrate", "--noinput", log=log)
+        started = time.monotonic()
+        print(manage(env, "seed_demo", "--volume", str(args.volume), log=log).strip())
+        print(f"seed_demo took {time.monotonic() - started:.0f} s", flush=True)
+        manage(env, "collectstatic", "--noinput", "-v0", log=log)
+        extra = ["--residents", str(args.residents)] if args.capacity else []
+        output = manage(
+            env,
+            "bench_setup",
+            *extra,
+            log=log,
+            label="bench_setup (ANALYZE; the apps' pages; bench people and sessions)",
+        )
+    line = next((x for x in output.splitlines() if x.startswith("BENCH ")), "")
+    if not line:
+        raise BenchError(f"manage.py bench_setup printed no pages:\n{output[-3000:]}")
+    SETUP_JSON.write_text(line[len("BENCH ") :], encoding="utf-8")
+    SETUP_JSON.chmod(0o600)
+    return json.loads(line[len("BENCH ") :])
 
 
 def main(argv=None) -> int:
@@ -477,46 +653,63 @@ def main(argv=None) -> int:
         tool = "wrk" if shutil.which("wrk") else "python"
     elif tool == "wrk" and not shutil.which("wrk"):
         raise BenchError("wrk is not installed (apt-get install wrk); use --tool python")
-    if tool == "python":
+    if tool == "python" and not args.capacity:
         print("wrk not found: using the Python client (install wrk for sharper numbers).")
 
     BENCH_DIR.mkdir(exist_ok=True)
     signal.signal(signal.SIGTERM, _terminate)
     db_url = database_url(args)
+    if not args.sqlite:
+        prepare_postgres(db_url, fresh=args.fresh)
+    prepare_redis(cache_url())
     static_root = tempfile.mkdtemp(prefix="muroran-bench-static-")
     port = free_port()
-    env = bench_env(db_url=db_url, static_root=static_root, port=port, workers=args.workers)
+    env = bench_env(
+        db_url=db_url, cache=cache_url(), static_root=static_root, port=port, workers=args.workers
+    )
+    if args.capacity:
+        # As behind the production proxy: one trusted proxy's X-Forwarded-For is the client's
+        # address. Locust sends a distinct address for each simulated visitor, so that the
+        # per-address rate limits count each visitor, not the whole crowd as one (loopback).
+        env["TRUSTED_PROXY_COUNT"] = "1"
     server = None
     try:
-        with open(BENCH_DIR / "setup.log", "w") as log:
-            manage(env, "migrate", "--noinput", log=log)
-            print(manage(env, "seed_demo", "--volume", str(args.volume), log=log).strip())
-            manage(env, "collectstatic", "--noinput", "-v0", log=log)
-            pages = read_pages(
-                manage(
-                    env,
-                    "bench_setup",
-                    log=log,
-                    label="bench_setup (ANALYZE; the apps' pages; bench people and sessions)",
+        data = setup(env, args)
+        pages = read_pages(data)
+        if args.only:
+            wanted = set(filter(None, args.only.split(",")))
+            unknown = wanted - {page.name for page in pages}
+            if unknown:
+                raise BenchError(
+                    f"unknown page(s) {', '.join(sorted(unknown))}; choose from "
+                    + ", ".join(page.name for page in pages)
                 )
-            )
-            if args.only:
-                wanted = set(filter(None, args.only.split(",")))
-                unknown = wanted - {page.name for page in pages}
-                if unknown:
-                    raise BenchError(
-                        f"unknown page(s) {', '.join(sorted(unknown))}; choose from "
-                        + ", ".join(page.name for page in pages)
-                    )
-                pages = [p for p in pages if p.name in wanted or p.name == BASELINE[0]]
+            pages = [p for p in pages if p.name in wanted or p.name == BASELINE[0]]
 
         print(f"starting gunicorn on {HOST}:{port} ({args.workers} workers)", flush=True)
         server = Server(env, port, BENCH_DIR / "gunicorn.log")
         server.wait_until_up()
+        for page in pages:
+            if page.session is not None:
+                check_signed_in(port, page.name, page.path, page.session)
+
+        if args.capacity:
+            from capacity import run_capacity
+
+            report = run_capacity(
+                args, port=port, setup_json=SETUP_JSON, header=header(args, "locust", db_url)
+            )
+            (BENCH_DIR / "capacity.md").write_text(report.text, encoding="utf-8")
+            print()
+            print(report.text)
+            print(f"written to {(BENCH_DIR / 'capacity.md').relative_to(ROOT)}")
+            # A run that measured is a success, even when no step held (a busy machine); one
+            # whose first step already had errors (a page or the form broken) is not.
+            return 1 if report.broken else 0
 
         results = []
         for page in pages:
-            print(f"  {page.name:<22} {page.path}", flush=True)
+            print(f"  {page.name:<26} {page.path}", flush=True)
             results.append(measure(port, page.name, page.path, args, tool, page.session))
     finally:
         if server is not None:

@@ -354,15 +354,20 @@ BATCH = 5_000
 
 def seed_volume(*, count: int, stdout) -> None:
     """`count` × 5 synthetic まち「ピカ」 registrations and `count` × 50 reports (the benchmark's
-    10,000 partners and 100,000 reports at --volume 2000). Skipped if already there."""
+    10,000 partners and 100,000 reports at --volume 2000), bulk-created in batches. Only what
+    is missing is added: a second run adds nothing, a larger --volume adds the difference."""
     partners = count * 5
-    if Registration.objects.filter(number__startswith=VOLUME_PREFIX).count() >= partners:
+    volume = Registration.objects.filter(number__startswith=VOLUME_PREFIX)
+    volume_reports = ActivityReport.objects.filter(registration__number__startswith=VOLUME_PREFIX)
+    have_reports = volume_reports.count()
+    if volume.count() >= partners and have_reports >= count * 50:
         stdout.write("partners: volume data already there")
         return
     rng = random.Random(7)
     districts = list(District.objects.order_by("sort_order", "pk"))
     today = timezone.localdate()
     now = timezone.now()
+    existing = set(volume.values_list("number", flat=True))
     registrations = [
         Registration(
             number=f"{VOLUME_PREFIX}{n:06d}",
@@ -380,13 +385,12 @@ def seed_volume(*, count: int, stdout) -> None:
             registered_on=today - dt.timedelta(days=n % 700),
         )
         for n in range(1, partners + 1)
+        if f"{VOLUME_PREFIX}{n:06d}" not in existing
     ]
     Registration.objects.bulk_create(registrations, batch_size=BATCH)
-    ids = list(
-        Registration.objects.filter(number__startswith=VOLUME_PREFIX).values_list("pk", flat=True)
-    )
+    ids = list(volume.order_by("number").values_list("pk", flat=True)[:partners])
     reports = []
-    for n in range(count * 50):
+    for n in range(have_reports, count * 50):
         reports.append(
             ActivityReport(
                 registration_id=ids[n % len(ids)],
@@ -404,4 +408,7 @@ def seed_volume(*, count: int, stdout) -> None:
     from . import stats
 
     stats.invalidate()
-    stdout.write(f"partners: {partners} volume registrations and {count * 50} reports created")
+    stdout.write(
+        f"partners: {len(registrations)} volume registrations and "
+        f"{max(count * 50 - have_reports, 0)} reports created"
+    )

@@ -31,12 +31,20 @@ class BenchPage:
     """A page `make bench` loads (see bench/run.py). `who` is "" for an anonymous visitor,
     "person" for the bench resident or "staff" for the bench superuser with the second factor;
     `expect` is text the page must contain for that person (so the run never measures a
-    redirect to the sign-in page)."""
+    redirect to the sign-in page).
+
+    `form`, when given, makes the page a form that the capacity run (bench/locustfile.py)
+    also sends, as a person would: it takes the page's hidden fields (the CSRF token, the
+    form's key), adds these (name, value) pairs, posts them to the page, and with `confirm`
+    posts the confirmation page's hidden fields again with `_submit` (lib/confirm.py); the
+    answer must be a redirect (the receipt)."""
 
     name: str
     path: str
     who: str = ""
     expect: tuple[str, ...] = ()
+    form: tuple[tuple[str, str], ...] = ()
+    confirm: bool = False
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,18 @@ def test_volume_adds_five_partners_and_fifty_reports_per_unit():
     assert ActivityReport.objects.filter(registration__number__startswith="MPV-").count() == 200
 
 
+def test_a_larger_volume_adds_only_the_difference_and_a_second_run_nothing():
+    volume = Registration.objects.filter(number__startswith="MPV-")
+    reports = ActivityReport.objects.filter(registration__number__startswith="MPV-")
+    _seed("--volume", "2")
+    assert (volume.count(), reports.count()) == (10, 100)
+    _seed("--volume", "4")
+    assert (volume.count(), reports.count()) == (20, 200)
+    _seed("--volume", "4")
+    assert (volume.count(), reports.count()) == (20, 200)
+    assert volume.values("number").distinct().count() == 20
+
+
 def test_demo_places_lie_in_muroran_and_some_still_need_someone():
     from partners.models import ActivityPlace
 

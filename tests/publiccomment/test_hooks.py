@@ -207,6 +207,18 @@ def test_bench_declares_the_list_a_case_and_a_result():
         "publiccomment:case_result", args=[result.pk]
     )
     assert pages["admin opinions changelist"].who == "staff"
+    # The open case's form, which the capacity run fills in and sends without an account.
+    form = pages["public comment opinion form"]
+    assert form.path == reverse("publiccomment:submit", args=[open_case.pk])
+    assert form.who == "" and form.confirm
+    assert dict(form.form)["eligibility"] in open_case.may_submit
+    assert {"name", "address", "opinion1_text"} <= dict(form.form).keys()
+
+
+def test_no_form_is_declared_without_an_open_case():
+    publish(pf.make_case())
+    names = {page.name for page in bench.pages(person=None, staff=None)}
+    assert "public comment opinion form" not in names
 
 
 def test_the_menu_says_pabukome(client):

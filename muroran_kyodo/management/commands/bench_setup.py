@@ -6,7 +6,13 @@ creates (idempotently) the bench resident and a bench superuser with TOTP, asks 
 needs), opens one session for each person in the session store, as a sign-in would (Django's
 auth keys, and allauth's authentication records: for staff with the "mfa" record that
 AdminSecondFactorMiddleware wants), and prints one line `BENCH {json}` for the harness.
-Neither bench account has a password. Meant for the bench database only."""
+
+`--residents N` (the capacity run) also creates N bench residents, bench-resident-0001@example.jp
+…, bulk-created once, and opens a session for each: every simulated signed-in visitor of the
+capacity run is a person of their own, as in real use, so that no per-account rate limit
+counts the whole crowd as one. Their session keys are the list "residents".
+
+No bench account has a password. Meant for the bench database only."""
 
 from __future__ import annotations
 
@@ -21,6 +27,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -28,12 +35,25 @@ from muroran_kyodo import registry
 
 PERSON_EMAIL = "bench-partner@example.jp"
 STAFF_EMAIL = "bench-staff@example.jp"
+RESIDENT_EMAIL = "bench-resident-{:04d}@example.jp"
+MAX_RESIDENTS = 5000
 
 
 class Command(BaseCommand):
     help = "Prepare the bench people and print the pages every app declares (for bench/run.py)."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--residents",
+            type=int,
+            default=0,
+            metavar="N",
+            help="Also N bench residents with a session each (the capacity run).",
+        )
+
+    def handle(self, *args, residents: int = 0, **options):
+        if not 0 <= residents <= MAX_RESIDENTS:
+            raise CommandError(f"--residents must be between 0 and {MAX_RESIDENTS}.")
         engine = settings.SESSION_ENGINE
         backend = settings.CACHES["default"]["BACKEND"].lower()
         if engine.endswith(".cache") and "locmem" in backend:
@@ -60,6 +80,7 @@ class Command(BaseCommand):
             "cookie": settings.SESSION_COOKIE_NAME,
             "sessions": {"person": _session(Store, person), "staff": _session(Store, staff, totp)},
             "pages": pages,
+            "residents": [_session(Store, user) for user in _residents(residents)],
         }
         self.stdout.write("BENCH " + json.dumps(out, ensure_ascii=False))
 
@@ -81,6 +102,44 @@ def _user(email, **extra):
         user=user, email=email, defaults={"verified": True, "primary": True}
     )
     return user
+
+
+def _residents(count: int) -> list:
+    """The capacity run's residents, bulk-created (only those missing), with a verified
+    address each, as a signed-up resident has; unusable passwords."""
+    if not count:
+        return []
+    User = get_user_model()
+    emails = [RESIDENT_EMAIL.format(n) for n in range(1, count + 1)]
+    existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
+    unusable = make_password(None)
+    User.objects.bulk_create(
+        [
+            User(
+                email=email,
+                password=unusable,
+                family_name="ベンチ",
+                given_name=f"住民{n:04d}",
+                family_name_kana="ベンチ",
+                given_name_kana="ジュウミン",
+                display_name=f"住民{n:04d}",
+            )
+            for n, email in enumerate(emails, 1)
+            if email not in existing
+        ],
+        batch_size=500,
+    )
+    users = list(User.objects.filter(email__in=emails).order_by("email"))
+    verified = set(EmailAddress.objects.filter(user__in=users).values_list("user_id", flat=True))
+    EmailAddress.objects.bulk_create(
+        [
+            EmailAddress(user=user, email=user.email, verified=True, primary=True)
+            for user in users
+            if user.pk not in verified
+        ],
+        batch_size=500,
+    )
+    return users
 
 
 def _session(Store, user, totp=None) -> str:
