@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from .csvexport import csv_response
 from .jp import current_fiscal_year, fiscal_year_dates, fiscal_year_datetimes, fiscal_year_label
+from .streaming import rows_of
 from .workflow import TransitionError
 
 if TYPE_CHECKING:
@@ -282,9 +283,9 @@ def csv_export_action(
     ) -> HttpResponse:
         rows = (
             [value(obj) for _header, value in columns]
-            for obj in queryset.select_related(*select_related)
-            .prefetch_related(*prefetch_related)
-            .iterator(chunk_size=2000)
+            for obj in rows_of(
+                queryset.select_related(*select_related).prefetch_related(*prefetch_related)
+            )
         )
         return csv_response(filename, [header for header, _value in columns], rows)
 

@@ -63,7 +63,7 @@ def _message_levels(response):
 
 
 def _csv(response):
-    body = response.content.decode("utf-8")
+    body = response.getvalue().decode("utf-8")
     assert body.startswith("\ufeff")
     return list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
 
