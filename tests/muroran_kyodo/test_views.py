@@ -282,7 +282,8 @@ def test_figures_json_parses_and_names_the_year(client, db, frozen):
     response = client.get("/figures.json?year=2025")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    data = json.loads(response.getvalue())
+    body = response.getvalue()  # streamed: read once
+    data = json.loads(body)
     assert data["fiscal_year"] == 2025
     assert data["fiscal_year_wareki"] == "令和7年度"
     assert data["period"] == {"start": "2025-04-01", "end": "2026-03-31"}
@@ -290,7 +291,7 @@ def test_figures_json_parses_and_names_the_year(client, db, frozen):
     figure = next(f for f in data["figures"] if f["key"] == "organizations.npo")
     assert figure["value"] == 0  # registered in FY2026
     assert set(figure) == {"group", "key", "label", "value", "unit"}
-    assert "令和7年度" in response.getvalue().decode()  # not \\u-escaped
+    assert "令和7年度" in body.decode()  # not \\u-escaped
 
 
 def test_open_data_page_links_the_current_years_files(client, db, frozen):
