@@ -54,7 +54,7 @@ def gathered(pieces: Iterable[Any], size: int = CHUNK_CHARACTERS) -> Iterator[An
         yield pending[0][:0].join(pending)
 
 
-class Streamed(list):  # type: ignore[type-arg]
+class Streamed(list[Any]):
     """A list to the JSON encoder whose items are read from `items` only as they are written.
 
     `JSONEncoder.iterencode` (the pure-Python encoder, which it always uses) walks any list
