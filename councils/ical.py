@@ -7,10 +7,12 @@ participants or facilitators."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.utils import timezone
 from icalendar import Calendar, Event
+
+from muroran_kyodo.lib.streaming import ical_chunks
 
 from .models import Session
 
@@ -66,11 +68,10 @@ def event_of(session: Session, *, host: str, base_url: str, stamp: dt.datetime) 
     return event
 
 
-def calendar_of(sessions: Iterable[Session], *, host: str, base_url: str) -> bytes:
-    """Sessions (with `council` and `venue_district` loaded) as one calendar. `base_url` is the
-    scheme and host of the session pages."""
-    calendar = _calendar(TITLE)
+def calendar_of(sessions: Iterable[Session], *, host: str, base_url: str) -> Iterator[bytes]:
+    """Sessions (with `council` and `venue_district` loaded) as one calendar, written one event
+    at a time as the sessions are read. `base_url` is the scheme and host of the session
+    pages."""
     stamp = timezone.now()
-    for session in sessions:
-        calendar.add_component(event_of(session, host=host, base_url=base_url, stamp=stamp))
-    return calendar.to_ical()
+    events = (event_of(session, host=host, base_url=base_url, stamp=stamp) for session in sessions)
+    return ical_chunks(_calendar(TITLE), events)

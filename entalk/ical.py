@@ -10,10 +10,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.utils import timezone
 from icalendar import Calendar, Event
+
+from muroran_kyodo.lib.streaming import ical_chunks
 
 from .models import CalendarFeed, Request
 
@@ -56,40 +58,45 @@ def _event(
     return event
 
 
-def public_calendar(requests: Iterable[Request], *, host: str, base_url: str) -> bytes:
-    """Needs `venue_district` loaded. `base_url` is the scheme and host of the session pages."""
-    calendar = _calendar(TITLE)
+def public_calendar(requests: Iterable[Request], *, host: str, base_url: str) -> Iterator[bytes]:
+    """Needs `venue_district` loaded. `base_url` is the scheme and host of the session pages.
+    Written one event at a time, as the requests are read."""
     stamp = timezone.now()
-    for request in requests:
-        event = _event(
-            request,
-            host=host,
-            summary=f"{TITLE} {request.public_name}",
-            location=request.public_venue,
-            url=base_url + request.get_absolute_url(),
-            stamp=stamp,
-        )
-        event.add("status", "CONFIRMED")
-        calendar.add_component(event)
-    return calendar.to_ical()
+
+    def events() -> Iterator[Event]:
+        for request in requests:
+            event = _event(
+                request,
+                host=host,
+                summary=f"{TITLE} {request.public_name}",
+                location=request.public_venue,
+                url=base_url + request.get_absolute_url(),
+                stamp=stamp,
+            )
+            event.add("status", "CONFIRMED")
+            yield event
+
+    return ical_chunks(_calendar(TITLE), events())
 
 
-def group_calendar(requests: Iterable[Request], *, host: str, base_url: str) -> bytes:
+def group_calendar(requests: Iterable[Request], *, host: str, base_url: str) -> Iterator[bytes]:
     """A group's own sessions: a proposed date is TENTATIVE; the link is its request page."""
     from django.urls import reverse
 
-    calendar = _calendar(TITLE)
     stamp = timezone.now()
-    for request in requests:
-        event = _event(
-            request,
-            host=host,
-            summary=f"{TITLE} {request.group_name}",
-            location=f"{request.venue_name}（{request.venue_district}）",
-            url=base_url + reverse("entalk:request_detail", args=[request.pk]),
-            stamp=stamp,
-        )
-        tentative = request.status == Request.Status.PROPOSED
-        event.add("status", "TENTATIVE" if tentative else "CONFIRMED")
-        calendar.add_component(event)
-    return calendar.to_ical()
+
+    def events() -> Iterator[Event]:
+        for request in requests:
+            event = _event(
+                request,
+                host=host,
+                summary=f"{TITLE} {request.group_name}",
+                location=f"{request.venue_name}（{request.venue_district}）",
+                url=base_url + reverse("entalk:request_detail", args=[request.pk]),
+                stamp=stamp,
+            )
+            tentative = request.status == Request.Status.PROPOSED
+            event.add("status", "TENTATIVE" if tentative else "CONFIRMED")
+            yield event
+
+    return ical_chunks(_calendar(TITLE), events())

@@ -282,6 +282,27 @@ STORAGES = {
     "default": {"BACKEND": "muroran_kyodo.lib.storage.ScannedFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Where uploads are kept: "filesystem" (MEDIA_ROOT, one app server or a shared volume) or "s3",
+# an S3-compatible object store shared by several app servers (docs/deployment.md; needs the
+# `s3` extra: django-storages and boto3). Either way every file is virus-checked and served
+# only through the apps' permission-checked views.
+UPLOAD_STORAGE = env.str("UPLOAD_STORAGE", default="filesystem")
+if UPLOAD_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "muroran_kyodo.lib.storage_s3.ScannedS3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("S3_BUCKET"),
+            # Empty: Amazon S3 itself; else the address of MinIO, Ceph RGW, a cloud's S3 API.
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            # Empty: boto3's own chain (instance role, AWS_* variables, ~/.aws).
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("S3_PREFIX", default=""),
+        },
+    }
+elif UPLOAD_STORAGE != "filesystem":
+    raise ImproperlyConfigured(f"UPLOAD_STORAGE must be filesystem or s3, not {UPLOAD_STORAGE!r}")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # What an upload may hold (muroran_kyodo/lib/uploads.py): a photo's size in pixels, checked from
 # its header before it is decoded; how much a PDF's streams may inflate to; an Office file's

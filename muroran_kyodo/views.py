@@ -6,7 +6,6 @@ from itertools import groupby
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +27,7 @@ from .lib.csvexport import csv_response
 from .lib.extension import Task, Urgency
 from .lib.jp import current_fiscal_year, fiscal_year_label, wareki_fiscal_year
 from .lib.pagecache import public_page
+from .lib.streaming import json_response
 
 FIRST_FISCAL_YEAR = 2003  # 協働改革プラン (平成15年度): the start of Muroran's collaboration work
 
@@ -214,7 +214,7 @@ def figures_json(request):
             for f in collect_figures(year)
         ],
     }
-    return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    return json_response(data)
 
 
 @public_page

@@ -13,6 +13,7 @@ from muroran_kyodo.lib.admin_actions import (
 from muroran_kyodo.lib.admin_lists import EstimatedCountAdminMixin
 from muroran_kyodo.lib.csvexport import csv_response
 from muroran_kyodo.lib.printing import PrintablesAdminMixin
+from muroran_kyodo.lib.streaming import rows_of
 
 from . import services
 from .models import (
@@ -166,7 +167,7 @@ class OrganizationAdmin(
                 o.public_phone,
                 o.created_at.isoformat(),
             ]
-            for o in queryset.select_related("actor_type", "district")
+            for o in rows_of(queryset.select_related("actor_type", "district"))
         )
         return csv_response(
             "organizations.csv",

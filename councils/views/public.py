@@ -11,13 +11,13 @@ participant. Every list runs a fixed number of queries, whatever the number of s
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Greatest
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -25,6 +25,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from muroran_kyodo.lib.pagecache import public_page
+from muroran_kyodo.lib.streaming import rows_of
 from muroran_kyodo.lib.uploads import serve_private_file
 
 from .. import ical
@@ -296,8 +297,8 @@ def photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
 
 
-def _calendar_response(body: bytes, *, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type=ical.CONTENT_TYPE)
+def _calendar_response(body: Iterator[bytes], *, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(body, content_type=ical.CONTENT_TYPE)
     response["Cache-Control"] = "public, max-age=900"
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
@@ -309,7 +310,7 @@ def _base_url(request: HttpRequest) -> str:
 
 @public_page
 @require_safe
-def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
+def session_ics(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """One session as an iCal event, to add to a calendar. One query."""
     session = get_object_or_404(
         Session.objects.public().select_related("council", "venue_district"), pk=pk
@@ -320,10 +321,10 @@ def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 @public_page
 @require_safe
-def calendar_ics(request: HttpRequest) -> HttpResponse:
-    """The announced sessions from a year ago to a year ahead. One query."""
+def calendar_ics(request: HttpRequest) -> StreamingHttpResponse:
+    """The announced sessions from a year ago to a year ahead, streamed. One query."""
     start, end = ical.public_window(timezone.now())
-    sessions = (
+    sessions = rows_of(
         Session.objects.public()
         .filter(starts_at__gte=start, starts_at__lt=end)
         .select_related("council", "venue_district")

@@ -11,11 +11,12 @@ queries, whatever the number of sessions."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_safe
 
 from muroran_kyodo.lib.jp import fiscal_year_label
 from muroran_kyodo.lib.pagecache import public_page
+from muroran_kyodo.lib.streaming import rows_of
 from muroran_kyodo.lib.uploads import serve_private_file
 
 from .. import ical, services
@@ -184,8 +186,8 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _calendar_response(body: bytes, *, private: bool) -> HttpResponse:
-    response = HttpResponse(body, content_type=ical.CONTENT_TYPE)
+def _calendar_response(body: Iterator[bytes], *, private: bool) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(body, content_type=ical.CONTENT_TYPE)
     response["Cache-Control"] = "private, no-store" if private else "public, max-age=900"
     return response
 
@@ -196,10 +198,11 @@ def _base_url(request: HttpRequest) -> str:
 
 @public_page
 @require_safe
-def calendar_ics(request: HttpRequest) -> HttpResponse:
-    """Confirmed and published sessions from a year ago to a year ahead. One query."""
+def calendar_ics(request: HttpRequest) -> StreamingHttpResponse:
+    """Confirmed and published sessions from a year ago to a year ahead, streamed. One
+    query."""
     start, end = ical.public_window(timezone.now())
-    sessions = (
+    sessions = rows_of(
         _sessions()
         .confirmed()
         .filter(starts_at__gte=start, starts_at__lt=end)
@@ -210,7 +213,7 @@ def calendar_ics(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-def group_calendar_ics(request: HttpRequest, token: str) -> HttpResponse:
+def group_calendar_ics(request: HttpRequest, token: str) -> StreamingHttpResponse:
     """A group's own proposed and confirmed sessions at a secret address (no sign-in: a
     calendar program fetches it). A token not made by the site is 404."""
     user_pk = ical.user_pk_of(token)
@@ -219,7 +222,7 @@ def group_calendar_ics(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     statuses = (Request.Status.PROPOSED, *Request.HELD_STATES)
     window_start = timezone.now() - dt.timedelta(days=365)
-    requests = (
+    requests = rows_of(
         requests_of(user, _sessions())
         .filter(status__in=statuses, starts_at__gte=window_start)
         .order_by("starts_at", "pk")

@@ -14,12 +14,14 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .csvexport import csv_response
 from .jp import current_fiscal_year, fiscal_year_dates, fiscal_year_datetimes, fiscal_year_label
+from .streaming import rows_of
 from .workflow import TransitionError
 
 if TYPE_CHECKING:
@@ -29,7 +31,9 @@ if TYPE_CHECKING:
     # reads them as ModelAdmins, so that super() and self.message_user are known.
     _AdminBase = admin.ModelAdmin[Any]
     # An admin action: (modeladmin, request, queryset) -> a response, or None for the list.
-    AdminAction = Callable[[admin.ModelAdmin[Any], HttpRequest, QuerySet[Any]], HttpResponse | None]
+    AdminAction = Callable[
+        [admin.ModelAdmin[Any], HttpRequest, QuerySet[Any]], HttpResponseBase | None
+    ]
 else:
     _AdminBase = object
 
@@ -279,12 +283,12 @@ def csv_export_action(
 
     def export_csv(
         modeladmin: admin.ModelAdmin[Any], request: HttpRequest, queryset: QuerySet[Any]
-    ) -> HttpResponse:
+    ) -> StreamingHttpResponse:
         rows = (
             [value(obj) for _header, value in columns]
-            for obj in queryset.select_related(*select_related)
-            .prefetch_related(*prefetch_related)
-            .iterator(chunk_size=2000)
+            for obj in rows_of(
+                queryset.select_related(*select_related).prefetch_related(*prefetch_related)
+            )
         )
         return csv_response(filename, [header for header, _value in columns], rows)
 

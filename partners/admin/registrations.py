@@ -33,6 +33,7 @@ from muroran_kyodo.lib.jp import (
     current_fiscal_year,
 )
 from muroran_kyodo.lib.printing import PrintablesAdminMixin
+from muroran_kyodo.lib.streaming import rows_of
 
 from .. import services
 from ..models import (
@@ -387,7 +388,7 @@ class RegistrationAdmin(
         header = CSV_HEADER + (CSV_CONTACT_HEADER if with_contact else [])
 
         def rows():
-            for r in queryset.select_related("organization", "district").iterator(chunk_size=2000):
+            for r in rows_of(queryset.select_related("organization", "district")):
                 row = [
                     r.number,
                     r.get_programme_display(),
@@ -573,9 +574,11 @@ class InsuranceEnrollmentAdmin(admin.ModelAdmin):
                 e.insured_people,
                 e.confirmed_at.date().isoformat(),
             ]
-            for e in queryset.select_related("registration__organization", "registration__district")
-            .order_by("fiscal_year", "registration__number")
-            .iterator(chunk_size=2000)
+            for e in rows_of(
+                queryset.select_related(
+                    "registration__organization", "registration__district"
+                ).order_by("fiscal_year", "registration__number")
+            )
         )
         return csv_response(
             "volunteer-insurance.csv",

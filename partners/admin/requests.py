@@ -25,6 +25,7 @@ from muroran_kyodo.lib.admin_actions import (
 from muroran_kyodo.lib.admin_display import short_date, short_text
 from muroran_kyodo.lib.csvexport import csv_response
 from muroran_kyodo.lib.printing import PrintablesAdminMixin
+from muroran_kyodo.lib.streaming import rows_of
 
 from .. import services
 from ..models import (
@@ -239,9 +240,11 @@ class PickupRequestAdmin(_RequestAdmin):
                 p.registration.number,
                 p.get_status_display(),
             ]
-            for p in queryset.select_related("district", "registration")
-            .order_by("district__sort_order", "district__kana", "available_from", "pk")
-            .iterator(chunk_size=2000)
+            for p in rows_of(
+                queryset.select_related("district", "registration").order_by(
+                    "district__sort_order", "district__kana", "available_from", "pk"
+                )
+            )
         )
         return csv_response(
             "pickup-route.csv",

@@ -22,6 +22,7 @@ from muroran_kyodo.lib.admin_display import short_date, short_text, yen
 from muroran_kyodo.lib.admin_lists import EstimatedCountAdminMixin
 from muroran_kyodo.lib.csvexport import csv_response
 from muroran_kyodo.lib.printing import PrintablesAdminMixin
+from muroran_kyodo.lib.streaming import rows_of
 
 from .. import services
 from ..forms import PLAN_FIELDS as PLAN_FORM_FIELDS
@@ -461,9 +462,7 @@ class ApplicationAdmin(
     @admin.action(description=_("Export the selected applications as CSV"))
     def export_csv(self, request, queryset):
         def rows():
-            for a in queryset.select_related("programme", "organization", "category").iterator(
-                chunk_size=2000
-            ):
+            for a in rows_of(queryset.select_related("programme", "organization", "category")):
                 yield [
                     a.number,
                     a.programme.fiscal_year,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from muroran_kyodo.lib.csvexport import csv_response
 from muroran_kyodo.lib.jp import current_fiscal_year, fiscal_year_label, wareki_fiscal_year
 from muroran_kyodo.lib.pagecache import public_page
+from muroran_kyodo.lib.streaming import Streamed, json_response, rows_of
 from muroran_kyodo.lib.windows import call_to_action
 
 from ..models import Application, AttachmentType, IntakeWindow, Programme, ResultsMeeting
@@ -237,7 +238,7 @@ OPEN_DATA_FIELDS = [
 
 def _open_data_rows(year: int):
     wareki = wareki_fiscal_year(year)
-    for application in adopted_projects(year).iterator(chunk_size=2000):
+    for application in rows_of(adopted_projects(year)):
         yield {
             "fiscal_year": year,
             "fiscal_year_wareki": wareki,
@@ -256,7 +257,7 @@ def _open_data_rows(year: int):
 
 @public_page
 def adopted_csv(request, year):
-    """The 年度's adopted projects as CSV (UTF-8 with a BOM). One query."""
+    """The 年度's adopted projects as CSV (UTF-8 with a BOM), streamed. One query."""
     _check_year(year)
     return csv_response(
         f"muroran-subsidy-adopted-{year}.csv",
@@ -267,15 +268,15 @@ def adopted_csv(request, year):
 
 @public_page
 def adopted_json(request, year):
-    """The same as JSON. One query."""
+    """The same as JSON, streamed like the CSV. One query."""
     _check_year(year)
     data = {
         "fiscal_year": year,
         "fiscal_year_wareki": wareki_fiscal_year(year),
         "period": {"start": f"{year}-04-01", "end": f"{year + 1}-03-31"},
-        "projects": list(_open_data_rows(year)),
+        "projects": Streamed(_open_data_rows(year)),
     }
-    return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    return json_response(data)
 
 
 # --- 報告会 ----------------------------------------------------------------------------------------

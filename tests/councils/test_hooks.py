@@ -425,7 +425,7 @@ def test_figures_run_one_query(django_assert_num_queries, n):
 def test_the_figures_page_shows_the_councils(client, year_2026):
     response = client.get("/figures.csv?year=2026")
     assert response.status_code == 200
-    assert "councils.participants" in response.content.decode()
+    assert "councils.participants" in response.getvalue().decode()
 
 
 # --- bench and menu ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 def _events(response):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    return list(Calendar.from_ical(response.content).walk("VEVENT"))
+    return list(Calendar.from_ical(response.getvalue()).walk("VEVENT"))
 
 
 def test_session_event_has_summary_time_and_place(client, workshop):
@@ -38,7 +38,7 @@ def test_session_event_has_summary_time_and_place(client, workshop):
     )
     assert str(event["UID"]) == f"councils-session-{workshop.pk}@testserver"
     assert str(event["STATUS"]) == "CONFIRMED"
-    body = response.content.decode()
+    body = response.getvalue().decode()
     assert "参加 花子" not in body and "hanako@example.jp" not in body
 
 

@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 def _events(response):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    calendar = Calendar.from_ical(response.content)
+    calendar = Calendar.from_ical(response.getvalue())
     return list(calendar.walk("VEVENT"))
 
 
@@ -71,7 +71,7 @@ def test_public_feed_lists_confirmed_sessions_without_names_or_contacts(client, 
     assert str(first["URL"]) == "http://testserver" + reverse(
         "entalk:session_detail", args=[named.pk]
     )
-    body = response.content.decode()
+    body = response.getvalue().decode()
     for private in (
         "秘密の会",
         "ＸＱ",
@@ -103,7 +103,7 @@ def test_group_feed_has_own_proposed_and_confirmed_sessions(client, representati
     assert [str(e["UID"]) for e in events] == [f"entalk-{own.pk}@testserver"]
     assert "秘密の会" in str(events[0]["SUMMARY"])
     assert str(events[0]["STATUS"]) == "TENTATIVE"
-    assert other.group_name not in client.get(url).content.decode()
+    assert other.group_name not in client.get(url).getvalue().decode()
 
     services.proposal_accept(request=own, by=representative)
     events = _events(client.get(url))

@@ -2,6 +2,7 @@
 requests received, and the same two numbers over a range of 年度."""
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -69,10 +70,10 @@ def test_sessions_over_a_range_of_years(sessions, django_assert_num_queries):
 def test_figures_appear_on_the_figures_page_and_in_open_data(sessions, client):
     html = client.get("/figures/?year=2025").content.decode()
     assert "enとーく" in html and "開催回数" in html
-    csv_text = client.get("/figures.csv?year=2025").content.decode("utf-8-sig")
+    csv_text = client.get("/figures.csv?year=2025").getvalue().decode("utf-8-sig")
     rows = [line.split(",") for line in csv_text.splitlines()]
     assert any(row[3] == "entalk.participants" and row[5] == "42" for row in rows[1:])
-    data = client.get("/figures.json?year=2025").json()
+    data = json.loads(client.get("/figures.json?year=2025").getvalue())
     found = {f["key"]: f["value"] for f in data["figures"]}
     assert found["entalk.sessions"] == 3 and found["entalk.participants"] == 42
 

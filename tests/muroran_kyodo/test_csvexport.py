@@ -1,3 +1,6 @@
+import csv
+import io
+
 from muroran_kyodo.lib.csvexport import csv_response, safe_cell
 
 
@@ -15,7 +18,7 @@ def test_ordinary_cells_are_kept():
 
 def test_response_has_bom_header_and_rows():
     response = csv_response("x.csv", ["a", "b"], [["=1", "室蘭"]])
-    body = response.content.decode("utf-8")
+    body = response.getvalue().decode("utf-8")
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="x.csv"' in response["Content-Disposition"]
     assert body.startswith("\ufeffa,b\r\n")
@@ -43,3 +46,15 @@ def test_text_with_inner_signs_or_only_blanks_is_kept():
     assert safe_cell("\u3000輪西") == "\u3000輪西"
     assert safe_cell("   ") == "   "
     assert safe_cell("") == ""
+
+
+def test_response_streams_in_chunks_with_the_bytes_of_one_file():
+    rows = [[n, "＝1+1" if n == 0 else f"室蘭{n}"] for n in range(20_000)]
+    response = csv_response("x.csv", ["a", "b"], iter(rows))
+    assert response.streaming
+    chunks = list(response.streaming_content)
+    assert len(chunks) > 1  # sent as it is written, not as one file
+    buffer = io.StringIO(newline="")
+    buffer.write("\ufeff")
+    csv.writer(buffer).writerows([["a", "b"], ["0", "'＝1+1"], *rows[1:]])
+    assert b"".join(chunks) == buffer.getvalue().encode("utf-8")

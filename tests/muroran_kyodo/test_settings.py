@@ -44,6 +44,13 @@ SETTINGS_VARIABLES = {
     "CLAMD_ADDRESS",
     "CLAMD_TIMEOUT",
     "UPLOAD_QUARANTINE_ROOT",
+    "UPLOAD_STORAGE",
+    "S3_BUCKET",
+    "S3_ENDPOINT_URL",
+    "S3_REGION",
+    "S3_ACCESS_KEY_ID",
+    "S3_SECRET_ACCESS_KEY",
+    "S3_PREFIX",
 }
 
 GOOD_KEY = secrets.token_urlsafe(64)
@@ -304,3 +311,51 @@ def test_local_development_keeps_the_plain_cookie_names():
     )
     result = _run(["-c", script])
     assert result.stdout.split() == ["sessionid", "csrftoken"]
+
+
+SHOW_STORAGE = """
+import json, django
+django.setup()
+from django.conf import settings
+from django.core.files.storage import default_storage
+print(json.dumps({
+    "class": type(default_storage).__name__,
+    "bucket": getattr(default_storage, "bucket_name", None),
+    "endpoint": getattr(default_storage, "endpoint_url", None),
+    "location": getattr(default_storage, "location", None),
+    "acl": getattr(default_storage, "default_acl", None),
+    "overwrite": getattr(default_storage, "file_overwrite", None),
+}))
+"""
+
+
+def test_uploads_go_to_the_file_system_unless_s3_is_chosen():
+    result = _run(["-c", SHOW_STORAGE])
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1])["class"] == "ScannedFileSystemStorage"
+
+    result = _run(
+        ["-c", SHOW_STORAGE],
+        UPLOAD_STORAGE="s3",
+        S3_BUCKET="kyodo-uploads",
+        S3_ENDPOINT_URL="https://minio.internal:9000",
+        S3_PREFIX="uploads",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1]) == {
+        "class": "ScannedS3Storage",
+        "bucket": "kyodo-uploads",
+        "endpoint": "https://minio.internal:9000",
+        "location": "uploads",
+        "acl": "private",
+        "overwrite": False,
+    }
+
+
+def test_an_unknown_upload_storage_or_s3_without_a_bucket_is_refused():
+    _refused(_settings_run(UPLOAD_STORAGE="ftp"), "UPLOAD_STORAGE must be filesystem or s3")
+    _refused(_settings_run(UPLOAD_STORAGE="s3"), "S3_BUCKET")
+
+
+def _settings_run(**env_values):
+    return _run(["-c", SHOW_SETTINGS], **env_values)

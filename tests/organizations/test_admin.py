@@ -234,7 +234,7 @@ def test_csv_export_has_bom_header_and_one_row_per_selected_organisation(
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    body = response.content.decode("utf-8")
+    body = response.getvalue().decode("utf-8")
     assert body.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
     assert rows[0][:3] == ["id", "name", "name_kana"]
@@ -250,7 +250,7 @@ def test_csv_export_has_bom_header_and_one_row_per_selected_organisation(
 def test_csv_export_of_several_organisations(admin_client, organization, other_organization):
     response = _action(admin_client, "export_csv", [organization, other_organization], follow=False)
 
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff"))))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8").lstrip("\ufeff"))))
     assert sorted(r[1] for r in rows[1:]) == ["白鳥台ふれあいの会", "輪西まちづくりの会"]
 
 

@@ -38,7 +38,7 @@ def export(client, model, rows, action="export_csv"):
     )
     assert response.status_code == 200, response
     assert response["Content-Type"].startswith("text/csv")
-    text = response.content.decode("utf-8")
+    text = response.getvalue().decode("utf-8")
     assert text.startswith("\ufeff")
     return list(csv.reader(io.StringIO(text[1:])))
 

@@ -364,7 +364,7 @@ def test_honorarium_page_and_csv_for_staff(staff_client, honorarium_data):
     assert "7375" in page.content.decode()
 
     response = staff_client.get(url + "?year=2026&format=csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert rows[0] == ["fiscal_year", "month", "number", "name", "hours", "amount_yen"]
     assert ["2026", "total", a.number, "輪西 花子", "7.00", "7375"] in rows
     assert len(rows) == 1 + 3 + 2

@@ -797,7 +797,7 @@ def test_the_pickup_route_csv(client, civil, resident, partner):
         },
     )
 
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff"))))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8").lstrip("\ufeff"))))
     assert rows[0][:5] == [
         "district",
         "location",

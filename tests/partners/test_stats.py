@@ -230,7 +230,7 @@ def test_the_figures_read_in_the_csv_and_json_with_their_columns(frozen, client,
     _lent(partner, superuser, "KUSA-001")
     _delivered(partner, superuser, {"混合燃料（草刈機用）": 6, "ボランティア袋（不燃）": 8})
 
-    text = client.get("/figures.csv?year=2026").content.decode("utf-8-sig")
+    text = client.get("/figures.csv?year=2026").getvalue().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     by_key = {row["key"]: row for row in rows}
     assert by_key["partners.fuel_supplied"]["value"] == "6"
@@ -242,7 +242,7 @@ def test_the_figures_read_in_the_csv_and_json_with_their_columns(frozen, client,
     assert by_key["partners.pika.groups"]["value"] == "0"
     assert {row["fiscal_year"] for row in rows} == {"2026"}
 
-    data = json.loads(client.get("/figures.json?year=2026").content)
+    data = json.loads(client.get("/figures.json?year=2026").getvalue())
     figures = {f["key"]: f for f in data["figures"]}
     assert figures["partners.fuel_supplied"] == {
         "group": "行政パートナー",

@@ -147,7 +147,7 @@ def test_figures_appear_on_the_figures_page(client):
     pf.submit(pf.make_case(), "意見です。")
     html = client.get("/figures/?year=2026").content.decode()
     assert "パブリックコメント" in html and "意見数：電子申請（Webフォーム）" in html
-    csv_text = client.get("/figures.csv?year=2026").content.decode("utf-8-sig")
+    csv_text = client.get("/figures.csv?year=2026").getvalue().decode("utf-8-sig")
     assert "publiccomment.opinions.web" in csv_text
 
 

@@ -337,7 +337,7 @@ def test_result_csv_has_one_row_per_point_in_the_citys_layout(client):
     case = result_case(opinions=4, summaries=("=SUM(A1) 賛成の意見", "推進体制への意見"))
     response = client.get(reverse("publiccomment:result_csv", args=[case.pk]))
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert rows[0] == ["番号", "該当箇所", "意見の概要", "市の考え方", "対応"]
     assert rows[1] == [
         "1",

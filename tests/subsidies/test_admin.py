@@ -283,7 +283,7 @@ def test_a_paper_application_is_keyed_in_as_a_draft_with_history(
 
 def test_csv_export(staff_client, submitted):
     response = _action(staff_client, "export_csv", [submitted], follow=False)
-    body = response.content.decode("utf-8")
+    body = response.getvalue().decode("utf-8")
     assert body.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
     assert rows[0][0] == "number"
@@ -359,7 +359,7 @@ def test_ranking_csv_of_one_programme(staff_client, staff, programme, submitted)
         services.score_save(assignment=assignment, criterion=criterion, score=value, by=reviewer)
     url = reverse("admin:subsidies_programme_changelist")
     response = _action(staff_client, "export_ranking", [programme], url=url, follow=False)
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff"))))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8").lstrip("\ufeff"))))
     assert rows[0][-2:] == ["average:公益性", "average:実現性"]
     assert rows[1][:2] == ["1", submitted.number]
     assert rows[1][-3:] == ["11.00", "4.00", "3.00"]  # 4×2 + 3×1

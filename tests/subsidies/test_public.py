@@ -253,7 +253,7 @@ def test_adopted_is_paginated(client, programme, organization, member):
 
 
 def _csv(response):
-    body = response.content.decode("utf-8")
+    body = response.getvalue().decode("utf-8")
     assert body.startswith("\ufeff")
     return list(csv.DictReader(io.StringIO(body[1:])))
 
@@ -267,7 +267,7 @@ def test_open_data_csv_and_json_run_one_query(
     with django_assert_num_queries(1):
         rows = _csv(client.get("/subsidies/adopted/2026.csv"))
     with django_assert_num_queries(1):
-        data = json.loads(client.get("/subsidies/adopted/2026.json").content)
+        data = json.loads(client.get("/subsidies/adopted/2026.json").getvalue())
     assert len(rows) == len(data["projects"]) == n
 
 
@@ -281,7 +281,7 @@ def test_open_data_names_organisations_never_people(client, programme, organizat
         report_summary="清掃を10回行った",
     )
     rows = _csv(client.get("/subsidies/adopted/2026.csv"))
-    data = json.loads(client.get("/subsidies/adopted/2026.json").content)
+    data = json.loads(client.get("/subsidies/adopted/2026.json").getvalue())
 
     assert rows[0]["organization"] == organization.name
     assert rows[0]["title"] == "'=HYPERLINK(1)"  # not run as a formula
@@ -291,8 +291,8 @@ def test_open_data_names_organisations_never_people(client, programme, organizat
     assert data["projects"][0]["organization"] == organization.name
     assert data["fiscal_year"] == 2026
     assert set(rows[0]) == set(public.OPEN_DATA_FIELDS)
-    body = client.get("/subsidies/adopted/2026.csv").content.decode()
-    body += client.get("/subsidies/adopted/2026.json").content.decode()
+    body = client.get("/subsidies/adopted/2026.csv").getvalue().decode()
+    body += client.get("/subsidies/adopted/2026.json").getvalue().decode()
     assert member.email not in body and member.given_name not in body
 
 

@@ -93,10 +93,10 @@ def test_figures_include_the_subsidy(client, organization, member):
         programme=programme, organization=organization, applicant=member, status=S.GRANTED
     )
     Application.objects.filter(pk=application.pk).update(decided_amount=80_000)
-    body = client.get("/figures.csv?year=2026").content.decode()
+    body = client.get("/figures.csv?year=2026").getvalue().decode()
     assert "subsidies.adopted," in body.replace('"', "") or "subsidies.adopted" in body
     assert "80000" in body
-    assert "subsidies.decided_yen" in client.get("/figures.json?year=2026").content.decode()
+    assert "subsidies.decided_yen" in client.get("/figures.json?year=2026").getvalue().decode()
     assert client.get("/figures/?year=2026").status_code == 200
 
 
