@@ -1,0 +1,130 @@
+"""Signing in with a passkey alone (allauth.mfa.webauthn, MFA_PASSKEY_LOGIN_ENABLED), without a
+browser: the sign-in page carries allauth's passkey form and scripts (they go in base.html's
+`extra_body` block: without it the "パスキーでログイン" button submitted a form that was not on
+the page, and nothing happened), the scripts are served from 'self' for the CSP, failures are
+told to the person in Japanese, and a credential the portal cannot match is refused with words
+of its own. The ceremony itself runs in Chromium: tests/e2e/test_passkeys.py."""
+
+import html
+import re
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
+
+from tests.conftest import login
+from tests.factories import PASSWORD
+
+LOGIN = "/accounts/login/"
+PASSKEY_LOGIN = "/accounts/2fa/webauthn/login/"
+PASSKEY_SCRIPTS = ["js/passkey-errors.js", "mfa/js/webauthn-json.js", "mfa/js/webauthn.js"]
+
+
+def _script_tag(page: str, path: str) -> str:
+    match = re.search(rf'<script src="{re.escape(static(path))}"[^>]*>', page)
+    assert match, f"no <script> for {path}"
+    return html.unescape(match.group(0))
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_carries_the_passkey_form_and_its_scripts(client):
+    page = client.get(LOGIN).content.decode()
+
+    assert re.search(r'<button[^>]*\bform="mfa_login"\s+id="passkey_login"', page)
+    form = re.search(
+        r'<form id="mfa_login" action="([^"]+)" method="post">(.*?)</form>', page, re.S
+    )
+    assert form, "the passkey button's form is not on the page"
+    assert form.group(1) == PASSKEY_LOGIN
+    assert 'name="csrfmiddlewaretoken"' in form.group(2)
+    assert '<input type="hidden" name="credential" id="mfa_credential">' in form.group(2)
+    assert 'data-allauth-onload="allauth.webauthn.forms.loginForm"' in page
+    for path in [*PASSKEY_SCRIPTS, "account/js/onload.js"]:
+        _script_tag(page, path)
+    # Only files of the site's own origin, no inline code (the CSP allows nothing else).
+    assert "<script>" not in page
+
+
+def test_the_passkey_scripts_are_static_files_of_the_site():
+    for path in [*PASSKEY_SCRIPTS, "account/js/onload.js"]:
+        assert finders.find(path), path
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_has_the_japanese_messages_for_a_passkey_not_used(client):
+    tag = _script_tag(client.get(LOGIN).content.decode(), "js/passkey-errors.js")
+
+    assert (
+        'data-not-allowed="パスキーを使えませんでした。操作が取り消されたか、時間切れになったか、'
+        "この端末にこのポータルのパスキーがありません。もう一度お試しいただくか、"
+        'メールアドレスとパスワードでログインしてください。"'
+    ) in tag
+    assert 'data-failed="パスキーの処理中に問題が起きました。' in tag
+    assert 'data-exists="' in tag
+
+
+@pytest.mark.django_db
+def test_the_add_page_tells_a_signed_in_resident_without_offering_to_sign_in(client, resident):
+    login(client, resident)
+    # Adding a passkey asks for the password again first.
+    assert client.post("/accounts/reauthenticate/", {"password": PASSWORD}).status_code == 302
+
+    page = client.get("/accounts/2fa/webauthn/add/").content.decode()
+
+    tag = _script_tag(page, "js/passkey-errors.js")
+    assert "操作が取り消されたか、時間切れになりました。もう一度お試しください。" in tag
+    assert "ログインしてください" not in tag
+    assert 'data-allauth-onload="allauth.webauthn.forms.addForm"' in page
+
+
+@pytest.mark.django_db
+def test_pages_of_allauth_get_their_scripts_at_the_end_of_the_body(client, resident):
+    """allauth's e-mail page asks before removing an address with a script in `extra_body`."""
+    login(client, resident)
+
+    page = client.get("/accounts/email/").content.decode()
+
+    assert 'data-allauth-onload="allauth.account.forms.manageEmailForm"' in page
+    _script_tag(page, "account/js/account.js")
+
+
+@pytest.mark.django_db
+def test_the_passkey_form_gets_the_options_for_the_browser(client):
+    response = client.get(PASSKEY_LOGIN, HTTP_ACCEPT="application/json")
+
+    assert response.status_code == 200
+    options = response.json()["request_options"]["publicKey"]
+    assert options["challenge"]
+    assert options["rpId"] == "testserver"
+    # Any passkey of the site may answer (a discoverable credential): no list of accounts.
+    assert options.get("allowCredentials", []) == []
+
+
+REFUSED = (
+    "このパスキーではログインできませんでした。このポータルのアカウントに登録されていないか、"
+    "確認できませんでした。メールアドレスとパスワードでログインしてください。"
+)
+# What a browser posts, in its shape (base64url fields), for a passkey no account holds; and the
+# same without "rawId", which fido2 reads unchecked (a 500 before accounts.allauth_forms).
+UNKNOWN = (
+    '{"id": "bm90LW91cnM", "rawId": "bm90LW91cnM", "type": "public-key", "response": '
+    '{"clientDataJSON": "e30", "authenticatorData": "AAAA", "signature": "AAAA", '
+    '"userHandle": "MQ"}}'
+)
+WITHOUT_RAW_ID = '{"id": "bm90LW91cnM", "type": "public-key", "response": {}}'
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("credential", [UNKNOWN, WITHOUT_RAW_ID], ids=["unknown", "no-rawId"])
+def test_a_credential_the_portal_cannot_match_is_refused_in_japanese(client, resident, credential):
+    client.get(PASSKEY_LOGIN, HTTP_ACCEPT="application/json")
+
+    response = client.post(PASSKEY_LOGIN, {"credential": credential}, follow=True)
+
+    assert response.redirect_chain == [(LOGIN, 302)]
+    assert SESSION_KEY not in client.session
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == [REFUSED]
+    assert messages[0] in response.content.decode()
+    assert "コードが正しくありません" not in response.content.decode()
