@@ -4,7 +4,12 @@ refusal of its own. Kept apart from forms.py, which allauth imports while buildi
 classes."""
 
 from allauth.account import forms as allauth_forms
-from allauth.mfa.webauthn.forms import LoginWebAuthnForm
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.webauthn.forms import (
+    AddWebAuthnForm,
+    LoginWebAuthnForm,
+    ReauthenticateWebAuthnForm,
+)
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +52,12 @@ class AddEmailForm(NfkcDataMixin, allauth_forms.AddEmailForm):
     nfkc_fields = ("email",)
 
 
+# fido2 reads what the browser posted for a passkey with KeyError ("rawId" missing) or ValueError
+# ("id does not match rawId", a field that is not base64url) on a malformed payload, and allauth
+# turns only some of these into a form error: the rest were a 500.
+MALFORMED_CREDENTIAL = (KeyError, ValueError)
+
+
 class PasskeyLoginForm(LoginWebAuthnForm):
     """Signing in with a passkey alone (MFA_FORMS["login_webauthn"]). allauth refuses a passkey
     it cannot match to an account, or whose signature or user verification fails, with its
@@ -55,9 +66,7 @@ class PasskeyLoginForm(LoginWebAuthnForm):
     def clean_credential(self):
         try:
             return super().clean_credential()
-        # KeyError: fido2 reads a credential's "rawId" without looking first, and allauth turns
-        # only its TypeError/ValueError into a form error; a post without it was a 500.
-        except (forms.ValidationError, KeyError) as error:
+        except (forms.ValidationError, *MALFORMED_CREDENTIAL) as error:
             raise forms.ValidationError(
                 _(
                     "This passkey could not sign you in: it is not registered to an account on "
@@ -66,3 +75,25 @@ class PasskeyLoginForm(LoginWebAuthnForm):
                 ),
                 code="passkey_refused",
             ) from error
+
+
+class PasskeyReauthenticateForm(ReauthenticateWebAuthnForm):
+    """Confirming with a passkey (MFA_FORMS["reauthenticate_webauthn"]): a malformed credential
+    is refused like a wrong one."""
+
+    def clean_credential(self):
+        try:
+            return super().clean_credential()
+        except MALFORMED_CREDENTIAL as error:
+            raise get_mfa_adapter().validation_error("incorrect_code") from error
+
+
+class PasskeyAddForm(AddWebAuthnForm):
+    """Adding a passkey (MFA_FORMS["add_webauthn"]): a malformed credential is refused like one
+    that does not verify."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except MALFORMED_CREDENTIAL as error:
+            raise get_mfa_adapter().validation_error("incorrect_code") from error

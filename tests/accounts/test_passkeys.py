@@ -9,15 +9,19 @@ import html
 import re
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import SESSION_KEY
 from django.contrib.staticfiles import finders
 from django.templatetags.static import static
 
 from tests.conftest import login
 from tests.factories import PASSWORD
+from tests.soft_authenticator import CLIENT_HOST, SoftAuthenticator
 
 LOGIN = "/accounts/login/"
 PASSKEY_LOGIN = "/accounts/2fa/webauthn/login/"
+ADD = "/accounts/2fa/webauthn/add/"
+REAUTHENTICATE = "/accounts/2fa/webauthn/reauthenticate/"
 PASSKEY_SCRIPTS = ["js/passkey-errors.js", "mfa/js/webauthn-json.js", "mfa/js/webauthn.js"]
 
 
@@ -128,3 +132,110 @@ def test_a_credential_the_portal_cannot_match_is_refused_in_japanese(client, res
     assert messages == [REFUSED]
     assert messages[0] in response.content.decode()
     assert "コードが正しくありません" not in response.content.decode()
+
+
+# --- the whole ceremony, with an authenticator in Python (tests/soft_authenticator.py) --------
+
+
+def _add_passkey(client, user) -> SoftAuthenticator:
+    client.force_login(user)
+    assert client.post("/accounts/reauthenticate/", {"password": PASSWORD}).status_code == 302
+    page = client.get(ADD)
+    authenticator = SoftAuthenticator()
+    credential = authenticator.create(page.context["js_data"]["creation_options"])
+    response = client.post(
+        ADD, {"name": "わたしのスマホ", "passwordless": "on", "credential": credential}
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    return authenticator
+
+
+@pytest.fixture
+def local_client(client):
+    """Requests to localhost: a passkey belongs to a domain name, and fido2 accepts plain http
+    only there."""
+    client.defaults.update(CLIENT_HOST)
+    return client
+
+
+@pytest.mark.django_db
+def test_a_resident_signs_in_with_a_passkey_alone(local_client, resident):
+    authenticator = _add_passkey(local_client, resident)
+    passkey = Authenticator.objects.get(user=resident, type=Authenticator.Type.WEBAUTHN)
+    assert passkey.wrap().is_passwordless is True and passkey.last_used_at is None
+    local_client.post("/accounts/logout/")
+    assert SESSION_KEY not in local_client.session
+
+    options = local_client.get(PASSKEY_LOGIN, HTTP_ACCEPT="application/json").json()
+    response = local_client.post(
+        PASSKEY_LOGIN, {"credential": authenticator.get(options["request_options"])}
+    )
+
+    assert response.status_code == 302 and response.url == "/mypage/"
+    assert local_client.session[SESSION_KEY] == str(resident.pk)
+    [method] = local_client.session["account_authentication_methods"]
+    assert (method["method"], method["type"], method["passwordless"]) == ("mfa", "webauthn", True)
+    passkey.refresh_from_db()
+    assert passkey.last_used_at is not None
+    assert "はなこ" in local_client.get("/mypage/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_passkey_removed_from_the_account_no_longer_signs_in(local_client, resident):
+    authenticator = _add_passkey(local_client, resident)
+    local_client.post("/accounts/logout/")
+    Authenticator.objects.filter(user=resident, type=Authenticator.Type.WEBAUTHN).delete()
+
+    options = local_client.get(PASSKEY_LOGIN, HTTP_ACCEPT="application/json").json()
+    response = local_client.post(
+        PASSKEY_LOGIN, {"credential": authenticator.get(options["request_options"])}, follow=True
+    )
+
+    assert SESSION_KEY not in local_client.session
+    assert [str(m) for m in response.context["messages"]][-1] == REFUSED
+
+
+@pytest.mark.django_db
+def test_an_assertion_for_an_old_challenge_does_not_sign_in(local_client, resident):
+    """A signed answer captured once cannot be replayed: each sign-in has a challenge of its own."""
+    authenticator = _add_passkey(local_client, resident)
+    local_client.post("/accounts/logout/")
+    old = local_client.get(PASSKEY_LOGIN, HTTP_ACCEPT="application/json").json()
+    local_client.get(PASSKEY_LOGIN, HTTP_ACCEPT="application/json")
+
+    response = local_client.post(
+        PASSKEY_LOGIN, {"credential": authenticator.get(old["request_options"])}, follow=True
+    )
+
+    assert SESSION_KEY not in local_client.session
+    assert [str(m) for m in response.context["messages"]][-1] == REFUSED
+
+
+MALFORMED = {
+    "no-rawId": '{"id": "YQ", "type": "public-key", "response": {}}',
+    "id-not-rawId": '{"id": "YQ", "rawId": "Yg", "type": "public-key", "response": '
+    '{"clientDataJSON": "YQ", "attestationObject": "YQ"}}',
+    "not-base64": '{"id": "YQ", "rawId": "YQ", "type": "public-key", "response": '
+    '{"clientDataJSON": "YQ", "attestationObject": "YQ", "authenticatorData": "YQ", '
+    '"signature": "YQ"}}',
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("credential", MALFORMED.values(), ids=MALFORMED.keys())
+def test_a_malformed_credential_is_a_form_error_everywhere(local_client, resident, credential):
+    """What fido2 cannot parse was a 500 on the add and confirm pages (and sign-in)."""
+    _add_passkey(local_client, resident)
+    local_client.raise_request_exception = False
+
+    local_client.get(ADD)
+    add = local_client.post(ADD, {"name": "もう一つ", "credential": credential})
+    confirm = local_client.post(REAUTHENTICATE, {"credential": credential})
+    local_client.post("/accounts/logout/")
+    local_client.get(PASSKEY_LOGIN, HTTP_ACCEPT="application/json")
+    sign_in = local_client.post(PASSKEY_LOGIN, {"credential": credential}, follow=True)
+
+    assert add.status_code == 200 and add.context["form"].errors
+    assert confirm.status_code == 302
+    assert [str(m) for m in sign_in.context["messages"]][-1] == REFUSED
+    assert Authenticator.objects.filter(user=resident, type="webauthn").count() == 1
