@@ -4,6 +4,7 @@ refusal of its own. Kept apart from forms.py, which allauth imports while buildi
 classes."""
 
 from allauth.account import forms as allauth_forms
+from allauth.core import context as allauth_context
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.webauthn.forms import (
     AddWebAuthnForm,
@@ -14,6 +15,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from muroran_kyodo.lib.jp import nfkc
+
+from .security_events import record
 
 
 class NfkcDataMixin:
@@ -61,12 +64,21 @@ MALFORMED_CREDENTIAL = (KeyError, ValueError)
 class PasskeyLoginForm(LoginWebAuthnForm):
     """Signing in with a passkey alone (MFA_FORMS["login_webauthn"]). allauth refuses a passkey
     it cannot match to an account, or whose signature or user verification fails, with its
-    generic "Incorrect code." (the TOTP wording); the person is told what happened instead."""
+    generic "Incorrect code." (the TOTP wording); the person is told what happened instead, and
+    the refusal goes to the audit log (`passkey_login_failed`)."""
 
     def clean_credential(self):
         try:
             return super().clean_credential()
         except (forms.ValidationError, *MALFORMED_CREDENTIAL) as error:
+            # allauth records nothing when a passkey sign-in fails (no account is known yet).
+            credential = self.cleaned_data.get("credential")
+            credential_id = credential.get("id") if isinstance(credential, dict) else None
+            record(
+                "passkey_login_failed",
+                allauth_context.request,
+                credential_id=str(credential_id)[:100] if credential_id else "",
+            )
             raise forms.ValidationError(
                 _(
                     "This passkey could not sign you in: it is not registered to an account on "

@@ -14,6 +14,7 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.staticfiles import finders
 from django.templatetags.static import static
 
+from accounts.models import SecurityEvent
 from tests.conftest import login
 from tests.factories import PASSWORD
 from tests.soft_authenticator import CLIENT_HOST, SoftAuthenticator
@@ -128,6 +129,9 @@ def test_a_credential_the_portal_cannot_match_is_refused_in_japanese(client, res
 
     assert response.redirect_chain == [(LOGIN, 302)]
     assert SESSION_KEY not in client.session
+    [event] = SecurityEvent.objects.filter(event="passkey_login_failed")
+    assert event.user is None and event.ip == "127.0.0.1"
+    assert event.detail == {"credential_id": "bm90LW91cnM"}
     messages = [str(m) for m in response.context["messages"]]
     assert messages == [REFUSED]
     assert messages[0] in response.content.decode()
