@@ -181,6 +181,9 @@ def test_a_resident_signs_in_with_a_passkey_alone(local_client, resident):
     assert (method["method"], method["type"], method["passwordless"]) == ("mfa", "webauthn", True)
     passkey.refresh_from_db()
     assert passkey.last_used_at is not None
+    events = SecurityEvent.objects.filter(user=resident).order_by("pk")
+    assert [e.event for e in events][-2:] == ["mfa_used", "login"]
+    assert events.get(event="mfa_used").detail["type"] == "webauthn"
     assert "はなこ" in local_client.get("/mypage/").content.decode()
 
 
