@@ -232,6 +232,13 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 # which browsers and fido2 (>= 2.0) both accept as is. allauth's "insecure origin" switch
 # would stop checking the origin altogether: it stays off, on the laptop too.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
+# A refused passkey sign-in says so in words of its own; a malformed passkey credential is a
+# form error, not a 500 (accounts.allauth_forms).
+MFA_FORMS = {
+    "add_webauthn": "accounts.allauth_forms.PasskeyAddForm",
+    "login_webauthn": "accounts.allauth_forms.PasskeyLoginForm",
+    "reauthenticate_webauthn": "accounts.allauth_forms.PasskeyReauthenticateForm",
+}
 MFA_TOTP_ISSUER = "室蘭市 協働ポータル"
 # TOTP secrets and recovery-code seeds are encrypted at rest (accounts/mfa_adapter.py) with
 # keys of their own: comma-separated Fernet keys, the first encrypts, all decrypt (rotation:

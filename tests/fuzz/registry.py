@@ -159,7 +159,8 @@ EXCLUDED: dict[str, str] = {
     ),
     # allauth's passkey ceremonies post the credential the browser's authenticator made (JSON
     # from WebAuthn), which generated form fields cannot produce; tests/e2e/test_passkeys.py
-    # adds a passkey through Chromium's virtual authenticator.
+    # runs them in Chromium with a virtual authenticator, tests/accounts/test_passkeys.py with
+    # one in Python, and posts malformed credentials to adding, confirming and signing in.
     **dict.fromkeys(
         (
             "mfa_add_webauthn",
@@ -168,7 +169,7 @@ EXCLUDED: dict[str, str] = {
             "mfa_reauthenticate_webauthn",
             "mfa_remove_webauthn",
         ),
-        "allauth: a WebAuthn ceremony (tests/e2e/test_passkeys.py)",
+        "allauth: a WebAuthn ceremony (tests/e2e/test_passkeys.py, tests/accounts/test_passkeys.py)",
     ),
     # Short forms of the one-time links and of ending a session (a button, or one address);
     # their refusals (another's session, a used, expired or foreign link) are tested in
