@@ -194,5 +194,8 @@ def _records_staff_keep(w) -> None:
         organization=o["organization"], old_status="pending", new_status="verified", by=staff
     )
     UserSession.objects.create(
-        user=w.users["resident"], session_key="fuzz-world-session", ip="192.0.2.7", user_agent="fuzz"
+        user=w.users["resident"],
+        session_key="fuzz-world-session",
+        ip="192.0.2.7",
+        user_agent="fuzz",
     )
