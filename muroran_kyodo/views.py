@@ -182,7 +182,6 @@ def figures(request):
     )
 
 
-@public_page
 def figures_csv(request):
     year = _year(request)
     return csv_response(
@@ -195,7 +194,6 @@ def figures_csv(request):
     )
 
 
-@public_page
 def figures_json(request):
     year = _year(request)
     data = {

@@ -308,7 +308,6 @@ def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-@public_page
 @require_safe
 def session_ics(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """One session as an iCal event, to add to a calendar. One query."""
@@ -319,7 +318,6 @@ def session_ics(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     return _calendar_response(body, filename=f"council-session-{session.pk}.ics")
 
 
-@public_page
 @require_safe
 def calendar_ics(request: HttpRequest) -> StreamingHttpResponse:
     """The announced sessions from a year ago to a year ahead, streamed. One query."""

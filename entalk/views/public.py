@@ -196,7 +196,6 @@ def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-@public_page
 @require_safe
 def calendar_ics(request: HttpRequest) -> StreamingHttpResponse:
     """Confirmed and published sessions from a year ago to a year ahead, streamed. One

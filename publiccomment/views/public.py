@@ -226,7 +226,6 @@ def _section_label(section) -> str:
 RESULT_CSV_HEADER = ["番号", "該当箇所", "意見の概要", "市の考え方", "対応"]
 
 
-@public_page
 @require_safe
 def result_csv(request, pk):
     """The opinion table in the layout the city publishes: one row per 論点. Two queries."""

@@ -255,7 +255,6 @@ def _open_data_rows(year: int):
         }
 
 
-@public_page
 def adopted_csv(request, year):
     """The 年度's adopted projects as CSV (UTF-8 with a BOM), streamed. One query."""
     _check_year(year)
@@ -266,7 +265,6 @@ def adopted_csv(request, year):
     )
 
 
-@public_page
 def adopted_json(request, year):
     """The same as JSON, streamed like the CSV. One query."""
     _check_year(year)
