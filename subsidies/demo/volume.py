@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from accounts.demo import synthetic_users
 from muroran_kyodo.lib.jp import current_fiscal_year, end_of_day
 from organizations.models import Organization
 
@@ -83,26 +82,18 @@ def _volume_programmes(count: int) -> list[Programme]:
 
 
 def _volume_reviewers() -> list:
-    User = get_user_model()
-    emails = [f"volume-reviewer-{n}@example.jp" for n in range(1, VOLUME_REVIEWERS + 1)]
-    existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
-    unusable = make_password(None)
-    User.objects.bulk_create(
-        [
-            User(
-                email=email,
-                password=unusable,
-                family_name="ボリューム",
-                given_name="審査委員",
-                family_name_kana="ボリューム",
-                given_name_kana="シンサイイン",
-                display_name=email.split("@")[0],
-            )
-            for email in emails
-            if email not in existing
-        ]
+    return synthetic_users(
+        {
+            f"volume-reviewer-{n}@example.jp": {
+                "family_name": "ボリューム",
+                "given_name": "審査委員",
+                "family_name_kana": "ボリューム",
+                "given_name_kana": "シンサイイン",
+                "display_name": f"volume-reviewer-{n}",
+            }
+            for n in range(1, VOLUME_REVIEWERS + 1)
+        }
     )
-    return list(User.objects.filter(email__in=emails).order_by("email"))
 
 
 def seed_volume(*, count: int, stdout) -> None:

@@ -27,10 +27,10 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from accounts.demo import synthetic_users
 from muroran_kyodo import registry
 
 PERSON_EMAIL = "bench-partner@example.jp"
@@ -109,27 +109,18 @@ def _residents(count: int) -> list:
     address each, as a signed-up resident has; unusable passwords."""
     if not count:
         return []
-    User = get_user_model()
-    emails = [RESIDENT_EMAIL.format(n) for n in range(1, count + 1)]
-    existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
-    unusable = make_password(None)
-    User.objects.bulk_create(
-        [
-            User(
-                email=email,
-                password=unusable,
-                family_name="ベンチ",
-                given_name=f"住民{n:04d}",
-                family_name_kana="ベンチ",
-                given_name_kana="ジュウミン",
-                display_name=f"住民{n:04d}",
-            )
-            for n, email in enumerate(emails, 1)
-            if email not in existing
-        ],
-        batch_size=500,
+    users = synthetic_users(
+        {
+            RESIDENT_EMAIL.format(n): {
+                "family_name": "ベンチ",
+                "given_name": f"住民{n:04d}",
+                "family_name_kana": "ベンチ",
+                "given_name_kana": "ジュウミン",
+                "display_name": f"住民{n:04d}",
+            }
+            for n in range(1, count + 1)
+        }
     )
-    users = list(User.objects.filter(email__in=emails).order_by("email"))
     verified = set(EmailAddress.objects.filter(user__in=users).values_list("user_id", flat=True))
     EmailAddress.objects.bulk_create(
         [

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count
@@ -31,6 +30,7 @@ import organizations.demo
 import partners.demo
 import publiccomment.demo
 import subsidies.demo
+from accounts.demo import synthetic_users
 from organizations.models import CollaborationProject, District, Membership, Organization
 
 User = get_user_model()
@@ -257,26 +257,18 @@ class Command(BaseCommand):
     @staticmethod
     def _volume_users(count: int) -> list:
         """Synthetic members for the volume organisations; they cannot sign in."""
-        emails = [f"volume-user-{n:04d}@example.jp" for n in range(1, count + 1)]
-        existing = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
-        unusable = make_password(None)
-        User.objects.bulk_create(
-            [
-                User(
-                    email=email,
-                    password=unusable,
-                    family_name="ボリューム",
-                    given_name=f"利用者{n:04d}",
-                    family_name_kana="ボリューム",
-                    given_name_kana="リヨウシャ",
-                    display_name=f"利用者{n:04d}",
-                )
-                for n, email in enumerate(emails, 1)
-                if email not in existing
-            ],
-            batch_size=500,
+        return synthetic_users(
+            {
+                f"volume-user-{n:04d}@example.jp": {
+                    "family_name": "ボリューム",
+                    "given_name": f"利用者{n:04d}",
+                    "family_name_kana": "ボリューム",
+                    "given_name_kana": "リヨウシャ",
+                    "display_name": f"利用者{n:04d}",
+                }
+                for n in range(1, count + 1)
+            }
         )
-        return list(User.objects.filter(email__in=emails).order_by("email"))
 
     # --- summary --------------------------------------------------------------------------
 
