@@ -317,7 +317,8 @@ SHOW_STORAGE = """
 import json, django
 django.setup()
 from django.conf import settings
-from django.core.files.storage import default_storage
+from django.core.files.storage import storages
+default_storage = storages["default"]  # the storage itself, not the lazy default_storage
 print(json.dumps({
     "class": type(default_storage).__name__,
     "bucket": getattr(default_storage, "bucket_name", None),

@@ -558,7 +558,7 @@ def test_the_ranking_is_linked_from_the_programme_pages_and_exports_csv(
     assert href in _html(staff_client.get(change))
     response = staff_client.get(href + "?format=csv")
     assert response.status_code == 200
-    assert "港のまち花いっぱい運動" in response.content.decode("utf-8-sig")
+    assert "港のまち花いっぱい運動" in b"".join(response.streaming_content).decode("utf-8-sig")
 
 
 def test_reviewers_do_not_reach_the_admin_ranking(reviewer_client, assignment, programme):
