@@ -200,7 +200,7 @@ def _pixels(data: bytes):
     from PIL import Image
 
     with Image.open(io.BytesIO(data)) as image:
-        return image.size, list(image.convert("RGBA").getdata())
+        return image.size, image.convert("RGBA").tobytes()
 
 
 def photo_is_private(page, other_context, clerk_context, anonymous_context, report):
