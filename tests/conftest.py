@@ -3,11 +3,14 @@ with a second factor, anonymous) and test-friendly settings."""
 
 from __future__ import annotations
 
+import math
 import os
+import time
 from pathlib import Path
 
 import polib
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.test import override_settings
 from django.utils import translation
@@ -100,6 +103,15 @@ def _test_settings(settings, tmp_path, fake_clamd):
     yield
     translation.deactivate()
     cache.clear()
+
+
+@pytest.fixture
+def clock_inside_one_minute():
+    """The clock held still at the first second of the next full minute: for tests of the page
+    cache, whose entries never outlive the minute they were stored in (a test that crossed a
+    minute boundary would see a page expire under it)."""
+    with time_machine.travel(math.floor(time.time() / 60) * 60 + 61, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ PUBLIC = list(_public_keys())
 
 
 @pytest.fixture(autouse=True)
-def page_cache(settings):
+def page_cache(settings, clock_inside_one_minute):
     settings.PAGE_CACHE_SECONDS = 60
     settings.PAGE_CACHE_HEADER = True
 

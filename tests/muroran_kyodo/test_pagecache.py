@@ -26,7 +26,7 @@ MISS = "miss"
 
 
 @pytest.fixture(autouse=True)
-def page_cache(settings):
+def page_cache(settings, clock_inside_one_minute):
     settings.PAGE_CACHE_SECONDS = 60
     settings.PAGE_CACHE_HEADER = True
 
