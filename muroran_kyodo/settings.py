@@ -415,6 +415,9 @@ PAGE_CACHE_HEADER = env_bool("PAGE_CACHE_HEADER", DEBUG)
 # The deployment's version (e.g. the git commit), the same on every server: pages rendered by
 # another release are never served. Empty: derived from the files' names, sizes and times.
 PAGE_CACHE_RELEASE = env.str("PAGE_CACHE_RELEASE", default="")
+# Bytes of page bodies each worker process keeps in its own memory besides the shared cache
+# (checked against the shared cache's generations on every hit, so never staler; 0: none).
+PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_BYTES", default=8 * 1024 * 1024)
 
 # The map of the まち「ピカ」 places (Leaflet, static/vendor/leaflet/): the tiles' URL template and
 # the attribution their terms require. The default is the Geospatial Information Authority of

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.utils import translation
 
-from muroran_kyodo.lib import scanning
+from muroran_kyodo.lib import pagecache, scanning
 from tests import clamav, factories
 from tests.fuzz.report import (  # noqa: F401 (the fuzz tests' summary: pytest hooks)
     pytest_sessionfinish,
@@ -97,6 +97,7 @@ def _test_settings(settings, tmp_path, fake_clamd):
     fake_clamd.reset()
     scanning.forget_verdicts()
     cache.clear()  # rate-limit counters must not leak between tests
+    pagecache._local.clear()  # nor the pages this process keeps besides the shared cache
     # Each test starts in the site's language: a request in English (LocaleMiddleware) leaves
     # English active in the thread, and code calling gettext would read English next.
     translation.activate(settings.LANGUAGE_CODE)

@@ -172,6 +172,109 @@ def test_a_new_release_does_not_serve_the_old_pages(client, db, settings):
         pagecache.release.cache_clear()
 
 
+# --- The copy each worker keeps, and the clock ---------------------------------------------------
+
+
+class _CountingCache:
+    """The shared cache with its reads counted: which round trips a hit costs."""
+
+    def __init__(self, real):
+        self.real = real
+        self.calls: list[str] = []
+
+    def __getattr__(self, name):
+        attribute = getattr(self.real, name)
+        if name in ("get", "get_many", "add", "set", "set_many"):
+
+            def counted(*args, **kwargs):
+                self.calls.append(name)
+                return attribute(*args, **kwargs)
+
+            return counted
+        return attribute
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    counting = _CountingCache(pagecache.cache)
+    monkeypatch.setattr(pagecache, "cache", counting)
+    return counting
+
+
+def test_a_hit_from_the_workers_copy_reads_only_the_clock(client, db, counted):
+    client.get("/guideline/")
+    client.get("/guideline/")  # checked against its tables' generations once
+    counted.calls.clear()
+    assert state(client.get("/guideline/")) == HIT
+    assert counted.calls == ["get"]  # the clock, nothing else
+
+
+def test_after_a_write_the_workers_copy_is_checked_table_by_table(client, db, counted):
+    client.get("/guideline/")
+    pagecache.bump(["partners_activityreport"])  # another worker's write, to another table
+    counted.calls.clear()
+    assert state(client.get("/guideline/")) == HIT  # the guideline reads no reports
+    assert counted.calls == ["get", "get_many"]  # the clock moved: its generations read once
+    counted.calls.clear()
+    assert state(client.get("/guideline/")) == HIT
+    assert counted.calls == ["get"]
+
+
+def test_the_workers_copy_is_not_served_after_another_workers_write(client, db):
+    factories.make_organization(name="輪西まちづくりの会")
+    client.get("/organizations/")
+    assert state(client.get("/organizations/")) == HIT
+    # Another worker process renames it: here the row changed without this process's write
+    # watch, so the write reaches this process only as the new generations it gives the table.
+    index = connection.execute_wrappers.index(pagecache._note_write)
+    connection.execute_wrappers.remove(pagecache._note_write)
+    try:
+        Organization.objects.filter(name="輪西まちづくりの会").update(name="新しい名前の会")
+    finally:
+        connection.execute_wrappers.insert(index, pagecache._note_write)
+    unseen = client.get("/organizations/")
+    assert state(unseen) == HIT and "輪西まちづくりの会" in unseen.content.decode()
+    pagecache.bump(["organizations_organization"])  # what the other worker's commit does
+    page = client.get("/organizations/")
+    assert state(page) == MISS
+    assert "新しい名前の会" in page.content.decode()
+
+
+def test_a_page_another_worker_stored_is_served_and_copied(client, db):
+    client.get("/guideline/")
+    pagecache._local.clear()  # this process never saw it: another worker rendered it
+    assert state(client.get("/guideline/")) == HIT
+    assert len(pagecache._local.entries) == 1
+
+
+def test_the_workers_copy_is_bounded_by_size_oldest_first(client, db, settings):
+    settings.PAGE_CACHE_LOCAL_BYTES = 1
+    client.get("/guideline/")
+    assert pagecache._local.entries == {}  # larger than the bound: never kept
+    sizes = [len(client.get(url).content) for url in ("/guideline/", "/figures/")]
+    settings.PAGE_CACHE_LOCAL_BYTES = max(sizes) + 10  # room for either page, not for both
+    pagecache._local.clear()
+    client.get("/guideline/")
+    [guideline] = pagecache._local.entries
+    client.get("/figures/")  # the newer page pushes the older one out
+    assert guideline not in pagecache._local.entries
+    assert len(pagecache._local.entries) == 1
+    assert pagecache._local.size == sum(
+        len(e["content"]) for e in pagecache._local.entries.values()
+    )
+    assert state(client.get("/guideline/")) == HIT  # still in the shared cache
+
+
+def test_a_flushed_shared_cache_leaves_no_page_servable(client, db):
+    """Redis restarted empty: the worker's copy would match no clock or generation."""
+    from django.core.cache import cache
+
+    client.get("/guideline/")
+    client.get("/guideline/")
+    cache.clear()
+    assert state(client.get("/guideline/")) == MISS
+
+
 # --- Time ----------------------------------------------------------------------------------------
 
 JST = dt.timezone(dt.timedelta(hours=9))
