@@ -15,8 +15,18 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Greatest
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
@@ -43,18 +53,27 @@ PAST_TRAININGS_SHOWN = 20
 UPCOMING_STATES = (Session.Status.SCHEDULED, Session.Status.CANCELLED)
 
 
+def _signups_counted(status: str) -> Coalesce:
+    """The number of the session's sign-ups in `status`, as a subquery per session: counted for
+    the rows shown, not by grouping every sign-up of every session the list reads."""
+    counted = (
+        Signup.objects.filter(session=OuterRef("pk"), status=status)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
 def with_places(queryset: QuerySet[Session]) -> QuerySet[Session]:
     """Sessions with `registered_count`, `waiting_count` and `places_left` annotated, and what
     a list row shows loaded (council, venue district): one query for any number of rows."""
     return (
         queryset.select_related("council", "venue_district")
         .annotate(
-            registered_count=Count(
-                "signups", filter=Q(signups__status=Signup.Status.REGISTERED), distinct=True
-            ),
-            waiting_count=Count(
-                "signups", filter=Q(signups__status=Signup.Status.WAITING), distinct=True
-            ),
+            registered_count=_signups_counted(Signup.Status.REGISTERED),
+            waiting_count=_signups_counted(Signup.Status.WAITING),
         )
         .annotate(
             places_left=Greatest(
