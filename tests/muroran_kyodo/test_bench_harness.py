@@ -73,6 +73,19 @@ def test_the_table_gives_each_page_s_ratio_to_the_bare_view():
     assert "| broken | `/x/` | – | – |" in text
 
 
+def test_the_ratio_is_to_the_mean_of_the_bare_view_measured_first_and_last():
+    text = run.table(
+        [
+            run.Result("baseline", "/bench/baseline/", rps=900),
+            run.Result("home", "/", rps=500),
+            run.Result("baseline (again, last)", "/bench/baseline/", rps=1100),
+        ]
+    )
+    assert "| home | `/` | 500 | 0.50 |" in text
+    assert "| baseline | `/bench/baseline/` | 900 | 0.90 |" in text
+    assert "| baseline (again, last) | `/bench/baseline/` | 1,100 | 1.10 |" in text
+
+
 def test_the_database_is_postgresql_unless_sqlite_is_asked_for(monkeypatch):
     monkeypatch.delenv("BENCH_DATABASE_URL", raising=False)
     monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/somebody_s_dev_db")
