@@ -1,0 +1,211 @@
+"""The page cache (muroran_kyodo/lib/pagecache.py) against the site's own write paths: for each
+service that changes what an anonymous visitor sees, the public page is cached (a hit showing
+the old content), the service is called as the admin or the site calls it, and the next
+anonymous read renders afresh with the change (issue 14: "a committed write that changes what a
+page shows makes the next request render afresh, for every write path").
+
+Each test reads through its own anonymous `Client()`: the `client` fixture is the staff member's
+or the resident's when a test drives the admin or the site's forms with it."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests import factories
+
+HIT = "hit"
+MISS = "miss"
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings, clock_inside_one_minute):
+    settings.PAGE_CACHE_SECONDS = 60
+    settings.PAGE_CACHE_HEADER = True
+
+
+def cached(*urls: str) -> list[str]:
+    """Each page read twice by an anonymous visitor: the second read a hit. Their texts."""
+    texts = []
+    for url in urls:
+        visitor = Client()
+        first = visitor.get(url)
+        assert first.status_code == 200, url
+        page = visitor.get(url)
+        assert (page.status_code, page.headers.get("X-Page-Cache")) == (200, HIT), url
+        texts.append(page.content.decode())
+    return texts
+
+
+def fresh(*urls: str, status: int = 200) -> list[str]:
+    """Each page as the next anonymous visitor gets it: rendered afresh (a miss). Their texts."""
+    texts = []
+    for url in urls:
+        page = Client().get(url)
+        assert page.status_code == status, url
+        if status == 200:
+            assert page.headers.get("X-Page-Cache") == MISS, url
+        texts.append(page.content.decode())
+    return texts
+
+
+def change_form_data(client, url: str, **changes) -> dict:
+    """The admin change form at `url` as the browser would post it back unchanged, plus
+    `changes` (fields by name; inline formsets posted with their rows as they are)."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    data: dict = {}
+
+    def add(form, prefix=None):
+        for name in form.fields:
+            key = form.add_prefix(name) if prefix is None else f"{prefix}-{name}"
+            value = form[name].value()
+            widget = form.fields[name].widget
+            if hasattr(widget, "widgets") and isinstance(value, (list, tuple)):
+                for i, part in enumerate(value):  # split date/time
+                    if part not in (None, ""):
+                        data[f"{key}_{i}"] = part
+                continue
+            if hasattr(widget, "widgets"):
+                for i, part in enumerate(widget.decompress(value)):
+                    if part not in (None, ""):
+                        data[f"{key}_{i}"] = part
+                continue
+            if value is None or value is False:
+                continue
+            data[key] = "on" if value is True else value
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management[name].value()
+        for form in formset.initial_forms:
+            add(form)
+    data.update(changes)
+    return data
+
+
+def admin_action(client, changelist: str, action: str, objects, **fields):
+    response = client.post(
+        changelist,
+        {
+            "action": action,
+            "_selected_action": [o.pk for o in objects],
+            "select_across": "0",
+            "index": "0",
+            **fields,
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    return response
+
+
+def with_permissions(user, *app_labels: str):
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label__in=app_labels))
+    return user
+
+
+# --- organizations -------------------------------------------------------------------------------
+
+
+def test_an_organisation_verified_in_the_admin_appears_in_the_directory(staff_client, staff):
+    from organizations.models import Organization
+
+    with_permissions(staff, "organizations")
+    organization = factories.make_organization(
+        name="白鳥台ふれあいの会", status=Organization.Status.PENDING
+    )
+    [directory] = cached("/organizations/")
+    assert "白鳥台ふれあいの会" not in directory
+    fresh(f"/organizations/{organization.pk}/", status=404)
+
+    admin_action(
+        staff_client, "/admin/organizations/organization/", "verify", [organization], reason=""
+    )
+
+    assert Organization.objects.get(pk=organization.pk).status == Organization.Status.VERIFIED
+    for page in fresh("/organizations/", f"/organizations/{organization.pk}/"):
+        assert "白鳥台ふれあいの会" in page
+
+
+def test_an_organisation_returned_in_the_admin_leaves_the_directory(staff_client, staff):
+    with_permissions(staff, "organizations")
+    organization = factories.make_organization(name="白鳥台ふれあいの会")
+    for page in cached("/organizations/", f"/organizations/{organization.pk}/"):
+        assert "白鳥台ふれあいの会" in page
+
+    admin_action(
+        staff_client,
+        "/admin/organizations/organization/",
+        "return_for_changes",
+        [organization],
+        reason="会則の添付がありません",
+    )
+
+    [directory] = fresh("/organizations/")
+    assert "白鳥台ふれあいの会" not in directory
+    fresh(f"/organizations/{organization.pk}/", status=404)
+
+
+def test_an_edit_of_public_fields_by_the_representative_shows_at_once(client, representative):
+    organization = factories.make_organization(
+        name="輪西まちづくりの会", representative=representative
+    )
+    url = f"/organizations/{organization.pk}/"
+    [before] = cached(url)
+    assert "港の清掃を毎月しています" not in before
+
+    client.force_login(representative)
+    response = client.post(
+        f"{url}edit/",
+        factories.organization_edit_data(
+            organization, description="港の清掃を毎月しています。", public_phone="0143-22-1111"
+        ),
+    )
+    assert response.status_code == 302
+
+    [after] = fresh(url)
+    assert "港の清掃を毎月しています" in after
+    assert "0143-22-1111" in after
+
+
+def test_an_edit_in_the_admin_change_form_shows_at_once(staff_client, staff):
+    with_permissions(staff, "organizations")
+    organization = factories.make_organization(name="輪西まちづくりの会")
+    [before] = cached(f"/organizations/{organization.pk}/")
+    assert "港の清掃を毎月しています" not in before
+
+    change = f"/admin/organizations/organization/{organization.pk}/change/"
+    response = staff_client.post(
+        change, change_form_data(staff_client, change, description="港の清掃を毎月しています。")
+    )
+    assert response.status_code == 302
+
+    [after] = fresh(f"/organizations/{organization.pk}/")
+    assert "港の清掃を毎月しています" in after
+
+
+def test_a_project_published_in_the_admin_appears_in_the_catalogue(staff_client, staff):
+    with_permissions(staff, "organizations")
+    organization = factories.make_organization(name="輪西まちづくりの会")
+    project = factories.make_project(
+        title="港の花いっぱい事業", organizations=[organization], is_published=False
+    )
+    for page in cached("/projects/", f"/organizations/{organization.pk}/"):
+        assert "港の花いっぱい事業" not in page
+
+    change = f"/admin/organizations/collaborationproject/{project.pk}/change/"
+    response = staff_client.post(
+        change, change_form_data(staff_client, change, is_published="on")
+    )
+    assert response.status_code == 302
+
+    for page in fresh("/projects/", f"/projects/{project.pk}/", f"/organizations/{organization.pk}/"):
+        assert "港の花いっぱい事業" in page
