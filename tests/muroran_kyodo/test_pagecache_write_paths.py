@@ -209,3 +209,132 @@ def test_a_project_published_in_the_admin_appears_in_the_catalogue(staff_client,
 
     for page in fresh("/projects/", f"/projects/{project.pk}/", f"/organizations/{organization.pk}/"):
         assert "港の花いっぱい事業" in page
+
+
+# --- partners ------------------------------------------------------------------------------------
+
+
+def _registered(n: int) -> str:
+    from django.utils.translation import ngettext
+
+    return ngettext("%(people)s person registered", "%(people)s people registered", n) % {
+        "people": n
+    }
+
+
+def _listed_group(status: str):
+    return factories.make_registration(
+        user=factories.make_user(),
+        kind="group",
+        group_name="輪西ピカピカ隊",
+        member_count=17,
+        list_publicly=True,
+        status=status,
+    )
+
+
+def test_a_registration_approved_in_the_admin_shows_on_the_programme_pages(staff_client):
+    registration = _listed_group("applied")
+    programme, listing = cached("/partners/pika/", "/partners/")
+    assert "輪西ピカピカ隊" not in programme
+    assert _registered(0) in programme and _registered(0) in listing
+
+    admin_action(
+        staff_client, "/admin/partners/registration/", "approve", [registration], reason=""
+    )
+
+    programme, listing = fresh("/partners/pika/", "/partners/")
+    assert "輪西ピカピカ隊" in programme
+    assert _registered(17) in programme and _registered(17) in listing
+
+
+@pytest.mark.parametrize("action", ["withdraw", "suspend"])
+def test_a_registration_withdrawn_or_suspended_in_the_admin_leaves_them(staff_client, action):
+    registration = _listed_group("registered")
+    programme, listing = cached("/partners/pika/", "/partners/")
+    assert "輪西ピカピカ隊" in programme
+    assert _registered(17) in programme and _registered(17) in listing
+
+    admin_action(
+        staff_client, "/admin/partners/registration/", action, [registration], reason="転居"
+    )
+
+    programme, listing = fresh("/partners/pika/", "/partners/")
+    assert "輪西ピカピカ隊" not in programme
+    assert _registered(0) in programme and _registered(0) in listing
+
+
+def test_an_activity_report_filed_by_the_partner_changes_the_years_totals(resident):
+    from django.utils import timezone
+    from django.utils.translation import gettext
+
+    from partners import services
+    from partners.models import ActivityReport
+
+    registration = factories.make_registration(user=resident, status="registered")
+    label = gettext("Bags of burnable rubbish collected")
+    [before] = cached("/partners/pika/")
+    assert f"<dt>{label}</dt><dd>0</dd>" in before
+
+    services.report_create(
+        report=ActivityReport(
+            registration=registration,
+            activity_date=timezone.localdate(),
+            participants=4,
+            burnable_bags=23,
+            non_burnable_bags=1,
+            place_other="輪西町の公園",
+        ),
+        by=resident,
+    )
+
+    [after] = fresh("/partners/pika/")
+    assert f"<dt>{label}</dt><dd>23</dd>" in after
+
+
+def _opportunity(**extra):
+    from tests.partners.test_opportunities import make_opportunity
+
+    return make_opportunity(title="みなと祭り 会場案内", **extra)
+
+
+@pytest.mark.parametrize("published", [False, True])
+def test_an_opportunity_published_or_withdrawn_in_the_admin(staff_client, published):
+    opportunity = _opportunity(published=published)
+    urls = ("/partners/opportunities/", "/partners/magokoro/")
+    for page in cached(*urls):
+        assert ("みなと祭り 会場案内" in page) is published
+
+    change = f"/admin/partners/opportunity/{opportunity.pk}/change/"
+    data = change_form_data(staff_client, change)
+    if published:
+        del data["is_published"]
+    else:
+        data["is_published"] = "on"
+    response = staff_client.post(change, data)
+    assert response.status_code == 302, response.context["errors"]
+
+    for page in fresh(*urls):
+        assert ("みなと祭り 会場案内" in page) is not published
+
+
+def test_a_sign_up_on_the_site_changes_the_free_places(client, resident):
+    from partners.models import Signup
+
+    factories.make_registration(user=resident, programme="magokoro", status="registered")
+    opportunity = _opportunity(slots=3)
+    shift = opportunity.shifts.get()
+    url = f"/partners/opportunities/{opportunity.pk}/"
+    free = '<td class="number" data-label="{}">{}</td>'
+    from django.utils.translation import gettext
+
+    [before] = cached(url)
+    assert free.format(gettext("Free"), 3) in before
+
+    client.force_login(resident)
+    response = client.post(f"/partners/opportunities/shifts/{shift.pk}/signup/")
+    assert response.status_code == 302
+    assert Signup.objects.filter(shift=shift).count() == 1
+
+    [after] = fresh(url)
+    assert free.format(gettext("Free"), 2) in after
