@@ -338,3 +338,86 @@ def test_a_sign_up_on_the_site_changes_the_free_places(client, resident):
 
     [after] = fresh(url)
     assert free.format(gettext("Free"), 2) in after
+
+
+# --- subsidies -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def subsidy_application(organization, member):
+    """An application of FY2026 under review, for ¥100,000 (the adopted pages name the year:
+    nothing here depends on today's date)."""
+    from subsidies.models import Application
+    from tests.subsidies import factories as sf
+
+    return sf.make_application(
+        programme=sf.make_programme(fiscal_year=2026),
+        organization=organization,
+        applicant=member,
+        status=Application.Status.UNDER_REVIEW,
+        title="港のまち花いっぱい運動",
+    )
+
+
+def test_an_application_adopted_in_the_admin_appears_on_the_adopted_projects(
+    staff_client, subsidy_application
+):
+    from subsidies.models import Application
+
+    [before] = cached("/subsidies/adopted/2026/")
+    assert "港のまち花いっぱい運動" not in before
+    fresh(f"/subsidies/projects/{subsidy_application.pk}/", status=404)
+
+    admin_action(
+        staff_client,
+        "/admin/subsidies/application/",
+        "adopt",
+        [subsidy_application],
+        reason="報告会で発表",
+        amount="80000",
+    )
+
+    assert Application.objects.get(pk=subsidy_application.pk).status == Application.Status.ADOPTED
+    for page in fresh(
+        "/subsidies/adopted/2026/", f"/subsidies/projects/{subsidy_application.pk}/"
+    ):
+        assert "港のまち花いっぱい運動" in page
+        assert "80,000" in page
+
+
+def test_the_amount_confirmed_in_the_admin_changes_the_adopted_projects_figures(
+    staff_client, subsidy_application
+):
+    from subsidies.models import Application, BudgetStage, ExpenseLine
+    from tests.subsidies import factories as sf
+
+    Application.objects.filter(pk=subsidy_application.pk).update(
+        status=Application.Status.REPORTED,
+        decided_amount=100_000,
+        report_summary="花壇を十か所に作りました",
+    )
+    sf.add_budget(
+        subsidy_application,
+        stage=BudgetStage.ACTUAL,
+        expenses=[(ExpenseLine.Item.CONSUMABLES, 150_999, True)],
+        subsidy=0,
+        own=150_999,
+    )
+    urls = ("/subsidies/adopted/2026/", f"/subsidies/projects/{subsidy_application.pk}/")
+    for page in cached(*urls):
+        assert "港のまち花いっぱい運動" in page
+        assert "75,000" not in page
+        assert "花壇を十か所に作りました" not in page  # a report is public once confirmed
+
+    admin_action(
+        staff_client, "/admin/subsidies/application/", "confirm_amount", [subsidy_application]
+    )
+
+    application = Application.objects.get(pk=subsidy_application.pk)
+    assert (application.status, application.confirmed_amount) == (
+        Application.Status.CONFIRMED,
+        75_000,
+    )
+    for page in fresh(*urls):
+        assert "75,000" in page
+        assert "花壇を十か所に作りました" in page
