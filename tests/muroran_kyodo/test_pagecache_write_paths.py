@@ -83,6 +83,7 @@ def change_form_data(client, url: str, **changes) -> dict:
         management = formset.management_form
         for name in management.fields:
             data[management.add_prefix(name)] = management[name].value()
+        data[management.add_prefix("TOTAL_FORMS")] = len(formset.initial_forms)  # no extra rows
         for form in formset.initial_forms:
             add(form)
     data.update(changes)
@@ -421,3 +422,79 @@ def test_the_amount_confirmed_in_the_admin_changes_the_adopted_projects_figures(
     for page in fresh(*urls):
         assert "75,000" in page
         assert "花壇を十か所に作りました" in page
+
+
+# --- publiccomment -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def comment_staff_client(client):
+    """A clerk of 企画課 (which runs public comment) signed in with a second factor."""
+    from django.contrib.auth.models import Group
+
+    user = factories.make_user("kikaku@city.muroran.example.jp", staff=True)
+    user.groups.add(Group.objects.get(name="企画課"))
+    return factories.with_second_factor(client, user)
+
+
+def test_a_result_published_in_the_admin_shows_on_the_case_pages(comment_staff_client):
+    import time_machine
+
+    from publiccomment.models import Case
+    from tests.publiccomment import factories as pf
+    from tests.publiccomment import results
+
+    with time_machine.travel(pf.NOW, tick=False) as clock:
+        case = pf.make_case(title="みどりの基本計画（案）")
+        pf.submit(case, "公園を増やしてほしい。")
+        results.group_all(case)
+        pf.review_all(case)
+        Case.objects.filter(pk=case.pk).update(final_plan="室蘭市みどりの基本計画を策定しました。")
+        clock.move_to(results.RESULT_AT)  # the window closed
+        detail, result = f"/publiccomment/{case.pk}/", f"/publiccomment/{case.pk}/result/"
+        for page in cached("/publiccomment/", detail):
+            assert result not in page
+        fresh(result, status=404)
+
+        admin_action(
+            comment_staff_client, "/admin/publiccomment/case/", "publish_result", [case], reason=""
+        )
+
+        assert Case.objects.get(pk=case.pk).status == Case.Status.RESULT_PUBLISHED
+        for page in fresh("/publiccomment/", detail):
+            assert result in page
+        [published] = fresh(result)
+        assert "市の考え方その1です。" in published
+        assert "室蘭市みどりの基本計画を策定しました。" in published
+
+
+def test_an_opinion_redacted_in_the_admin_after_the_result_shows_redacted(comment_staff_client):
+    import time_machine
+
+    from publiccomment.models import Opinion
+    from tests.publiccomment import factories as pf
+    from tests.publiccomment import results
+
+    with time_machine.travel(pf.NOW, tick=False) as clock:
+        case = results.result_case(opinions=1)
+        clock.move_to(results.RESULT_AT)
+        opinion = Opinion.objects.get(case=case)
+        url = f"/publiccomment/{case.pk}/opinions/"
+        [before] = cached(url)
+        assert "意見その1です。" in before
+
+        change = f"/admin/publiccomment/opinion/{opinion.pk}/change/"
+        response = comment_staff_client.post(
+            change,
+            change_form_data(
+                comment_staff_client,
+                change,
+                public_text="（個人を特定できる部分を除きました）",
+                redaction_reason="個人の住所を含むため",
+            ),
+        )
+        assert response.status_code == 302, response.context["adminform"].form.errors
+
+        [after] = fresh(url)
+        assert "（個人を特定できる部分を除きました）" in after
+        assert "意見その1です。" not in after
