@@ -498,3 +498,75 @@ def test_an_opinion_redacted_in_the_admin_after_the_result_shows_redacted(commen
         [after] = fresh(url)
         assert "（個人を特定できる部分を除きました）" in after
         assert "意見その1です。" not in after
+
+
+# --- entalk --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def held_session():
+    """An enとーく session confirmed at entalk's NOW and held: the clock three hours after it,
+    the record written (one topic), not yet published. Yields (session, 秘書広報課's clerk)."""
+    import datetime as dt
+
+    import time_machine
+
+    from tests.entalk import factories as ef
+
+    with time_machine.travel(ef.NOW, tick=False) as clock:
+        clerk = ef.entalk_staff("hisho@city.muroran.example.jp")
+        session = ef.confirm(ef.make_request(), staff=clerk)
+        clock.move_to(ef.SLOT_1 + dt.timedelta(hours=3))
+        yield ef.held(session, topics=1), clerk
+
+
+def test_a_record_published_in_the_admin_shows_on_the_entalk_pages(held_session):
+    from entalk.models import Request
+
+    session, clerk = held_session
+    detail = f"/entalk/sessions/{session.pk}/"
+    index, listing, before = cached("/entalk/", "/entalk/sessions/", detail)
+    for page in (index, listing, before):
+        assert "公園の遊具について1" not in page
+    assert detail not in listing
+
+    staff_client = factories.with_second_factor(Client(), clerk)  # signed in now: a short session
+    response = staff_client.post(
+        f"/admin/entalk/request/{session.pk}/transition/", {"transition": "publish"}, follow=True
+    )
+    assert response.status_code == 200
+
+    assert Request.objects.get(pk=session.pk).status == Request.Status.PUBLISHED
+    index, listing, after = fresh("/entalk/", "/entalk/sessions/", detail)
+    assert detail in index and detail in listing
+    assert "公園の遊具について1" in after
+
+
+def test_a_follow_up_answered_in_the_admin_shows_on_the_session_page(held_session):
+    from entalk import services
+    from entalk.models import FollowUp
+    from tests.entalk import factories as ef
+
+    session, clerk = held_session
+    session = services.record_publish(request=session, by=clerk)
+    follow_up = services.follow_up_open(
+        request=session, department=ef.department("土木課"), matter="遊具の更新", by=clerk
+    )
+    detail = f"/entalk/sessions/{session.pk}/"
+    [before] = cached(detail)
+    assert "遊具の更新" in before
+    assert "遊具を新しいものに更新しました。" not in before
+
+    doboku = factories.with_second_factor(Client(), ef.department_staff("土木課"))
+    change = f"/admin/entalk/followup/{follow_up.pk}/change/"
+    response = doboku.post(
+        change,
+        change_form_data(
+            doboku, change, status=FollowUp.Status.DONE, answer="遊具を新しいものに更新しました。"
+        ),
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    assert FollowUp.objects.get(pk=follow_up.pk).status == FollowUp.Status.DONE
+    [after] = fresh(detail)
+    assert "遊具を新しいものに更新しました。" in after
