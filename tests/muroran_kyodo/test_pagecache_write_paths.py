@@ -570,3 +570,148 @@ def test_a_follow_up_answered_in_the_admin_shows_on_the_session_page(held_sessio
     assert FollowUp.objects.get(pk=follow_up.pk).status == FollowUp.Status.DONE
     [after] = fresh(detail)
     assert "遊具を新しいものに更新しました。" in after
+
+
+# --- councils ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def council_clock():
+    """The clock at the councils' NOW (2026-06-15 10:00 JST), three weeks before the workshop."""
+    import time_machine
+
+    from tests.councils import factories as cf
+
+    with time_machine.travel(cf.NOW, tick=False) as clock:
+        yield clock
+
+
+@pytest.fixture
+def council_staff_client(council_clock):
+    """都市政策課's clerk, who runs the council, signed in with a second factor at that time."""
+    from tests.councils import factories as cf
+
+    return factories.with_second_factor(Client(), cf.council_staff("都市政策課"))
+
+
+def council_step(client, model: str, obj, name: str, **fields):
+    data = {"transition": name, **{f"{name}-{key}": value for key, value in fields.items()}}
+    response = client.post(f"/admin/councils/{model}/{obj.pk}/transition/", data, follow=True)
+    assert response.status_code == 200
+    return response
+
+
+def test_a_workshop_announced_in_the_admin_appears_on_the_council_pages(council_staff_client):
+    from councils.models import Session
+    from tests.councils import factories as cf
+
+    council = cf.make_council()
+    workshop = cf.make_workshop(council, status=Session.Status.DRAFT, title="公園の使い方を話そう")
+    pages = ("/councils/", "/councils/workshops/", f"/councils/{council.pk}/")
+    for page in cached(*pages):
+        assert "公園の使い方を話そう" not in page
+    fresh(f"/councils/sessions/{workshop.pk}/", status=404)
+
+    council_step(council_staff_client, "session", workshop, "announce")
+
+    assert Session.objects.get(pk=workshop.pk).status == Session.Status.SCHEDULED
+    for page in fresh(*pages, f"/councils/sessions/{workshop.pk}/"):
+        assert "公園の使い方を話そう" in page
+
+
+def test_a_workshop_cancelled_in_the_admin_shows_cancelled(council_staff_client):
+    from django.utils.translation import gettext
+
+    from councils.models import Session
+    from tests.councils import factories as cf
+
+    workshop = cf.make_workshop(title="公園の使い方を話そう")
+    detail = f"/councils/sessions/{workshop.pk}/"
+    [before] = cached(detail)
+    assert gettext("This session has been cancelled.") not in before
+
+    council_step(council_staff_client, "session", workshop, "cancel", reason="台風の接近のため")
+
+    assert Session.objects.get(pk=workshop.pk).status == Session.Status.CANCELLED
+    [after] = fresh(detail)
+    assert gettext("This session has been cancelled.") in after
+
+
+def test_a_sign_up_on_the_site_changes_the_places_left(council_clock, client, resident):
+    from django.utils.translation import ngettext
+
+    from councils.models import Signup
+    from tests.councils import factories as cf
+    from tests.forms import form_data
+
+    workshop = cf.make_workshop(capacity=20)
+    detail = f"/councils/sessions/{workshop.pk}/"
+
+    def places_left(n):
+        return ngettext("%(places)s place left", "%(places)s places left", n) % {"places": n}
+
+    [before] = cached(detail)
+    assert places_left(20) in before
+
+    client.force_login(resident)
+    signup = f"/councils/sessions/{workshop.pk}/signup/"
+    data = {
+        name: values[0] if len(values) == 1 else values
+        for name, values in form_data(client.get(signup).content).items()
+    }
+    response = client.post(signup, data)
+    assert response.status_code == 302
+    assert Signup.objects.filter(session=workshop, status=Signup.Status.REGISTERED).count() == 1
+
+    [after] = fresh(detail)
+    assert places_left(19) in after
+
+
+def test_a_council_opened_in_the_admin_appears_in_the_list(council_staff_client):
+    from councils.models import Council
+    from tests.councils import factories as cf
+
+    council = cf.make_council(status=Council.Status.DRAFT, title="高砂公園リニューアル")
+    [listing] = cached("/councils/list/")
+    assert "高砂公園リニューアル" not in listing
+    fresh(f"/councils/{council.pk}/", status=404)
+
+    council_step(council_staff_client, "council", council, "open")
+
+    assert Council.objects.get(pk=council.pk).status == Council.Status.ACTIVE
+    for page in fresh("/councils/list/", f"/councils/{council.pk}/"):
+        assert "高砂公園リニューアル" in page
+
+
+def test_a_councils_reflection_saved_and_published_in_the_admin_shows_on_its_page(
+    council_staff_client,
+):
+    from councils.models import Council
+    from tests.councils import factories as cf
+
+    council = cf.make_council()
+    url = f"/councils/{council.pk}/"
+    [before] = cached(url)
+    assert "日陰棚を基本計画に加えました。" not in before
+
+    change = f"/admin/councils/council/{council.pk}/change/"
+    response = council_staff_client.post(
+        change,
+        change_form_data(
+            council_staff_client,
+            change,
+            summary="日陰と遊具を求める声が多く出ました。",
+            reflection="日陰棚を基本計画に加えました。",
+            reflected_on="2026-06-14",
+        ),
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    [saved] = fresh(url)
+    assert "日陰棚を基本計画に加えました。" not in saved  # saved, not yet published
+    cached(url)
+
+    council_step(council_staff_client, "council", council, "reflect")
+
+    assert Council.objects.get(pk=council.pk).status == Council.Status.REFLECTED
+    [after] = fresh(url)
+    assert "日陰棚を基本計画に加えました。" in after
