@@ -9,6 +9,8 @@ or the resident's when a test drives the admin or the site's forms with it."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
@@ -715,3 +717,102 @@ def test_a_councils_reflection_saved_and_published_in_the_admin_shows_on_its_pag
     assert Council.objects.get(pk=council.pk).status == Council.Status.REFLECTED
     [after] = fresh(url)
     assert "日陰棚を基本計画に加えました。" in after
+
+
+# --- more of each app: what staff change on the change forms and buttons -----------------------
+
+
+@pytest.mark.parametrize("published", [False, True])
+def test_a_subsidy_programme_published_or_withdrawn_in_the_admin(staff_client, published):
+    from subsidies.models import Programme
+    from tests.subsidies import factories as sf
+
+    programme = sf.make_programme(title="まちづくり活動支援補助金 令和8年度")
+    Programme.objects.filter(pk=programme.pk).update(is_published=published)
+    [before] = cached("/subsidies/")
+    assert ("まちづくり活動支援補助金 令和8年度" in before) is published
+
+    change = f"/admin/subsidies/programme/{programme.pk}/change/"
+    data = change_form_data(staff_client, change)
+    if published:
+        del data["is_published"]
+    else:
+        data["is_published"] = "on"
+    response = staff_client.post(change, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    assert Programme.objects.get(pk=programme.pk).is_published is not published
+    [after] = fresh("/subsidies/")
+    assert ("まちづくり活動支援補助金 令和8年度" in after) is not published
+
+
+def test_an_entalk_request_accepted_then_cancelled_in_the_admin(held_session):
+    """Accepting a requested date puts the session on the public pages; cancelling it takes it
+    off (a request, not the held session of the fixture: only its clerk is used)."""
+    from entalk.models import Request
+    from tests.entalk import factories as ef
+
+    _, clerk = held_session
+    request = ef.make_request(
+        slots=[ef.SLOT_3 + dt.timedelta(days=30 * n) for n in (1, 2, 3)],
+        group_name="母恋町老人クラブ",
+        theme="母恋の坂道の除雪について市長と話したい",
+    )
+    detail = f"/entalk/sessions/{request.pk}/"
+    [before] = cached("/entalk/")
+    assert detail not in before
+    fresh(detail, status=404)
+    staff_client = factories.with_second_factor(Client(), clerk)
+
+    response = staff_client.post(
+        f"/admin/entalk/request/{request.pk}/transition/", {"transition": "accept_1"}, follow=True
+    )
+    assert response.status_code == 200
+    assert Request.objects.get(pk=request.pk).status == Request.Status.CONFIRMED
+    index, page = fresh("/entalk/", detail)
+    assert detail in index
+    assert "母恋町老人クラブ" in page
+    cached("/entalk/", detail)
+
+    response = staff_client.post(
+        f"/admin/entalk/request/{request.pk}/transition/",
+        {"transition": "cancel", "cancel-reason": "団体の都合"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Request.objects.get(pk=request.pk).status == Request.Status.CANCELLED
+    [index] = fresh("/entalk/")
+    assert detail not in index
+    fresh(detail, status=404)
+
+
+def test_a_workshops_outputs_published_then_withdrawn_in_the_admin(council_clock):
+    from councils.models import Opinion, Session
+    from tests.councils import factories as cf
+
+    workshop = cf.make_workshop()
+    Opinion.objects.create(session=workshop, table=1, theme="遊具", summary="木陰がほしい")
+    council_clock.move_to(cf.ENDS + dt.timedelta(hours=1))
+    clerk = factories.with_second_factor(Client(), cf.council_staff("都市政策課"))
+    detail = f"/councils/sessions/{workshop.pk}/"
+
+    change = f"/admin/councils/session/{workshop.pk}/change/"
+    response = clerk.post(
+        change, change_form_data(clerk, change, report="4テーブルで意見を出し合いました。")
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    [before] = cached(detail)
+    assert "4テーブルで意見を出し合いました。" not in before  # written, not published
+
+    council_step(clerk, "session", workshop, "publish")
+
+    assert Session.objects.get(pk=workshop.pk).status == Session.Status.PUBLISHED
+    [published] = fresh(detail)
+    assert "4テーブルで意見を出し合いました。" in published
+    cached(detail)
+
+    council_step(clerk, "session", workshop, "withdraw", reason="写真の差し替え")
+
+    assert Session.objects.get(pk=workshop.pk).status != Session.Status.PUBLISHED
+    [withdrawn] = fresh(detail)
+    assert "4テーブルで意見を出し合いました。" not in withdrawn
