@@ -816,3 +816,29 @@ def test_a_workshops_outputs_published_then_withdrawn_in_the_admin(council_clock
     assert Session.objects.get(pk=workshop.pk).status != Session.Status.PUBLISHED
     [withdrawn] = fresh(detail)
     assert "4テーブルで意見を出し合いました。" not in withdrawn
+
+
+def test_a_workshops_capacity_changed_in_the_admin_changes_the_places_left(council_staff_client):
+    from django.utils.translation import ngettext
+
+    from councils.models import Session
+    from tests.councils import factories as cf
+
+    workshop = cf.make_workshop(capacity=20)
+    detail = f"/councils/sessions/{workshop.pk}/"
+
+    def places_left(n):
+        return ngettext("%(places)s place left", "%(places)s places left", n) % {"places": n}
+
+    [before] = cached(detail)
+    assert places_left(20) in before
+
+    change = f"/admin/councils/session/{workshop.pk}/change/"
+    response = council_staff_client.post(
+        change, change_form_data(council_staff_client, change, capacity=30)
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    assert Session.objects.get(pk=workshop.pk).capacity == 30
+    [after] = fresh(detail)
+    assert places_left(30) in after
