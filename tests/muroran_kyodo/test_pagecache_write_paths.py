@@ -205,12 +205,12 @@ def test_a_project_published_in_the_admin_appears_in_the_catalogue(staff_client,
         assert "港の花いっぱい事業" not in page
 
     change = f"/admin/organizations/collaborationproject/{project.pk}/change/"
-    response = staff_client.post(
-        change, change_form_data(staff_client, change, is_published="on")
-    )
+    response = staff_client.post(change, change_form_data(staff_client, change, is_published="on"))
     assert response.status_code == 302
 
-    for page in fresh("/projects/", f"/projects/{project.pk}/", f"/organizations/{organization.pk}/"):
+    for page in fresh(
+        "/projects/", f"/projects/{project.pk}/", f"/organizations/{organization.pk}/"
+    ):
         assert "港の花いっぱい事業" in page
 
 
@@ -322,6 +322,8 @@ def test_an_opportunity_published_or_withdrawn_in_the_admin(staff_client, publis
 
 
 def test_a_sign_up_on_the_site_changes_the_free_places(client, resident):
+    from django.utils.translation import gettext
+
     from partners.models import Signup
 
     factories.make_registration(user=resident, programme="magokoro", status="registered")
@@ -329,8 +331,6 @@ def test_a_sign_up_on_the_site_changes_the_free_places(client, resident):
     shift = opportunity.shifts.get()
     url = f"/partners/opportunities/{opportunity.pk}/"
     free = '<td class="number" data-label="{}">{}</td>'
-    from django.utils.translation import gettext
-
     [before] = cached(url)
     assert free.format(gettext("Free"), 3) in before
 
@@ -381,9 +381,7 @@ def test_an_application_adopted_in_the_admin_appears_on_the_adopted_projects(
     )
 
     assert Application.objects.get(pk=subsidy_application.pk).status == Application.Status.ADOPTED
-    for page in fresh(
-        "/subsidies/adopted/2026/", f"/subsidies/projects/{subsidy_application.pk}/"
-    ):
+    for page in fresh("/subsidies/adopted/2026/", f"/subsidies/projects/{subsidy_application.pk}/"):
         assert "港のまち花いっぱい運動" in page
         assert "80,000" in page
 
@@ -509,8 +507,6 @@ def test_an_opinion_redacted_in_the_admin_after_the_result_shows_redacted(commen
 def held_session():
     """An enとーく session confirmed at entalk's NOW and held: the clock three hours after it,
     the record written (one topic), not yet published. Yields (session, 秘書広報課's clerk)."""
-    import datetime as dt
-
     import time_machine
 
     from tests.entalk import factories as ef
