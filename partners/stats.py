@@ -10,10 +10,13 @@ which depend on the reader's language - are kept in Django's cache:
   registration, a status change, an activity report or a district is saved or deleted (also
   once the transaction commits, so that a request which re-read the old numbers before the
   commit does not keep them);
-- every entry also expires after PARTNERS_STATS_CACHE_SECONDS (default 300 s): the safety net
-  for writes that send no signal (`QuerySet.update()`, `bulk_create()`, raw SQL) and, with the
-  default per-process local-memory cache, for the other gunicorn workers. Set `CACHE_URL` to a
-  shared cache (Redis) in production so that a change shows everywhere at once.
+- every entry is stored with the generations of the tables it was computed from (the page
+  cache's, `pagecache.stamped`) and served only while they are unchanged: a write that sends no
+  signal (`QuerySet.update()`, `bulk_create()`, raw SQL) is seen at once too. With the default
+  per-process memory cache the generations are per process as well, so set `CACHE_URL` to a
+  shared cache (Redis) in production so that a change shows in every worker at once;
+- every entry also expires after PARTNERS_STATS_CACHE_SECONDS (default 300 s), which bounds the
+  memory they take.
 
 A cold call runs the queries its docstring names; a warm one runs none. The まごころ・まかせて
 opportunity figures are not cached: sign-ups are cancelled and attendance recorded with
@@ -79,17 +82,19 @@ def invalidate(using: str | None = None) -> None:
 
 
 def _cached(name: str, compute, *args):
-    # Kept with the tables it was computed from: a page of the page cache that shows it depends
-    # on them though it read none of their rows (muroran_kyodo.lib.pagecache).
-    key = ":".join(["partners:stats:2", _version(), name, *map(str, args)])
+    # Kept with the generations of the tables it was computed from (muroran_kyodo.lib.pagecache):
+    # served only while none of them has been written since, by any path; and a page of the page
+    # cache that shows it depends on them though it read none of their rows.
+    key = ":".join(["partners:stats:3", _version(), name, *map(str, args)])
     found = cache.get(key)
     if found is not None:
-        value, tables = found
-        pagecache.depends_on(tables)
-        return value
-    with pagecache.recorded() as tables:
+        value, stamp = found
+        if pagecache.current(stamp):
+            pagecache.depends_on(stamp)
+            return value
+    with pagecache.stamped() as stamp:
         value = compute(*args)
-    cache.set(key, (value, frozenset(tables)), _timeout())
+    cache.set(key, (value, stamp), _timeout())
     return value
 
 

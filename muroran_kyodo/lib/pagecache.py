@@ -232,6 +232,24 @@ def recorded() -> Iterator[set[str]]:
         _recording.reset(token)
 
 
+@contextmanager
+def stamped() -> Iterator[dict[str, str]]:
+    """For a value kept in a cache of its own: the generations, from before the block, of the
+    tables the block's queries read (filled in when the block ends). The value is current while
+    `current(stamp)`, whatever path a later write takes (a signal-less `update()`, raw SQL,
+    another worker); pass the stamp to `depends_on` when the value is read back."""
+    before = _generations(_known_tables() | {EVERYTHING})
+    stamp: dict[str, str] = {}
+    with recorded() as read:
+        yield stamp
+    stamp.update({table: before[table] for table in (read & before.keys()) | {EVERYTHING}})
+
+
+def current(stamp: dict[str, str]) -> bool:
+    """Whether no table of `stamp` (from `stamped`) has been written since (one MGET)."""
+    return _generations(stamp) == stamp
+
+
 def depends_on(tables: Iterable[str]) -> None:
     """The page being rendered (and any `recorded()` block around this) depends on `tables`,
     though no query read them now (a value served from a cache of its own)."""

@@ -1,5 +1,6 @@
 """The partner programme's cached totals (partners/stats.py): a warm call runs fewer queries,
-and every write path shows at once (signals), or after the timeout for writes that send none."""
+and every write path shows at once: through the signals, and by the tables' generations for
+writes that send none."""
 
 import datetime as dt
 
@@ -180,15 +181,26 @@ def test_invalidation_is_repeated_when_the_transaction_commits(
     assert stats._version() != version
 
 
-def test_writes_without_signals_show_after_the_timeout(partner, frozen, settings):
-    settings.PARTNERS_STATS_CACHE_SECONDS = 60
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_writes_without_signals_show_at_once_when_committed(frozen, resident):
+    partner = factories.make_registration(user=resident, status="registered")
     assert _values()["partners.pika.people"] == 1
-    # QuerySet.update() sends no signal: the cached number stays until the timeout...
+    # QuerySet.update() sends no signal; committed (autocommit), it gives the table a new
+    # generation, and the totals computed from it are computed again.
     Registration.objects.filter(pk=partner.pk).update(member_count=4, kind="group")
-    assert _values()["partners.pika.people"] == 1
-    frozen.shift(dt.timedelta(seconds=61))
-    # ... then the new one shows.
     assert _values()["partners.pika.people"] == 4
+    ActivityReport.objects.bulk_create([_report(partner)])  # no signal either
+    assert _values()["partners.reports"] == 1
+
+
+def test_entries_expire_after_the_timeout(partner, frozen, settings, django_assert_num_queries):
+    settings.PARTNERS_STATS_CACHE_SECONDS = 60
+    _values()
+    with django_assert_num_queries(2):  # warm: requests and shifts only
+        _values()
+    frozen.shift(dt.timedelta(seconds=61))
+    with django_assert_num_queries(5):  # computed again
+        _values()
 
 
 # --- The programme page ----------------------------------------------------------------------
