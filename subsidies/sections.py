@@ -223,9 +223,8 @@ def mypage_tasks(request) -> list[Task]:
         Application.objects.of_member(request.user)
         .filter(
             Q(status__in=(S.DRAFT, S.RETURNED, S.GRANTED))
-            | Q(repayments__isnull=False, repayments__repaid_on__isnull=True)
+            | Exists(Repayment.objects.filter(application=OuterRef("pk"), repaid_on__isnull=True))
         )
-        .distinct()
         .select_related("programme"),
         now,
     ).order_by("pk")
