@@ -109,13 +109,12 @@ def mypage_tasks(request) -> list[dict]:
 @never_cache
 @login_required
 def mypage(request):
+    # The sections first: the tasks reuse what they read (organizations.sections.read_memberships).
+    sections = _sections(registry.MYPAGE_SECTIONS, request)
     return render(
         request,
         "muroran_kyodo/mypage.html",
-        {
-            "tasks": mypage_tasks(request),
-            "sections": _sections(registry.MYPAGE_SECTIONS, request),
-        },
+        {"tasks": mypage_tasks(request), "sections": sections},
     )
 
 

@@ -25,6 +25,13 @@ def home_new_organizations(request) -> Section | None:
     )
 
 
+def read_memberships(request) -> list[Membership] | None:
+    """My memberships when マイページ has read them already in this request (its section
+    below, placed before the other apps' parts), else None: those parts then skip their
+    queries about my groups when I belong to none, and query as usual when not known."""
+    return getattr(request, "_organizations_memberships", None)
+
+
 def mypage_organizations(request) -> Section:
     """My organisations and invitations waiting for me. Two queries."""
     memberships = list(
@@ -32,6 +39,7 @@ def mypage_organizations(request) -> Section:
         .select_related("organization__actor_type")
         .order_by("organization__name_kana")
     )
+    request._organizations_memberships = memberships
     invitations = list(
         Invitation.objects.open()
         .filter(email__iexact=request.user.email)

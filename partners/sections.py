@@ -61,19 +61,21 @@ def _my_upcoming_signups(request) -> list[Signup]:
     """My sign-ups to shifts that have not ended, soonest first, cancelled ones left out: one
     query, shared by the shifts section and the next-shift task; none without registrations."""
     if not hasattr(request, "_partner_signups"):
-        registrations = [r.pk for r in _my_registrations(request)]
+        registrations = {r.pk: r for r in _my_registrations(request)}
         request._partner_signups = (
             list(
                 Signup.objects.filter(
-                    registration__in=registrations, shift__ends_at__gte=timezone.now()
+                    registration__in=list(registrations), shift__ends_at__gte=timezone.now()
                 )
                 .exclude(status=Signup.Status.CANCELLED)
-                .select_related("shift__opportunity", "registration")
+                .select_related("shift__opportunity")
                 .order_by("shift__starts_at", "pk")[:MYPAGE_SIGNUPS]
             )
             if registrations
             else []
         )
+        for signup in request._partner_signups:  # in memory already: not joined again
+            signup.registration = registrations[signup.registration_id]
     return request._partner_signups
 
 
@@ -243,13 +245,14 @@ def _shift_task(signups) -> list[Task]:
 
 def _loan_tasks(registrations) -> list[Task]:
     """Equipment lent out to me, to bring back by its date. One query."""
+    by_pk = {r.pk: r for r in registrations}
     loans = EquipmentLoan.objects.filter(
-        registration__in=[r.pk for r in registrations], status=RequestStatus.LENT
-    ).select_related("equipment", "registration")
+        registration__in=list(by_pk), status=RequestStatus.LENT
+    ).select_related("equipment")
     return [
         Task(
             title=_t("Bring back the equipment: %(equipment)s") % {"equipment": loan.equipment},
-            detail=_t("Lent to %(name)s") % {"name": _name(loan.registration)},
+            detail=_t("Lent to %(name)s") % {"name": _name(by_pk[loan.registration_id])},
             due=loan.return_by,
             due_label=_t("Return by"),
             url=reverse("partners:request_list", args=[loan.registration_id]),

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from muroran_kyodo.lib.extension import Section, Task, Urgency
+from organizations.models import Membership
+from organizations.sections import read_memberships
 
 from .models import (
     Application,
@@ -52,7 +54,10 @@ def home_open_intake(request) -> Section | None:
 
 def mypage_applications(request) -> Section | None:
     """My organisations' subsidy applications with their states, newest first. One query;
-    nothing when none of my organisations has applied."""
+    nothing when none of my organisations has applied, and no query when マイページ knows I
+    belong to none."""
+    if read_memberships(request) == []:
+        return None
     applications = list(
         Application.objects.of_member(request.user)
         .select_related("programme", "organization")
@@ -217,15 +222,17 @@ def _tasks_of(application: Application, now: dt.datetime) -> list[Task]:
 def mypage_tasks(request) -> list[Task]:
     """What my groups have to do next on their applications: a draft to submit before its
     window closes, an application or a completion report returned for changes, a report due,
-    a change request waiting for the city, a repayment. One query."""
+    a change request waiting for the city, a repayment. One query; none when マイページ knows
+    I belong to no group."""
+    if read_memberships(request) == []:
+        return []
     now = timezone.now()
     applications = _with_what_matters(
         Application.objects.of_member(request.user)
         .filter(
             Q(status__in=(S.DRAFT, S.RETURNED, S.GRANTED))
-            | Q(repayments__isnull=False, repayments__repaid_on__isnull=True)
+            | Exists(Repayment.objects.filter(application=OuterRef("pk"), repaid_on__isnull=True))
         )
-        .distinct()
         .select_related("programme"),
         now,
     ).order_by("pk")
@@ -234,7 +241,13 @@ def mypage_tasks(request) -> list[Task]:
 
 def mypage_second_factor_task(request) -> list[Task]:
     """For a group's 代表者 without a second factor: setting one up, recommended, not required
-    (the group's subsidy money goes through their account). One query."""
+    (the group's subsidy money goes through their account). One query; none when マイページ
+    knows I represent no group."""
+    memberships = read_memberships(request)
+    if memberships is not None and not any(
+        m.role == Membership.Role.REPRESENTATIVE for m in memberships
+    ):
+        return []
     if not representative_should_add_second_factor(request.user):
         return []
     return [

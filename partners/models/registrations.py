@@ -220,13 +220,18 @@ class RegistrationQuerySet(models.QuerySet):
             return self.none()
         from organizations.models import Membership
 
+        # Two index scans joined by UNION, not one OR across a join: an OR over the membership
+        # join (or over an IN subquery) makes PostgreSQL read every registration and DISTINCT
+        # the result; each branch here is an index lookup and the branches cannot overlap.
+        own = Registration.objects.filter(user=user, organization__isnull=True)
+        managed = Registration.objects.filter(
+            organization__in=Membership.objects.filter(
+                user=user, role__in=Membership.MANAGING_ROLES
+            ).values("organization_id")
+        )
         return self.filter(
-            Q(user=user, organization__isnull=True)
-            | Q(
-                organization__memberships__user=user,
-                organization__memberships__role__in=Membership.MANAGING_ROLES,
-            )
-        ).distinct()
+            pk__in=own.order_by().values("pk").union(managed.order_by().values("pk"), all=True)
+        )
 
 
 class Registration(models.Model):

@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 from muroran_kyodo.lib.models import Channel, StatusChange, status_fields
 from organizations.models import (
     CollaborationForm,
+    Membership,
     Organization,
 )
 
@@ -62,9 +63,16 @@ class ApplicationQuerySet(models.QuerySet):
             return self.all()
         if not user.is_authenticated:
             return self.none()
+        # A UNION of the two ways in, not an OR across both joins with DISTINCT: that one took
+        # PostgreSQL ~10 ms to plan on every application page.
+        applications = Application.objects.order_by()
+        of_my_groups = applications.filter(
+            organization__in=Membership.objects.filter(user=user).values("organization_id")
+        )
+        assigned_to_me = applications.filter(review_assignments__reviewer=user)
         return self.filter(
-            Q(organization__memberships__user=user) | Q(review_assignments__reviewer=user)
-        ).distinct()
+            pk__in=of_my_groups.values("pk").union(assigned_to_me.values("pk"), all=True)
+        )
 
     def decided(self):
         """Those whose decided amount counts against the programme's budget."""

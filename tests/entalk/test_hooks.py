@@ -12,6 +12,7 @@ from django.utils import translation
 
 from entalk import bench, queue, sections, services
 from entalk.models import FollowUp, Request
+from entalk.permissions import requests_of
 from muroran_kyodo import registry
 from muroran_kyodo.lib.extension import Urgency
 from tests import factories
@@ -257,3 +258,28 @@ def test_the_menu_links_to_entalk(client):
     html = client.get("/").content.decode()
     assert f'href="{reverse("entalk:index")}"' in html
     assert client.get("/", HTTP_ACCEPT_LANGUAGE="en").status_code == 200
+
+
+def test_mypage_lists_the_requests_of_groups_i_manage_not_of_those_i_am_a_plain_member_of(
+    client, representative
+):
+    """entalk.permissions.requests_of: the requests one sent, and those of the organisations
+    one manages now (代表者・担当者); a plain member sees none of their group's."""
+    manager = factories.make_user("kaicho-et@example.jp")
+    managed = factories.make_organization(name="母恋町内会テスト", representative=manager)
+    factories.add_member(managed, representative, factories.Membership.Role.CONTACT)
+    as_contact = ef.make_request(by=manager, organization=managed, slots=_slots(2))
+    member_of = factories.make_organization(name="御前水町内会テスト", representative=manager)
+    factories.add_member(member_of, representative, factories.Membership.Role.MEMBER)
+    as_member = ef.make_request(by=manager, organization=member_of, slots=_slots(4))
+    mine = ef.make_request(by=representative, slots=_slots(6))
+
+    assert set(requests_of(representative, Request.objects.all())) == {as_contact, mine}
+    assert requests_of(representative, Request.objects.all()).count() == 2  # each once
+    assert set(requests_of(manager, Request.objects.all())) == {as_contact, as_member}
+
+    client.force_login(representative)
+    html = client.get("/mypage/").content.decode()
+    assert as_contact.number in html and mine.number in html
+    assert as_member.number not in html
+    assert client.get(reverse("entalk:request_detail", args=[as_member.pk])).status_code == 404

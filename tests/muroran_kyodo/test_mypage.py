@@ -182,6 +182,33 @@ def test_my_page_runs_the_same_queries_for_few_or_many_records(
     assert _tasks_section(response.content.decode()).count('class="task__title"') == 4 * n + 1
 
 
+@pytest.mark.parametrize("n", [1, 6])
+def test_my_page_of_a_resident_in_no_group_skips_the_queries_about_groups(
+    client, resident, representative, django_assert_num_queries, n
+):
+    """Other groups' applications do not make a resident's page ask about groups: the
+    memberships read for the organisations section say there are none."""
+    for i in range(n):
+        organization = factories.make_organization(name=f"団体{i}", representative=representative)
+        sf.make_application(
+            programme=sf.make_programme(fiscal_year=2026 - i),
+            organization=organization,
+            applicant=representative,
+            status=Application.Status.RETURNED,
+        )
+    client.force_login(resident)
+    # Session, user, memberships, open invitations, my partner registrations, my public comment
+    # submissions, my enとーく requests and those that ask for something, my council sign-ups
+    # and my facilitator pool entry: no subsidy applications, none that ask for something, no
+    # second-factor check.
+    with django_assert_num_queries(10):
+        response = client.get("/mypage/")
+    html = response.content.decode()
+    assert "task__title" not in _tasks_section(html)
+    assert _ja("My subsidy applications") not in html
+    assert _ja("My organisations") in html
+
+
 # --- the partner registrations ------------------------------------------------------------------
 
 

@@ -478,8 +478,9 @@ def test_my_page_runs_a_fixed_number_of_queries(client, member, django_assert_nu
     # Session, user, memberships, open invitations, partner registrations, subsidy applications,
     # public comment submissions, enとーく requests, my groups' applications that ask for
     # something and my enとーく requests that do (次にすること), my council sign-ups and my
-    # facilitator pool entry (shared by the councils' tasks and section); whether I am a
-    # group's 代表者 without a second factor (subsidies.sections.mypage_second_factor_task).
-    with django_assert_num_queries(13):
+    # facilitator pool entry (shared by the councils' tasks and section). Not whether I am a
+    # group's 代表者 without a second factor (subsidies.sections.mypage_second_factor_task): my
+    # memberships say I am a plain member.
+    with django_assert_num_queries(12):
         response = client.get("/mypage/")
     assert response.content.decode().count('/manage/">') == n

@@ -24,11 +24,11 @@ PROJECT_LIST = 6  # years, lead and form choices, count, page, partners of the p
 PROJECT_DETAIL = (
     4  # project with form and lead, its verified partners; its パブコメ cases and councils
 )
-MYPAGE = 14  # session, user, memberships with organisation and type, invitations, user's district,
+MYPAGE = 13  # session, user, memberships with organisation and type, invitations, user's district,
 # partner registrations, my groups' subsidy applications, those that ask for something (次にすること),
 # my public comment submissions, my groups' enとーく requests and those that ask for something, my
-# council sign-ups and my facilitator pool entry
-# and whether I am a 代表者 without a second factor (subsidies).
+# council sign-ups and my facilitator pool entry; not whether I am a 代表者 without a second factor
+# (subsidies): my memberships say I am no group's 代表者.
 MANAGE = 7  # session, user, organisation, own membership, members with users, invitations, history
 EDIT = 8  # session, user, organisation, own membership, type/district/field choices, chosen fields
 # Admin (staff with a second factor given in this session, so no authenticator lookup):

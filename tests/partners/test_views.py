@@ -766,3 +766,52 @@ def test_who_registered_an_organisation_loses_sight_of_it_on_leaving(
     for url in urls:
         assert client.get(url).status_code == 404, url
     assert registration.number not in client.get(reverse("mypage")).content.decode()
+
+
+# --- whose registrations a person sees ----------------------------------------------------------
+
+
+def test_my_page_and_the_registration_pages_show_my_own_and_my_managed_groups_registrations_only(
+    client, resident, representative, member
+):
+    """Registration.objects.of_user: one's own registrations as a person, and those of the
+    groups one manages now (代表者・担当者); not those of a group one is a plain member of,
+    even one registered by oneself, nor anybody else's."""
+    from organizations.models import Membership
+
+    mine = factories.make_registration(user=resident, status="registered")
+    contact_of = factories.make_organization(representative=representative)
+    factories.add_member(contact_of, resident, Membership.Role.CONTACT)
+    as_contact = factories.make_registration(user=representative, organization=contact_of)
+    member_of = factories.make_organization(representative=representative)
+    factories.add_member(member_of, resident, Membership.Role.MEMBER)
+    as_member = factories.make_registration(user=representative, organization=member_of)
+    no_longer_managed = factories.make_organization(representative=representative)
+    was_contact = factories.add_member(no_longer_managed, resident, Membership.Role.CONTACT)
+    registered_by_me = factories.make_registration(
+        user=resident, organization=no_longer_managed, programme="magokoro"
+    )
+    was_contact.role = Membership.Role.MEMBER
+    was_contact.save(update_fields=["role"])
+    someone_elses = factories.make_registration(user=member, programme="makasete")
+
+    assert set(Registration.objects.of_user(resident)) == {mine, as_contact}
+    assert list(Registration.objects.of_user(resident).order_by("pk")) == sorted(
+        [mine, as_contact], key=lambda r: r.pk
+    )  # each once
+    assert set(Registration.objects.of_user(representative)) == {
+        as_contact,
+        as_member,
+        registered_by_me,
+    }
+    assert set(Registration.objects.of_user(member)) == {someone_elses}
+
+    client.force_login(resident)
+    page = client.get(reverse("mypage")).content.decode()
+    assert mine.number in page
+    assert as_contact.number in page
+    for hidden in (as_member, registered_by_me, someone_elses):
+        assert hidden.number not in page
+    assert client.get(as_contact.get_absolute_url()).status_code == 200
+    for hidden in (as_member, registered_by_me, someone_elses):
+        assert client.get(hidden.get_absolute_url()).status_code == 404

@@ -186,3 +186,28 @@ def test_adopted_lists_every_stage_after_adoption(programme, organization, membe
         "closed",
     }
     assert not Application.objects.adopted().for_fiscal_year(2025).exists()
+
+
+def test_visible_to_lists_each_application_once_whichever_ways_in(
+    programme, application, organization, member, other_organization, other_member
+):
+    """A member of two groups who also reviews one of their applications, and another group's:
+    each application once, and none of a group they neither belong to nor review."""
+    second_group = factories.make_organization()
+    factories.add_member(second_group, member)
+    of_second_group = sf.make_application(
+        programme=programme, organization=second_group, applicant=member
+    )
+    reviewed = sf.make_application(
+        programme=programme, organization=other_organization, applicant=other_member
+    )
+    sf.make_application(  # neither their group's nor assigned to them
+        programme=programme, organization=other_organization, applicant=other_member
+    )
+    ReviewAssignment.objects.create(application=application, reviewer=member)
+    ReviewAssignment.objects.create(application=reviewed, reviewer=member)
+
+    visible = list(Application.objects.visible_to(member).order_by("pk"))
+
+    assert visible == sorted([application, of_second_group, reviewed], key=lambda a: a.pk)
+    assert Application.objects.visible_to(member).count() == 3

@@ -122,6 +122,42 @@ def test_a_repayment_due_is_a_task_until_received(rf, programme, organization, m
     assert tasks_of(rf, member) == []
 
 
+def test_an_application_with_two_repayments_due_is_one_task(
+    rf, programme, organization, member, other_organization, other_member
+):
+    """Both kinds unpaid (the city's data allows it): the application is read once, and its
+    task shows the first repayment asked for."""
+    confirmed = sf.make_application(
+        programme=programme,
+        organization=organization,
+        applicant=member,
+        status=S.CONFIRMED,
+        decided_amount=100_000,
+        confirmed_amount=80_000,
+    )
+    Repayment.objects.create(application=confirmed, amount=20_000, requested_on=dt.date(2026, 5, 1))
+    Repayment.objects.create(
+        application=confirmed,
+        kind=Repayment.Kind.CANCELLED,
+        amount=30_000,
+        requested_on=dt.date(2026, 5, 2),
+    )
+    Repayment.objects.create(  # another group's: not theirs to pay
+        application=sf.make_application(
+            programme=programme,
+            organization=other_organization,
+            applicant=other_member,
+            status=S.CONFIRMED,
+        ),
+        amount=5_000,
+        requested_on=dt.date(2026, 5, 1),
+    )
+
+    [task] = tasks_of(rf, member)
+    assert "20,000" in task.detail
+    assert task.url == reverse("subsidies:notice_confirmation", args=[confirmed.pk])
+
+
 def test_a_repayment_after_a_cancelled_grant_is_a_task_with_its_due_date(
     rf, programme, organization, member, staff
 ):
