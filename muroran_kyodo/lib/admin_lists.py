@@ -9,6 +9,9 @@ SQLite keep the exact count (a filter's count is served by the filter's index).
 
 `templates/admin/pagination.html` and `actions.html` say 「約」 when the count is an estimate.
 
+A row's action checkbox is written as the HTML Django's `CheckboxInput` renders, without
+rendering three form templates per row (a third of the page's time at 50 rows a page).
+
 Only the columns a page shows: `list_defer` names the long text columns the list never shows,
 left out of the list's query (a change form and an action still get whole rows)."""
 
@@ -16,11 +19,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.admin import helpers
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 # Below this many rows an exact count is cheap, and a list of a few thousand rows should say
 # exactly how many it has.
@@ -110,6 +116,16 @@ class EstimatedCountAdminMixin:
 
     # Long text columns the list's page never shows, left out of its query.
     list_defer: tuple[str, ...] = ()
+
+    def action_checkbox(self, obj: Any) -> str:
+        """The row's box of the action form: the same element as Django's (a CheckboxInput with
+        the class and label `ModelAdmin.action_checkbox` gives it), written directly."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            format_html(_("Select this object for an action - {}"), str(obj)),
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)  # type: ignore[misc]
