@@ -229,3 +229,49 @@ def test_reports_at_volume_use_indexes_with_the_real_planner(client):
                     ):
                         seq_scans.setdefault(query_string or "(unfiltered)", []).append(sql)
     assert seq_scans == {}
+
+
+@pytest.mark.django_db
+def test_the_opinion_list_reads_its_page_in_the_cases_order(client):
+    """The opinions list is ordered by case (newest first), submission and position: an index
+    of the cases' order lets the page walk the newest cases and stop at a page, instead of
+    sorting every opinion. Asked with sorting made prohibitive, the planner must find an ordered
+    path (an Incremental Sort of the few rows of a case is fine), through indexes."""
+    from tests.publiccomment import factories as pf
+    from tests.publiccomment.factories import NOW as OPEN
+
+    with time_machine.travel(OPEN, tick=False):
+        superuser = factories.make_user("admin@city.muroran.example.jp", superuser=True)
+        for _ in range(3):
+            case = pf.make_case()
+            for n in range(4):
+                pf.submit(case, f"意見 {n}", "理由です。", email=f"p{n}@example.jp")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        factories.with_second_factor(client, superuser)
+        url = reverse("admin:publiccomment_opinion_changelist")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+    (page,) = [
+        q["sql"]
+        for q in queries.captured_queries
+        if 'FROM "publiccomment_opinion"' in q["sql"] and " ORDER BY " in q["sql"]
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_sort = off")
+        cursor.execute("SET enable_seqscan = off")
+    try:
+        plan = explain(as_at_volume(page))
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET enable_sort = on")
+            cursor.execute("SET enable_seqscan = on")
+    assert "Sort" not in _node_types(plan), plan
+    assert full_scans(plan, partial=partial_indexes()) == []
+
+
+def _node_types(plan: dict) -> set[str]:
+    kinds = {plan["Node Type"]}
+    for child in plan.get("Plans", []):
+        kinds |= _node_types(child)
+    return kinds
