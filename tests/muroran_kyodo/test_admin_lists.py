@@ -152,3 +152,17 @@ def test_a_rows_action_box_is_the_one_django_renders():
     mine = model_admin.action_checkbox(_Row())
     assert mine == admin.ModelAdmin.action_checkbox(model_admin, _Row())
     assert 'value="7"' in mine and "&lt;b&gt;" in mine and "<b>" not in mine
+
+
+@pytest.mark.django_db
+def test_the_rows_link_to_their_change_pages(superuser_client):
+    """The links made around one reversed address are the addresses Django reverses."""
+    _events(3)
+    response = superuser_client.get(reverse("admin:accounts_securityevent_changelist"))
+    cl = response.context["cl"]
+    assert isinstance(cl, admin_lists.RowLinksChangeList)
+    page = response.content.decode()
+    for event in SecurityEvent.objects.all():
+        url = reverse("admin:accounts_securityevent_change", args=[event.pk])
+        assert cl.url_for_result(event) == url
+        assert f'href="{url}"' in page
