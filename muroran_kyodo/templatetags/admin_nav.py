@@ -32,7 +32,8 @@ _lock = threading.Lock()
 
 
 def sidebar_key(app_list: list[dict[str, Any]], path: str) -> tuple:
-    """Everything `admin/app_list.html` reads when the sidebar renders it."""
+    """Everything `admin/app_list.html` reads when the sidebar renders it (a template of ours
+    overriding it to show more must add that here)."""
     here = urlencode(path)
     apps = []
     for app in app_list:
