@@ -196,6 +196,9 @@ class Case(models.Model):
         verbose_name = _("public comment case")
         verbose_name_plural = _("public comment cases")
         indexes = [
+            # This ordering, read from its index: the opinions' and submissions' admin lists
+            # (ordered by their case's) walk the newest cases first and stop at a page (issue 14).
+            models.Index(fields=["-opens_at", "-id"], name="pc_case_order_idx"),
             models.Index(fields=["status", "opens_at"]),
             models.Index(fields=["status", "closes_at"]),
             models.Index(fields=["fiscal_year"]),

@@ -9,6 +9,10 @@ SQLite keep the exact count (a filter's count is served by the filter's index).
 
 `templates/admin/pagination.html` and `actions.html` say 「約」 when the count is an estimate.
 
+A row's action checkbox is written as the HTML Django's `CheckboxInput` renders, without
+rendering three form templates per row (a third of the page's time at 50 rows a page), and the
+rows' links to their change pages come from one `reverse()` instead of one per row.
+
 Only the columns a page shows: `list_defer` names the long text columns the list never shows,
 left out of the list's query (a change form and an action still get whole rows)."""
 
@@ -16,11 +20,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ChangeList
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 # Below this many rows an exact count is cheap, and a list of a few thousand rows should say
 # exactly how many it has.
@@ -100,6 +109,29 @@ class EstimatedCountPaginator(Paginator):
         return Page(self.object_list[bottom : bottom + self.per_page], number, self)
 
 
+class RowLinksChangeList(ChangeList):
+    """Django's ChangeList, with each row's link to its change page made from the link of the
+    first row: the same address as `reverse()` gives for a whole-number key (any other key is
+    reversed as Django does)."""
+
+    def url_for_result(self, result: Any) -> str:
+        pk = getattr(result, self.pk_attname)
+        if type(pk) is not int:
+            return super().url_for_result(result)
+        head, tail = self._change_url_around_the_key
+        return f"{head}{pk}{tail}"
+
+    @cached_property
+    def _change_url_around_the_key(self) -> tuple[str, str]:
+        url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=(0,),
+            current_app=self.model_admin.admin_site.name,
+        )
+        head, _, tail = url.rpartition("/0/")
+        return f"{head}/", f"/{tail}"
+
+
 class EstimatedCountAdminMixin:
     """For the ModelAdmin of a table that grows to 100,000 rows and more: estimated counts on
     unfiltered lists (PostgreSQL), and no second `COUNT(*)` of the whole table for the search
@@ -110,6 +142,19 @@ class EstimatedCountAdminMixin:
 
     # Long text columns the list's page never shows, left out of its query.
     list_defer: tuple[str, ...] = ()
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return RowLinksChangeList
+
+    def action_checkbox(self, obj: Any) -> str:
+        """The row's box of the action form: the same element as Django's (a CheckboxInput with
+        the class and label `ModelAdmin.action_checkbox` gives it), written directly."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            format_html(_("Select this object for an action - {}"), str(obj)),
+        )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         queryset = super().get_queryset(request)  # type: ignore[misc]

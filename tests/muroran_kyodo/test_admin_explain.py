@@ -229,3 +229,50 @@ def test_reports_at_volume_use_indexes_with_the_real_planner(client):
                     ):
                         seq_scans.setdefault(query_string or "(unfiltered)", []).append(sql)
     assert seq_scans == {}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "model", [Opinion, Application, ActivityReport], ids=lambda model: model._meta.label
+)
+def test_a_big_lists_page_is_read_in_its_order_without_sorting_the_table(client, model):
+    """An unfiltered list's page in the list's order, read from indexes and stopped at the
+    page instead of sorting every row: the applications by an index of their order; the
+    opinions (ordered by case, newest first, then submission and position) by walking an index
+    of the cases' order down to their submissions' and opinions' (an Incremental Sort of the
+    few rows of a case is fine). Asked with sorting and sequential scans made prohibitive, the
+    planner must find such a path."""
+    with time_machine.travel(NOW, tick=False):
+        world = build()
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        factories.with_second_factor(client, world.users["superuser"])
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert response.context["cl"].result_list
+    table = model._meta.db_table
+    (page,) = [
+        q["sql"]
+        for q in queries.captured_queries
+        if f'FROM "{table}"' in q["sql"] and " ORDER BY " in q["sql"]
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_sort = off")
+        cursor.execute("SET enable_seqscan = off")
+    try:
+        plan = explain(as_at_volume(page))
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET enable_sort = on")
+            cursor.execute("SET enable_seqscan = on")
+    assert "Sort" not in _node_types(plan), plan
+    assert full_scans(plan, partial=partial_indexes()) == []
+
+
+def _node_types(plan: dict) -> set[str]:
+    kinds = {plan["Node Type"]}
+    for child in plan.get("Plans", []):
+        kinds |= _node_types(child)
+    return kinds

@@ -133,3 +133,36 @@ def test_the_log_lists_take_as_many_queries_for_many_rows_as_for_one(
     one = _queries(superuser_client, url)
     add(40)
     assert _queries(superuser_client, url) == one
+
+
+class _Row:
+    pk = 7
+
+    def __str__(self) -> str:
+        return 'Ōta "<b>" & co'
+
+
+def test_a_rows_action_box_is_the_one_django_renders():
+    """The box written directly (lib.admin_lists) is the element Django's CheckboxInput gives,
+    with a label that needs escaping."""
+    from django.contrib import admin
+
+    model_admin = admin.site._registry[SecurityEvent]
+    assert isinstance(model_admin, admin_lists.EstimatedCountAdminMixin)
+    mine = model_admin.action_checkbox(_Row())
+    assert mine == admin.ModelAdmin.action_checkbox(model_admin, _Row())
+    assert 'value="7"' in mine and "&lt;b&gt;" in mine and "<b>" not in mine
+
+
+@pytest.mark.django_db
+def test_the_rows_link_to_their_change_pages(superuser_client):
+    """The links made around one reversed address are the addresses Django reverses."""
+    _events(3)
+    response = superuser_client.get(reverse("admin:accounts_securityevent_changelist"))
+    cl = response.context["cl"]
+    assert isinstance(cl, admin_lists.RowLinksChangeList)
+    page = response.content.decode()
+    for event in SecurityEvent.objects.all():
+        url = reverse("admin:accounts_securityevent_change", args=[event.pk])
+        assert cl.url_for_result(event) == url
+        assert f'href="{url}"' in page

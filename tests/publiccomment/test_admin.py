@@ -716,3 +716,29 @@ def test_a_draft_moved_into_another_fiscal_year_takes_that_years_number(comment_
     comment_staff_client.post(_url("case", "change", case.pk), data)
     case.refresh_from_db()
     assert case.code == "2027-001" and str(case.opens_at.date()) == "2027-05-01"
+
+
+def _list_queries(client, model):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(_url(model))
+    assert response.status_code == 200
+    return len(queries), response
+
+
+@pytest.mark.parametrize("model", ["opinion", "submission"])
+def test_the_opinion_and_submission_lists_take_as_many_queries_for_many_rows_as_for_one(
+    comment_staff_client, case, model
+):
+    pf.submit(case, "公園を増やしてほしい。")
+    one, _ = _list_queries(comment_staff_client, model)
+    other = pf.make_case()
+    for n in range(12):
+        pf.submit(other if n % 2 else case, f"意見 {n}", "理由です。", email=f"p{n}@example.jp")
+    many, response = _list_queries(comment_staff_client, model)
+    assert many == one
+    rows = 25 if model == "opinion" else 13
+    assert len(response.context["cl"].result_list) == rows
+    if model == "opinion":  # each row keeps its box for the list's action
+        page = response.content.decode()
+        for pk in Opinion.objects.values_list("pk", flat=True):
+            assert f'name="_selected_action" value="{pk}" class="action-select"' in page
