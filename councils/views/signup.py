@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from muroran_kyodo.lib import ratelimit
+from muroran_kyodo.lib import pagecache, ratelimit
 from muroran_kyodo.lib.forms import put_refusal_on_form
 from muroran_kyodo.lib.workflow import TransitionError
 
@@ -36,7 +36,7 @@ from ..permissions import signups_of
 from .public import public_session, session_context
 
 FORM_TEMPLATE = "councils/signup_form.html"
-SENT_KEY = "councils_signup_sent"
+SENT_KEY = pagecache.unread_by_public_pages("councils_signup_sent")
 REFUSALS = (ValidationError, TransitionError, PermissionDenied)
 
 

@@ -294,14 +294,33 @@ def release() -> str:
 # --- The view decorator -----------------------------------------------------------------------
 
 
+# Session keys no `@public_page` view reads: what a view keeps for a page of its own (the
+# receipts a browser may open after sending an opinion). A visitor whose session holds only
+# these still gets the cached pages, instead of rendered ones for the session's life.
+_UNREAD_BY_PUBLIC_PAGES: set[str] = set()
+
+
+def unread_by_public_pages(key: str) -> str:
+    """Declare session key `key` as read by no `@public_page` view (returns it). Checked: a
+    page rendered for such a session that reads the session is never stored, and the tests
+    render every public page with these keys in the session and assert that none reads them
+    (tests/access/test_page_cache.py)."""
+    _UNREAD_BY_PUBLIC_PAGES.add(key)
+    return key
+
+
 def _anonymous(request: HttpRequest) -> bool:
-    """No user, an empty session (or none) and no message waiting. Without a session cookie this
-    reads nothing from the database."""
+    """No user, a session empty (or none) but for keys no public page reads, and no message
+    waiting. Without a session cookie this reads nothing from the database."""
     user = getattr(request, "user", None)
     if user is None or user.is_authenticated:
         return False
     session = getattr(request, "session", None)
-    if session is not None and session.session_key and list(session.keys()):
+    if (
+        session is not None
+        and session.session_key
+        and set(session.keys()) - _UNREAD_BY_PUBLIC_PAGES
+    ):
         return False
     storage = getattr(request, "_messages", None)
     return not (storage is not None and len(storage))
@@ -438,10 +457,19 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             logger.exception("page cache unavailable")
             return view(request, *args, **kwargs)
 
+        session = getattr(request, "session", None)
+        accessed = session is not None and session.accessed
+        if session is not None:
+            session.accessed = False  # did the page read the session? (SessionMiddleware's flag)
         with recorded() as read:
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
+        read_session = session is not None and session.accessed
+        if session is not None:
+            session.accessed = accessed or read_session
+        if read_session and session is not None and session.session_key:
+            return response  # rendered from what this visitor's session holds: theirs alone
         if not _storable(request, response):
             return response
         now = time.time()

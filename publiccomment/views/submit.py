@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from muroran_kyodo.lib import ratelimit
+from muroran_kyodo.lib import pagecache, ratelimit
 from muroran_kyodo.lib.confirm import STEP_INPUT, confirm_flow
 from muroran_kyodo.lib.forms import put_refusal_on_form
 from muroran_kyodo.lib.printing import render_receipt
@@ -39,7 +39,7 @@ from ..permissions import can_view_submission
 # The submissions made in this browser session (without an account they are the only proof
 # of who sent them): their receipts open for it, for an hour (long enough to print or save the
 # receipt; not for the next person at a library's computer, where the session may last).
-SESSION_KEY = "publiccomment.submissions"
+SESSION_KEY = pagecache.unread_by_public_pages("publiccomment.submissions")
 SESSION_KEEPS = 20
 SESSION_RECEIPT_SECONDS = 60 * 60
 

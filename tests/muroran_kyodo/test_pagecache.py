@@ -124,6 +124,54 @@ def test_a_session_with_data_is_not_anonymous_enough(client, db):
     assert state(client.get("/")) is None
 
 
+def _session_holding(client, **values) -> None:
+    session = client.session
+    for key, value in values.items():
+        session[key] = value
+    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+
+
+def test_a_session_holding_only_what_no_public_page_reads_gets_the_cached_pages(client, db):
+    """After sending an opinion the session keeps its receipts (for the receipt page only): the
+    visitor still gets the cached public pages, not a render for the session's life."""
+    from publiccomment.views.submit import SESSION_KEY
+
+    _session_holding(client, **{SESSION_KEY: {"1": 1}})
+    Client().get("/guideline/")
+    assert state(client.get("/guideline/")) == HIT
+    _session_holding(client, draft="x")  # and anything else besides: rendered
+    assert state(client.get("/guideline/")) is None
+
+
+def test_a_public_page_that_reads_such_a_session_is_never_stored(db):
+    """The declaration is checked as pages render: one that reads the session after all is
+    this visitor's alone."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.sessions.backends.db import SessionStore
+
+    key = pagecache.unread_by_public_pages("tests.receipts")
+    store = SessionStore()
+    store[key] = ["A-1"]
+    store.save()
+
+    @pagecache.public_page
+    def view(request):
+        return HttpResponse(f"受付番号 {request.session.get(key)}")
+
+    def get():
+        request = RequestFactory().get("/reads-the-session/")
+        request.user = AnonymousUser()
+        request.session = SessionStore(store.session_key)
+        return view(request)
+
+    try:
+        assert state(get()) is None
+        assert state(get()) is None
+    finally:
+        pagecache._UNREAD_BY_PUBLIC_PAGES.discard(key)
+
+
 def test_no_cached_page_carries_a_csrf_token(client, db):
     page = client.get("/")
     assert b"csrfmiddlewaretoken" not in page.content
