@@ -720,10 +720,14 @@ def test_a_councils_reflection_saved_and_published_in_the_admin_shows_on_its_pag
 
 @pytest.mark.parametrize("published", [False, True])
 def test_a_subsidy_programme_published_or_withdrawn_in_the_admin(staff_client, published):
+    from muroran_kyodo.lib.jp import current_fiscal_year
     from subsidies.models import Programme
     from tests.subsidies import factories as sf
 
-    programme = sf.make_programme(title="まちづくり活動支援補助金 令和8年度")
+    # /subsidies/ lists this 年度's programmes and the next's: one of this 年度, whenever it runs.
+    programme = sf.make_programme(
+        fiscal_year=current_fiscal_year(), title="まちづくり活動支援補助金 令和8年度"
+    )
     Programme.objects.filter(pk=programme.pk).update(is_published=published)
     [before] = cached("/subsidies/")
     assert ("まちづくり活動支援補助金 令和8年度" in before) is published
