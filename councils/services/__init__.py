@@ -37,6 +37,7 @@ from .sessions import (
     session_change,
     session_create,
 )
+from .retention import contact_correct, guest_signups_anonymise
 from .signups import (
     SIGNUP_TRANSITIONS,
     attendance_by_code,
@@ -64,7 +65,9 @@ __all__ = [
     "council_open",
     "council_reflect",
     "council_reopen",
+    "contact_correct",
     "facilitator_assign",
+    "guest_signups_anonymise",
     "facilitator_unassign",
     "needs_erase",
     "outputs_publish",

@@ -30,6 +30,7 @@ from .registrations import (
     registration_update,
     registration_withdraw,
     report_create,
+    contact_correct,
 )
 from .requests import (
     REQUEST_TRANSITIONS,
@@ -49,6 +50,7 @@ from .signups import (
 )
 
 __all__ = [
+    "contact_correct",
     "TransitionError",
     "ALLOWED_TRANSITIONS",
     "CONTACT_EDITABLE_STATUSES",

@@ -52,6 +52,7 @@ from .endings import (
     application_request_stop,
     repayable,
 )
+from .retention import rejected_applications_anonymise
 from .payments import (
     application_confirm_amount,
     application_pay,
@@ -65,6 +66,7 @@ from .payments import (
 from .review import REVIEWABLE, assign_reviewer, check_assignment, score_save, scores_save
 
 __all__ = [
+    "rejected_applications_anonymise",
     "application_approve_stop",
     "application_cancel_grant",
     "application_refuse_stop",
