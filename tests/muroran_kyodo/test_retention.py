@@ -311,3 +311,24 @@ def test_a_dry_run_counts_and_changes_nothing(settings, everything_due):
     assert person.name == "保存野ＸＱ太郎" and guest.name == "来訪ＸＱ花子" and guest.has_needs
     assert Attachment.objects.filter(application=rejected).exists()
     assert not Application.objects.filter(anonymised_at__isnull=False).exists()
+
+
+def test_the_admin_shows_when_a_record_was_anonymised(client, settings, everything_due):
+    (_case, person, _other), (_session, guest, _account), (decided_at, rejected, *_r) = (
+        everything_due
+    )
+    with time_machine.travel(_far_enough(settings, decided_at), tick=False):
+        _run()
+    admin_client = factories.with_second_factor(client, factories.make_user(superuser=True))
+
+    for url in (
+        reverse("admin:publiccomment_submission_change", args=[person.pk]),
+        reverse("admin:councils_signup_change", args=[guest.pk]),
+        reverse("admin:subsidies_application_change", args=[rejected.pk]),
+    ):
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        assert "匿名化日時" in response.content.decode(), url
+    assert ANONYMISED in admin_client.get(
+        reverse("admin:publiccomment_submission_change", args=[person.pk])
+    ).content.decode()
