@@ -16,9 +16,11 @@ def records(*, email: str, name: str = "") -> list[PersonalRecord]:
     found = Q(email__iexact=email) if email else Q(pk__in=[])
     if name:
         found |= Q(full_name=name.replace(" ", "").replace("\u3000", ""))
-    users = User.objects.annotate(
-        full_name=Concat("family_name", Value(""), "given_name")
-    ).filter(found).select_related("district")
+    users = (
+        User.objects.annotate(full_name=Concat("family_name", Value(""), "given_name"))
+        .filter(found)
+        .select_related("district")
+    )
     return [
         PersonalRecord(
             kind=_("Account"),

@@ -77,7 +77,9 @@ class CorrectionForm(PersonForm):
 
 
 def find(*, email: str, name: str) -> list:
-    return [found for records in registry.PERSONAL_DATA for found in records(email=email, name=name)]
+    return [
+        found for records in registry.PERSONAL_DATA for found in records(email=email, name=name)
+    ]
 
 
 def _export(request, person: dict, found: list):

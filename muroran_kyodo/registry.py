@@ -235,7 +235,10 @@ RETENTION = [
     ("public comment submissions", publiccomment.services.submissions_anonymise),
     ("council guest sign-ups", councils.services.guest_signups_anonymise),
     ("council sign-up needs", councils.services.needs_erase),
-    ("subsidy applications not adopted or withdrawn", subsidies.services.rejected_applications_anonymise),
+    (
+        "subsidy applications not adopted or withdrawn",
+        subsidies.services.rejected_applications_anonymise,
+    ),
 ]
 
 PERSONAL_DATA = [

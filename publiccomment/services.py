@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q, Value, When
 from django.db.models import Case as Choose
+from django.db.models import F, Max, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 

@@ -26,6 +26,7 @@ from .facilitators import (
     pool_leave,
     training_complete,
 )
+from .retention import contact_correct, guest_signups_anonymise
 from .sessions import (
     SESSION,
     announce_problems,
@@ -37,7 +38,6 @@ from .sessions import (
     session_change,
     session_create,
 )
-from .retention import contact_correct, guest_signups_anonymise
 from .signups import (
     SIGNUP_TRANSITIONS,
     attendance_by_code,

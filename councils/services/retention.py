@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from muroran_kyodo.lib.retention import ANONYMISED, claim, correct_contacts, cutoff

@@ -51,7 +51,11 @@ def correct_contacts(
         found |= Q(**{name_field: name})
     changes = {
         field: value
-        for field, value in ((name_field, new_name), (email_field, new_email), (phone_field, new_phone))
+        for field, value in (
+            (name_field, new_name),
+            (email_field, new_email),
+            (phone_field, new_phone),
+        )
         if value
     }
     if not changes:

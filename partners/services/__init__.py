@@ -18,6 +18,7 @@ from .registrations import (
     EDITABLE_STATUSES,
     REASON_REQUIRED,
     REGISTRATION,
+    contact_correct,
     insurance_confirm,
     received_by,
     registration_approve,
@@ -30,7 +31,6 @@ from .registrations import (
     registration_update,
     registration_withdraw,
     report_create,
-    contact_correct,
 )
 from .requests import (
     REQUEST_TRANSITIONS,

@@ -52,7 +52,6 @@ from .endings import (
     application_request_stop,
     repayable,
 )
-from .retention import rejected_applications_anonymise
 from .payments import (
     application_confirm_amount,
     application_pay,
@@ -63,6 +62,7 @@ from .payments import (
     payment_record_advance,
     repayment_received,
 )
+from .retention import rejected_applications_anonymise
 from .review import REVIEWABLE, assign_reviewer, check_assignment, score_save, scores_save
 
 __all__ = [

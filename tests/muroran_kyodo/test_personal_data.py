@@ -51,7 +51,9 @@ def records(organization):
     other = factories.make_user(OTHER, family_name="別人", given_name="次郎")
     with time_machine.travel(pf.NOW, tick=False):
         case = pf.make_case()
-        pf.submit(case, "公園を増やしてほしい。", name="開示 花子", email=PERSON, phone="0143-10-0001")
+        pf.submit(
+            case, "公園を増やしてほしい。", name="開示 花子", email=PERSON, phone="0143-10-0001"
+        )
         pf.submit(case, "別の意見です。", name="別人 次郎", email=OTHER, phone="0143-10-0002")
     session = cf.make_workshop()
     cf.make_signup(session, name="開示 花子", email=PERSON, phone="0143-10-0001")
@@ -103,7 +105,9 @@ def test_the_export_holds_the_persons_records_only_and_is_logged(officer_client,
 
 def test_a_search_by_name_finds_records_given_without_the_e_mail(officer_client, records):
     with time_machine.travel(pf.NOW, tick=False):
-        pf.submit(pf.make_case(), "紙の意見です。", name="開示 花子", channel="post", received_at=pf.NOW)
+        pf.submit(
+            pf.make_case(), "紙の意見です。", name="開示 花子", channel="post", received_at=pf.NOW
+        )
 
     response = officer_client.get(URL, {"name": "開示 花子"})
 
@@ -111,9 +115,7 @@ def test_a_search_by_name_finds_records_given_without_the_e_mail(officer_client,
     assert kinds.count("パブリックコメントの提出") == 2
 
 
-def test_the_correction_changes_the_persons_records_and_is_logged(
-    officer_client, officer, records
-):
+def test_the_correction_changes_the_persons_records_and_is_logged(officer_client, officer, records):
     response = officer_client.post(
         URL,
         {
@@ -131,7 +133,9 @@ def test_the_correction_changes_the_persons_records_and_is_logged(
     assert Submission.objects.get(email="new-xq@example.jp").phone == "0143-99-8877"
     assert CouncilSignup.objects.get(email="new-xq@example.jp").name == "開示 花子"
     assert EntalkRequest.objects.get(email="new-xq@example.jp").phone == "0143-99-8877"
-    assert Registration.objects.get(contact_email="new-xq@example.jp").contact_phone == "0143-99-8877"
+    assert (
+        Registration.objects.get(contact_email="new-xq@example.jp").contact_phone == "0143-99-8877"
+    )
     # The other person's records are untouched.
     assert Submission.objects.get(email=OTHER).phone == "0143-10-0002"
     assert CouncilSignup.objects.get(email=OTHER).phone == "0143-10-0002"
@@ -165,7 +169,9 @@ def test_staff_without_the_permission_are_refused(client, records):
 
     assert staff_client.get(URL, {"email": PERSON}).status_code == 403
     assert staff_client.post(URL, {"action": "export", "email": PERSON}).status_code == 403
-    refused = staff_client.post(URL, {"action": "correct", "email": PERSON, "new_phone": "0143-00-0000"})
+    refused = staff_client.post(
+        URL, {"action": "correct", "email": PERSON, "new_phone": "0143-00-0000"}
+    )
     assert refused.status_code == 403
     assert Submission.objects.get(email=PERSON).phone == "0143-10-0001"
     assert not SecurityEvent.objects.filter(event__startswith="personal_data").exists()

@@ -329,6 +329,9 @@ def test_the_admin_shows_when_a_record_was_anonymised(client, settings, everythi
         response = admin_client.get(url)
         assert response.status_code == 200, url
         assert "匿名化日時" in response.content.decode(), url
-    assert ANONYMISED in admin_client.get(
-        reverse("admin:publiccomment_submission_change", args=[person.pk])
-    ).content.decode()
+    assert (
+        ANONYMISED
+        in admin_client.get(
+            reverse("admin:publiccomment_submission_change", args=[person.pk])
+        ).content.decode()
+    )

@@ -53,7 +53,9 @@ def test_two_runs_at_once_anonymise_each_record_once(attempt):
     outputs = [io.StringIO(), io.StringIO()]
 
     with time_machine.travel(RESULT_AT + 400 * dt.timedelta(days=1), tick=False):
-        outcomes = race(*(lambda out=out: call_command("apply_retention", stdout=out) for out in outputs))
+        outcomes = race(
+            *(lambda out=out: call_command("apply_retention", stdout=out) for out in outputs)
+        )
 
     assert outcomes == ["done", "done"]
     first, second = (_counts(out.getvalue()) for out in outputs)

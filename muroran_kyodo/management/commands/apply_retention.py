@@ -28,4 +28,6 @@ class Command(BaseCommand):
             changed = apply(now=now, dry_run=dry_run)
             total += changed
             self.stdout.write(f"{kind}: {changed} {verb}")
-        self.stdout.write(f"total: {total} {verb}" + (" (dry run: nothing changed)" if dry_run else ""))
+        self.stdout.write(
+            f"total: {total} {verb}" + (" (dry run: nothing changed)" if dry_run else "")
+        )
