@@ -194,3 +194,24 @@ def test_the_admin_index_links_the_page_for_the_officer_only(officer_client, cli
 
 def test_a_put_is_not_allowed(officer_client):
     assert officer_client.put(URL).status_code == 405
+
+
+def test_the_page_runs_as_many_queries_for_many_records_as_for_few(officer_client, records):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert officer_client.get(URL, {"email": PERSON}).status_code == 200
+        return len(queries)
+
+    few = count()
+    with time_machine.travel(pf.NOW, tick=False):
+        case = pf.make_case()
+        for n in range(4):
+            pf.submit(case, f"追加の意見{n}。", "二つ目。", name="開示 花子", email=PERSON)
+    session = cf.make_workshop()
+    for _n in range(3):
+        cf.make_signup(session, name="開示 花子", email=PERSON, status=CouncilSignup.Status.CANCELLED)
+
+    assert count() == few
