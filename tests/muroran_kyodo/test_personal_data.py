@@ -212,6 +212,8 @@ def test_the_page_runs_as_many_queries_for_many_records_as_for_few(officer_clien
             pf.submit(case, f"追加の意見{n}。", "二つ目。", name="開示 花子", email=PERSON)
     session = cf.make_workshop()
     for _n in range(3):
-        cf.make_signup(session, name="開示 花子", email=PERSON, status=CouncilSignup.Status.CANCELLED)
+        cf.make_signup(
+            session, name="開示 花子", email=PERSON, status=CouncilSignup.Status.CANCELLED
+        )
 
     assert count() == few
