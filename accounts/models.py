@@ -86,6 +86,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["family_name_kana", "given_name_kana", "pk"]
+        # 個人情報の開示・訂正: one person's records across the portal (muroran_kyodo.personal_data).
+        permissions = [("disclose_personal_data", _("Can disclose and correct personal data"))]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
         ]

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy
 
 from muroran_kyodo.lib.jp import fiscal_year, nfkc, normalize_postal_code
 from muroran_kyodo.lib.models import next_value
+from muroran_kyodo.lib.retention import correct_contacts
 from muroran_kyodo.lib.workflow import TransitionError, Workflow
 from organizations.models import District, Organization
 
@@ -649,3 +650,20 @@ def calendar_feed_renew(*, user: User) -> CalendarFeed:
         user=user, defaults={"token": new_feed_token(), "created_at": timezone.now()}
     )
     return feed
+
+
+def contact_correct(
+    *, email: str, name: str = "", new_name: str = "", new_email: str = "", new_phone: str = ""
+) -> int:
+    """開示・訂正: correct the contact person of the requests found by the e-mail address, or
+    the name when given; an empty value leaves the field as it is. Returns the requests
+    changed."""
+    return correct_contacts(
+        Request.objects.all(),
+        fields=("contact_name", "email", "phone"),
+        email=email,
+        name=name,
+        new_name=new_name,
+        new_email=new_email,
+        new_phone=new_phone,
+    )

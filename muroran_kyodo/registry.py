@@ -23,6 +23,13 @@ A mechanism app contributes by adding one line here; nothing is discovered autom
 - REMINDERS: `(*, now) -> int` — the reminders an app sends, run daily by cron through
   `manage.py send_reminders`; each sends a reminder once only (`lib.mail.send_once`) and
   returns how many it sent now.
+- RETENTION: `(kind, (*, now, dry_run) -> int)` — what `manage.py apply_retention` runs daily:
+  each anonymises (or erases) the personal data of an app's closed records past their period
+  and returns how many records it changed (a dry run: would change).
+- PERSONAL_DATA: `(*, email, name) -> list[PersonalRecord]` — 開示・訂正: every record of an app
+  holding the person's data (`muroran_kyodo.personal_data`).
+- CONTACT_CORRECTIONS: `(*, email, name, new_name, new_email, new_phone) -> int` — 開示・訂正:
+  correct the name and contacts the person gave on an app's records.
 
 Each function must run a fixed number of queries, whatever the data size.
 """
@@ -34,33 +41,45 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+import accounts.personal_data
 import accounts.sections
 import councils.bench
+import councils.personal_data
 import councils.queue
 import councils.reminders
 import councils.sections
+import councils.services
 import councils.stats
 import entalk.bench
+import entalk.personal_data
 import entalk.queue
 import entalk.sections
+import entalk.services
 import entalk.stats
 import organizations.bench
+import organizations.personal_data
 import organizations.queue
 import organizations.sections
 import organizations.stats
 import partners.bench
+import partners.personal_data
 import partners.queue
 import partners.reminders
 import partners.sections
+import partners.services
 import partners.stats
 import publiccomment.bench
+import publiccomment.personal_data
 import publiccomment.queue
 import publiccomment.sections
+import publiccomment.services
 import publiccomment.stats
 import subsidies.bench
+import subsidies.personal_data
 import subsidies.queue
 import subsidies.reminders
 import subsidies.sections
+import subsidies.services
 import subsidies.stats
 
 from .lib.extension import BenchPage
@@ -210,6 +229,33 @@ REMINDERS = [
     partners.reminders.send,
     subsidies.reminders.send,
     councils.reminders.send,
+]
+
+RETENTION = [
+    ("public comment submissions", publiccomment.services.submissions_anonymise),
+    ("council guest sign-ups", councils.services.guest_signups_anonymise),
+    ("council sign-up needs", councils.services.needs_erase),
+    (
+        "subsidy applications not adopted or withdrawn",
+        subsidies.services.rejected_applications_anonymise,
+    ),
+]
+
+PERSONAL_DATA = [
+    accounts.personal_data.records,
+    organizations.personal_data.records,
+    partners.personal_data.records,
+    subsidies.personal_data.records,
+    publiccomment.personal_data.records,
+    entalk.personal_data.records,
+    councils.personal_data.records,
+]
+
+CONTACT_CORRECTIONS = [
+    partners.services.contact_correct,
+    publiccomment.services.contact_correct,
+    entalk.services.contact_correct,
+    councils.services.contact_correct,
 ]
 
 

@@ -520,6 +520,17 @@ COUNCILS = {
     "NEEDS_KEEP_DAYS": env.int("COUNCILS_NEEDS_KEEP_DAYS", default=7),
 }
 
+# Retention (`manage.py apply_retention`, daily): the personal data of closed records is
+# anonymised this many days after they closed (README, "Retention and personal data").
+# Opinions: after the case's result is published (or the case abandoned). Guest sign-ups of
+# まちづくり協議会: after the session ended. Subsidy applications not adopted or withdrawn:
+# after the decision, five years as the city keeps such applications (文書保存年限 5年).
+RETENTION = {
+    "OPINION_DAYS": env.int("RETENTION_OPINION_DAYS", default=365),
+    "GUEST_SIGNUP_DAYS": env.int("RETENTION_GUEST_SIGNUP_DAYS", default=90),
+    "REJECTED_APPLICATION_DAYS": env.int("RETENTION_REJECTED_APPLICATION_DAYS", default=1825),
+}
+
 # `make bench` serves a bare view through the same stack as its baseline.
 BENCH_BASELINE = env_bool("BENCH_BASELINE", False)
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from . import bench_views, csp_report, views
+from . import bench_views, csp_report, personal_data, views
 
 admin.site.site_header = _("Muroran Collaboration Portal — staff")
 admin.site.site_title = _("Muroran Collaboration Portal")
@@ -23,6 +23,12 @@ urlpatterns = [
     path("mypage/", views.mypage, name="mypage"),
     path("security/csp-report/", csp_report.csp_report, name="csp_report"),
     path("admin/login/", views.admin_login, name="admin_login"),
+    # 個人情報の開示・訂正: a page of the admin (staff, second factor, and its own permission).
+    path(
+        "admin/personal-data/",
+        admin.site.admin_view(personal_data.page),
+        name="personal_data",
+    ),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

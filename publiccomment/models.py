@@ -408,6 +408,9 @@ class Submission(models.Model):
     # the first submission instead of making another.
     token = models.UUIDField(_("form key"), null=True, blank=True, editable=False)
     result_notified_at = models.DateTimeField(_("told of the result"), null=True, blank=True)
+    # Set when the retention period ran out (`manage.py apply_retention`): the name, contacts
+    # and account link are gone, the opinions kept as published.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("recorded"), default=timezone.now)
 
     objects = SubmissionQuerySet.as_manager()

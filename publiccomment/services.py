@@ -20,14 +20,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Case as Choose
+from django.db.models import F, Max, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from muroran_kyodo.lib.jp import fiscal_year
 from muroran_kyodo.lib.models import next_value
+from muroran_kyodo.lib.retention import ANONYMISED, claim, correct_contacts, cutoff
 from muroran_kyodo.lib.workflow import TransitionError, Workflow
 
 from . import emails
@@ -506,3 +509,69 @@ def opinion_unredact(*, opinion: Opinion, by: User | None) -> Opinion:
 
 def new_form_token() -> uuid.UUID:
     return uuid.uuid4()
+
+
+# ---- retention and correction (個人情報) ---------------------------------------------------
+
+
+def submissions_anonymise(*, now: dt.datetime | None = None, dry_run: bool = False) -> int:
+    """Anonymise the submissions of cases whose result was published (or that were abandoned)
+    more than RETENTION["OPINION_DAYS"] ago. Steps: claim the submissions not yet anonymised
+    (skipping those another run holds); keep each opinion as it was published (the redacted
+    text where staff wrote one; a withheld opinion, never published, becomes the marker);
+    replace the name with the marker, keep an organisation's name only where it agreed to its
+    publication, blank the address, telephone and e-mail, drop the account link and the form
+    key; record `anonymised_at`. Returns how many submissions (a dry run: would be)."""
+    now = now or timezone.now()
+    before = cutoff(now=now, days=settings.RETENTION["OPINION_DAYS"])
+    due = Submission.objects.filter(
+        Q(case__status=S.RESULT_PUBLISHED, case__result_published_at__lt=before)
+        | Q(case__status=S.ABANDONED, case__abandoned_at__lt=before)
+    )
+    with transaction.atomic():
+        ids = claim(due, dry_run=dry_run)
+        if dry_run or not ids:
+            return len(ids)
+        Opinion.objects.filter(submission_id__in=ids).update(
+            text=Choose(
+                When(withheld=True, then=Value(ANONYMISED)),
+                When(~Q(public_text=""), then=F("public_text")),
+                default=F("text"),
+                output_field=Opinion._meta.get_field("text"),
+            )
+        )
+        return Submission.objects.filter(pk__in=ids, anonymised_at__isnull=True).update(
+            name=ANONYMISED,
+            organization_name=Choose(
+                When(
+                    kind=Submission.Kind.ORGANIZATION,
+                    organization_name_public=True,
+                    then=F("organization_name"),
+                ),
+                default=Value(""),
+                output_field=Submission._meta.get_field("organization_name"),
+            ),
+            address="",
+            phone="",
+            email="",
+            user=None,
+            token=None,
+            anonymised_at=now,
+        )
+
+
+def contact_correct(
+    *, email: str, name: str = "", new_name: str = "", new_email: str = "", new_phone: str = ""
+) -> int:
+    """開示・訂正: correct the name, e-mail or telephone the person gave on their submissions
+    (found by the e-mail address, or the name when given); an empty value leaves the field as
+    it is. Anonymised submissions are left alone. Returns the submissions changed."""
+    return correct_contacts(
+        Submission.objects.filter(anonymised_at__isnull=True),
+        fields=("name", "email", "phone"),
+        email=email,
+        name=name,
+        new_name=new_name,
+        new_email=new_email,
+        new_phone=new_phone,
+    )

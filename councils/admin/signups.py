@@ -113,6 +113,7 @@ class SignupAdmin(
                     "confirm_by",
                     "attended_at",
                     "completed_on",
+                    "anonymised_at",
                 ]
             },
         ),

@@ -127,6 +127,9 @@ class Signup(models.Model):
         help_text=_("Only what the city needs to prepare; never health details."),
     )
     needs_erased_at = models.DateTimeField(_("needs erased"), null=True, blank=True, editable=False)
+    # A guest's name and contacts, removed once the retention period after the session ran
+    # out (`manage.py apply_retention`).
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
     objects = SignupQuerySet.as_manager()
 

@@ -26,6 +26,7 @@ from .facilitators import (
     pool_leave,
     training_complete,
 )
+from .retention import contact_correct, guest_signups_anonymise
 from .sessions import (
     SESSION,
     announce_problems,
@@ -64,7 +65,9 @@ __all__ = [
     "council_open",
     "council_reflect",
     "council_reopen",
+    "contact_correct",
     "facilitator_assign",
+    "guest_signups_anonymise",
     "facilitator_unassign",
     "needs_erase",
     "outputs_publish",

@@ -554,22 +554,23 @@ NEEDS_GIVEN = (
 )
 
 
-def needs_erase(*, now: dt.datetime | None = None) -> int:
+def needs_erase(*, now: dt.datetime | None = None, dry_run: bool = False) -> int:
     """Blank the needs of sign-ups whose session ended more than NEEDS_KEEP_DAYS ago, and of
     cancelled or expired sign-ups at once (`needs_erased_at` records when). Returns the rows
-    changed; a second run changes none."""
+    changed (a dry run: would change); a second run changes none."""
     now = _now(now)
     ended_before = now - dt.timedelta(days=settings.COUNCILS["NEEDS_KEEP_DAYS"])
-    return (
-        Signup.objects.filter(NEEDS_GIVEN)
-        .filter(Q(session__ends_at__lt=ended_before) | Q(status__in=[SS.CANCELLED, SS.EXPIRED]))
-        .update(
-            need_childcare=False,
-            need_mobility=False,
-            need_interpreting="",
-            needs_note="",
-            needs_erased_at=now,
-        )
+    due = Signup.objects.filter(NEEDS_GIVEN).filter(
+        Q(session__ends_at__lt=ended_before) | Q(status__in=[SS.CANCELLED, SS.EXPIRED])
+    )
+    if dry_run:
+        return due.count()
+    return due.update(
+        need_childcare=False,
+        need_mobility=False,
+        need_interpreting="",
+        needs_note="",
+        needs_erased_at=now,
     )
 
 

@@ -117,3 +117,16 @@ class Task:
     due_label: str = ""
     detail: str = ""
     urgency: str = Urgency.DATED
+
+
+@dataclass(frozen=True)
+class PersonalRecord:
+    """One record holding a person's data, for 個人情報の開示・訂正 (the admin's page
+    `muroran_kyodo.personal_data`): `kind` names the record's sort, `title` the record,
+    `admin_url` its change page in the admin (where staff correct it), `data` every personal
+    field and what the record says of the person, as JSON values."""
+
+    kind: str
+    title: str
+    admin_url: str
+    data: dict = field(default_factory=dict)

@@ -18,6 +18,7 @@ from .registrations import (
     EDITABLE_STATUSES,
     REASON_REQUIRED,
     REGISTRATION,
+    contact_correct,
     insurance_confirm,
     received_by,
     registration_approve,
@@ -49,6 +50,7 @@ from .signups import (
 )
 
 __all__ = [
+    "contact_correct",
     "TransitionError",
     "ALLOWED_TRANSITIONS",
     "CONTACT_EDITABLE_STATUSES",

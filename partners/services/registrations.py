@@ -16,6 +16,7 @@ from muroran_kyodo.lib.fields import EARLIEST_DATE, check_date_range
 from muroran_kyodo.lib.jp import fiscal_year
 from muroran_kyodo.lib.mail import site_language_text
 from muroran_kyodo.lib.models import next_value
+from muroran_kyodo.lib.retention import correct_contacts
 from muroran_kyodo.lib.workflow import TransitionError as TransitionError  # the one refusal
 from muroran_kyodo.lib.workflow import Workflow
 
@@ -314,3 +315,20 @@ def report_create(*, report: ActivityReport, by: User) -> ActivityReport:
     report.created_by = by
     report.save()
     return report
+
+
+def contact_correct(
+    *, email: str, name: str = "", new_name: str = "", new_email: str = "", new_phone: str = ""
+) -> int:
+    """開示・訂正: correct the contact (the person responsible) of the registrations found by
+    the e-mail address, or the name when given; an empty value leaves the field as it is.
+    Returns the registrations changed."""
+    return correct_contacts(
+        Registration.objects.all(),
+        fields=("contact_name", "contact_email", "contact_phone"),
+        email=email,
+        name=name,
+        new_name=new_name,
+        new_email=new_email,
+        new_phone=new_phone,
+    )

@@ -180,6 +180,7 @@ class SubmissionAdmin(
         "recorded_by",
         "result_notified_at",
         "created_at",
+        "anonymised_at",
     ]
     state_fields = ()
 
@@ -218,7 +219,7 @@ class SubmissionAdmin(
                         ]
                     },
                 ),
-                (_("Record"), {"fields": ["result_notified_at", "created_at"]}),
+                (_("Record"), {"fields": ["result_notified_at", "created_at", "anonymised_at"]}),
             ]
         opinions = [
             field

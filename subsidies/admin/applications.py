@@ -336,7 +336,10 @@ class ApplicationAdmin(
             _("Completion report"),
             {"fields": ["report_summary", "report_participants", "report_effects", "reported_at"]},
         ),
-        (_("Record"), {"fields": ["status_changed_at", "submitted_at", "created_at"]}),
+        (
+            _("Record"),
+            {"fields": ["status_changed_at", "submitted_at", "created_at", "anonymised_at"]},
+        ),
     ]
     # Only the services set these.
     readonly_fields = [
@@ -360,6 +363,7 @@ class ApplicationAdmin(
         "status_changed_at",
         "submitted_at",
         "created_at",
+        "anonymised_at",
     ]
 
     # Fixed once the application exists: who applies, to what, and how it arrived.

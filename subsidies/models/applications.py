@@ -275,6 +275,9 @@ class Application(models.Model):
     confirmed_at = models.DateTimeField(_("amount confirmed"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # A rejected or withdrawn application whose retention period ran out: its attachments
+    # (member lists and other personal documents) deleted (`manage.py apply_retention`).
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
     objects = ApplicationQuerySet.as_manager()
 

@@ -62,9 +62,11 @@ from .payments import (
     payment_record_advance,
     repayment_received,
 )
+from .retention import rejected_applications_anonymise
 from .review import REVIEWABLE, assign_reviewer, check_assignment, score_save, scores_save
 
 __all__ = [
+    "rejected_applications_anonymise",
     "application_approve_stop",
     "application_cancel_grant",
     "application_refuse_stop",

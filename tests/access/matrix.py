@@ -91,6 +91,12 @@ MATRIX = {
     # non-staff get 403 and staff without the code are asked for it.
     "admin_login": {"GET": "L 403 403 403 403 R:mfa_reauthenticate L L L"},
     "admin:index": {"GET": "R:admin_login 403 403 403 403 R:mfa_reauthenticate 200 200 200"},
+    # 個人情報の開示・訂正: only with the permission accounts.disclose_personal_data (in the
+    # cast, the superuser); an empty POST is the search form asking for an address or a name
+    "personal_data": {
+        "GET": "R:admin_login 403 403 403 403 R:mfa_reauthenticate 403 403 200",
+        "POST": "R:admin_login 403 403 403 403 R:mfa_reauthenticate 403 403 200",
+    },
     "set_language": {"GET": ALL("R:home"), "POST": ALL("R:home")},
     # -- accounts (ours) --
     "profile_edit": {"GET": SIGNED_IN, "POST": SIGNED_IN},
