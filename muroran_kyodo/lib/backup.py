@@ -46,6 +46,7 @@ import psycopg
 from django.conf import settings
 from django.db import connections
 from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 from . import pagecache, scanning
 
@@ -161,7 +162,8 @@ class Database:
         return environment
 
     def connect(self, **kwargs: Any) -> psycopg.Connection[Any]:
-        return psycopg.connect(**{k: v for k, v in self.params.items() if v}, **kwargs)
+        conninfo = make_conninfo(**{k: v for k, v in self.params.items() if v})
+        return psycopg.connect(conninfo, **kwargs)
 
     def url(self) -> str:
         """A DATABASE_URL for a child process (the drill's smoke journey)."""
@@ -322,7 +324,7 @@ def create_backup(target: Path) -> dict[str, Any]:
 
 
 def _scalar(conn: psycopg.Connection[Any], query: str) -> str:
-    row = conn.execute(query).fetchone()  # type: ignore[arg-type]  # fixed text
+    row = conn.execute(query).fetchone()
     assert row is not None
     return str(row[0])
 
@@ -390,7 +392,7 @@ def _archive(roots: Mapping[str, Path], path: Path) -> dict[str, dict[str, dict[
                     info.mtime = int(stat.st_mtime)
                     info.mode = 0o600
                     hashing = _Hashing(stream)
-                    tar.addfile(info, hashing)  # type: ignore[arg-type]  # reads `size` bytes
+                    tar.addfile(info, hashing)  # reads `size` bytes
                     uploads[prefix][name] = {
                         "sha256": hashing.digest.hexdigest(),
                         "size": stat.st_size,
