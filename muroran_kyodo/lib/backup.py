@@ -44,6 +44,7 @@ from typing import IO, Any
 import environ
 import psycopg
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
@@ -135,7 +136,10 @@ class Database:
 
     @classmethod
     def from_url(cls, url: str) -> Database:
-        config = environ.Env.db_url_config(url)
+        try:
+            config = environ.Env.db_url_config(url)
+        except (ValueError, KeyError, ImproperlyConfigured) as error:
+            raise BackupError(f"--database-url is not a database URL ({error}).") from error
         if "postgresql" not in str(config.get("ENGINE", "")):
             raise BackupError(f"--database-url must be a postgres:// URL, not {url.split(':')[0]}")
         params = {

@@ -216,6 +216,15 @@ def test_restore_drill_restores_the_rows_and_files_and_the_portal_opens(backup_d
             assert (media_root / attachment.file.name).read_bytes() == stored.read()
     quarantined = media_root.with_name("media-quarantine") / "20261201-000000-private__x.pdf"
     assert quarantined.read_bytes() == b"X5O!P%@AP not really"
+    # Again into the same database (now holding the tables): restored over them, same rows.
+    with database.connect(autocommit=True) as conn:
+        conn.execute("DELETE FROM subsidies_attachment")
+        conn.execute("CREATE TABLE stray (id int)")
+    again = _restore(backup_dir, database, media_root.parent / "again")
+    assert re.search(r"row counts per table +ok", again), again
+    with database.connect() as conn:
+        count = conn.execute("SELECT count(*) FROM subsidies_attachment").fetchone()[0]
+        assert count == manifest["row_counts"]["subsidies_attachment"]
 
 
 @pg
@@ -359,6 +368,62 @@ def test_the_counts_come_from_the_dumps_snapshot(world, tmp_path, monkeypatch):
         check=True,
     ).stdout.decode()
     assert "late" not in listed
+
+
+@pytest.fixture
+def public_case(db):
+    from tests.publiccomment import factories as pf
+
+    return pf.make_case()
+
+
+def _journey(**options):
+    out = io.StringIO()
+    try:
+        call_command("smoke_journey", stdout=out, **options)
+    except CommandError as error:
+        return out.getvalue(), error
+    return out.getvalue(), None
+
+
+@pytest.mark.django_db
+def test_smoke_journey_opens_the_pages_and_downloads_as_the_applicant(world, public_case):
+    from allauth.mfa.models import Authenticator
+    from django.contrib.sessions.models import Session
+
+    table, error = _journey()
+    assert error is None, table
+    assert "FAILED" not in table
+    assert re.search(r"public comment case +ok +GET /publiccomment/\d+/ → 200", table), table
+    assert re.search(r"public comment result +skipped", table)  # no result published yet
+    assert re.search(r"マイページ \(first active user\) +ok", table)
+    assert re.search(r"admin changelist \(organisations\) +ok .* → 200 as superuser", table)
+    attachment = Attachment.objects.order_by("pk").first()
+    assert re.search(
+        rf"uploaded file download \(subsidy attachment\) +ok +GET /subsidies/attachments/"
+        rf"{attachment.pk}/ → 200, {attachment.size} B, .* = the stored file",
+        table,
+    )
+    # Rolled back: no session, no second factor left behind.
+    assert not Session.objects.exists()
+    assert not Authenticator.objects.exists()
+
+
+@pytest.mark.django_db
+def test_smoke_journey_fails_when_a_file_is_not_what_the_manifest_says(world, tmp_path):
+    attachment = Attachment.objects.order_by("pk").first()
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(
+        json.dumps({"uploads": {"media": {attachment.file.name: {"sha256": "0" * 64}}}})
+    )
+    table, error = _journey(manifest=manifest)
+    assert error is not None
+    assert re.search(r"uploaded file download .* FAILED .* ≠ the manifest", table), table
+    # A file gone from the disk is a failure too (its view answers 404).
+    os.remove(Path(settings.MEDIA_ROOT) / attachment.file.name)
+    table, error = _journey()
+    assert error is not None
+    assert re.search(r"uploaded file download .* FAILED +GET .* → 404", table), table
 
 
 def test_backup_on_sqlite_says_it_needs_postgresql_and_exits_2(tmp_path):
