@@ -441,3 +441,24 @@ def test_backup_on_sqlite_says_it_needs_postgresql_and_exits_2(tmp_path):
     assert done.returncode == 2
     assert "Backups need PostgreSQL" in done.stderr.decode()
     assert not (tmp_path / "b").exists()
+
+
+def test_a_backup_in_the_project_folder_does_not_change_the_release(settings, tmp_path):
+    """The page cache's release digest (also in the manifest) reads the code's files; the
+    manifests of `make backup`'s default ./backups/ are none of it."""
+    settings.BASE_DIR = tmp_path
+    settings.STATIC_ROOT = ""
+    settings.PAGE_CACHE_RELEASE = ""
+    (tmp_path / "views.py").write_text("x = 1\n")
+    pagecache.release.cache_clear()
+    try:
+        before = pagecache.release()
+        (tmp_path / "backups" / "20261207T233503Z").mkdir(parents=True)
+        (tmp_path / "backups" / "20261207T233503Z" / "manifest.json").write_text("{}")
+        pagecache.release.cache_clear()
+        assert pagecache.release() == before
+        (tmp_path / "views.py").write_text("x = 22\n")
+        pagecache.release.cache_clear()
+        assert pagecache.release() != before
+    finally:
+        pagecache.release.cache_clear()
