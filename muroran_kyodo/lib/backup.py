@@ -467,11 +467,17 @@ def refuse_live(target: Target, *, replaces_live: bool) -> None:
     if replaces_live:
         return
     live = connections["default"]
-    live_name = str(live.settings_dict.get("NAME") or "")
-    if live.vendor == "postgresql" and target.database.name == live_name:
+    # The database the connection uses, and the one DATABASE_URL names (the same but in tests).
+    live_names = (
+        {str(live.settings_dict.get("NAME") or "")} if live.vendor == "postgresql" else set()
+    )
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        live_names.add(str(environ.Env.db_url_config(os.environ["DATABASE_URL"]).get("NAME", "")))
+    if target.database.name in live_names:
         raise BackupError(
-            f"Refused: {live_name} is the portal's own database (DATABASE_URL). Restore into "
-            "another database, or add --i-know-this-replaces-the-live-data to replace it."
+            f"Refused: {target.database.name} is the portal's own database (DATABASE_URL). "
+            "Restore into another database, or add --i-know-this-replaces-the-live-data to "
+            "replace it."
         )
     live_dirs = {Path(settings.MEDIA_ROOT).resolve(), scanning.quarantine_root().resolve()}
     for path in (target.media_root, target.quarantine_root):

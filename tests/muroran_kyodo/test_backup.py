@@ -321,11 +321,17 @@ def test_an_archive_with_a_path_out_or_a_link_is_refused(backup_dir, scratch, tm
 
 
 @pg
-def test_the_live_database_and_uploads_are_refused_without_the_flag(backup_dir, scratch, tmp_path):
+def test_the_live_database_and_uploads_are_refused_without_the_flag(
+    backup_dir, scratch, monkeypatch
+):
     database, media_root = scratch
     live = backup.Database.live()
     with pytest.raises(CommandError, match="is the portal's own database"):
         _restore(backup_dir, live, media_root)
+    # The database DATABASE_URL names (tests run on test_<it>) is the portal's own too.
+    monkeypatch.setenv("DATABASE_URL", live.other("kyodo_production").url())
+    with pytest.raises(CommandError, match="kyodo_production is the portal's own database"):
+        _restore(backup_dir, live.other("kyodo_production"), media_root)
     with pytest.raises(CommandError, match="holds the portal's own uploads"):
         _restore(backup_dir, database, Path(settings.MEDIA_ROOT))
     assert not _exists(database)
