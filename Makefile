@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-clock fuzz lint format bench bench-render capacity messages catalogues migrations-check clean design-tokens
+.PHONY: help install run backup restore test test-clock fuzz lint format bench bench-render capacity messages catalogues migrations-check clean design-tokens
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -86,6 +86,14 @@ bench-render: $(STAMP) catalogues ## Time each public page's render in-process, 
 
 capacity: $(STAMP) catalogues ## Capacity run (locust, rising load until p95 > 200 ms); writes .bench/capacity.md
 	$(PY) bench/run.py --capacity $(BENCH_ARGS)
+
+BACKUP_DIR ?= backups/$(shell date -u +%Y%m%dT%H%M%SZ)
+backup: $(STAMP) ## Back up the database (pg_dump) and the uploads with a manifest into BACKUP_DIR (default ./backups/<UTC time>)
+	$(PY) manage.py backup --to "$(BACKUP_DIR)"
+
+restore: $(STAMP) ## Restore drill of BACKUP_DIR=…: into the scratch database muroran_restore_drill and a temp dir, checked, smoke journey, then dropped
+	@test -n "$(filter command line environment,$(origin BACKUP_DIR))" || { echo "usage: make restore BACKUP_DIR=backups/<time>"; exit 2; }
+	$(PY) manage.py restore --from "$(BACKUP_DIR)" --scratch --drill
 
 clean: ## Remove the venv, local database, compiled catalogues and collected static files
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles .bench

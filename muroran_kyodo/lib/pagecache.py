@@ -262,7 +262,16 @@ def depends_on(tables: Iterable[str]) -> None:
 # --- The release: keys of their own for new code ----------------------------------------------
 
 
-_SKIP_DIRS = {"node_modules", "media", "staticfiles", "tests", "bench", "build", "__pycache__"}
+_SKIP_DIRS = {
+    "node_modules",
+    "media",
+    "staticfiles",
+    "tests",
+    "bench",
+    "build",
+    "__pycache__",
+    "backups",  # `make backup`'s default directory: its manifests are no code
+}
 _RELEASE_FILES = (".py", ".html", ".txt", ".mo", ".json")
 
 
