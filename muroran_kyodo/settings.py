@@ -143,6 +143,11 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
     # Choice fields iterate with server-side cursors otherwise; these break behind pgbouncer in
     # transaction mode and cost a round trip each for our small reference tables.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    # Seconds a connection attempt may take: with PostgreSQL unreachable a request fails soon
+    # with the 503 page (muroran_kyodo/errors.py) instead of hanging until gunicorn's timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a concurrent writer instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)

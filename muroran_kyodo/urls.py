@@ -40,3 +40,6 @@ urlpatterns = [
 
 if settings.BENCH_BASELINE:
     urlpatterns.insert(0, path("bench/baseline/", bench_views.baseline, name="bench_baseline"))
+
+# The database down or the upload storage full: a 503 page that reads nothing (errors.py).
+handler500 = "muroran_kyodo.errors.server_error"
