@@ -156,6 +156,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits live here: it must be shared by all workers in production) ----------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://muroran-kyodo")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Redis unreachable: the site keeps serving (reads miss, writes dropped), rate limits of
+    # actions fail open, sign-in is refused (muroran_kyodo/lib/cache.py). Seconds a connection
+    # or a command may take before Redis counts as unreachable.
+    CACHES["default"]["BACKEND"] = "muroran_kyodo.lib.cache.RedisCache"
+    _cache_options = CACHES["default"].setdefault("OPTIONS", {})
+    _cache_options.setdefault(
+        "socket_connect_timeout", env.float("CACHE_SOCKET_TIMEOUT", default=1.0)
+    )
+    _cache_options.setdefault("socket_timeout", env.float("CACHE_SOCKET_TIMEOUT", default=1.0))
 
 # --- Users and authentication ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -240,6 +250,9 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 # A refused passkey sign-in says so in words of its own; a malformed passkey credential is a
 # form error, not a 500 (accounts.allauth_forms).
 MFA_FORMS = {
+    # A code is checked only while its failures can be counted (the shared cache up).
+    "authenticate": "accounts.allauth_forms.SecondFactorForm",
+    "reauthenticate": "accounts.allauth_forms.SecondFactorReauthenticateForm",
     "add_webauthn": "accounts.allauth_forms.PasskeyAddForm",
     "login_webauthn": "accounts.allauth_forms.PasskeyLoginForm",
     "reauthenticate_webauthn": "accounts.allauth_forms.PasskeyReauthenticateForm",
