@@ -377,6 +377,8 @@ if SESSION_COOKIE_SECURE:
 # No script of the site reads the CSRF token from the cookie (forms carry it in a hidden field).
 CSRF_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer probes the app server itself over plain HTTP (muroran_kyodo/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 if env_bool("USE_X_FORWARDED_PROTO", False):
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
