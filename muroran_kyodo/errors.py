@@ -50,7 +50,11 @@ def render_unavailable(request: HttpRequest, *, kind: str) -> HttpResponse:
     try:
         with translation.override(language):
             content = loader.get_template("503.html").render(
-                {"kind": kind, "LANGUAGE_CODE": language, "retry_minutes": RETRY_AFTER_SECONDS // 60}
+                {
+                    "kind": kind,
+                    "LANGUAGE_CODE": language,
+                    "retry_minutes": RETRY_AFTER_SECONDS // 60,
+                }
             )
         content_type = "text/html; charset=utf-8"
     except Exception:  # the template itself broken: still a 503, in plain words

@@ -140,5 +140,3 @@ def health(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": status, "checks": results}, status=503 if status == "down" else 200
     )
-
-

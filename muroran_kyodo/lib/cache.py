@@ -71,7 +71,7 @@ class RedisCache(DjangoRedisCache):
     """Django's RedisCache answering as an empty cache while Redis is unreachable."""
 
     def _name(self) -> str:
-        return ",".join(self._servers)
+        return ",".join(self._servers)  # type: ignore[attr-defined]  # not in django-stubs
 
     def _call(self, method: str, miss: Callable[[], Any], *args: Any, **kwargs: Any) -> Any:
         name = self._name()
@@ -136,7 +136,7 @@ class RedisCache(DjangoRedisCache):
         return self._call("clear", lambda: False)
 
 
-def _no_counter(key: Any):
+def _no_counter(key: Any) -> Callable[[], Any]:
     def miss() -> Any:
         # As Django's backends answer incr() of a missing key.
         raise ValueError(f"Key '{key}' not found.")

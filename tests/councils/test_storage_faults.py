@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the fixtures imported from other test modules are the parameters)
 """A staff upload in the admin when the upload storage is full or read-only: the 503 page saying
 the file was not saved, and nothing of the form recorded (the admin's transaction)."""
 
@@ -16,7 +17,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 
 
-def test_an_admin_upload_gives_the_503_page_and_records_nothing(staff_client, storage_fails):  # noqa: F811
+def test_an_admin_upload_gives_the_503_page_and_records_nothing(staff_client, storage_fails):
     council = cf.make_council(title="基本計画の協議会")
     page = staff_client.get(_url("change", council.pk))
     data = _change_data(

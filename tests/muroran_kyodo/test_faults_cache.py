@@ -68,7 +68,9 @@ def test_it_answers_again_once_redis_is_back(monkeypatch, caplog):
         def flaky(self, key, default=None, version=None):
             calls["n"] += 1
             if calls["n"] == 1:
-                raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
+                raise redis.ConnectionError(
+                    "Error 111 connecting to 127.0.0.1:1. Connection refused."
+                )
             return "back"
 
         monkeypatch.setattr(DjangoRedisCache, "get", flaky)
@@ -92,9 +94,7 @@ def test_rate_limits_of_actions_fail_open(down, db, caplog):
     request = RequestFactory().post("/", REMOTE_ADDR="203.0.113.5")
     request.user = factories.make_user()
     with caplog.at_level(logging.WARNING):
-        allowed = [
-            ratelimit.hit(request, "entalk.request", email="a@example.jp") for _ in range(8)
-        ]
+        allowed = [ratelimit.hit(request, "entalk.request", email="a@example.jp") for _ in range(8)]
     assert allowed == [True] * 8  # the limit is 5 an hour per person
     lines = [r for r in caplog.records if r.name == "muroran_kyodo.lib.ratelimit"]
     assert len(lines) == 8  # one line per attempt, no stack trace

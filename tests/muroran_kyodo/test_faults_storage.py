@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the fixtures imported from other test modules are the parameters)
 """The upload storage full or read-only (lib/storage.py): a save is `StorageUnavailable` with
 its message and leaves no scan row; the quarantine full: an infected file stays refused to
 everyone, the staff are told to move it, no half copy is left, the scan run goes on."""
@@ -31,7 +32,7 @@ def _the_fake_clamd(settings, fake_clamd):
     settings.CLAMD_ADDRESS = fake_clamd.address
 
 
-def test_a_save_the_storage_refuses_is_storage_unavailable(storage_fails, caplog):  # noqa: F811
+def test_a_save_the_storage_refuses_is_storage_unavailable(storage_fails, caplog):
     with caplog.at_level(logging.WARNING), pytest.raises(StorageUnavailable) as refused:
         default_storage.save("private/test/doc.pdf", ContentFile(clamav.pdf(b"clean")))
     assert refused.value.os_error.errno == storage_fails.errno

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the fixtures imported from other test modules are the parameters)
 """A report's photo when the upload storage is full or read-only: the form again with a clear
 message and what was typed, no report saved, no file."""
 
@@ -18,8 +19,8 @@ from tests.partners.test_reports import (  # noqa: F401 (fixtures)
 from tests.storage_faults import REFUSAL, storage_fails  # noqa: F401 (fixture)
 
 
-def test_a_report_with_a_photo_is_refused_on_the_form(
-    resident, registration, place, _media, storage_fails  # noqa: F811
+def test_a_report_photo_is_refused_on_the_form(
+    resident, registration, place, _media, storage_fails
 ):
     client = Client(raise_request_exception=False)
     client.force_login(resident)

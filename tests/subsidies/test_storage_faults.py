@@ -1,9 +1,11 @@
+# ruff: noqa: F811 (the fixtures imported from other test modules are the parameters)
 """An application's document when the upload storage is full or read-only: the refusal next to
 the file field, no attachment recorded, no file."""
 
 from __future__ import annotations
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 
 from muroran_kyodo.lib.models import FileScan
@@ -16,7 +18,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 
 def test_a_document_is_refused_next_to_the_field(
-    programme, organization, member, settings, storage_fails  # noqa: F811
+    programme,
+    organization,
+    member,
+    storage_fails,
 ):
     draft = sf.make_application(
         programme=programme, organization=organization, applicant=member, attachments=False
@@ -30,4 +35,4 @@ def test_a_document_is_refused_next_to_the_field(
     assert REFUSAL in response.content.decode()
     assert not Attachment.objects.exists()
     assert not FileScan.objects.exists()
-    assert _stored_files(settings) == []
+    assert _stored_files(django_settings) == []
