@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection, connections
 from django.db.utils import InterfaceError, OperationalError
@@ -160,10 +161,12 @@ def _wsgi_get(path: str) -> int:
 
 
 @pytest.mark.postgres_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="needs PostgreSQL (DATABASE_URL=postgres://…)",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_connection_killed_underneath_is_replaced_on_the_next_request(monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://…)")
     import psycopg
 
     monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 600)
