@@ -24,6 +24,7 @@ a second.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -36,8 +37,10 @@ from django.views.decorators.http import require_safe
 
 from .lib import cache as shared_cache
 from .lib import clamd, scanning
-from .lib.faults import database_unavailable
+from .lib.faults import RETRY_AFTER_SECONDS, database_unavailable
 from .lib.models import FileScan
+
+logger = logging.getLogger(__name__)
 
 # Seconds the scanner's PING may take (a probe must answer well within a load balancer's own
 # timeout, typically 5 s); the database's bound is DB_CONNECT_TIMEOUT, the cache's
@@ -137,6 +140,14 @@ def health(request: HttpRequest) -> JsonResponse:
         with _lock:
             _last.update(answer=kept, until=time.monotonic() + REUSE_SECONDS)
     status, results = kept
-    return JsonResponse(
+    response = JsonResponse(
         {"status": status, "checks": results}, status=503 if status == "down" else 200
     )
+    if status == "down":
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        # One WARNING line a probe, not Django's ERROR for every 5xx.
+        logger.warning(
+            "health: down (%s)", ", ".join(name for name, r in results.items() if not r["ok"])
+        )
+        response._has_been_logged = True  # type: ignore[attr-defined]
+    return response

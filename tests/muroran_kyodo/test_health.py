@@ -5,6 +5,7 @@ counts only; no cookie, never cached, no POST."""
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 from django.db import connections
@@ -47,17 +48,22 @@ def test_all_answering_is_ok(db):
     assert not response.cookies
 
 
-def test_database_down_is_503_down(db):
+def test_database_down_is_503_down(db, caplog):
     def refused():
         raise OperationalError("connection refused")
 
     real = connections["default"]
     real.ensure_connection = refused
     try:
-        response, body = _probe()
+        with caplog.at_level(logging.INFO):
+            response, body = _probe()
     finally:
         real.__dict__.pop("ensure_connection", None)
     assert response.status_code == 503
+    assert response["Retry-After"] == "120"
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (logging.WARNING, "health: down (database)")
+    ]
     assert body["status"] == "down"
     assert body["checks"]["database"]["ok"] is False
     assert body["checks"]["scanner"]["pending_scans"] is None
