@@ -6,6 +6,7 @@ classes."""
 from allauth.account import forms as allauth_forms
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.webauthn.forms import (
     AddWebAuthnForm,
     LoginWebAuthnForm,
@@ -14,6 +15,7 @@ from allauth.mfa.webauthn.forms import (
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from muroran_kyodo.lib.cache import reachable
 from muroran_kyodo.lib.jp import nfkc
 
 from .security_events import record
@@ -109,3 +111,24 @@ class PasskeyAddForm(AddWebAuthnForm):
             return super().clean()
         except MALFORMED_CREDENTIAL as error:
             raise get_mfa_adapter().validation_error("incorrect_code") from error
+
+
+class _CodeCountedMixin:
+    """The second factor's code (an authenticator app's or a recovery code) is checked only
+    while its failures can be counted (allauth's `login_failed` limit, in the shared cache):
+    with the cache unreachable the form refuses, as the password's does (accounts.lockout)."""
+
+    def clean_code(self):
+        if not reachable():
+            from .lockout import SIGN_IN_UNAVAILABLE
+
+            raise forms.ValidationError(SIGN_IN_UNAVAILABLE, code="sign_in_unavailable")
+        return super().clean_code()  # type: ignore[misc]
+
+
+class SecondFactorForm(_CodeCountedMixin, mfa_forms.AuthenticateForm):
+    pass
+
+
+class SecondFactorReauthenticateForm(_CodeCountedMixin, mfa_forms.ReauthenticateForm):
+    pass

@@ -12,7 +12,9 @@ only their own pair, and the owner still signs in from home. Besides it:
 - when one address fails from many sources in an hour (LOGIN_LOCKOUT["ALERT_SOURCES_PER_HOUR"]),
   staff (地域生活課 and ADMINS) get one mail per address and hour, and the audit log an event.
 
-Counters live in the shared cache (Redis in production) and fail open, as RATE_LIMITS do.
+Counters live in the shared cache (Redis in production). With it unreachable a sign-in (and a
+re-authentication: both check a password) is refused with `SIGN_IN_UNAVAILABLE` on the form:
+fail closed, unlike RATE_LIMITS, or stopping Redis would make guessing unlimited.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from muroran_kyodo.lib.cache import CacheUnavailable, required
 from muroran_kyodo.lib.mail import absolute_url, send
 from muroran_kyodo.lib.ratelimit import client_ip
 
@@ -60,6 +63,12 @@ LOCKED = _(
 )
 
 
+SIGN_IN_UNAVAILABLE = _(
+    "Signing in is not possible just now: a part of the site that protects accounts against "
+    "password guessing is being restored. Please try again in a few minutes."
+)
+
+
 def _digest(*parts: str) -> str:
     return hashlib.sha256("\x00".join(parts).lower().encode()).hexdigest()[:32]
 
@@ -76,11 +85,15 @@ def _config(name: str) -> int:
 
 
 def address_capped(email: str) -> bool:
+    """Whether the address has failed too often from all sources; `CacheUnavailable` when the
+    counters cannot be read (the caller refuses the sign-in: fail closed)."""
     try:
-        failures = cache.get(f"lockout:failures:{_digest(email)}", 0)
-    except Exception:
-        logger.exception("lock-out cache unavailable")
-        return False
+        with required():
+            failures = cache.get(f"lockout:failures:{_digest(email)}", 0)
+    except CacheUnavailable:
+        raise
+    except Exception as error:  # another cache failing: the same
+        raise CacheUnavailable(str(error)) from error
     return failures >= _config("ADDRESS_FAILURES_PER_HOUR")
 
 
@@ -213,7 +226,15 @@ class AccountAdapter(DefaultAccountAdapter):
         if email and unlocked(request, email):
             self._login_failed_rl_usage = None
             return
-        if email and address_capped(email):
+        try:
+            capped = address_capped(email)
+        except CacheUnavailable:
+            # Failures could not be counted: guessing would be unlimited. Refused, with words
+            # of its own (no unlock link: that needs the counters too).
+            logger.warning("sign-in refused: the shared cache is unreachable")
+            record("login_locked_out", request, email=email, reason="cache_unavailable")
+            raise ValidationError(SIGN_IN_UNAVAILABLE, code="sign_in_unavailable") from None
+        if email and capped:
             self._refuse(request, email, reason="address_cap")
         try:
             super().pre_authenticate(request, **credentials)

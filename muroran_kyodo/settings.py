@@ -143,6 +143,11 @@ if "postgresql" in DATABASES["default"]["ENGINE"]:
     # Choice fields iterate with server-side cursors otherwise; these break behind pgbouncer in
     # transaction mode and cost a round trip each for our small reference tables.
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    # Seconds a connection attempt may take: with PostgreSQL unreachable a request fails soon
+    # with the 503 page (muroran_kyodo/errors.py) instead of hanging until gunicorn's timeout.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a concurrent writer instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
@@ -151,6 +156,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits live here: it must be shared by all workers in production) ----------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://muroran-kyodo")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Redis unreachable: the site keeps serving (reads miss, writes dropped), rate limits of
+    # actions fail open, sign-in is refused (muroran_kyodo/lib/cache.py). Seconds a connection
+    # or a command may take before Redis counts as unreachable.
+    CACHES["default"]["BACKEND"] = "muroran_kyodo.lib.cache.RedisCache"
+    _cache_options = CACHES["default"].setdefault("OPTIONS", {})
+    _cache_options.setdefault(
+        "socket_connect_timeout", env.float("CACHE_SOCKET_TIMEOUT", default=1.0)
+    )
+    _cache_options.setdefault("socket_timeout", env.float("CACHE_SOCKET_TIMEOUT", default=1.0))
 
 # --- Users and authentication ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -235,6 +250,9 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
 # A refused passkey sign-in says so in words of its own; a malformed passkey credential is a
 # form error, not a 500 (accounts.allauth_forms).
 MFA_FORMS = {
+    # A code is checked only while its failures can be counted (the shared cache up).
+    "authenticate": "accounts.allauth_forms.SecondFactorForm",
+    "reauthenticate": "accounts.allauth_forms.SecondFactorReauthenticateForm",
     "add_webauthn": "accounts.allauth_forms.PasskeyAddForm",
     "login_webauthn": "accounts.allauth_forms.PasskeyLoginForm",
     "reauthenticate_webauthn": "accounts.allauth_forms.PasskeyReauthenticateForm",
@@ -359,6 +377,8 @@ if SESSION_COOKIE_SECURE:
 # No script of the site reads the CSRF token from the cookie (forms carry it in a hidden field).
 CSRF_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# A load balancer probes the app server itself over plain HTTP (muroran_kyodo/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 if env_bool("USE_X_FORWARDED_PROTO", False):
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from . import bench_views, csp_report, personal_data, views
+from . import bench_views, csp_report, health, personal_data, views
 
 admin.site.site_header = _("Muroran Collaboration Portal — staff")
 admin.site.site_title = _("Muroran Collaboration Portal")
@@ -22,6 +22,8 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("mypage/", views.mypage, name="mypage"),
     path("security/csp-report/", csp_report.csp_report, name="csp_report"),
+    # For a load balancer: JSON, 503 when the database is down (health.py).
+    path("health/", health.health, name="health"),
     path("admin/login/", views.admin_login, name="admin_login"),
     # 個人情報の開示・訂正: a page of the admin (staff, second factor, and its own permission).
     path(
@@ -46,3 +48,6 @@ urlpatterns = [
 
 if settings.BENCH_BASELINE:
     urlpatterns.insert(0, path("bench/baseline/", bench_views.baseline, name="bench_baseline"))
+
+# The database down or the upload storage full: a 503 page that reads nothing (errors.py).
+handler500 = "muroran_kyodo.errors.server_error"

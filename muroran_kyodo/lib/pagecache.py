@@ -53,6 +53,8 @@ from django.db.backends.signals import connection_created
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from .cache import CacheUnavailable, required
+
 logger = logging.getLogger(__name__)
 
 # Every page depends on this generation too: a write whose tables cannot be read from its SQL
@@ -242,7 +244,9 @@ def stamped() -> Iterator[dict[str, str]]:
     stamp: dict[str, str] = {}
     with recorded() as read:
         yield stamp
-    stamp.update({table: before[table] for table in (read & before.keys()) | {EVERYTHING}})
+    stamp.update({table: before[table] for table in (read | {EVERYTHING}) & before.keys()})
+    # The generations could not be read (the cache unreachable): a stamp never current.
+    stamp.setdefault(EVERYTHING, "")
 
 
 def current(stamp: dict[str, str]) -> bool:
@@ -429,6 +433,31 @@ def _served(entry: dict, state: str) -> HttpResponse:
     return response
 
 
+def _lookup(key: str) -> tuple[Any, str | None, dict[str, str]]:
+    """The cached page as a response (a hit), or the entry found (not valid), the clock and the
+    generations read before the render (a miss)."""
+    now = time.time()
+    entry = _local.get(key)
+    if entry is None:
+        found = cache.get_many([key, _CLOCK])
+        entry, clock = found.get(key), found.get(_CLOCK)
+        if clock is None:
+            clock = _clock()
+        if _valid(entry, now, clock):
+            _local.put(key, entry)
+            return _served(entry, "hit"), None, {}
+    else:
+        clock = _clock()
+        if _valid(entry, now, clock):
+            return _served(entry, "hit"), None, {}
+        _local.drop(key)
+        entry = cache.get(key)  # another worker's render, perhaps newer than this one's
+        if _valid(entry, now, clock):
+            _local.put(key, entry)
+            return _served(entry, "hit"), None, {}
+    return entry, clock, _generations(_known_tables() | {EVERYTHING})
+
+
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Serve `view` from the page cache to anonymous visitors (see the module's docstring)."""
 
@@ -442,29 +471,15 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return view(request, *args, **kwargs)
         key = _page_key(request)
         try:
-            now = time.time()
-            entry = _local.get(key)
-            if entry is None:
-                found = cache.get_many([key, _CLOCK])
-                entry, clock = found.get(key), found.get(_CLOCK)
-                if clock is None:
-                    clock = _clock()
-                if _valid(entry, now, clock):
-                    _local.put(key, entry)
-                    return _served(entry, "hit")
-            else:
-                clock = _clock()
-                if _valid(entry, now, clock):
-                    return _served(entry, "hit")
-                _local.drop(key)
-                entry = cache.get(key)  # another worker's render, perhaps newer than this one's
-                if _valid(entry, now, clock):
-                    _local.put(key, entry)
-                    return _served(entry, "hit")
-            before = _generations(_known_tables() | {EVERYTHING})
-        except Exception:  # the cache down: the page as without it
+            with required():
+                entry, clock, before = _lookup(key)
+        except CacheUnavailable:  # logged once by the cache: the page as without it
+            return view(request, *args, **kwargs)
+        except Exception:  # the cache failing otherwise: the page as without it
             logger.exception("page cache unavailable")
             return view(request, *args, **kwargs)
+        if isinstance(entry, HttpResponse):
+            return entry
 
         session = getattr(request, "session", None)
         accessed = session is not None and session.accessed
@@ -483,6 +498,8 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             return response
         now = time.time()
         expires = _expiry(now)
+        if EVERYTHING not in before:  # the generations could not be read: not stored
+            return response
         tables = (read & before.keys()) | {EVERYTHING}
         entry = {
             "content": response.content,

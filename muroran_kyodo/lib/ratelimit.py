@@ -13,8 +13,9 @@ whether all were still within their limits; views call it only once the form is 
 mistyped form costs nothing, and show `LIMITED` next to the form, keeping what was typed.
 
 Fixed windows (a counter that expires `seconds` after its first hit): simple, and enough to
-stop a burst. With the cache unreachable the action is allowed and the failure logged
-(`fail_open`): a resident's opinion is not refused because Redis is down.
+stop a burst. With the cache unreachable the action is allowed and one line logged (fail
+open): a resident's opinion is not refused because Redis is down. Sign-in is the exception:
+it fails closed (`accounts.lockout`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .cache import CacheUnavailable, required
 
 logger = logging.getLogger(__name__)
 security_logger = logging.getLogger("muroran_kyodo.security")
@@ -98,8 +101,12 @@ def hit(request: HttpRequest, action: str, **identities: str) -> bool:
             continue
         rate = Rate.parse(rates[kind])
         try:
-            count = _count(_cache_key(action, kind, value), rate)
-        except Exception:  # the cache is down: fail open, loudly
+            with required():
+                count = _count(_cache_key(action, kind, value), rate)
+        except CacheUnavailable:  # the cache is down (logged once by it): fail open
+            logger.warning("rate limit of %s not counted: the shared cache is unreachable", action)
+            break
+        except Exception:  # the cache failing otherwise: fail open, loudly
             logger.exception("rate limit cache unavailable for %s", action)
             continue
         if count > rate.count:

@@ -212,8 +212,8 @@ def record_stored(storage: Storage, name: str, finding: Finding) -> None:
         },
     )
     if finding.state == State.INFECTED:
-        place = quarantine(storage, name)
-        transaction.on_commit(lambda: alert_infected(name, finding.signature, place))
+        place, problem = _quarantined(storage, name)
+        transaction.on_commit(lambda: alert_infected(name, finding.signature, place, problem))
 
 
 def _note(error: Exception) -> str:
@@ -239,30 +239,58 @@ def quarantine(storage: Storage, name: str) -> Path | None:
     except FileNotFoundError:
         return None
     # Created 0600 and never over another: nobody but the portal's user reads it.
-    with (
-        source,
-        os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out,
-    ):
-        shutil.copyfileobj(source, out)
+    try:
+        with (
+            source,
+            os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out,
+        ):
+            shutil.copyfileobj(source, out)
+    except OSError:
+        target.unlink(missing_ok=True)  # no half copy left behind (a full disk)
+        raise
     storage.delete(name)
     return target
 
 
-def alert_infected(name: str, signature: str, place: Path | None) -> None:
+def _quarantined(storage: Storage, name: str) -> tuple[Path | None, str]:
+    """`quarantine`, and what went wrong when the quarantine could not take the file (full,
+    read-only): the file then stays in the storage, recorded infected, so never served; the
+    staff's alert says it must be moved by hand. The scan run goes on."""
+    try:
+        return quarantine(storage, name), ""
+    except OSError as error:
+        logger.warning("infected file %s not moved to the quarantine: %s", name, error)
+        return None, f"{type(error).__name__}: {error}"
+
+
+def alert_infected(name: str, signature: str, place: Path | None, problem: str = "") -> None:
     """Tell the staff: a line in the audit log and an e-mail to ADMINS (ADMIN_EMAILS)."""
     security_event(
-        "upload.virus_found", name=name, signature=signature, quarantined=str(place or "")
+        "upload.virus_found",
+        name=name,
+        signature=signature,
+        quarantined=str(place or ""),
+        **({"not_moved": problem} if problem else {}),
     )
+    if problem:
+        where = (
+            f"NOT MOVED ({problem}). The file is still in the storage, refused to everyone; "
+            f"move it out by hand (into {quarantine_root()})."
+        )
+    else:
+        where = str(place or "(the file was already gone)")
     mail_admins(
         f"Virus found in an uploaded file: {signature}",
         "\n".join(
             [
                 "ClamAV found a virus in a stored upload. It is no longer served and was moved "
-                "out of the storage.",
+                "out of the storage."
+                if not problem
+                else "ClamAV found a virus in a stored upload. It is no longer served.",
                 "",
                 f"File (storage name): {name}",
                 f"Signature: {signature}",
-                f"Quarantined at: {place or '(the file was already gone)'}",
+                f"Quarantined at: {where}",
                 "",
                 "Find the record that holds this file (the admin's list of virus checks of "
                 "files shows every file found infected) and contact whoever uploaded it.",
@@ -423,9 +451,9 @@ def _scan_row(storage: Storage, row: FileScan, run: ScanRun) -> bool:
             attempts=row.attempts + 1,
         )
         if changed:
-            place = quarantine(storage, row.name)
+            place, problem = _quarantined(storage, row.name)
             name, signature = row.name, verdict.signature
-            transaction.on_commit(lambda: alert_infected(name, signature, place))
+            transaction.on_commit(lambda: alert_infected(name, signature, place, problem))
             run.infected.append(row.name)
         return True
     if current.update(state=State.CLEAN, scanned_at=now, note="", attempts=row.attempts + 1):

@@ -1,14 +1,20 @@
 """The default storage of uploads (settings.STORAGES["default"]): the file system, or an
 S3-compatible object store (`storage_s3.py`, UPLOAD_STORAGE=s3), recording the virus check of
-every file it stores (`lib.scanning`), whichever app or form stored it."""
+every file it stores (`lib.scanning`), whichever app or form stored it. A file it cannot keep
+(the disk full or read-only) is `lib.faults.StorageUnavailable`: a refusal on the form of the
+views that call a service, the 503 page elsewhere, and no row left pointing at no file."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.files.storage import FileSystemStorage
 
 from . import scanning
+from .faults import StorageUnavailable, first_line
+
+logger = logging.getLogger(__name__)
 
 
 class ScannedStorageMixin:
@@ -18,7 +24,13 @@ class ScannedStorageMixin:
 
     def _save(self, name: str, content: Any) -> str:
         finding = scanning.check_before_storing(content)
-        name = super()._save(name, content)  # type: ignore[misc]  # not in django-stubs
+        try:
+            name = super()._save(name, content)  # type: ignore[misc]  # not in django-stubs
+        except OSError as error:
+            # The disk full (ENOSPC, EDQUOT), read-only (EROFS), refused (EACCES) or failing:
+            # no file, so no row may point at one. A refusal the form shows, or the 503 page.
+            logger.warning("upload storage could not save a file: %s", first_line(error))
+            raise StorageUnavailable(error) from error
         scanning.record_stored(self, name, finding)  # type: ignore[arg-type]
         return name
 

@@ -313,7 +313,10 @@ def report_create(*, report: ActivityReport, by: User) -> ActivityReport:
     except ValidationError as error:
         raise ValidationError({"activity_date": error.messages}) from None
     report.created_by = by
-    report.save()
+    # The photo is stored before the row is written; a storage that cannot keep it
+    # (lib.faults.StorageUnavailable) leaves no row, and no broken transaction around it.
+    with transaction.atomic():
+        report.save()
     return report
 
 

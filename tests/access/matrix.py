@@ -86,6 +86,8 @@ MATRIX = {
     "accessibility": {"GET": PUBLIC},
     # where browsers report what the Content-Security-Policy blocked: an empty body is refused
     "csp_report": {"GET": POST_ONLY, "POST": ALL(400)},
+    # the load balancer's probe: JSON for everyone, no form
+    "health": {"GET": PUBLIC, "POST": GET_ONLY},
     "mypage": {"GET": SIGNED_IN},
     # The admin has no login form: it sends everyone to the site's sign-in; under /admin/
     # non-staff get 403 and staff without the code are asked for it.
