@@ -57,10 +57,15 @@ class Command(BaseCommand):
                 if options["database_url"] or options["media_root"]:
                     raise CommandError("--scratch chooses the database and directory itself.")
                 database = backup.Database.live().other(backup.DRILL_DATABASE)
-                backup.drop_database(database)
                 scratch_dir = Path(tempfile.mkdtemp(prefix="muroran-restore-drill-"))
                 media_root = scratch_dir / "media"
                 quarantine_root = scratch_dir / "quarantine"
+                # The scratch database is dropped before and after: never the portal's own
+                # (a portal whose DATABASE_URL names the drill's database), whatever the flag.
+                backup.refuse_live(
+                    backup.Target(database, media_root, quarantine_root), replaces_live=False
+                )
+                backup.drop_database(database)
             else:
                 if not options["database_url"] or not options["media_root"]:
                     raise CommandError("Give --database-url and --media-root (or --scratch).")
