@@ -530,3 +530,20 @@ def test_a_manifest_damaged_in_its_structure_is_refused_in_words(tmp_path, damag
 
     with pytest.raises(backup.BackupError, match="damaged|no size and SHA-256"):
         backup.read_manifest(_sealed(tmp_path / "bad", **damage))
+
+
+@pg
+def test_the_target_database_may_come_from_the_environment_not_the_command_line(
+    backup_dir, scratch, monkeypatch
+):
+    """RESTORE_DATABASE_URL: a password that never shows in `ps` or the shell's history."""
+    database, media_root = scratch
+    monkeypatch.setenv("RESTORE_DATABASE_URL", backup.Database.live().url())
+    with pytest.raises(CommandError, match="is the portal's own database"):
+        call_command("restore", source=backup_dir, media_root=media_root, stdout=io.StringIO())
+
+    monkeypatch.setenv("RESTORE_DATABASE_URL", database.url())
+    out = io.StringIO()
+    call_command("restore", source=backup_dir, media_root=media_root, stdout=out)
+    assert f"Restored into the database {database.name}" in out.getvalue()
+    assert _exists(database)

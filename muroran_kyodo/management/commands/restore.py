@@ -28,7 +28,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--from", dest="source", type=Path, required=True, help="a backup")
-        parser.add_argument("--database-url", help="postgres://… of the database to restore into")
+        parser.add_argument(
+            "--database-url",
+            # From the environment, a password never shows on a command line (`ps`, history).
+            default=os.environ.get("RESTORE_DATABASE_URL") or None,
+            help="postgres://… of the database to restore into (default: $RESTORE_DATABASE_URL)",
+        )
         parser.add_argument("--media-root", type=Path, help="an empty directory for the uploads")
         parser.add_argument(
             "--quarantine-root",
