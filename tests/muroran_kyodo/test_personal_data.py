@@ -284,3 +284,23 @@ def test_a_search_that_shows_records_is_logged(officer_client, officer, records)
     assert event.detail["subject_email"] == PERSON and event.detail["records"] == 7
     officer_client.get(URL, {"email": "not-an-address"})
     assert SecurityEvent.objects.filter(event="personal_data_viewed").count() == 1
+
+
+def test_an_invitation_to_the_persons_address_is_disclosed_without_an_account(
+    officer_client, organization
+):
+    """An invitation holds the e-mail address of someone who may have no account yet."""
+    from organizations.models import Invitation
+
+    invited = "invited-xq@example.jp"
+    Invitation.objects.create(organization=organization, email=invited)
+    Invitation.objects.create(organization=organization, email=OTHER)
+
+    response = officer_client.get(URL, {"email": invited.upper()})
+
+    found = response.context["found"]
+    assert [row["record"].kind for row in found] == ["団体への招待"]
+    assert found[0]["record"].data["email"] == invited
+    assert OTHER not in response.content.decode()
+    export = officer_client.post(URL, {"action": "export", "email": invited})
+    assert invited in b"".join(export.streaming_content).decode()
