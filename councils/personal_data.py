@@ -16,7 +16,11 @@ from .models import Signup
 def records(*, email: str, name: str = "") -> list[PersonalRecord]:
     found = Q(email__iexact=email) | Q(user__email__iexact=email) if email else Q(pk__in=[])
     found |= given_without_email(name, name_field="name", email_field="email")
-    signups = Signup.objects.filter(found).select_related("session", "user", "district")
+    signups = (
+        Signup.objects.filter(found)
+        .select_related("session", "user", "district")
+        .prefetch_related("status_changes")
+    )
     return [
         PersonalRecord(
             kind=_("Council sign-up"),
@@ -40,6 +44,14 @@ def records(*, email: str, name: str = "") -> list[PersonalRecord]:
                     "note": signup.needs_note,
                 },
                 "anonymised_at": signup.anonymised_at,
+                "history": [
+                    {
+                        "at": change.at,
+                        "status": change.get_new_status_display(),
+                        "reason": change.reason,
+                    }
+                    for change in signup.status_changes.all()
+                ],
             },
         )
         for signup in signups

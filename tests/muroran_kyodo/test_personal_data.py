@@ -304,3 +304,21 @@ def test_an_invitation_to_the_persons_address_is_disclosed_without_an_account(
     assert OTHER not in response.content.decode()
     export = officer_client.post(URL, {"action": "export", "email": invited})
     assert invited in b"".join(export.streaming_content).decode()
+
+
+def test_the_export_holds_what_the_person_wrote_when_cancelling_a_sign_up(officer_client, records):
+    import datetime as dt
+
+    from councils import services as council_services
+
+    signup = CouncilSignup.objects.get(email=PERSON)
+    before_it_starts = signup.session.starts_at - dt.timedelta(days=1)
+    council_services.signup_cancel(
+        signup=signup, by=None, reason="子の発熱のため", now=before_it_starts
+    )
+
+    export = officer_client.post(URL, {"action": "export", "email": PERSON})
+
+    data = json.loads(b"".join(export.streaming_content))
+    (council,) = [r for r in data["records"] if r["kind"] == "まちづくり協議会の参加申込み"]
+    assert "子の発熱のため" in [change["reason"] for change in council["data"]["history"]]
