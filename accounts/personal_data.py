@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, Value
-from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -13,14 +11,11 @@ from .models import User
 
 
 def records(*, email: str, name: str = "") -> list[PersonalRecord]:
-    found = Q(email__iexact=email) if email else Q(pk__in=[])
-    if name:
-        found |= Q(full_name=name.replace(" ", "").replace("\u3000", ""))
-    users = (
-        User.objects.annotate(full_name=Concat("family_name", Value(""), "given_name"))
-        .filter(found)
-        .select_related("district")
-    )
+    """The account of the e-mail address. Never found by the name: every account holds an
+    e-mail address, and two residents may share a name (`lib.retention.given_without_email`)."""
+    if not email:
+        return []
+    users = User.objects.filter(email__iexact=email).select_related("district")
     return [
         PersonalRecord(
             kind=_("Account"),

@@ -8,15 +8,19 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from muroran_kyodo.lib.extension import PersonalRecord
+from muroran_kyodo.lib.retention import given_without_email
 
 from .models import Signup
 
 
 def records(*, email: str, name: str = "") -> list[PersonalRecord]:
     found = Q(email__iexact=email) | Q(user__email__iexact=email) if email else Q(pk__in=[])
-    if name:
-        found |= Q(name=name)
-    signups = Signup.objects.filter(found).select_related("session", "user", "district")
+    found |= given_without_email(name, name_field="name", email_field="email")
+    signups = (
+        Signup.objects.filter(found)
+        .select_related("session", "user", "district")
+        .prefetch_related("status_changes")
+    )
     return [
         PersonalRecord(
             kind=_("Council sign-up"),
@@ -40,6 +44,14 @@ def records(*, email: str, name: str = "") -> list[PersonalRecord]:
                     "note": signup.needs_note,
                 },
                 "anonymised_at": signup.anonymised_at,
+                "history": [
+                    {
+                        "at": change.at,
+                        "status": change.get_new_status_display(),
+                        "reason": change.reason,
+                    }
+                    for change in signup.status_changes.all()
+                ],
             },
         )
         for signup in signups

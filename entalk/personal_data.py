@@ -8,14 +8,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from muroran_kyodo.lib.extension import PersonalRecord
+from muroran_kyodo.lib.retention import given_without_email
 
 from .models import Request
 
 
 def records(*, email: str, name: str = "") -> list[PersonalRecord]:
     found = Q(email__iexact=email) | Q(user__email__iexact=email) if email else Q(pk__in=[])
-    if name:
-        found |= Q(contact_name=name)
+    found |= given_without_email(name, name_field="contact_name", email_field="email")
     requests = Request.objects.filter(found).select_related("user", "organization")
     return [
         PersonalRecord(

@@ -1,9 +1,10 @@
 """個人情報の開示・訂正 (個人情報保護法 76条・90条 and the city's ordinance): a page of the admin
 where staff holding the permission `accounts.disclose_personal_data` find every record across
 the portal that holds one person's data (by e-mail address and/or name), download them as one
-JSON file, and correct the name and contacts the person gave on them. Each download and each
-correction is one line of the security log (`accounts.security_events`). Without the
-permission: 403."""
+JSON file, and correct the name and contacts the person gave on them. Each search that shows
+records, each download and each correction is one line of the security log
+(`accounts.security_events`). A name finds only the records given without any e-mail address
+(`lib.retention.given_without_email`). Without the permission: 403."""
 
 from __future__ import annotations
 
@@ -64,7 +65,11 @@ class CorrectionForm(PersonForm):
         max_length=100,
         validators=[validate_name],
     )
-    new_email = NormalizedEmailField(label=gettext_lazy("Correct e-mail address"), required=False)
+    # The columns hold 254 characters (models.EmailField); a longer address is refused here
+    # instead of failing the UPDATE on PostgreSQL.
+    new_email = NormalizedEmailField(
+        label=gettext_lazy("Correct e-mail address"), required=False, max_length=254
+    )
     new_phone = PhoneField(label=gettext_lazy("Correct telephone"), required=False)
 
     def clean(self):
@@ -162,6 +167,16 @@ def page(request):
     found = None
     if form.is_bound and form.is_valid():
         person = {"email": form.cleaned_data["email"], "name": form.cleaned_data["name"]}
+        records = find(**person)
+        # Showing the records discloses them as much as the download does: logged alike.
+        record(
+            "personal_data_viewed",
+            request,
+            request.user,
+            subject_email=person["email"],
+            subject_name=person["name"],
+            records=len(records),
+        )
         found = [
             {
                 "record": found_record,
@@ -169,7 +184,7 @@ def page(request):
                     found_record.data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
                 ),
             }
-            for found_record in find(**person)
+            for found_record in records
         ]
         if correction is None:
             correction = CorrectionForm(initial=person)

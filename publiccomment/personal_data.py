@@ -7,14 +7,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from muroran_kyodo.lib.extension import PersonalRecord
+from muroran_kyodo.lib.retention import given_without_email
 
 from .models import Submission
 
 
 def records(*, email: str, name: str = "") -> list[PersonalRecord]:
     found = Q(email__iexact=email) | Q(user__email__iexact=email) if email else Q(pk__in=[])
-    if name:
-        found |= Q(name=name)
+    found |= given_without_email(name, name_field="name", email_field="email")
     submissions = (
         Submission.objects.filter(found).select_related("case", "user").prefetch_related("opinions")
     )

@@ -11,14 +11,15 @@ from django.utils import timezone
 
 from muroran_kyodo.lib.retention import ANONYMISED, claim, correct_contacts, cutoff
 
-from ..models import Signup
+from ..models import Signup, SignupStatusChange
 
 
 def guest_signups_anonymise(*, now: dt.datetime | None = None, dry_run: bool = False) -> int:
     """Anonymise the sign-ups without an account (guests, and those keyed in by staff) whose
     session ended more than RETENTION["GUEST_SIGNUP_DAYS"] ago. Steps: claim the sign-ups not
     yet anonymised (skipping those another run holds); replace the name with the marker, blank
-    the e-mail and telephone (and any needs left); record `anonymised_at`. The district, the
+    the e-mail and telephone (and any needs left) and the reasons in the sign-up's history (a
+    guest's cancellation reason); record `anonymised_at`. The district, the
     age, the status and the attendance stay for the figures. Sign-ups of account holders
     follow the account. Returns how many sign-ups (a dry run: would be)."""
     now = now or timezone.now()
@@ -28,6 +29,9 @@ def guest_signups_anonymise(*, now: dt.datetime | None = None, dry_run: bool = F
         ids = claim(due, dry_run=dry_run)
         if dry_run or not ids:
             return len(ids)
+        # The reasons in the history: what the guest typed when cancelling (or staff wrote of
+        # the guest). The states and times of the history stay.
+        SignupStatusChange.objects.filter(signup_id__in=ids).exclude(reason="").update(reason="")
         return Signup.objects.filter(pk__in=ids, anonymised_at__isnull=True).update(
             name=ANONYMISED,
             email="",

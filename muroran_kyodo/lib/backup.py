@@ -428,13 +428,29 @@ def read_manifest(source: Path) -> dict[str, Any]:
         raise BackupError(
             f"{path} is of format version {manifest.get('version')}; this portal reads {VERSION}."
         )
-    files = manifest.get("files") or {}
+    # A manifest edited by hand (or damaged) is refused in words, not with a traceback.
+    for key in ("files", "row_counts", "migrations", "uploads"):
+        if not isinstance(manifest.get(key), dict):
+            raise BackupError(f"{path} has no readable {key!r}: the backup is damaged.")
+    if not all(isinstance(count, int) for count in manifest["row_counts"].values()) or not all(
+        isinstance(entries, dict)
+        and all(
+            isinstance(entry, dict) and isinstance(entry.get("size"), int)
+            for entry in entries.values()
+        )
+        for entries in manifest["uploads"].values()
+    ):
+        raise BackupError(f"{path} lists row counts or files it cannot: the backup is damaged.")
+    files = manifest["files"]
     problems = []
     for name in (DUMP, MEDIA):
         if name not in files:
             problems.append(f"{name} is not listed in the manifest")
     for name, expected in files.items():
         file_path = source / name
+        if not isinstance(expected, dict):
+            problems.append(f"{name} has no size and SHA-256 in the manifest")
+            continue
         if Path(name).name != name or not file_path.is_file():
             problems.append(f"{name} is missing")
             continue

@@ -31,6 +31,16 @@ def claim(queryset: QuerySet, *, dry_run: bool = False) -> list[int]:
     return list(due.values_list("pk", flat=True))
 
 
+def given_without_email(name: str, *, name_field: str, email_field: str) -> Q:
+    """The rows that hold the name `name` and no e-mail address at all (neither their own
+    nor an account's): a name alone identifies a person only on such a record (a paper form,
+    a sign-up keyed in by staff). A row holding another e-mail address is another person's,
+    however alike the names: never disclosed or corrected on the strength of a name."""
+    if not name:
+        return Q(pk__in=[])
+    return Q(**{name_field: name, email_field: "", "user__isnull": True})
+
+
 def correct_contacts(
     queryset: QuerySet,
     *,
@@ -42,13 +52,12 @@ def correct_contacts(
     new_phone: str = "",
 ) -> int:
     """開示・訂正: in the rows of `queryset` that hold the person's contacts (the e-mail address
-    `email`, or the name `name` when given), write the new name, e-mail and telephone; an
+    `email`, or the name `name` on a row given without any e-mail address), write the new name, e-mail and telephone; an
     empty value leaves that field as it is. `fields` names the row's (name, e-mail, telephone)
     fields. Returns the rows changed."""
     name_field, email_field, phone_field = fields
     found = Q(**{f"{email_field}__iexact": email}) if email else Q(pk__in=[])
-    if name:
-        found |= Q(**{name_field: name})
+    found |= given_without_email(name, name_field=name_field, email_field=email_field)
     changes = {
         field: value
         for field, value in (

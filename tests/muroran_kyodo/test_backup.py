@@ -468,3 +468,82 @@ def test_a_backup_in_the_project_folder_does_not_change_the_release(settings, tm
         assert pagecache.release() != before
     finally:
         pagecache.release.cache_clear()
+
+
+# ---- review (rel-review) ------------------------------------------------------------------
+
+
+@pg
+def test_the_scratch_drill_never_drops_the_portals_own_database(tmp_path, monkeypatch):
+    """`restore --scratch` drops its scratch database before it restores: when the portal's
+    own database bears the drill's name it is refused before anything is dropped."""
+    live = backup.Database.live()
+    dropped = []
+    monkeypatch.setattr(backup, "DRILL_DATABASE", live.name)
+    monkeypatch.setattr(backup, "drop_database", lambda database: dropped.append(database.name))
+
+    with pytest.raises(CommandError, match="is the portal's own database"):
+        call_command("restore", source=tmp_path, scratch=True, stdout=io.StringIO())
+    with pytest.raises(CommandError, match="is the portal's own database"):
+        call_command(
+            "restore", source=tmp_path, scratch=True, replaces_live=True, stdout=io.StringIO()
+        )
+
+    assert dropped == []
+    assert _exists(live)
+
+
+def _sealed(directory: Path, **manifest) -> Path:
+    """A backup directory whose two files match their manifest, with `manifest` merged in."""
+    directory.mkdir()
+    files = {}
+    for name in (backup.DUMP, backup.MEDIA):
+        (directory / name).write_bytes(b"bytes of " + name.encode())
+        sha, size = backup.sha256_file(directory / name)
+        files[name] = {"sha256": sha, "size": size}
+    content = {
+        "format": backup.FORMAT,
+        "version": backup.VERSION,
+        "files": files,
+        "row_counts": {"accounts_user": 1},
+        "migrations": {"accounts": "0001_initial"},
+        "uploads": {"media": {}},
+        **manifest,
+    }
+    (directory / backup.MANIFEST).write_text(json.dumps(content))
+    return directory
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"files": {backup.DUMP: "x", backup.MEDIA: "y"}},
+        {"files": ["database.dump"]},
+        {"row_counts": None},
+        {"row_counts": {"accounts_user": "many"}},
+        {"uploads": {"media": {"a.pdf": "x"}}},
+        {"migrations": "all"},
+    ],
+)
+def test_a_manifest_damaged_in_its_structure_is_refused_in_words(tmp_path, damage):
+    assert backup.read_manifest(_sealed(tmp_path / "good"))["format"] == backup.FORMAT
+
+    with pytest.raises(backup.BackupError, match="damaged|no size and SHA-256"):
+        backup.read_manifest(_sealed(tmp_path / "bad", **damage))
+
+
+@pg
+def test_the_target_database_may_come_from_the_environment_not_the_command_line(
+    backup_dir, scratch, monkeypatch
+):
+    """RESTORE_DATABASE_URL: a password that never shows in `ps` or the shell's history."""
+    database, media_root = scratch
+    monkeypatch.setenv("RESTORE_DATABASE_URL", backup.Database.live().url())
+    with pytest.raises(CommandError, match="is the portal's own database"):
+        call_command("restore", source=backup_dir, media_root=media_root, stdout=io.StringIO())
+
+    monkeypatch.setenv("RESTORE_DATABASE_URL", database.url())
+    out = io.StringIO()
+    call_command("restore", source=backup_dir, media_root=media_root, stdout=out)
+    assert f"Restored into the database {database.name}" in out.getvalue()
+    assert _exists(database)

@@ -111,8 +111,10 @@ def test_a_search_by_name_finds_records_given_without_the_e_mail(officer_client,
 
     response = officer_client.get(URL, {"name": "開示 花子"})
 
-    kinds = [row["record"].kind for row in response.context["found"]]
-    assert kinds.count("パブリックコメントの提出") == 2
+    # Only the paper form: the records holding an e-mail address are found by that address.
+    found = response.context["found"]
+    assert [row["record"].kind for row in found] == ["パブリックコメントの提出"]
+    assert found[0]["record"].data["channel"] == "郵送"
 
 
 def test_the_correction_changes_the_persons_records_and_is_logged(officer_client, officer, records):
@@ -217,3 +219,106 @@ def test_the_page_runs_as_many_queries_for_many_records_as_for_few(officer_clien
         )
 
     assert count() == few
+
+
+# ---- review (rel-review): a name never reaches another person's records ------------------
+
+
+def test_a_name_never_finds_records_that_hold_another_e_mail_or_an_account(officer_client, records):
+    """Two residents may share a name: searching by the name of one must not disclose the
+    records and account of the other, who gave an e-mail address of their own."""
+    with time_machine.travel(pf.NOW, tick=False):
+        pf.submit(
+            pf.make_case(), "紙の意見です。", name="別人 次郎", channel="post", received_at=pf.NOW
+        )
+
+    response = officer_client.get(URL, {"name": "別人 次郎"})
+
+    assert response.status_code == 200
+    found = response.context["found"]
+    assert [row["record"].kind for row in found] == ["パブリックコメントの提出"]
+    assert OTHER not in response.content.decode()
+    export = officer_client.post(URL, {"action": "export", "name": "別人 次郎"})
+    text = b"".join(export.streaming_content).decode()
+    assert OTHER not in text and "0143-10-0002" not in text and "別の意見です。" not in text
+
+
+def test_a_correction_by_name_leaves_a_namesake_with_an_e_mail_alone(officer_client, records):
+    with time_machine.travel(pf.NOW, tick=False):
+        paper = pf.submit(
+            pf.make_case(), "紙の意見です。", name="別人 次郎", channel="post", received_at=pf.NOW
+        )
+
+    response = officer_client.post(
+        URL, {"action": "correct", "name": "別人 次郎", "new_phone": "0143-55-6666"}
+    )
+
+    assert response.status_code == 302
+    assert Submission.objects.get(pk=paper.pk).phone == "0143-55-6666"
+    assert Submission.objects.get(email=OTHER).phone == "0143-10-0002"
+    assert CouncilSignup.objects.get(email=OTHER).phone == "0143-10-0002"
+    assert EntalkRequest.objects.get(email=OTHER).phone != "0143-55-6666"
+    assert Registration.objects.get(user=records[1]).contact_phone != "0143-55-6666"
+
+
+def test_a_correct_e_mail_longer_than_the_column_is_refused_on_the_form(officer_client, records):
+    long_address = "a" * 60 + "@" + ".".join(["b" * 60] * 3) + ".jp"  # 247 + 13 > 254
+    long_address = "x" * 10 + long_address
+    assert len(long_address) > 254
+
+    response = officer_client.post(
+        URL, {"action": "correct", "email": PERSON, "new_email": long_address}
+    )
+
+    assert response.status_code == 200
+    assert "254" in response.content.decode()
+    assert Submission.objects.get(email=PERSON).phone == "0143-10-0001"
+    assert not SecurityEvent.objects.filter(event="personal_data_corrected").exists()
+
+
+def test_a_search_that_shows_records_is_logged(officer_client, officer, records):
+    officer_client.get(URL, {"email": PERSON})
+
+    event = SecurityEvent.objects.get(event="personal_data_viewed")
+    assert event.user == officer
+    assert event.detail["subject_email"] == PERSON and event.detail["records"] == 7
+    officer_client.get(URL, {"email": "not-an-address"})
+    assert SecurityEvent.objects.filter(event="personal_data_viewed").count() == 1
+
+
+def test_an_invitation_to_the_persons_address_is_disclosed_without_an_account(
+    officer_client, organization
+):
+    """An invitation holds the e-mail address of someone who may have no account yet."""
+    from organizations.models import Invitation
+
+    invited = "invited-xq@example.jp"
+    Invitation.objects.create(organization=organization, email=invited)
+    Invitation.objects.create(organization=organization, email=OTHER)
+
+    response = officer_client.get(URL, {"email": invited.upper()})
+
+    found = response.context["found"]
+    assert [row["record"].kind for row in found] == ["団体への招待"]
+    assert found[0]["record"].data["email"] == invited
+    assert OTHER not in response.content.decode()
+    export = officer_client.post(URL, {"action": "export", "email": invited})
+    assert invited in b"".join(export.streaming_content).decode()
+
+
+def test_the_export_holds_what_the_person_wrote_when_cancelling_a_sign_up(officer_client, records):
+    import datetime as dt
+
+    from councils import services as council_services
+
+    signup = CouncilSignup.objects.get(email=PERSON)
+    before_it_starts = signup.session.starts_at - dt.timedelta(days=1)
+    council_services.signup_cancel(
+        signup=signup, by=None, reason="子の発熱のため", now=before_it_starts
+    )
+
+    export = officer_client.post(URL, {"action": "export", "email": PERSON})
+
+    data = json.loads(b"".join(export.streaming_content))
+    (council,) = [r for r in data["records"] if r["kind"] == "まちづくり協議会の参加申込み"]
+    assert "子の発熱のため" in [change["reason"] for change in council["data"]["history"]]

@@ -203,6 +203,21 @@ def test_guest_signups_after_the_period_are_anonymised(settings, ended_session):
     assert account.anonymised_at is None and account.email == "account-xq@example.jp"
 
 
+def test_a_guests_cancellation_reason_goes_with_the_name(settings, ended_session):
+    """What the guest typed when cancelling is theirs too; the history's states stay."""
+    session, guest, _account = ended_session
+    council_services.signup_cancel(
+        signup=guest, by=None, reason="来訪ＸＱ花子、子の発熱のため", now=session.starts_at - DAY
+    )
+    days = settings.RETENTION["GUEST_SIGNUP_DAYS"]
+
+    assert council_services.guest_signups_anonymise(now=session.ends_at + (days + 1) * DAY) == 1
+
+    history = list(guest.status_changes.values_list("new_status", "reason"))
+    assert (CouncilSignup.Status.CANCELLED, "") in history
+    assert all(reason == "" for _status, reason in history)
+
+
 def test_guest_signups_of_a_session_not_yet_ended_are_never_anonymised():
     session = cf.make_workshop()
     guest = cf.make_signup(session, name="予定ＸＱ")

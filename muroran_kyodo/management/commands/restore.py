@@ -28,7 +28,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--from", dest="source", type=Path, required=True, help="a backup")
-        parser.add_argument("--database-url", help="postgres://… of the database to restore into")
+        parser.add_argument(
+            "--database-url",
+            # From the environment, a password never shows on a command line (`ps`, history).
+            default=os.environ.get("RESTORE_DATABASE_URL") or None,
+            help="postgres://… of the database to restore into (default: $RESTORE_DATABASE_URL)",
+        )
         parser.add_argument("--media-root", type=Path, help="an empty directory for the uploads")
         parser.add_argument(
             "--quarantine-root",
@@ -57,10 +62,15 @@ class Command(BaseCommand):
                 if options["database_url"] or options["media_root"]:
                     raise CommandError("--scratch chooses the database and directory itself.")
                 database = backup.Database.live().other(backup.DRILL_DATABASE)
-                backup.drop_database(database)
                 scratch_dir = Path(tempfile.mkdtemp(prefix="muroran-restore-drill-"))
                 media_root = scratch_dir / "media"
                 quarantine_root = scratch_dir / "quarantine"
+                # The scratch database is dropped before and after: never the portal's own
+                # (a portal whose DATABASE_URL names the drill's database), whatever the flag.
+                backup.refuse_live(
+                    backup.Target(database, media_root, quarantine_root), replaces_live=False
+                )
+                backup.drop_database(database)
             else:
                 if not options["database_url"] or not options["media_root"]:
                     raise CommandError("Give --database-url and --media-root (or --scratch).")
