@@ -56,7 +56,7 @@ def _moment(field, description):
 class OutboxMailAdmin(EstimatedCountAdminMixin, admin.ModelAdmin):
     list_display = [
         "status",
-        short_text("to", _("to"), length=30, getter=lambda o: ", ".join(o.recipients)),
+        short_text("to", _("recipients"), length=30, getter=lambda o: ", ".join(o.recipients)),
         short_text("subject", _("subject"), length=30),
         "name",
         "attempts",
@@ -68,7 +68,7 @@ class OutboxMailAdmin(EstimatedCountAdminMixin, admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["to"]
     list_defer = ("body", "html_body", "headers")
-    ordering = ["-created_at", "-pk"]
+    ordering = ["-pk"]  # newest first, read from the primary key's index
     fields = [
         "status",
         "name",

@@ -87,10 +87,11 @@ class OutboxMail(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    name = models.CharField(_("e-mail"), max_length=100, blank=True)
-    from_email = models.CharField(_("from"), max_length=300)
+    # The template set (`emails/<name>-…`, allauth's prefix): which e-mail it is, for staff.
+    name = models.CharField(_("kind of e-mail"), max_length=100, blank=True)
+    from_email = models.CharField(_("sender"), max_length=300)
     # One address a line (an address may hold a comma in its display name).
-    to = models.TextField(_("to"))
+    to = models.TextField(_("recipients"))
     subject = models.CharField(_("subject"), max_length=998)
     body = models.TextField(_("text"))
     html_body = models.TextField(_("HTML"), blank=True)

@@ -121,13 +121,13 @@ def message_of(row: OutboxMail, connection: Any = None) -> EmailMessage:
     """The stored row as a message again."""
     headers = dict(row.headers or {})
     if row.body or not row.html_body:
-        message = EmailMultiAlternatives(
+        both = EmailMultiAlternatives(
             row.subject, row.body, row.from_email, row.recipients, headers=headers,
             connection=connection,
         )  # fmt: skip
         if row.html_body:
-            message.attach_alternative(row.html_body, "text/html")
-        return message
+            both.attach_alternative(row.html_body, "text/html")
+        return both
     message = EmailMessage(
         row.subject, row.html_body, row.from_email, row.recipients, headers=headers,
         connection=connection,
@@ -356,7 +356,5 @@ def outbox_health(now: dt.datetime | None = None) -> dict[str, Any]:
         "failed": figures["failed"],
         "oldest_pending_seconds": age,
         "stuck_sending": figures["stuck"],
-        "ok": figures["failed"] == 0
-        and figures["stuck"] == 0
-        and (age is None or age <= alert),
+        "ok": figures["failed"] == 0 and figures["stuck"] == 0 and (age is None or age <= alert),
     }

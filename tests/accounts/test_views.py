@@ -362,7 +362,9 @@ def test_password_reset_for_an_unknown_address_shows_the_same_page(client, resid
 
 def test_password_reset_link_sets_a_new_password(client, resident):
     with committed():
-        client.post("/accounts/password/reset/", {"email": "ｒｅｓｉｄｅｎｔ＠ｅｘａｍｐｌｅ．ｊｐ"})
+        client.post(
+            "/accounts/password/reset/", {"email": "ｒｅｓｉｄｅｎｔ＠ｅｘａｍｐｌｅ．ｊｐ"}
+        )
     path = RESET_LINK.search(mail.outbox[0].body).group(1)
     response = client.get(path)
     assert response.status_code == 302  # the key moves into the session, out of the URL

@@ -61,9 +61,7 @@ def _mail(to="a@example.jp"):
 
 
 def _outbox_warnings(caplog):
-    return [
-        r for r in caplog.records if r.name == "muroran_kyodo.lib.outbox" and r.levelno >= 30
-    ]
+    return [r for r in caplog.records if r.name == "muroran_kyodo.lib.outbox" and r.levelno >= 30]
 
 
 # --- a transition while the mail server is down ------------------------------------------------
@@ -464,6 +462,7 @@ def test_staff_see_the_outbox_filtered_and_searched_and_cannot_add(superuser_cli
 
     page = superuser_client.get(CHANGELIST).content.decode()
     assert "failed@example.jp" in page and "sent@example.jp" in page
+    assert "再送する" in page and "送信失敗" in page
 
     page = superuser_client.get(CHANGELIST, {"status__exact": "failed"}).content.decode()
     assert "failed@example.jp" in page and "sent@example.jp" not in page
