@@ -35,6 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from muroran_kyodo.lib.cache import CacheUnavailable, required
 from muroran_kyodo.lib.mail import absolute_url, send
+from muroran_kyodo.lib.outbox import OutboxBackend
 from muroran_kyodo.lib.ratelimit import client_ip
 
 from . import links
@@ -42,6 +43,7 @@ from .models import AccountLink
 from .security_events import count_in_cache, record
 
 if TYPE_CHECKING:
+    from django.core.mail import EmailMessage
     from django.http import HttpRequest
 
     from muroran_kyodo.lib.typing import User
@@ -213,7 +215,21 @@ def unlock(request: HttpRequest, token: str) -> User | None:
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """allauth's adapter with the lock-out above, recording it in the audit log."""
+    """allauth's adapter with the lock-out above, recording it in the audit log; its e-mails
+    (address confirmation, password reset, sign-in codes) go through the portal's outbox."""
+
+    def render_mail(
+        self,
+        template_prefix: str,
+        email: str | list[str],
+        context: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> EmailMessage:
+        # Rendered as allauth renders it; its `send()` (allauth's send_mail) puts it in the
+        # outbox, delivered once the request's transaction commits and retried if that fails.
+        message = super().render_mail(template_prefix, email, context, headers)
+        message.connection = OutboxBackend(name=template_prefix)
+        return message
 
     def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
         # allauth's key is "<site>:<address>": one per (address, source) instead.

@@ -422,7 +422,7 @@ def request_create(
             RequestStatusChange.objects.create(
                 request=request, old_status="", new_status=request.status, by=_account(by)
             )
-            transaction.on_commit(lambda: emails.request_received(request))
+            emails.request_received(request)
     except IntegrityError:
         # Two submissions of the same group at the same moment: the partial unique index
         # keeps one; the other is told why.

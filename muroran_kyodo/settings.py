@@ -356,6 +356,20 @@ DEFAULT_FROM_EMAIL = env.str(
 )
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 ADMINS = [("Portal admins", a) for a in env.list("ADMIN_EMAILS", default=[])]
+# Seconds the mail server may take to answer (Django's default waits for ever); a delivery that
+# times out waits in the outbox for `send_outbox`.
+EMAIL_TIMEOUT = EMAIL_CONFIG.get("EMAIL_TIMEOUT") or env.int("EMAIL_TIMEOUT", default=10)
+# The outbox (muroran_kyodo/lib/outbox.py): tries before an e-mail is failed (staff send it
+# again), the first wait after a failure (doubling up to the cap), e-mails per run of
+# `send_outbox`, days sent e-mails are kept, and the health's thresholds: the oldest waiting
+# e-mail's age, and how long an e-mail may stay "being sent".
+MAIL_OUTBOX_MAX_ATTEMPTS = env.int("MAIL_OUTBOX_MAX_ATTEMPTS", default=12)
+MAIL_OUTBOX_RETRY_SECONDS = env.int("MAIL_OUTBOX_RETRY_SECONDS", default=60)
+MAIL_OUTBOX_RETRY_MAX_SECONDS = env.int("MAIL_OUTBOX_RETRY_MAX_SECONDS", default=3600)
+MAIL_OUTBOX_BATCH = env.int("MAIL_OUTBOX_BATCH", default=200)
+MAIL_OUTBOX_KEEP_DAYS = env.int("MAIL_OUTBOX_KEEP_DAYS", default=30)
+MAIL_OUTBOX_ALERT_SECONDS = env.int("MAIL_OUTBOX_ALERT_SECONDS", default=900)
+MAIL_OUTBOX_STUCK_SECONDS = env.int("MAIL_OUTBOX_STUCK_SECONDS", default=600)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG

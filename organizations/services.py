@@ -106,7 +106,7 @@ def organization_register(*, form: forms.ModelForm[Organization], by: User) -> O
         by=by,
         reason=site_language_text(gettext_lazy("Registered on the portal")),
     )
-    transaction.on_commit(lambda: emails.registered(organization, by))
+    emails.registered(organization, by)
     return organization
 
 
@@ -179,7 +179,7 @@ def member_invite(*, organization: Organization, email: str, role: str, by: User
         raise ValidationError(
             {"email": _("An invitation to this address is already waiting for an answer.")}
         ) from None
-    transaction.on_commit(lambda: emails.invitation(invitation))
+    emails.invitation(invitation)
     return invitation
 
 
@@ -220,4 +220,4 @@ def member_remove(*, membership: Membership, by: UserLike) -> None:
             )
         )
     membership.delete()
-    transaction.on_commit(lambda: emails.member_removed(organization, membership.user))
+    emails.member_removed(organization, membership.user)

@@ -380,7 +380,7 @@ def submission_create(
                 OpinionItem(opinion=opinion, case=case, position=1) for opinion in created_opinions
             )
             if submission.email:
-                transaction.on_commit(lambda: emails.submission_received(submission))
+                emails.submission_received(submission)
     except IntegrityError:
         if token is not None:
             existing = Submission.objects.filter(token=token).first()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from functools import partial
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -124,7 +123,7 @@ def _join(
             )
     except IntegrityError:  # joined at the same moment by another write (partial unique)
         return None
-    transaction.on_commit(partial(emails.facilitator_joined, entry))
+    emails.facilitator_joined(entry)
     return entry
 
 
@@ -266,7 +265,7 @@ def facilitator_assign(
                 )
         except IntegrityError:  # the table taken at the same moment (unique per table)
             raise ValidationError({"table": _table_taken()}) from None
-        transaction.on_commit(partial(emails.facilitator_assigned, assignment))
+        emails.facilitator_assigned(assignment)
     return assignment
 
 
@@ -287,4 +286,4 @@ def facilitator_unassign(
     with transaction.atomic():
         deleted, _rows = Assignment.objects.filter(pk=assignment.pk).delete()
         if deleted:
-            transaction.on_commit(partial(emails.facilitator_unassigned, assignment))
+            emails.facilitator_unassigned(assignment)

@@ -11,7 +11,6 @@ after it (and withdrawn with a reason), a training's completions recorded
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -207,7 +206,7 @@ def session_cancel(
         SignupStatusChange.objects.bulk_create(history)
         for signup in signups:
             if signup.email:
-                transaction.on_commit(partial(emails.session_cancelled, signup, reason))
+                emails.session_cancelled(signup, reason)
         assignments = list(
             Assignment.objects.filter(session=session)
             .select_related("facilitator__user")
@@ -216,7 +215,7 @@ def session_cancel(
         Assignment.objects.filter(pk__in=[a.pk for a in assignments]).delete()
         for assignment in assignments:
             assignment.session = session
-            transaction.on_commit(partial(emails.session_cancelled_facilitator, assignment, reason))
+            emails.session_cancelled_facilitator(assignment, reason)
     return session
 
 

@@ -128,7 +128,7 @@ def _fill(
         _move(waiting, new=SS.REGISTERED, by=by, now=now, reason=reason)
         waiting.session = session
         promoted.append(waiting)
-        transaction.on_commit(lambda s=waiting: emails.signup_promoted(s))  # type: ignore[misc]
+        emails.signup_promoted(waiting)
     return promoted
 
 
@@ -153,9 +153,9 @@ def _allocate(
         _move(signup, new=status, by=by, now=now, changes={"queued_at": queued_at})
     signup.session = session
     if status == SS.REGISTERED:
-        transaction.on_commit(lambda: emails.signup_registered(signup))
+        emails.signup_registered(signup)
     else:
-        transaction.on_commit(lambda: emails.signup_waiting(signup))
+        emails.signup_waiting(signup)
     return status
 
 
@@ -365,7 +365,7 @@ def signup_create(
                 SignupStatusChange.objects.create(
                     signup=signup, old_status="", new_status=SS.UNCONFIRMED, at=now
                 )
-                transaction.on_commit(lambda: emails.signup_confirm_link(signup))
+                emails.signup_confirm_link(signup)
             else:
                 _allocate(signup, locked, now, by=keyed_in_by or user)
     except IntegrityError:
@@ -446,7 +446,7 @@ def signup_cancel(
         was_registered = current == SS.REGISTERED
         _move(signup, new=SS.CANCELLED, by=by, now=now, reason=reason)
         signup.session = locked
-        transaction.on_commit(lambda: emails.signup_cancelled(signup))
+        emails.signup_cancelled(signup)
         if was_registered:
             # The person moved up is moved by the system, not by the one who cancelled.
             _fill(locked, by=None, now=now, reason=_("A place became free."))

@@ -1,5 +1,7 @@
 """One way to send a portal e-mail: templates `emails/<name>-subject.txt`, `-body.txt` and,
-if present, `-body.html`, rendered with the site's name and address in the context.
+if present, `-body.html`, rendered with the site's name and address in the context, and put in
+the outbox (`lib.outbox`): stored in the caller's transaction, delivered once it commits, and
+retried by `manage.py send_outbox` when the mail server is down.
 
 `send_once(key, …)` is for the e-mails of commands run by cron (reminders, the staff digest):
 it sends nothing if an e-mail with the same key was sent already, even by a run going on at the
@@ -17,6 +19,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from . import outbox
 from .models import SentMail
 
 if TYPE_CHECKING:
@@ -30,44 +33,49 @@ def absolute_url(path: str) -> str:
 
 
 def send(name: str, to: list[str], context: dict[str, Any]) -> None:
-    """Send in Japanese whatever language the person who triggered it is using: the recipient
-    (a group, a resident) did not choose the admin's language."""
-    with translation.override(settings.LANGUAGE_CODE):
-        _send(name, to, context)
+    """Render in Japanese whatever language the person who triggered it is using (the
+    recipient, a group or a resident, did not choose the admin's language) and put it in the
+    outbox: call it inside the transaction of the change it tells about, so that the mail is
+    kept or dropped with it; it goes once that transaction commits."""
+    _send(name, to, context)
 
 
 def send_once(key: str, name: str, to: list[str], context: dict[str, Any]) -> bool:
     """Send the e-mail unless one with this `key` was sent before; True if it is sent now.
 
-    1. In a transaction, insert `key` into `SentMail` (unique). A second run finds it; a run
-       at the same moment waits on the unique index until the first commits, then finds it;
+    1. In a transaction, insert `key` into `SentMail` (unique) and put the e-mail in the
+       outbox with the same key. A second run finds the key; a run at the same moment waits on
+       the unique index until the first commits, then finds it;
     2. the e-mail goes once that transaction commits (inside a caller's transaction, once the
        caller's commits; rolled back, no key and no e-mail);
-    3. if the delivery fails the key is deleted again, so the next run tries once more, and
-       the failure is logged rather than stopping the other e-mails of the run.
+    3. if the delivery fails the key stays: the outbox tries the same row again
+       (`send_outbox`), never a second copy. An e-mail that cannot be rendered is logged and
+       not kept, so that the other e-mails of the run still go.
     """
     recipients = [address for address in to if address]
     if not recipients:
         return False
-    with transaction.atomic():
-        _row, created = SentMail.objects.get_or_create(key=key)
-        if created:
-            transaction.on_commit(lambda: _deliver_once(key, name, recipients, context))
+    try:
+        with transaction.atomic():
+            _row, created = SentMail.objects.get_or_create(key=key)
+            if created:
+                _send(name, recipients, context, key=key)
+    except Exception:
+        logger.exception("E-mail %s (%s) could not be written; the next run tries again", name, key)
+        return False
     return created
 
 
-def _deliver_once(key: str, name: str, to: list[str], context: dict[str, Any]) -> None:
-    try:
-        send(name, to, context)
-    except Exception:
-        SentMail.objects.filter(key=key).delete()
-        logger.exception("E-mail %s (%s) not delivered; it will be tried again", name, key)
-
-
-def _send(name: str, to: list[str], context: dict[str, Any]) -> None:
+def _send(name: str, to: list[str], context: dict[str, Any], *, key: str | None = None) -> None:
     recipients = [address for address in to if address]
     if not recipients:
         return
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _render(name, recipients, context)
+    outbox.enqueue(message, name=name, key=key)
+
+
+def _render(name: str, recipients: list[str], context: dict[str, Any]) -> EmailMultiAlternatives:
     context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
     subject = render_to_string(f"emails/{name}-subject.txt", context).strip()
     subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.splitlines())
@@ -79,7 +87,7 @@ def _send(name: str, to: list[str], context: dict[str, Any]) -> None:
         )
     except TemplateDoesNotExist:
         pass
-    message.send()
+    return message
 
 
 def site_language_text(message: StrOrPromise, **values: object) -> str:

@@ -1,5 +1,5 @@
 """The portal's shared tables - counters for human-readable numbers (MP-2026-00123), the keys
-of e-mails sent once, the virus check of every stored upload - and the shape every app's history of state changes shares."""
+of e-mails sent once, the outbox of every e-mail, the virus check of every stored upload - and the shape every app's history of state changes shares."""
 
 from __future__ import annotations
 
@@ -69,6 +69,63 @@ class SentMail(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class OutboxMail(models.Model):
+    """One e-mail as rendered, waiting for delivery or delivered (`lib.outbox`). Written in the
+    transaction that has something to tell, so it commits or rolls back with it; delivered after
+    the commit, and by `manage.py send_outbox` (cron) when that failed.
+
+    pending: to be sent at `next_attempt_at`; sending: claimed by one deliverer, which marks it
+    sent or puts it back as pending (or failed after MAIL_OUTBOX_MAX_ATTEMPTS). A row left in
+    sending (the process died between the mail server accepting it and the mark) may have been
+    delivered: it is never tried again by itself, so that nobody gets a mail twice; staff see it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    # The template set (`emails/<name>-…`, allauth's prefix): which e-mail it is, for staff.
+    name = models.CharField(_("kind of e-mail"), max_length=100, blank=True)
+    from_email = models.CharField(_("sender"), max_length=300)
+    # One address a line (an address may hold a comma in its display name).
+    to = models.TextField(_("recipients"))
+    subject = models.CharField(_("subject"), max_length=998)
+    body = models.TextField(_("text"))
+    html_body = models.TextField(_("HTML"), blank=True)
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    # A cron e-mail's once-only key (`mail.send_once`); none for the others.
+    key = models.CharField(_("key"), max_length=200, unique=True, null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        indexes = [
+            # send_outbox's due rows, oldest first; the health's pending count and oldest row.
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            models.Index(fields=["status", "created_at"], name="outbox_status_created"),
+            # The retention's sent rows; the stuck 'sending' rows.
+            models.Index(fields=["status", "sent_at"], name="outbox_status_sent"),
+            models.Index(fields=["status", "claimed_at"], name="outbox_status_claimed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.subject} → {', '.join(self.recipients)}"
+
+    @property
+    def recipients(self) -> list[str]:
+        return [line for line in self.to.splitlines() if line.strip()]
 
 
 class FileScan(models.Model):

@@ -15,7 +15,8 @@ model, its notification) and writes one named function per transition that calls
    (`filter(pk=…, status=old).update(…)`), so a concurrent change fails instead of being
    overwritten;
 3. writes the history row (old, new, by, at, reason) in the shared `StatusChange` shape;
-4. schedules the notification for after the commit.
+4. notifies: the e-mail is written to the outbox in the same transaction, and delivered once
+   it commits (`lib.outbox`).
 
 Locks (a programme's budget, an application row) are the caller's business: take them in a
 `transaction.atomic()` around the call. Every refusal of a state change is a `TransitionError`
@@ -64,7 +65,8 @@ class Workflow(Generic[M]):
     history: type[StatusChange]
     allowed: Mapping[tuple[str, str], str]
     may: Callable[[UserLike, M, str], bool]
-    # Called after the commit as notify(record, old=…, reason=…); None sends nothing.
+    # Called in the transaction, after the history row, as notify(record, old=…, reason=…):
+    # its e-mails go to the outbox, delivered once the transaction commits; None sends nothing.
     notify: Callable[..., None] | None = None
     # (old, new) pairs, or new states, that need a reason.
     reason_required: Collection[tuple[str, str] | str] = ()
@@ -125,7 +127,7 @@ class Workflow(Generic[M]):
         changes: Mapping[str, Any] | None = None,
         notify: bool = True,
     ) -> M:
-        """Check, compare-and-set, write the history row, notify on commit (see the module)."""
+        """Check, compare-and-set, write the history row, notify (see the module)."""
         old = self.check(record, new=new, by=by, reason=reason)
         now = timezone.now()
         fields = {self.status_field: new, **(changes or {})}
@@ -147,8 +149,9 @@ class Workflow(Generic[M]):
             # After the change: `history_extra` reads the record as it now stands.
             self.record_history(record, old=old, new=new, by=by, at=now, reason=reason)
             if notify and self.notify is not None:
-                send = self.notify
-                transaction.on_commit(lambda: send(record, old=old, reason=reason))
+                # The e-mail is written to the outbox with the change (rolled back with it),
+                # and goes once the transaction commits.
+                self.notify(record, old=old, reason=reason)
         return record
 
     def record_history(

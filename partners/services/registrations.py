@@ -185,7 +185,7 @@ def registration_create(
         raise ValidationError(
             _("You already have a registration for this programme. See My page.")
         ) from None
-    transaction.on_commit(lambda: emails.received(registration))
+    emails.received(registration)
     return registration
 
 

@@ -135,8 +135,9 @@ def signup_create(
             SIGNUP.record_history(
                 signup, old="", new=status, by=by, at=now, reason=received_by(signup)
             )
-            # Sent once the caller's transaction commits (the admin's too), never on a refusal.
-            transaction.on_commit(lambda: emails.signup_received(signup))
+            # In the outbox with the sign-up: sent once the caller's transaction commits (the
+            # admin's too), never on a refusal.
+            emails.signup_received(signup)
     except IntegrityError:
         raise ValidationError(
             _("You have already signed up for this shift."), code="duplicate"
@@ -175,7 +176,7 @@ def signup_cancel(*, signup: Signup, by: UserLike) -> Signup:
         except TransitionError:
             raise ValidationError(SIGNUP_CANCELLED, code="cancelled") from None
         by_city = not can_act_for(by, signup.registration)
-        transaction.on_commit(lambda: emails.signup_cancelled(signup, by_city=by_city))
+        emails.signup_cancelled(signup, by_city=by_city)
         if old == SS.CONFIRMED:
             _promote_the_first_waiting(locked, by=by)
     return signup

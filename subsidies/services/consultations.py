@@ -6,7 +6,6 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,7 +53,7 @@ def consultation_book(
 def _notify_booked(consultation: Consultation, *, by_staff: bool) -> None:
     """E-mails after the commit (emails.consultation_booked): the group, and 地域生活課 when
     the group booked it."""
-    transaction.on_commit(lambda: emails.consultation_booked(consultation, by_staff=by_staff))
+    emails.consultation_booked(consultation, by_staff=by_staff)
 
 
 def consultation_mark_held(
@@ -79,7 +78,7 @@ def consultation_mark_held(
     for field, value in changes.items():
         setattr(consultation, field, value)
     if newly_held:
-        transaction.on_commit(lambda: emails.consultation_held(consultation))
+        emails.consultation_held(consultation)
     return consultation
 
 
@@ -118,5 +117,5 @@ def consultation_record(
         staff_note=note,
         recorded_by=by,
     )
-    transaction.on_commit(lambda: emails.consultation_held(consultation))
+    emails.consultation_held(consultation)
     return consultation

@@ -52,7 +52,7 @@ def assign_reviewer(*, application: Application, reviewer: User, by: User) -> Re
                 application=application, reviewer=reviewer, assigned_by=by
             )
             # The reviewer is told once the assignment (and the caller's transaction) commits.
-            transaction.on_commit(lambda: emails.reviewer_assigned(assignment))
+            emails.reviewer_assigned(assignment)
             return assignment
     except IntegrityError:
         raise ValidationError(

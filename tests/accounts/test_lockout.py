@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import AccountLink, SecurityEvent
 from tests import factories
+from tests.mailing import committed
 
 LOCKED = "このメールアドレスへのログインの失敗が続いたため、ログインを一時的に止めています。"
 OFFER = "このブラウザーからログインするためのリンクをメールで受け取る"
@@ -37,7 +38,9 @@ def _browser(ip):
 
 
 def _login(client, email, password):
-    return client.post("/accounts/login/", {"login": email, "password": password})
+    # The staff's alert goes on commit, at the end of the request (the outbox).
+    with committed():
+        return client.post("/accounts/login/", {"login": email, "password": password})
 
 
 def _fail(client, email, times):
@@ -51,7 +54,8 @@ def _signed_in_as(client, user):
 
 
 def _request_unlock(client, email):
-    return client.post("/accounts/unlock/", {"email": email})
+    with committed():
+        return client.post("/accounts/unlock/", {"email": email})
 
 
 def test_the_owner_signs_in_from_home_while_locked_out_elsewhere(clock, resident):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext, override
 from accounts.models import User
 from muroran_kyodo.lib import jp
 from tests import factories
+from tests.mailing import committed
 
 PROFILE = {
     "family_name": "輪西",
@@ -159,15 +160,16 @@ def test_signup_page_asks_for_email_names_readings_and_password(client, db):
 def test_signup_with_a_full_width_address_creates_an_unverified_account_and_sends_the_link(
     client, db
 ):
-    response = client.post(
-        "/accounts/signup/",
-        {
-            **SIGNUP,
-            "email": "ＨＡＮＡＫＯ＠ｅｘａｍｐｌｅ．ｊｐ",
-            "family_name_kana": "わにし",
-            "given_name_kana": "ﾊﾅｺ",
-        },
-    )
+    with committed():  # the mail goes once the request's writes commit (the outbox)
+        response = client.post(
+            "/accounts/signup/",
+            {
+                **SIGNUP,
+                "email": "ＨＡＮＡＫＯ＠ｅｘａｍｐｌｅ．ｊｐ",
+                "family_name_kana": "わにし",
+                "given_name_kana": "ﾊﾅｺ",
+            },
+        )
     assert response.status_code == 302
     assert response["Location"] == "/accounts/confirm-email/"
     user = User.objects.get()
@@ -205,7 +207,10 @@ def test_signup_with_kanji_in_the_reading_is_refused_and_keeps_the_input(client,
 
 
 def test_signup_with_a_taken_address_looks_the_same_and_warns_the_owner(client, resident):
-    response = client.post("/accounts/signup/", {**SIGNUP, "email": "ＲＥＳＩＤＥＮＴ＠example.jp"})
+    with committed():
+        response = client.post(
+            "/accounts/signup/", {**SIGNUP, "email": "ＲＥＳＩＤＥＮＴ＠example.jp"}
+        )
     # Same answer as for a new address, so the form does not reveal who is registered.
     assert response.status_code == 302
     assert response["Location"] == "/accounts/confirm-email/"
@@ -222,9 +227,10 @@ def test_signup_with_a_taken_address_looks_the_same_and_warns_the_owner(client, 
 def test_sign_in_is_refused_until_the_address_is_verified(client, db):
     user = factories.make_user("hanako@example.jp", verified=False)
     EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
-    response = client.post(
-        "/accounts/login/", {"login": "hanako@example.jp", "password": factories.PASSWORD}
-    )
+    with committed():
+        response = client.post(
+            "/accounts/login/", {"login": "hanako@example.jp", "password": factories.PASSWORD}
+        )
     assert response.status_code == 302
     assert response["Location"] == "/accounts/confirm-email/"
     assert _signed_in_user_id(client) is None
@@ -238,14 +244,17 @@ def test_confirmation_mails_are_resent_at_most_every_three_minutes(client, db):
     start = dt.datetime(2026, 11, 28, 10, 0, tzinfo=dt.UTC)
     credentials = {"login": "hanako@example.jp", "password": SIGNUP["password1"]}
     with time_machine.travel(start, tick=False) as clock:
-        client.post("/accounts/signup/", SIGNUP)
+        with committed():
+            client.post("/accounts/signup/", SIGNUP)
         client.logout()
         clock.shift(dt.timedelta(minutes=1))
-        response = client.post("/accounts/login/", credentials)
+        with committed():
+            response = client.post("/accounts/login/", credentials)
         assert response["Location"] == "/accounts/confirm-email/"
         assert len(mail.outbox) == 1  # only the sign-up mail
         clock.shift(dt.timedelta(minutes=3))
-        client.post("/accounts/login/", credentials)
+        with committed():
+            client.post("/accounts/login/", credentials)
         assert len(mail.outbox) == 2
     assert _signed_in_user_id(client) is None
 
@@ -255,7 +264,8 @@ def test_opening_the_confirmation_link_asks_before_confirming(client, db):
     # held, the form posts to the very link in the mail (a second boundary
     # between the two made this test fail on CI).
     with time_machine.travel(dt.datetime(2026, 6, 1, 10, 0, tzinfo=dt.UTC), tick=False):
-        client.post("/accounts/signup/", SIGNUP)
+        with committed():
+            client.post("/accounts/signup/", SIGNUP)
         path = CONFIRM_LINK.search(mail.outbox[0].body).group(1)
         response = client.get(path)
     assert response.status_code == 200
@@ -267,7 +277,8 @@ def test_opening_the_confirmation_link_asks_before_confirming(client, db):
 
 
 def test_confirming_the_link_verifies_the_address_and_signs_in(client, db):
-    client.post("/accounts/signup/", SIGNUP)
+    with committed():
+        client.post("/accounts/signup/", SIGNUP)
     path = CONFIRM_LINK.search(mail.outbox[0].body).group(1)
     response = client.post(path)
     assert response.status_code == 302
@@ -279,7 +290,8 @@ def test_confirming_the_link_verifies_the_address_and_signs_in(client, db):
 
 
 def test_confirming_in_another_browser_verifies_but_does_not_sign_in(client, db):
-    client.post("/accounts/signup/", SIGNUP)
+    with committed():
+        client.post("/accounts/signup/", SIGNUP)
     path = CONFIRM_LINK.search(mail.outbox[0].body).group(1)
     other = Client()
     response = other.post(path)
@@ -326,7 +338,8 @@ def test_wrong_password_gives_allauths_japanese_error(client, resident):
 
 
 def test_password_reset_for_a_known_address_sends_a_link(client, resident):
-    response = client.post("/accounts/password/reset/", {"email": "resident@example.jp"})
+    with committed():
+        response = client.post("/accounts/password/reset/", {"email": "resident@example.jp"})
     assert response.status_code == 302
     assert response["Location"] == "/accounts/password/reset/done/"
     assert len(mail.outbox) == 1
@@ -336,9 +349,11 @@ def test_password_reset_for_a_known_address_sends_a_link(client, resident):
 
 
 def test_password_reset_for_an_unknown_address_shows_the_same_page(client, resident):
-    known = client.post("/accounts/password/reset/", {"email": "resident@example.jp"})
+    with committed():
+        known = client.post("/accounts/password/reset/", {"email": "resident@example.jp"})
     mail.outbox.clear()
-    unknown = client.post("/accounts/password/reset/", {"email": "nobody@example.jp"})
+    with committed():
+        unknown = client.post("/accounts/password/reset/", {"email": "nobody@example.jp"})
     assert (unknown.status_code, unknown["Location"]) == (known.status_code, known["Location"])
     # The unknown address is told there is no account; it gets no reset link.
     assert [m.to for m in mail.outbox] == [["nobody@example.jp"]]
@@ -346,7 +361,10 @@ def test_password_reset_for_an_unknown_address_shows_the_same_page(client, resid
 
 
 def test_password_reset_link_sets_a_new_password(client, resident):
-    client.post("/accounts/password/reset/", {"email": "ｒｅｓｉｄｅｎｔ＠ｅｘａｍｐｌｅ．ｊｐ"})
+    with committed():
+        client.post(
+            "/accounts/password/reset/", {"email": "ｒｅｓｉｄｅｎｔ＠ｅｘａｍｐｌｅ．ｊｐ"}
+        )
     path = RESET_LINK.search(mail.outbox[0].body).group(1)
     response = client.get(path)
     assert response.status_code == 302  # the key moves into the session, out of the URL

@@ -15,6 +15,7 @@ from muroran_kyodo.lib.models import SentMail
 from tests import factories
 from tests.councils import factories as cf
 from tests.councils.factories import NOW
+from tests.mailing import committed
 
 pytestmark = pytest.mark.django_db
 S = Signup.Status
@@ -31,7 +32,8 @@ def account_signup(workshop, resident):
 
 
 def test_a_guest_s_e_mails_link_to_their_own_page(guest):
-    emails.signup_registered(guest)
+    with committed():
+        emails.signup_registered(guest)
     [message] = mail.outbox
     assert message.to == ["guest@example.jp"]
     assert f"/councils/s/{guest.token}/" in message.body
@@ -43,7 +45,8 @@ def test_a_guest_s_e_mails_link_to_their_own_page(guest):
 
 
 def test_an_account_s_e_mails_link_to_my_page(account_signup, resident):
-    emails.signup_waiting(account_signup)
+    with committed():
+        emails.signup_waiting(account_signup)
     [message] = mail.outbox
     assert message.to == [resident.email]
     assert "/councils/my/" in message.body
@@ -55,7 +58,8 @@ def test_the_confirmation_link_e_mail(guest):
         status=S.UNCONFIRMED, confirm_by=NOW + dt.timedelta(hours=24)
     )
     guest.refresh_from_db()
-    emails.signup_confirm_link(guest)
+    with committed():
+        emails.signup_confirm_link(guest)
     [message] = mail.outbox
     assert f"/councils/confirm/{guest.token}/" in message.body
     assert "令和8年6月16日 10:00" in message.body
@@ -70,7 +74,8 @@ def test_the_confirmation_link_e_mail(guest):
     ],
 )
 def test_each_sign_up_e_mail_renders(guest, send, words):
-    send(guest)
+    with committed():
+        send(guest)
     [message] = mail.outbox
     assert words in message.subject + message.body
     assert guest.session.title in message.subject
@@ -82,9 +87,10 @@ def test_the_facilitator_e_mails(workshop):
     facilitator = cf.make_facilitator(person, course="ファシリテーター養成講座 基礎編")
     assignment = cf.make_assignment(workshop, facilitator, table=3)
 
-    emails.facilitator_joined(facilitator)
-    emails.facilitator_assigned(assignment)
-    emails.facilitator_unassigned(assignment)
+    with committed():
+        emails.facilitator_joined(facilitator)
+        emails.facilitator_assigned(assignment)
+        emails.facilitator_unassigned(assignment)
 
     joined, assigned, unassigned = mail.outbox
     assert all(m.to == ["fac@example.jp"] for m in mail.outbox)
@@ -98,7 +104,8 @@ def test_the_facilitator_e_mail_of_a_workshop_called_off(workshop):
     person = factories.make_user("fac@example.jp", family_name="中島", given_name="一郎")
     assignment = cf.make_assignment(workshop, cf.make_facilitator(person), table=4)
 
-    emails.session_cancelled_facilitator(assignment, "台風の接近のため")
+    with committed():
+        emails.session_cancelled_facilitator(assignment, "台風の接近のため")
 
     [message] = mail.outbox
     assert message.to == ["fac@example.jp"]

@@ -26,7 +26,7 @@ from councils.models import Signup as CouncilSignup
 from entalk.models import Request as EntalkRequest
 from muroran_kyodo.lib import admin_lists
 from muroran_kyodo.lib.admin_lists import EstimatedCountAdminMixin
-from muroran_kyodo.lib.models import FileScan
+from muroran_kyodo.lib.models import FileScan, OutboxMail
 from organizations.models import District, Organization
 from partners.models import ActivityReport, Registration
 from partners.models import Signup as PartnerSignup
@@ -53,6 +53,7 @@ BIG = [
     EntalkRequest,
     SecurityEvent,
     FileScan,
+    OutboxMail,
 ]
 BIG_TABLES = {model._meta.db_table for model in BIG}
 SCANS = {"Seq Scan", "Index Scan", "Index Only Scan"}
@@ -132,6 +133,9 @@ def test_big_lists_read_their_tables_through_indexes(client, monkeypatch):
     with time_machine.travel(NOW, tick=False):
         world = build()
         FileScan.objects.create(name="x/a.pdf")
+        OutboxMail.objects.create(
+            from_email="c@example.jp", to="a@example.jp", subject="s", body="b"
+        )
         SecurityEvent.objects.create(event="login_failed", email="a@example.jp", ip="127.0.0.1")
         # Every table counts as big here, so the unfiltered page shows the estimate.
         monkeypatch.setattr(admin_lists, "ESTIMATE_FROM", 0)

@@ -1,5 +1,6 @@
 """`lib.mail.send_once`: an e-mail of a cron command goes once per key — a second run, a
-rolled-back transaction, a failed delivery, and two runs at the same moment on PostgreSQL."""
+rolled-back transaction, a failed delivery (the outbox retries the same mail, test_outbox), and
+two runs at the same moment on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.core import mail
 from django.db import connection, transaction
 
 from muroran_kyodo.lib import mail as portal_mail
-from muroran_kyodo.models import SentMail
+from muroran_kyodo.models import OutboxMail, SentMail
 
 pytestmark = pytest.mark.django_db
 
@@ -62,21 +63,31 @@ def test_no_address_no_key(django_capture_on_commit_callbacks):
     assert not SentMail.objects.exists()
 
 
-def test_a_failed_delivery_is_tried_again_by_the_next_run(
-    django_capture_on_commit_callbacks, monkeypatch
+def test_a_failed_delivery_keeps_the_key_and_the_outbox_tries_the_same_mail(
+    django_capture_on_commit_callbacks, settings
 ):
-    def broken(*args, **kwargs):
-        raise OSError("SMTP server unreachable")
-
-    monkeypatch.setattr(portal_mail, "send", broken)
-    with django_capture_on_commit_callbacks(execute=True):
-        portal_mail.send_once("test:1", NAME, ["a@example.jp"], _context())
-    assert not SentMail.objects.exists()  # the run did not stop, and the key is free again
-
-    monkeypatch.undo()
+    settings.EMAIL_BACKEND = "tests.mailing.DownBackend"
     with django_capture_on_commit_callbacks(execute=True):
         assert portal_mail.send_once("test:1", NAME, ["a@example.jp"], _context())
-    assert len(mail.outbox) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert not portal_mail.send_once("test:1", NAME, ["a@example.jp"], _context())
+
+    assert list(SentMail.objects.values_list("key", flat=True)) == ["test:1"]
+    row = OutboxMail.objects.get()  # one copy, waiting for `send_outbox` (test_outbox)
+    assert (row.key, row.status, row.attempts) == ("test:1", OutboxMail.Status.PENDING, 1)
+    assert mail.outbox == []
+
+
+def test_a_mail_that_cannot_be_rendered_keeps_no_key_and_the_run_goes_on(
+    django_capture_on_commit_callbacks, caplog
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert portal_mail.send_once("test:1", "no_such_mail", ["a@example.jp"], {}) is False
+        assert portal_mail.send_once("test:2", NAME, ["a@example.jp"], _context()) is True
+
+    assert list(SentMail.objects.values_list("key", flat=True)) == ["test:2"]
+    assert [m.to for m in mail.outbox] == [["a@example.jp"]]
+    assert "test:1" in caplog.text
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
