@@ -1,7 +1,8 @@
 """The health of the portal for a load balancer or a monitor: `GET /health/` (`health`).
 
     {"status": "ok" | "degraded" | "down",
-     "checks": {"database": {"ok": true, "ms": 1.2}, "cache": {...}, "scanner": {...}}}
+     "checks": {"database": {"ok": true, "ms": 1.2}, "cache": {...}, "outbox": {...},
+                "scanner": {...}}}
 
 HTTP 200 while the database answers, even if another check fails (status "degraded": the
 site serves, with the fallbacks of README "Faults: what the portal does"); 503 when the
@@ -10,10 +11,8 @@ database does not (status "down": take the server out of rotation).
 `CHECKS` lists the checks by name: each is a function of no argument returning a dict with at
 least "ok" (a bool), bounded in time by its own timeout, reading nothing but states, times and
 counts (no secret, no version, no host name is ever shown). `CRITICAL` names those whose
-failure is "down". Another part adds its check with one line:
-
-    from muroran_kyodo import health
-    health.CHECKS["outbox"] = outbox_health
+failure is "down". The outbox's check is `lib.outbox.outbox_health` (e-mails waiting, failed or
+stuck: README "The e-mail outbox").
 
 The view answers no POST, sets no cookie, reads no session, is never kept by the page cache
 (not `@public_page`) nor by any other (`Cache-Control: no-store`), counts against no rate limit
@@ -39,6 +38,7 @@ from .lib import cache as shared_cache
 from .lib import clamd, scanning
 from .lib.faults import RETRY_AFTER_SECONDS, database_unavailable
 from .lib.models import FileScan
+from .lib.outbox import outbox_health
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +97,7 @@ def scanner() -> dict[str, Any]:
 CHECKS: dict[str, Callable[[], dict[str, Any]]] = {
     "database": database,
     "cache": cache,
+    "outbox": outbox_health,
     "scanner": scanner,
 }
 CRITICAL = {"database"}

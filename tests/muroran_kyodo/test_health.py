@@ -13,7 +13,7 @@ from django.db.utils import OperationalError
 from django.test import Client
 
 from muroran_kyodo import health
-from muroran_kyodo.lib.models import FileScan
+from muroran_kyodo.lib.models import FileScan, OutboxMail
 from tests import clamav
 from tests.faults import cache_down
 
@@ -34,7 +34,14 @@ def test_all_answering_is_ok(db):
     response, body = _probe()
     assert response.status_code == 200
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "cache", "scanner"}
+    assert set(body["checks"]) == {"database", "cache", "outbox", "scanner"}
+    assert body["checks"]["outbox"] == {
+        "pending": 0,
+        "failed": 0,
+        "oldest_pending_seconds": None,
+        "stuck_sending": 0,
+        "ok": True,
+    }
     assert body["checks"]["database"]["ok"] is True
     assert isinstance(body["checks"]["database"]["ms"], float)
     assert body["checks"]["scanner"] == {
@@ -62,11 +69,12 @@ def test_database_down_is_503_down(db, caplog):
     assert response.status_code == 503
     assert response["Retry-After"] == "120"
     assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
-        (logging.WARNING, "health: down (database)")
+        (logging.WARNING, "health: down (database, outbox)")
     ]
     assert body["status"] == "down"
     assert body["checks"]["database"]["ok"] is False
     assert body["checks"]["scanner"]["pending_scans"] is None
+    assert body["checks"]["outbox"] == {"ok": False}  # its figures are in the database
 
 
 def test_cache_down_is_degraded_but_200(db):
@@ -75,6 +83,19 @@ def test_cache_down_is_degraded_but_200(db):
     assert response.status_code == 200
     assert body["status"] == "degraded"
     assert body["checks"]["cache"]["ok"] is False
+    assert body["checks"]["database"]["ok"] is True
+
+
+def test_a_failed_e_mail_is_degraded_with_the_outbox_figures(db):
+    OutboxMail.objects.create(
+        from_email="c@example.jp", to="a@example.jp", subject="s", body="b",
+        status=OutboxMail.Status.FAILED,
+    )  # fmt: skip
+    response, body = _probe()
+    assert response.status_code == 200
+    assert body["status"] == "degraded"
+    assert body["checks"]["outbox"]["failed"] == 1
+    assert body["checks"]["outbox"]["ok"] is False
     assert body["checks"]["database"]["ok"] is True
 
 
