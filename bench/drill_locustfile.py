@@ -1,0 +1,203 @@
+"""The reliability drill's load (locust, headless): started by bench/drill.py's load phase, never
+against anything but the drill's gunicorn on 127.0.0.1. People think between clicks (several
+to tens of seconds), as residents do.
+
+The mix (weights are people, not requests):
+
+- Reader (most): the public pages every app declares (bench_setup), one after another.
+- Opinion: reads the open パブコメ case and sends an opinion through its form (入力 → 確認 →
+  送信 → 受付); the opinion's text carries a token of its own, so that the database can be
+  searched for each acknowledged opinion.
+- Volunteer: a signed-in resident with a まごころ registration (drill_setup) reads マイページ and
+  the drill's opportunity and signs up for one of its shifts; acknowledged when the page after
+  the redirect says so.
+- Staff (3, fixed): the admin lists the apps declare, second factor passed.
+
+Acknowledged submissions are written at the end to $DRILL_ACKS_OUT (JSON, kind → keys) for
+bench/drill.py to look up in the database. Every simulated person has an address of their own
+(X-Forwarded-For, the drill's gunicorn trusts one proxy) and their own cookies."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import random
+from pathlib import Path
+from urllib.parse import urlencode
+
+from capacity import hidden_fields  # bench/capacity.py, beside this file
+from locust import FastHttpUser, between, events, task
+
+SETUP = json.loads(Path(os.environ["DRILL_SETUP_JSON"]).read_text(encoding="utf-8"))
+ACKS_OUT = Path(os.environ.get("DRILL_ACKS_OUT", ".drill/acks-load.json"))
+THINK = (
+    float(os.environ.get("DRILL_THINK_MIN", "5")),
+    float(os.environ.get("DRILL_THINK_MAX", "30")),
+)
+COOKIE_NAME = SETUP["cookie"]
+PUBLIC = [p for p in SETUP["pages"] if not p["who"]]
+STAFF_PAGES = [p for p in SETUP["pages"] if p["who"] == "staff"]
+OPINION = next((p for p in PUBLIC if p.get("form")), None)
+SIGNED_UP = "この日程に申し込みました。"  # "You are signed up for this shift."
+
+ACKS: dict[str, list[str]] = {"opinion": [], "shift_signup": []}
+_people = itertools.count(1)
+_residents = itertools.count()
+_tokens = itertools.count(1)
+
+
+class Person(FastHttpUser):
+    abstract = True
+    wait_time = between(*THINK)
+    session_key: str | None = None
+
+    def on_start(self) -> None:
+        n = next(_people)
+        self.address = f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
+        self.cookies: dict[str, str] = {}
+        if self.session_key:
+            self.cookies[COOKIE_NAME] = self.session_key
+        self.client.cookiejar.clear()
+
+    def headers(self, *, form: bool = False) -> dict[str, str]:
+        headers = {"Accept-Language": "ja", "X-Forwarded-For": self.address}
+        if form:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return headers
+
+    def keep_cookies(self, response) -> None:
+        for line in response.headers.getlist("set-cookie") if response.headers else ():
+            name, _, value = line.split(";", 1)[0].partition("=")
+            if "expires=Thu, 01 Jan 1970" in line or "Max-Age=0" in line:
+                self.cookies.pop(name.strip(), None)
+            else:
+                self.cookies[name.strip()] = value.strip('"')
+        self.client.cookiejar.clear()
+
+    def request(self, method, path, name, *, expect=200, data=None):
+        with self.client.request(
+            method,
+            path,
+            name=name,
+            headers=self.headers(form=data is not None),
+            data=None if data is None else urlencode(data),
+            allow_redirects=False,
+            catch_response=True,
+        ) as response:
+            self.keep_cookies(response)
+            if response.status_code != expect:
+                response.failure(f"HTTP {response.status_code}, expected {expect}")
+                return None
+            response.success()
+            return response
+
+    def read_public(self) -> None:
+        page = random.choice(PUBLIC)
+        self.request("GET", page["path"], page["name"])
+
+
+class Reader(Person):
+    weight = 12
+
+    @task
+    def read(self) -> None:
+        self.read_public()
+
+
+class Opinion(Person):
+    weight = 2
+
+    @task(3)
+    def read(self) -> None:
+        self.read_public()
+
+    @task(1)
+    def send(self) -> None:
+        if OPINION is None:
+            return
+        token = f"{SETUP['marker']}-{os.getpid()}-{next(_tokens)}"
+        form = self.request("GET", OPINION["path"], "opinion: form")
+        if form is None:
+            return
+        fields = [(k, f"{v} [{token}]" if k == "opinion1_text" else v) for k, v in OPINION["form"]]
+        data = [*hidden_fields(form.text), *fields]
+        confirmation = self.request("POST", OPINION["path"], "opinion: confirm", data=data)
+        if confirmation is None:
+            return
+        sent = self.request(
+            "POST",
+            OPINION["path"],
+            "opinion: send",
+            data=[*hidden_fields(confirmation.text), ("_submit", "1")],
+            expect=302,
+        )
+        if sent is not None and sent.headers.get("location"):
+            ACKS["opinion"].append(token)
+            self.request("GET", sent.headers["location"], "opinion: receipt")
+
+
+class Volunteer(Person):
+    weight = 4
+
+    def on_start(self) -> None:
+        n = next(_residents) % len(SETUP["residents"])
+        self.session_key = SETUP["residents"][n]
+        self.registration = SETUP["registrations"][n]
+        self.shifts = list(SETUP["load_shifts"])
+        random.shuffle(self.shifts)
+        super().on_start()
+
+    @task(3)
+    def mypage(self) -> None:
+        self.request("GET", "/mypage/", "mypage (resident)")
+
+    @task(1)
+    def sign_up(self) -> None:
+        if not self.shifts:
+            self.read_public()
+            return
+        detail = f"/partners/opportunities/{SETUP['load_opportunity']}/"
+        page = self.request("GET", detail, "shift: opportunity page")
+        if page is None:
+            return
+        shift = self.shifts.pop()
+        sent = self.request(
+            "POST",
+            f"/partners/opportunities/shifts/{shift}/signup/",
+            "shift: sign up",
+            data=[*csrf(page.text), ("registration", str(self.registration))],
+            expect=302,
+        )
+        if sent is None:
+            return
+        after = self.request("GET", detail, "shift: page after sign-up")
+        if after is not None and SIGNED_UP in after.text:
+            ACKS["shift_signup"].append(f"{self.registration}:{shift}")
+
+
+class Staff(Person):
+    fixed_count = 3
+    wait_time = between(3, 10)
+
+    def on_start(self) -> None:
+        self.session_key = SETUP["sessions"]["staff"]
+        super().on_start()
+
+    @task
+    def lists(self) -> None:
+        if STAFF_PAGES:
+            page = random.choice(STAFF_PAGES)
+            self.request("GET", page["path"], page["name"])
+
+
+def csrf(page: str) -> list[tuple[str, str]]:
+    """Only the CSRF token: the page holds a form per shift, some with a hidden wait=1."""
+    return [pair for pair in hidden_fields(page) if pair[0] == "csrfmiddlewaretoken"][:1]
+
+
+@events.quitting.add_listener
+def _write_acks(**_kwargs) -> None:
+    ACKS_OUT.write_text(json.dumps(ACKS), encoding="utf-8")
