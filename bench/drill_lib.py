@@ -12,6 +12,7 @@ import email.policy
 import hashlib
 import socket
 import threading
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -104,6 +105,38 @@ def compare(kind: str, acknowledged: list[str], found: dict[str, int], total: in
     duplicated += [k for k, n in Counter(acknowledged).items() if n > 1 and k not in duplicated]
     present = sum(1 for k in keys if found.get(k, 0) == 1)
     return Comparison(kind, len(acknowledged), present, missing, duplicated, total)
+
+
+# --- uploads ---------------------------------------------------------------------------------
+
+
+def multipart(fields: list[tuple[str, str]], files: list[tuple[str, str, bytes, str]]):
+    boundary = uuid.uuid4().hex
+    parts = []
+    for name, value in fields:
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        )
+    for name, filename, content, mime in files:
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+            f'filename="{filename}"\r\nContent-Type: {mime}\r\n\r\n'.encode()
+            + content
+            + b"\r\n"
+        )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def png_photo() -> bytes:
+    """A small real PNG (Pillow is a dependency of the project's image checks)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (30, 120, 200)).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 # --- SMTP sink ---------------------------------------------------------------------------------

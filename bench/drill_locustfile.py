@@ -11,6 +11,10 @@ The mix (weights are people, not requests):
 - Volunteer: a signed-in resident with a まごころ registration (drill_setup) reads マイページ and
   the drill's opportunity and signs up for one of its shifts; acknowledged when the page after
   the redirect says so.
+- Newcomer: reads, then creates an account through the sign-up form (acknowledged: the
+  redirect to "confirm your address"); looked up by its address.
+- Reporter: a まち「ピカ」 partner files an activity report with a photo (multipart); the notes
+  carry a token of their own.
 - Staff (3, fixed): the admin lists the apps declare, second factor passed.
 
 Acknowledged submissions are written at the end to $DRILL_ACKS_OUT (JSON, kind → keys) for
@@ -19,14 +23,18 @@ bench/drill.py to look up in the database. Every simulated person has an address
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import json
 import os
 import random
+import re
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 from capacity import hidden_fields  # bench/capacity.py, beside this file
+from drill_lib import multipart, png_photo
 from locust import FastHttpUser, between, events, task
 
 SETUP = json.loads(Path(os.environ["DRILL_SETUP_JSON"]).read_text(encoding="utf-8"))
@@ -41,10 +49,14 @@ STAFF_PAGES = [p for p in SETUP["pages"] if p["who"] == "staff"]
 OPINION = next((p for p in PUBLIC if p.get("form")), None)
 SIGNED_UP = "この日程に申し込みました。"  # "You are signed up for this shift."
 
-ACKS: dict[str, list[str]] = {"opinion": [], "shift_signup": []}
+ACKS: dict[str, list[str]] = {"opinion": [], "shift_signup": [], "account": [], "report": []}
+JST = datetime.timezone(datetime.timedelta(hours=9))
+PLACE = re.compile(r'name="place" value="([^"]+)"')
+PHOTO = png_photo()
 _people = itertools.count(1)
 _residents = itertools.count()
 _tokens = itertools.count(1)
+_reporters = itertools.count(300)  # from the end of the residents, clear of the volunteers
 
 
 class Person(FastHttpUser):
@@ -53,6 +65,9 @@ class Person(FastHttpUser):
     session_key: str | None = None
 
     def on_start(self) -> None:
+        # People arrive over the first think time, not all in the second they are spawned
+        # (locust runs a person's first task at once); time.sleep is gevent's here.
+        time.sleep(random.uniform(0, THINK[1]))
         n = next(_people)
         self.address = f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
         self.cookies: dict[str, str] = {}
@@ -77,13 +92,16 @@ class Person(FastHttpUser):
                 self.cookies[name.strip()] = value.strip('"')
         self.client.cookiejar.clear()
 
-    def request(self, method, path, name, *, expect=200, data=None):
+    def request(self, method, path, name, *, expect=200, data=None, body=None, content_type=""):
+        headers = self.headers(form=data is not None)
+        if content_type:
+            headers["Content-Type"] = content_type
         with self.client.request(
             method,
             path,
             name=name,
-            headers=self.headers(form=data is not None),
-            data=None if data is None else urlencode(data),
+            headers=headers,
+            data=body if body is not None else None if data is None else urlencode(data),
             allow_redirects=False,
             catch_response=True,
         ) as response:
@@ -176,6 +194,93 @@ class Volunteer(Person):
         after = self.request("GET", detail, "shift: page after sign-up")
         if after is not None and SIGNED_UP in after.text:
             ACKS["shift_signup"].append(f"{self.registration}:{shift}")
+
+
+class Newcomer(Person):
+    """Reads a little, then creates an account (allauth's sign-up form, the e-mail to confirm
+    the address goes to the drill's SMTP sink)."""
+
+    weight = 1
+
+    @task(2)
+    def read(self) -> None:
+        self.read_public()
+
+    @task(1)
+    def sign_up(self) -> None:
+        if getattr(self, "signed_up", False):
+            self.read_public()
+            return
+        form = self.request("GET", "/accounts/signup/", "account: sign-up form")
+        if form is None:
+            return
+        email = f"{SETUP['marker']}-{os.getpid()}-{next(_tokens)}@example.jp"
+        password = f"Drill-{random.getrandbits(64):x}-pass"
+        sent = self.request(
+            "POST",
+            "/accounts/signup/",
+            "account: sign up",
+            data=[
+                *csrf(form.text),
+                ("email", email),
+                ("password1", password),
+                ("password2", password),
+                ("family_name", "試験"),
+                ("given_name", "花子"),
+                ("family_name_kana", "シケン"),
+                ("given_name_kana", "ハナコ"),
+                ("display_name", "ドリル"),
+            ],
+            expect=302,
+        )
+        if sent is not None:
+            self.signed_up = True
+            ACKS["account"].append(email)
+
+
+class Reporter(Person):
+    """A まち「ピカ」 partner filing an activity report with a photo (multipart), now and then."""
+
+    weight = 1
+
+    def on_start(self) -> None:
+        n = (len(SETUP["residents"]) - 1 - next(_reporters)) % len(SETUP["residents"])
+        self.session_key = SETUP["residents"][n]
+        self.registration = SETUP["pika_registrations"][n]
+        super().on_start()
+
+    @task(2)
+    def mypage(self) -> None:
+        self.request("GET", "/mypage/", "mypage (resident)")
+
+    @task(1)
+    def report(self) -> None:
+        path = f"/partners/registrations/{self.registration}/reports/new/"
+        form = self.request("GET", path, "report: form")
+        if form is None:
+            return
+        token = f"{SETUP['marker']}-{os.getpid()}-{next(_tokens)}"
+        place = PLACE.search(form.text)
+        fields = [
+            *csrf(form.text),
+            ("activity_date", datetime.datetime.now(JST).date().isoformat()),
+            ("place", place.group(1) if place else ""),
+            ("participants", "4"),
+            ("burnable_bags", "2"),
+            ("non_burnable_bags", "1"),
+            ("notes", f"ドリルの報告です。 [{token}]"),
+        ]
+        body, content_type = multipart(fields, [("photo", "drill.png", PHOTO, "image/png")])
+        sent = self.request(
+            "POST",
+            path,
+            "report: send with a photo",
+            body=body,
+            content_type=content_type,
+            expect=302,
+        )
+        if sent is not None:
+            ACKS["report"].append(token)
 
 
 class Staff(Person):

@@ -2,7 +2,8 @@
 bench/drill.py to compare with what the load tool was acknowledged.
 
 SETUP_JSON is drill_setup's data; ACKS_JSON maps each kind of submission to the keys the
-server acknowledged: "opinion" → the token written in the opinion's text (one per form sent),
+server acknowledged: "opinion" → the token written in the opinion's text (one per form sent), "report" → the
+token in an activity report's notes, "account" → the e-mail address signed up with,
 "shift_signup" → "registration_id:shift_id". Prints one line `DRILLCHECK {json}`:
 
 - kinds: for each kind, how many rows hold each acknowledged key, and how many rows of that
@@ -23,10 +24,11 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db.models import Count, Sum
 
-from partners.models import Signup
+from partners.models import ActivityReport, Signup
 from publiccomment.models import Opinion, Submission
 from subsidies.models import Application
 
@@ -58,6 +60,28 @@ class Command(BaseCommand):
         out["kinds"]["opinion"] = {
             "found": {k: per_token.get(k, 0) for k in acks.get("opinion", [])},
             "total": len(submissions),
+        }
+
+        reports = Counter()
+        for notes in ActivityReport.objects.filter(notes__contains=f"[{marker}-").values_list(
+            "notes", flat=True
+        ):
+            for token in set(TOKEN.findall(notes)):
+                reports[token] += 1
+        out["kinds"]["report"] = {
+            "found": {k: reports.get(k, 0) for k in acks.get("report", [])},
+            "total": sum(reports.values()),
+        }
+
+        accounts = Counter(
+            e.lower()
+            for e in get_user_model()
+            .objects.filter(email__startswith=f"{marker}-")
+            .values_list("email", flat=True)
+        )
+        out["kinds"]["account"] = {
+            "found": {k: accounts.get(k.lower(), 0) for k in acks.get("account", [])},
+            "total": sum(accounts.values()),
         }
 
         shifts = setup["load_shifts"]

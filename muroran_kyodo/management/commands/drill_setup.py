@@ -4,8 +4,8 @@ Meant for the drill's own scratch database only (bench/drill.py makes a new Post
 for every run): it runs `bench_setup` (the pages every app declares, the bench staff member
 with TOTP, `--residents N` residents with a session each), then adds:
 
-- a まごころ partner registration (registered) for every bench resident, so that each may sign
-  up for a shift;
+- a まごころ and a まち「ピカ」 partner registration (registered) for every bench resident, so
+  that each may sign up for a shift and file an activity report;
 - the race's opportunity: one shift with `--race-places` places (default 20), open for
   sign-ups; and the load's opportunity: shifts with room for everyone;
 - `--clerks N` staff members (superusers with TOTP) and a session each carrying the second
@@ -79,6 +79,8 @@ class Command(BaseCommand):
         people = [users[e] for e in emails]
         registrations = _registrations(people)
         data["registrations"] = [registrations[u.pk] for u in people]
+        pika = _registrations(people, Programme.PIKA)
+        data["pika_registrations"] = [pika[u.pk] for u in people]
         data["emails"] = {str(registrations[u.pk]): u.email for u in people}
         person = User.objects.get(email=PERSON_EMAIL)
         data["report_registration"] = (
@@ -117,20 +119,19 @@ class Command(BaseCommand):
         self.stdout.write("DRILL " + json.dumps(data, ensure_ascii=False))
 
 
-def _registrations(people) -> dict[int, int]:
-    """A registered まごころ partner registration for each resident (bulk-created once)."""
-    have = dict(
-        Registration.objects.filter(
-            user__in=people, programme=Programme.MAGOKORO, number__startswith=REGISTRATION_PREFIX
-        ).values_list("user_id", "pk")
+def _registrations(people, programme=Programme.MAGOKORO) -> dict[int, int]:
+    """A registered partner registration of `programme` for each resident (bulk-created once)."""
+    mine = Registration.objects.filter(
+        user__in=people, programme=programme, number__startswith=REGISTRATION_PREFIX
     )
+    have = dict(mine.values_list("user_id", "pk"))
     now = timezone.now()
     district = District.objects.order_by("sort_order", "pk").first()
     Registration.objects.bulk_create(
         [
             Registration(
-                number=f"{REGISTRATION_PREFIX}{user.pk:08d}",
-                programme=Programme.MAGOKORO,
+                number=f"{REGISTRATION_PREFIX}{programme[:2].upper()}{user.pk:08d}",
+                programme=programme,
                 kind=Registration.Kind.INDIVIDUAL,
                 user=user,
                 member_count=1,
@@ -147,11 +148,7 @@ def _registrations(people) -> dict[int, int]:
         ],
         batch_size=500,
     )
-    return dict(
-        Registration.objects.filter(
-            user__in=people, programme=Programme.MAGOKORO, number__startswith=REGISTRATION_PREFIX
-        ).values_list("user_id", "pk")
-    )
+    return dict(mine.values_list("user_id", "pk"))
 
 
 def _opportunity(title: str, now, places: list[int]) -> list[Shift]:
