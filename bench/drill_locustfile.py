@@ -265,6 +265,7 @@ class Reporter(Person):
             *csrf(form.text),
             ("activity_date", datetime.datetime.now(JST).date().isoformat()),
             ("place", place.group(1) if place else ""),
+            ("place_other", "室蘭市役所の周り"),  # the drill's registrations name no place
             ("participants", "4"),
             ("burnable_bags", "2"),
             ("non_burnable_bags", "1"),
