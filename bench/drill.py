@@ -99,7 +99,6 @@ BUDGET_SHORT = "この補助金の予算の残額は"
 # Uses the issue names that bench/drill_locustfile.py does not simulate yet: a failed row each run.
 NOT_SIMULATED = (
     "partner registration",
-    "workshop sign-ups",
     "subsidy drafts with attachments",
     "staff actions under load",
 )

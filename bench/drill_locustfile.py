@@ -15,6 +15,8 @@ The mix (weights are people, not requests):
   redirect to "confirm your address"); looked up by its address.
 - Reporter: a まち「ピカ」 partner files an activity report with a photo (multipart); the notes
   carry a token of their own.
+- Participant: a signed-in resident signs up for the open まちづくり協議会 workshop (its id,
+  from the redirect, is the acknowledgement).
 - Staff (3, fixed): the admin lists the apps declare, second factor passed.
 
 Acknowledged submissions are written at the end to $DRILL_ACKS_OUT (JSON, kind → keys) for
@@ -49,7 +51,13 @@ STAFF_PAGES = [p for p in SETUP["pages"] if p["who"] == "staff"]
 OPINION = next((p for p in PUBLIC if p.get("form")), None)
 SIGNED_UP = "この日程に申し込みました。"  # "You are signed up for this shift."
 
-ACKS: dict[str, list[str]] = {"opinion": [], "shift_signup": [], "account": [], "report": []}
+ACKS: dict[str, list[str]] = {
+    "opinion": [],
+    "shift_signup": [],
+    "account": [],
+    "report": [],
+    "workshop_signup": [],
+}
 JST = datetime.timezone(datetime.timedelta(hours=9))
 PLACE = re.compile(r'name="place" value="([^"]+)"')
 PHOTO = png_photo()
@@ -57,6 +65,7 @@ _people = itertools.count(1)
 _residents = itertools.count()
 _tokens = itertools.count(1)
 _reporters = itertools.count(300)  # from the end of the residents, clear of the volunteers
+_participants = itertools.count(700)
 
 
 class Person(FastHttpUser):
@@ -282,6 +291,54 @@ class Reporter(Person):
         )
         if sent is not None:
             ACKS["report"].append(token)
+
+
+class Participant(Person):
+    """A signed-in resident signs up for the open まちづくり協議会 workshop (the form, then the
+    redirect to their sign-up's page: its id is what was acknowledged)."""
+
+    weight = 1
+
+    def on_start(self) -> None:
+        n = (len(SETUP["residents"]) - 1 - next(_participants)) % len(SETUP["residents"])
+        self.session_key = SETUP["residents"][n]
+        self.email = SETUP["emails"][str(SETUP["registrations"][n])]
+        self.done = False
+        super().on_start()
+
+    @task(2)
+    def read(self) -> None:
+        self.read_public()
+
+    @task(1)
+    def sign_up(self) -> None:
+        session = SETUP.get("workshop_session")
+        if self.done or session is None:
+            self.read_public()
+            return
+        path = f"/councils/sessions/{session}/signup/"
+        form = self.request("GET", path, "workshop: sign-up form")
+        if form is None:
+            return
+        sent = self.request(
+            "POST",
+            path,
+            "workshop: sign up",
+            data=[
+                *csrf(form.text),
+                ("name", "ベンチ 住民"),
+                ("email", self.email),
+                ("district", str(SETUP["workshop_district"])),
+                ("age", "42"),
+                ("need_interpreting", ""),
+            ],
+            expect=302,
+        )
+        self.done = True
+        location = sent.headers.get("location", "") if sent is not None else ""
+        found = re.search(r"/councils/my/([0-9]+)/", location)
+        if found:
+            ACKS["workshop_signup"].append(found.group(1))
 
 
 class Staff(Person):

@@ -49,6 +49,7 @@ def test_it_prepares_residents_a_race_shift_and_a_budget_too_small(tmp_path):
     applications = Application.objects.filter(pk__in=setup["budget_applications"])
     assert {a.status for a in applications} == {Application.Status.UNDER_REVIEW}
     assert sum(a.requested_amount for a in applications) > setup["budget_total"]
+    assert setup["workshop_session"] is not None  # the demo's open まちづくり協議会 workshop
 
     # A resident's session opens the drill's opportunity page signed in, with the sign-up form.
     client = Client()
@@ -75,6 +76,7 @@ def test_check_finds_an_acknowledged_sign_up_once_and_reports_a_missing_one(tmp_
     found = _check(tmp_path, setup, {"shift_signup": [present, absent]})
 
     assert found["kinds"]["shift_signup"] == {"found": {present: 1, absent: 0}, "total": 1}
+    assert found["kinds"]["workshop_signup"] == {"found": {}, "total": 0}
     assert found["race"] == {}
     assert found["budget"]["adopted"] == 0
     assert found["clerks"] == {"status": "submitted", "history": 0}

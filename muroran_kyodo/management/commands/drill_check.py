@@ -4,6 +4,8 @@ bench/drill.py to compare with what the load tool was acknowledged.
 SETUP_JSON is drill_setup's data; ACKS_JSON maps each kind of submission to the keys the
 server acknowledged: "opinion" → the token written in the opinion's text (one per form sent), "report" → the
 token in an activity report's notes, "account" → the e-mail address signed up with,
+"workshop_signup" → the id of a まちづくり協議会 sign-up (counted with any other sign-up of the
+same person for the same session),
 "shift_signup" → "registration_id:shift_id". Prints one line `DRILLCHECK {json}`:
 
 - kinds: for each kind, how many rows hold each acknowledged key, and how many rows of that
@@ -28,6 +30,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db.models import Count, Sum
 
+from councils.models import Signup as CouncilSignup
 from partners.models import ActivityReport, Signup
 from publiccomment.models import Opinion, Submission
 from subsidies.models import Application
@@ -82,6 +85,18 @@ class Command(BaseCommand):
         out["kinds"]["account"] = {
             "found": {k: accounts.get(k.lower(), 0) for k in acks.get("account", [])},
             "total": sum(accounts.values()),
+        }
+
+        workshop = CouncilSignup.objects.filter(session_id=setup.get("workshop_session"))
+        acked_workshop = acks.get("workshop_signup", [])
+        owners = dict(
+            workshop.filter(pk__in=[int(k) for k in acked_workshop]).values_list("pk", "user_id")
+        )
+        per_user = Counter(workshop.filter(user__isnull=False).values_list("user_id", flat=True))
+        out["kinds"]["workshop_signup"] = {
+            # The acknowledged sign-up, and no second one of the same person for the session.
+            "found": {k: per_user.get(owners.get(int(k)), 0) for k in acked_workshop},
+            "total": workshop.filter(user__email__startswith="bench-resident-").count(),
         }
 
         shifts = setup["load_shifts"]

@@ -14,6 +14,8 @@ with TOTP, `--residents N` residents with a session each), then adds:
   the public pages) whose budget is less than the sum of `--budget-applications` applications
   under review; and one submitted application of the same programme for "two clerks";
 
+- the open まちづくり協議会 workshop the load's participants sign up for;
+
 and prints one line `DRILL {json}` for the harness: bench_setup's data, the clerks' sessions,
 the resident → registration ids, and the ids of the shifts, programme and applications.
 
@@ -36,6 +38,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from councils.models import Session as CouncilSession
 from muroran_kyodo.lib.jp import current_fiscal_year
 from organizations.models import District, Organization
 from partners.models import Opportunity, Programme, Registration, Shift
@@ -114,6 +117,7 @@ class Command(BaseCommand):
                 totp = TOTP.activate(clerk, generate_totp_secret()).instance
             data["clerks"].append(_session(Store, clerk, totp))
         data.update(_budget_race(now, budget_applications, budget_fits, people[0]))
+        data.update(_workshop(now))
         data["marker"] = f"drill-{int(time.time())}"
         data["started_at"] = now.isoformat()
         self.stdout.write("DRILL " + json.dumps(data, ensure_ascii=False))
@@ -226,3 +230,26 @@ def _budget_race(now, count: int, fits: int, applicant) -> dict:
         "budget_applications": [application(n, S.UNDER_REVIEW) for n in range(1, count + 1)],
         "clerks_application": application(count + 1, S.SUBMITTED),
     }
+
+
+def _workshop(now) -> dict:
+    """An announced まちづくり協議会 workshop open for sign-ups, and a district it takes people
+    from (its own list, or any when it has none); None when the demo has no open workshop."""
+    session = (
+        CouncilSession.objects.public()
+        .filter(
+            kind=CouncilSession.Kind.WORKSHOP,
+            status=CouncilSession.Status.SCHEDULED,
+            signup_closes_at__gt=now,
+            starts_at__gt=now,
+        )
+        .order_by("starts_at", "pk")
+        .first()
+    )
+    if session is None:
+        return {"workshop_session": None, "workshop_district": None}
+    district = (
+        session.eligible_districts.order_by("pk").first()
+        or District.objects.order_by("sort_order", "pk").first()
+    )
+    return {"workshop_session": session.pk, "workshop_district": district.pk if district else None}
