@@ -98,7 +98,6 @@ FULL = "この日程は定員に達しています。"
 BUDGET_SHORT = "この補助金の予算の残額は"
 # Uses the issue names that bench/drill_locustfile.py does not simulate yet: a failed row each run.
 NOT_SIMULATED = (
-    "partner registration",
     "subsidy drafts with attachments",
     "staff actions under load",
 )

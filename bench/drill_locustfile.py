@@ -17,6 +17,8 @@ The mix (weights are people, not requests):
   carry a token of their own.
 - Participant: a signed-in resident signs up for the open まちづくり協議会 workshop (its id,
   from the redirect, is the acknowledgement).
+- Applicant: a signed-in resident registers as a まかせて partner through the form (its id,
+  from the redirect, is the acknowledgement).
 - Staff (3, fixed): the admin lists the apps declare, second factor passed.
 
 Acknowledged submissions are written at the end to $DRILL_ACKS_OUT (JSON, kind → keys) for
@@ -57,6 +59,7 @@ ACKS: dict[str, list[str]] = {
     "account": [],
     "report": [],
     "workshop_signup": [],
+    "partner_registration": [],
 }
 JST = datetime.timezone(datetime.timedelta(hours=9))
 PLACE = re.compile(r'name="place" value="([^"]+)"')
@@ -66,6 +69,7 @@ _residents = itertools.count()
 _tokens = itertools.count(1)
 _reporters = itertools.count(300)  # from the end of the residents, clear of the volunteers
 _participants = itertools.count(700)
+_applicants = itertools.count(500)
 
 
 class Person(FastHttpUser):
@@ -339,6 +343,67 @@ class Participant(Person):
         found = re.search(r"/councils/my/([0-9]+)/", location)
         if found:
             ACKS["workshop_signup"].append(found.group(1))
+
+
+class Applicant(Person):
+    """A signed-in resident registers as a まかせて partner (入力 → 確認 → 送信): the redirect to
+    the registration's "done" page names it, which is the acknowledgement."""
+
+    weight = 1
+
+    def on_start(self) -> None:
+        n = (len(SETUP["residents"]) - 1 - next(_applicants)) % len(SETUP["residents"])
+        self.session_key = SETUP["residents"][n]
+        self.email = SETUP["emails"][str(SETUP["registrations"][n])]
+        self.done = False
+        super().on_start()
+
+    @task(2)
+    def read(self) -> None:
+        self.read_public()
+
+    @task(1)
+    def register(self) -> None:
+        if self.done:
+            self.read_public()
+            return
+        self.done = True
+        path = "/partners/makasete/register/"
+        form = self.request("GET", path, "partner registration: form")
+        if form is None:
+            return
+        confirmation = self.request(
+            "POST",
+            path,
+            "partner registration: confirm",
+            data=[
+                *hidden_fields(form.text),
+                ("kind", "individual"),
+                ("contact_name", "ベンチ 住民"),
+                ("contact_kana", "ベンチ ジュウミン"),
+                ("contact_phone", "0143-22-1111"),
+                ("contact_email", self.email),
+                ("contact_postal_code", "051-8511"),
+                ("contact_address", "室蘭市幸町1番2号"),
+                ("district", str(SETUP["workshop_district"])),
+                ("frequency", "monthly"),
+                ("skills", "庭の手入れと買い物の手伝いができます。"),
+                ("agree", "on"),
+            ],
+        )
+        if confirmation is None:
+            return
+        sent = self.request(
+            "POST",
+            path,
+            "partner registration: send",
+            data=[*hidden_fields(confirmation.text), ("_submit", "1")],
+            expect=302,
+        )
+        location = sent.headers.get("location", "") if sent is not None else ""
+        found = re.search(r"/partners/registrations/([0-9]+)/done/", location)
+        if found:
+            ACKS["partner_registration"].append(found.group(1))
 
 
 class Staff(Person):

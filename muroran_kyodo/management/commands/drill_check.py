@@ -4,7 +4,8 @@ bench/drill.py to compare with what the load tool was acknowledged.
 SETUP_JSON is drill_setup's data; ACKS_JSON maps each kind of submission to the keys the
 server acknowledged: "opinion" → the token written in the opinion's text (one per form sent), "report" → the
 token in an activity report's notes, "account" → the e-mail address signed up with,
-"workshop_signup" → the id of a まちづくり協議会 sign-up (counted with any other sign-up of the
+"partner_registration" → the id of a まかせて registration (counted with any other of the same
+person), "workshop_signup" → the id of a まちづくり協議会 sign-up (counted with any other sign-up of the
 same person for the same session),
 "shift_signup" → "registration_id:shift_id". Prints one line `DRILLCHECK {json}`:
 
@@ -31,7 +32,7 @@ from django.core.management.base import BaseCommand
 from django.db.models import Count, Sum
 
 from councils.models import Signup as CouncilSignup
-from partners.models import ActivityReport, Signup
+from partners.models import ActivityReport, Programme, Registration, Signup
 from publiccomment.models import Opinion, Submission
 from subsidies.models import Application
 
@@ -97,6 +98,21 @@ class Command(BaseCommand):
             # The acknowledged sign-up, and no second one of the same person for the session.
             "found": {k: per_user.get(owners.get(int(k)), 0) for k in acked_workshop},
             "total": workshop.filter(user__email__startswith="bench-resident-").count(),
+        }
+
+        makasete = Registration.objects.filter(
+            programme=Programme.MAKASETE, user__email__startswith="bench-resident-"
+        )
+        acked_registrations = acks.get("partner_registration", [])
+        owners = dict(
+            makasete.filter(pk__in=[int(k) for k in acked_registrations]).values_list(
+                "pk", "user_id"
+            )
+        )
+        per_user = Counter(makasete.values_list("user_id", flat=True))
+        out["kinds"]["partner_registration"] = {
+            "found": {k: per_user.get(owners.get(int(k)), 0) for k in acked_registrations},
+            "total": makasete.count(),
         }
 
         shifts = setup["load_shifts"]

@@ -19,8 +19,8 @@ with TOTP, `--residents N` residents with a session each), then adds:
 and prints one line `DRILL {json}` for the harness: bench_setup's data, the clerks' sessions,
 the resident → registration ids, and the ids of the shifts, programme and applications.
 
-No drill account has a password but one resident's, random, printed for the drill's sign-in
-check ("signin")."""
+No drill account has a password but drill-signin@example.jp's, random, printed for the drill's
+sign-in check ("signin")."""
 
 from __future__ import annotations
 
@@ -48,6 +48,7 @@ from subsidies.models import Programme as SubsidyProgramme
 from .bench_setup import PERSON_EMAIL, RESIDENT_EMAIL, _session, _user
 
 CLERK_EMAIL = "drill-clerk-{:02d}@example.jp"
+SIGNIN_EMAIL = "drill-signin@example.jp"
 REGISTRATION_PREFIX = "DRILL-"
 RACE_TITLE = "ドリル: 同時申込の枠"
 LOAD_TITLE = "ドリル: 負荷試験の活動"
@@ -93,8 +94,9 @@ class Command(BaseCommand):
             .values_list("pk", flat=True)
             .first()
         )
-        # One resident who signs in with a password: the drill's Redis phase.
-        signin = User.objects.get(email=emails[-1])
+        # A person who signs in with a password: the drill's Redis phase.
+        # Not one of the residents: a new password would end their session (its auth hash).
+        signin = _user(SIGNIN_EMAIL)
         password = secrets.token_urlsafe(18)
         signin.set_password(password)
         signin.save(update_fields=["password"])
