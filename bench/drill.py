@@ -504,13 +504,6 @@ class Drill:
             raised = 0
         self.row(
             "load",
-            "tasks that raised",
-            raised,
-            ok_or_fail(raised == 0),
-            "see .drill/locust_exceptions.csv",
-        )
-        self.row(
-            "load",
             "people (virtual users), think time",
             f"{users}, {self.args.think_min}–{self.args.think_max} s",
             PASS if requests else FAIL,
@@ -529,6 +522,13 @@ class Drill:
             f"{rate:.2%} ({failures})",
             ok_or_fail(rate <= self.args.max_error_rate),
             f"limit {self.args.max_error_rate:.1%}; see .drill/locust.log and locust_failures.csv",
+        )
+        self.row(
+            "load",
+            "tasks that raised",
+            raised,
+            ok_or_fail(raised == 0),
+            "see .drill/locust_exceptions.csv",
         )
         self.row(
             "load",
