@@ -19,6 +19,8 @@ The mix (weights are people, not requests):
   from the redirect, is the acknowledgement).
 - Applicant: a signed-in resident registers as a まかせて partner through the form (its id,
   from the redirect, is the acknowledgement).
+- Clerk (2, fixed): approves the まかせて registrations the applicants sent, one at a time
+  from the admin list (a staff action under load; the registration's id is acknowledged).
 - Staff (3, fixed): the admin lists the apps declare, second factor passed.
 
 Acknowledged submissions are written at the end to $DRILL_ACKS_OUT (JSON, kind → keys) for
@@ -60,7 +62,11 @@ ACKS: dict[str, list[str]] = {
     "report": [],
     "workshop_signup": [],
     "partner_registration": [],
+    "staff_approval": [],
 }
+APPLIED_LIST = "/admin/partners/registration/?programme__exact=makasete&status__exact=applied"
+SELECTED = re.compile(r'name="_selected_action" value="([0-9]+)"')
+APPROVED = "1件の登録を変更しました。"  # "1 registration changed."
 JST = datetime.timezone(datetime.timedelta(hours=9))
 PLACE = re.compile(r'name="place" value="([^"]+)"')
 PHOTO = png_photo()
@@ -70,6 +76,7 @@ _tokens = itertools.count(1)
 _reporters = itertools.count(300)  # from the end of the residents, clear of the volunteers
 _participants = itertools.count(700)
 _applicants = itertools.count(500)
+_clerks = itertools.count()
 
 
 class Person(FastHttpUser):
@@ -404,6 +411,49 @@ class Applicant(Person):
         found = re.search(r"/partners/registrations/([0-9]+)/done/", location)
         if found:
             ACKS["partner_registration"].append(found.group(1))
+
+
+class Clerk(Person):
+    """Two clerks at their desks approving the まかせて registrations the applicants sent, one
+    at a time from the admin list (the action bar's "approve"); acknowledged when the list
+    after the redirect says one registration changed. Both may pick the same row: the second
+    is told it is already registered, and nothing is acknowledged for them."""
+
+    fixed_count = 2
+    wait_time = between(5, 15)
+
+    def on_start(self) -> None:
+        n = next(_clerks) % len(SETUP["clerks"])
+        self.session_key = SETUP["clerks"][n]
+        super().on_start()
+
+    @task
+    def approve(self) -> None:
+        listing = self.request("GET", APPLIED_LIST, "staff: registrations to approve")
+        if listing is None:
+            return
+        rows = SELECTED.findall(listing.text)
+        if not rows:
+            return
+        pk = random.choice(rows[:5])
+        sent = self.request(
+            "POST",
+            APPLIED_LIST,
+            "staff: approve a registration",
+            data=[
+                *csrf(listing.text),
+                ("action", "approve"),
+                ("index", "0"),
+                ("reason", ""),
+                ("_selected_action", pk),
+            ],
+            expect=302,
+        )
+        if sent is None:
+            return
+        after = self.request("GET", APPLIED_LIST, "staff: the list after approving")
+        if after is not None and APPROVED in after.text:
+            ACKS["staff_approval"].append(pk)
 
 
 class Staff(Person):

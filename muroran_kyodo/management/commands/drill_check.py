@@ -5,7 +5,8 @@ SETUP_JSON is drill_setup's data; ACKS_JSON maps each kind of submission to the 
 server acknowledged: "opinion" → the token written in the opinion's text (one per form sent), "report" → the
 token in an activity report's notes, "account" → the e-mail address signed up with,
 "partner_registration" → the id of a まかせて registration (counted with any other of the same
-person), "workshop_signup" → the id of a まちづくり協議会 sign-up (counted with any other sign-up of the
+person), "staff_approval" → the id of a まかせて registration a clerk approved (its history rows to
+"registered"), "workshop_signup" → the id of a まちづくり協議会 sign-up (counted with any other sign-up of the
 same person for the same session),
 "shift_signup" → "registration_id:shift_id". Prints one line `DRILLCHECK {json}`:
 
@@ -32,7 +33,13 @@ from django.core.management.base import BaseCommand
 from django.db.models import Count, Sum
 
 from councils.models import Signup as CouncilSignup
-from partners.models import ActivityReport, Programme, Registration, Signup
+from partners.models import (
+    ActivityReport,
+    Programme,
+    Registration,
+    RegistrationStatusChange,
+    Signup,
+)
 from publiccomment.models import Opinion, Submission
 from subsidies.models import Application
 
@@ -113,6 +120,16 @@ class Command(BaseCommand):
         out["kinds"]["partner_registration"] = {
             "found": {k: per_user.get(owners.get(int(k)), 0) for k in acked_registrations},
             "total": makasete.count(),
+        }
+
+        approvals = Counter(
+            RegistrationStatusChange.objects.filter(
+                registration__in=makasete, new_status=Registration.Status.REGISTERED
+            ).values_list("registration_id", flat=True)
+        )
+        out["kinds"]["staff_approval"] = {
+            "found": {k: approvals.get(int(k), 0) for k in acks.get("staff_approval", [])},
+            "total": sum(approvals.values()),
         }
 
         shifts = setup["load_shifts"]
