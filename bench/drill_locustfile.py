@@ -19,6 +19,8 @@ The mix (weights are people, not requests):
   from the redirect, is the acknowledgement).
 - Applicant: a signed-in resident registers as a まかせて partner through the form (its id,
   from the redirect, is the acknowledgement).
+- Group: a group's member saves a subsidy draft for their organisation and attaches a
+  document to it (multipart); the title's token and the draft's id are acknowledged.
 - Clerk (2, fixed): approves the まかせて registrations the applicants sent, one at a time
   from the admin list (a staff action under load; the registration's id is acknowledged).
 - Staff (3, fixed): the admin lists the apps declare, second factor passed.
@@ -63,6 +65,8 @@ ACKS: dict[str, list[str]] = {
     "workshop_signup": [],
     "partner_registration": [],
     "staff_approval": [],
+    "subsidy_draft": [],
+    "subsidy_attachment": [],
 }
 APPLIED_LIST = "/admin/partners/registration/?programme__exact=makasete&status__exact=applied"
 SELECTED = re.compile(r'name="_selected_action" value="([0-9]+)"')
@@ -77,6 +81,7 @@ _reporters = itertools.count(300)  # from the end of the residents, clear of the
 _participants = itertools.count(700)
 _applicants = itertools.count(500)
 _clerks = itertools.count()
+_groups = itertools.count()
 
 
 class Person(FastHttpUser):
@@ -454,6 +459,76 @@ class Clerk(Person):
         after = self.request("GET", APPLIED_LIST, "staff: the list after approving")
         if after is not None and APPROVED in after.text:
             ACKS["staff_approval"].append(pk)
+
+
+class Group(Person):
+    """A group's member starts a subsidy draft for their organisation (organisation, category,
+    title: the draft is saved and its plan opens) and attaches a document to it (multipart).
+    Acknowledged: the draft's title token, and the draft's id for the attachment."""
+
+    weight = 1
+
+    def on_start(self) -> None:
+        groups = SETUP.get("groups") or []
+        self.team = groups[next(_groups) % len(groups)] if groups else None
+        if self.team is not None:
+            self.session_key = SETUP["residents"][self.team["resident"]]
+        self.done = False
+        super().on_start()
+
+    @task(2)
+    def read(self) -> None:
+        self.read_public()
+
+    @task(1)
+    def draft(self) -> None:
+        if self.done or self.team is None:
+            self.read_public()
+            return
+        self.done = True
+        group = self.team
+        start = f"/subsidies/programmes/{group['programme']}/apply/"
+        form = self.request("GET", start, "subsidy draft: start form")
+        if form is None:
+            return
+        token = f"{SETUP['marker']}-{os.getpid()}-{next(_tokens)}"
+        sent = self.request(
+            "POST",
+            start,
+            "subsidy draft: save",
+            data=[
+                *csrf(form.text),
+                ("organization", str(group["organization"])),
+                ("category", str(group["category"])),
+                ("title", f"ドリルの事業 [{token}]"),
+            ],
+            expect=302,
+        )
+        found = re.search(
+            r"/subsidies/applications/([0-9]+)/edit/",
+            sent.headers.get("location", "") if sent is not None else "",
+        )
+        if not found:
+            return
+        ACKS["subsidy_draft"].append(token)
+        documents = f"/subsidies/applications/{found.group(1)}/documents/"
+        page = self.request("GET", documents, "subsidy draft: documents page")
+        if page is None:
+            return
+        body, content_type = multipart(
+            [*csrf(page.text), ("type", str(group["document"]))],
+            [("file", "plan.png", PHOTO, "image/png")],
+        )
+        attached = self.request(
+            "POST",
+            documents,
+            "subsidy draft: attach a document",
+            body=body,
+            content_type=content_type,
+            expect=302,
+        )
+        if attached is not None:
+            ACKS["subsidy_attachment"].append(found.group(1))
 
 
 class Staff(Person):

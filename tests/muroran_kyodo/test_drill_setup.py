@@ -39,7 +39,7 @@ def _check(tmp_path, setup: dict, acks: dict) -> dict:
 
 
 def test_it_prepares_residents_a_race_shift_and_a_budget_too_small(tmp_path):
-    setup = _drill_setup(residents=30, race_places=20, clerks=4, budget_applications=4)
+    setup = _drill_setup(residents=30, race_places=20, clerks=4, budget_applications=4, groups=10)
     assert len(setup["residents"]) == len(setup["registrations"]) == 30
     registrations = Registration.objects.filter(pk__in=setup["registrations"])
     assert {r.status for r in registrations} == {Registration.Status.REGISTERED}
@@ -50,6 +50,14 @@ def test_it_prepares_residents_a_race_shift_and_a_budget_too_small(tmp_path):
     assert {a.status for a in applications} == {Application.Status.UNDER_REVIEW}
     assert sum(a.requested_amount for a in applications) > setup["budget_total"]
     assert setup["workshop_session"] is not None  # the demo's open まちづくり協議会 workshop
+    # Each group's member may start a subsidy draft for their organisation.
+    assert len(setup["groups"]) == 10
+    group = setup["groups"][0]
+    client = Client()
+    client.cookies[setup["cookie"]] = setup["residents"][group["resident"]]
+    start = client.get(f"/subsidies/programmes/{group['programme']}/apply/")
+    assert start.status_code == 200
+    assert f'value="{group["organization"]}"' in start.content.decode()
 
     # A resident's session opens the drill's opportunity page signed in, with the sign-up form.
     client = Client()

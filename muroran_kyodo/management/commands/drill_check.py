@@ -5,7 +5,8 @@ SETUP_JSON is drill_setup's data; ACKS_JSON maps each kind of submission to the 
 server acknowledged: "opinion" → the token written in the opinion's text (one per form sent), "report" → the
 token in an activity report's notes, "account" → the e-mail address signed up with,
 "partner_registration" → the id of a まかせて registration (counted with any other of the same
-person), "staff_approval" → the id of a まかせて registration a clerk approved (its history rows to
+person), "subsidy_draft" → the token in a draft's title, "subsidy_attachment" → the id of the draft a
+document was attached to (its attachments counted), "staff_approval" → the id of a まかせて registration a clerk approved (its history rows to
 "registered"), "workshop_signup" → the id of a まちづくり協議会 sign-up (counted with any other sign-up of the
 same person for the same session),
 "shift_signup" → "registration_id:shift_id". Prints one line `DRILLCHECK {json}`:
@@ -41,7 +42,7 @@ from partners.models import (
     Signup,
 )
 from publiccomment.models import Opinion, Submission
-from subsidies.models import Application
+from subsidies.models import Application, Attachment
 
 TOKEN = re.compile(r"\[(drill-[0-9]+-[A-Za-z0-9-]+)\]")
 
@@ -130,6 +131,27 @@ class Command(BaseCommand):
         out["kinds"]["staff_approval"] = {
             "found": {k: approvals.get(int(k), 0) for k in acks.get("staff_approval", [])},
             "total": sum(approvals.values()),
+        }
+
+        drafts = Counter()
+        for title in Application.objects.filter(title__contains=f"[{marker}-").values_list(
+            "title", flat=True
+        ):
+            for token in set(TOKEN.findall(title)):
+                drafts[token] += 1
+        out["kinds"]["subsidy_draft"] = {
+            "found": {k: drafts.get(k, 0) for k in acks.get("subsidy_draft", [])},
+            "total": sum(drafts.values()),
+        }
+        acked_attachments = acks.get("subsidy_attachment", [])
+        per_draft = Counter(
+            Attachment.objects.filter(application__title__contains=f"[{marker}-").values_list(
+                "application_id", flat=True
+            )
+        )
+        out["kinds"]["subsidy_attachment"] = {
+            "found": {k: per_draft.get(int(k), 0) for k in acked_attachments},
+            "total": sum(per_draft.values()),
         }
 
         shifts = setup["load_shifts"]

@@ -15,6 +15,8 @@ with TOTP, `--residents N` residents with a session each), then adds:
   under review; and one submitted application of the same programme for "two clerks";
 
 - the open まちづくり協議会 workshop the load's participants sign up for;
+- `--groups N` organisations (verified, one resident each) for the load's subsidy drafts, with
+  the programme open now, a category and the document type a draft attaches;
 
 and prints one line `DRILL {json}` for the harness: bench_setup's data, the clerks' sessions,
 the resident → registration ids, and the ids of the shifts, programme and applications.
@@ -40,9 +42,9 @@ from django.utils import timezone
 
 from councils.models import Session as CouncilSession
 from muroran_kyodo.lib.jp import current_fiscal_year
-from organizations.models import District, Organization
+from organizations.models import ActorType, District, Membership, Organization
 from partners.models import Opportunity, Programme, Registration, Shift
-from subsidies.models import Application, Category, IntakeWindow
+from subsidies.models import Application, AttachmentType, Category, IntakeWindow
 from subsidies.models import Programme as SubsidyProgramme
 
 from .bench_setup import PERSON_EMAIL, RESIDENT_EMAIL, _session, _user
@@ -64,12 +66,17 @@ class Command(BaseCommand):
         parser.add_argument("--clerks", type=int, default=8)
         parser.add_argument("--budget-applications", type=int, default=8)
         parser.add_argument("--budget-fits", type=int, default=3)
+        parser.add_argument("--groups", type=int, default=100)
 
-    def handle(self, *args, residents, race_places, clerks, budget_applications, budget_fits, **o):
+    def handle(
+        self, *args, residents, race_places, clerks, budget_applications, budget_fits, groups, **o
+    ):
         if not 1 <= residents <= 5000:
             raise CommandError("--residents must be between 1 and 5000.")
         if not 1 <= race_places < residents:
             raise CommandError("--race-places must be between 1 and --residents − 1.")
+        if not 0 <= groups <= residents:
+            raise CommandError("--groups must be between 0 and --residents.")
         if not 2 <= clerks <= 50 or not 1 <= budget_fits < budget_applications <= clerks:
             raise CommandError("need 1 ≤ --budget-fits < --budget-applications ≤ --clerks ≥ 2.")
         out = io.StringIO()
@@ -120,6 +127,7 @@ class Command(BaseCommand):
             data["clerks"].append(_session(Store, clerk, totp))
         data.update(_budget_race(now, budget_applications, budget_fits, people[0]))
         data.update(_workshop(now))
+        data["groups"] = _groups(list(enumerate(people))[-groups:]) if groups else []
         data["marker"] = f"drill-{int(time.time())}"
         data["started_at"] = now.isoformat()
         self.stdout.write("DRILL " + json.dumps(data, ensure_ascii=False))
@@ -255,3 +263,55 @@ def _workshop(now) -> dict:
         or District.objects.order_by("sort_order", "pk").first()
     )
     return {"workshop_session": session.pk, "workshop_district": district.pk if district else None}
+
+
+def _groups(people) -> list[dict]:
+    """For the load's groups: a verified organisation for each of `people` ((index among the
+    residents, user) pairs; its only member),
+    of an actor type the programme open now takes, with the programme, a category and the
+    document type its drafts attach. Empty when no programme is open."""
+    window = (
+        IntakeWindow.objects.open()
+        .filter(programme__is_published=True)
+        .select_related("programme")
+        .order_by("closes_at", "pk")
+        .first()
+    )
+    if window is None:
+        return []
+    programme = window.programme
+    category = programme.categories.order_by("sort_order", "pk").first()
+    document = programme.required_attachment_types.filter(
+        stage=AttachmentType.Stage.APPLICATION
+    ).first()
+    actor_type = programme.eligible_actor_types.order_by("pk").first() or (
+        ActorType.objects.order_by("pk").first()
+    )
+    if category is None or document is None or actor_type is None:
+        return []
+    district = District.objects.order_by("sort_order", "pk").first()
+    groups = []
+    for index, user in people:
+        organization, _made = Organization.objects.get_or_create(
+            name=f"ドリル団体{user.pk}",
+            defaults={
+                "name_kana": "ドリルダンタイ",
+                "actor_type": actor_type,
+                "district": district,
+                "description": "信頼性ドリルの団体です。",
+                "status": Organization.Status.VERIFIED,
+            },
+        )
+        Membership.objects.get_or_create(
+            organization=organization, user=user, defaults={"role": Membership.Role.MEMBER}
+        )
+        groups.append(
+            {
+                "resident": index,
+                "organization": organization.pk,
+                "programme": programme.pk,
+                "category": category.pk,
+                "document": document.pk,
+            }
+        )
+    return groups
