@@ -66,7 +66,9 @@ class Command(BaseCommand):
         parser.add_argument("--clerks", type=int, default=8)
         parser.add_argument("--budget-applications", type=int, default=8)
         parser.add_argument("--budget-fits", type=int, default=3)
-        parser.add_argument("--groups", type=int, default=100)
+        parser.add_argument(
+            "--groups", type=int, default=None, help="default: 100, or --residents if fewer"
+        )
 
     def handle(
         self, *args, residents, race_places, clerks, budget_applications, budget_fits, groups, **o
@@ -75,6 +77,7 @@ class Command(BaseCommand):
             raise CommandError("--residents must be between 1 and 5000.")
         if not 1 <= race_places < residents:
             raise CommandError("--race-places must be between 1 and --residents − 1.")
+        groups = min(100, residents) if groups is None else groups
         if not 0 <= groups <= residents:
             raise CommandError("--groups must be between 0 and --residents.")
         if not 2 <= clerks <= 50 or not 1 <= budget_fits < budget_applications <= clerks:
