@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run backup restore test test-clock fuzz lint format bench bench-render capacity messages catalogues migrations-check clean design-tokens
+.PHONY: help install run backup restore test test-clock fuzz lint format bench bench-render capacity drill drill-short messages catalogues migrations-check clean design-tokens
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-18s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -95,6 +95,13 @@ restore: $(STAMP) ## Restore drill of BACKUP_DIR=…: into the scratch database 
 	@test -n "$(filter command line environment,$(origin BACKUP_DIR))" || { echo "usage: make restore BACKUP_DIR=backups/<time>"; exit 2; }
 	$(PY) manage.py restore --from "$(BACKUP_DIR)" --scratch --drill
 
+DRILL_PHASES = $(if $(PHASES),--phases $(PHASES))
+drill: $(STAMP) catalogues ## Reliability drill: 1,000 people for 10 min, races, faults (PHASES=load,pg,…; root); table in .drill/last.md
+	$(PY) bench/drill.py $(DRILL_PHASES) $(DRILL_ARGS)
+
+drill-short: $(STAMP) catalogues ## The CI drill: the same with 2 minutes of load
+	$(PY) bench/drill.py --short $(DRILL_PHASES) $(DRILL_ARGS)
+
 clean: ## Remove the venv, local database, compiled catalogues and collected static files
-	rm -rf $(VENV) node_modules db.sqlite3 staticfiles .bench
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles .bench .drill
 	find locale -name '*.mo' -delete
