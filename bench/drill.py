@@ -86,7 +86,10 @@ from drill_lib import verdict as ok_or_fail  # noqa: E402
 ROOT = bench.ROOT
 DRILL_DIR = ROOT / ".drill"
 HOST = bench.HOST
-PHASES = ("load", "race", "budget", "clerks", "pg", "worker", "redis", "media", "smtp", "health")
+PHASES = (
+    "load", "race", "budget", "clerks", "pg", "worker", "redis", "media", "smtp", "backup",
+    "retention", "health",
+)  # fmt: skip
 PROFILES = {
     "long": {"users": 1000, "seconds": 600, "spawn": 20},
     "short": {"users": 1000, "seconds": 120, "spawn": 50},
@@ -1150,6 +1153,82 @@ class Drill:
             f"{got} (before the runs {before})",
             ok_or_fail(got == 1 and all(r == 0 for r in runs)),
             f"send_outbox exit codes {runs}",
+        )
+
+    def _manage(self, *args: str, timeout: int = 900) -> tuple[int, str, float]:
+        started = time.monotonic()
+        done = subprocess.run(
+            [bench.executable("python"), "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        with open(DRILL_DIR / "setup.log", "a") as setup_log:
+            setup_log.write(f"$ manage.py {' '.join(args)}\n{done.stdout}{done.stderr}\n")
+        return done.returncode, done.stdout + done.stderr, time.monotonic() - started
+
+    def phase_backup(self) -> None:
+        """make backup of the database the load wrote, then make restore's drill of it: into a
+        scratch database of the drill's cluster and a temp dir, counts, checksums and the smoke
+        journey (README "Backup and restore")."""
+        holder = Path(tempfile.mkdtemp(prefix="muroran-drill-backup-"))
+        target = holder / "backup"
+        try:
+            code, output, seconds = self._manage("backup", "--to", str(target))
+            manifest = {}
+            with contextlib.suppress(OSError, ValueError):
+                manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+            rows = sum(manifest.get("row_counts", {}).values())
+            uploads = sum(len(v) for v in manifest.get("uploads", {}).values())
+            size = sum(entry.get("size", 0) for entry in manifest.get("files", {}).values())
+            self.row(
+                "data safety",
+                "backup: pg_dump of one snapshot + uploads, manifest with checksums",
+                f"{rows:,} rows in {len(manifest.get('row_counts', {}))} tables, {uploads} "
+                f"uploaded files, {size / 1e6:.1f} MB, {seconds:.1f} s",
+                ok_or_fail(code == 0 and rows > 0),
+                ""
+                if code == 0
+                else output.strip().splitlines()[-1][:200]
+                if output.strip()
+                else "",
+            )
+            if code != 0:
+                return
+            code, output, seconds = self._manage(
+                "restore", "--from", str(target), "--scratch", "--drill"
+            )
+            lines = [x for x in output.splitlines() if re.search(r"\s(ok|FAILED|skipped)\s", x)]
+            passed = sum(1 for x in lines if re.search(r"\sok\s", x))
+            failed_lines = [x.split("  ")[0] for x in lines if re.search(r"\sFAILED\s", x)]
+            self.row(
+                "data safety",
+                "restore drill into a scratch database: counts, checksums, smoke journey",
+                f"{passed} checks ok, {len(failed_lines)} failed, {seconds:.1f} s",
+                ok_or_fail(code == 0 and passed > 0 and not failed_lines),
+                "; ".join(failed_lines)[:200]
+                or ("" if code == 0 else output.strip().splitlines()[-1][:200]),
+            )
+        finally:
+            shutil.rmtree(holder, ignore_errors=True)
+
+    def phase_retention(self) -> None:
+        """apply_retention on the loaded database, twice: the second run changes nothing."""
+        first = self._manage("apply_retention")
+        second = self._manage("apply_retention")
+
+        def total(output: str) -> int | None:
+            found = re.search(r"^total: (\d+)", output, re.M)
+            return int(found.group(1)) if found else None
+
+        self.row(
+            "data safety",
+            "retention (apply_retention) run twice: the second changes nothing",
+            f"first {total(first[1])}, second {total(second[1])} anonymised",
+            ok_or_fail(first[0] == 0 and second[0] == 0 and total(second[1]) == 0),
         )
 
     def phase_health(self) -> None:
