@@ -43,7 +43,8 @@ from urllib.parse import urlencode
 
 from capacity import hidden_fields  # bench/capacity.py, beside this file
 from drill_lib import multipart, png_photo
-from locust import FastHttpUser, between, events, task
+from locust import between, events, task
+from people import CookiePerson  # bench/people.py
 
 SETUP = json.loads(Path(os.environ["DRILL_SETUP_JSON"]).read_text(encoding="utf-8"))
 ACKS_OUT = Path(os.environ.get("DRILL_ACKS_OUT", ".drill/acks-load.json"))
@@ -74,7 +75,6 @@ APPROVED = "1件の登録を変更しました。"  # "1 registration changed."
 JST = datetime.timezone(datetime.timedelta(hours=9))
 PLACE = re.compile(r'name="place" value="([^"]+)"')
 PHOTO = png_photo()
-_people = itertools.count(1)
 _residents = itertools.count()
 _tokens = itertools.count(1)
 _reporters = itertools.count(300)  # from the end of the residents, clear of the volunteers
@@ -84,38 +84,23 @@ _clerks = itertools.count()
 _groups = itertools.count()
 
 
-class Person(FastHttpUser):
+class Person(CookiePerson):
     abstract = True
     wait_time = between(*THINK)
-    session_key: str | None = None
+    cookie_name = COOKIE_NAME
 
     def on_start(self) -> None:
         # People arrive over the first think time, not all in the second they are spawned
         # (locust runs a person's first task at once); time.sleep is gevent's here.
         time.sleep(random.uniform(0, THINK[1]))
-        n = next(_people)
-        self.address = f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
-        self.cookies: dict[str, str] = {}
-        if self.session_key:
-            self.cookies[COOKIE_NAME] = self.session_key
-        self.client.cookiejar.clear()
+        self.arrive()
 
-    def headers(self, *, form: bool = False) -> dict[str, str]:
-        headers = {"Accept-Language": "ja", "X-Forwarded-For": self.address}
-        if form:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        return headers
-
-    def keep_cookies(self, response) -> None:
-        for line in response.headers.getlist("set-cookie") if response.headers else ():
-            name, _, value = line.split(";", 1)[0].partition("=")
-            if "expires=Thu, 01 Jan 1970" in line or "Max-Age=0" in line:
-                self.cookies.pop(name.strip(), None)
-            else:
-                self.cookies[name.strip()] = value.strip('"')
-        self.client.cookiejar.clear()
+    def take_resident(self, counter) -> None:
+        """The signed-in resident `counter` gives next (from the end of drill_setup's list)."""
+        n = (len(SETUP["residents"]) - 1 - next(counter)) % len(SETUP["residents"])
+        self.session_key = SETUP["residents"][n]
+        self.email = SETUP["emails"][str(SETUP["registrations"][n])]
+        self.done = False
 
     def request(self, method, path, name, *, expect=200, data=None, body=None, content_type=""):
         headers = self.headers(form=data is not None)
@@ -316,10 +301,7 @@ class Participant(Person):
     weight = 1
 
     def on_start(self) -> None:
-        n = (len(SETUP["residents"]) - 1 - next(_participants)) % len(SETUP["residents"])
-        self.session_key = SETUP["residents"][n]
-        self.email = SETUP["emails"][str(SETUP["registrations"][n])]
-        self.done = False
+        self.take_resident(_participants)
         super().on_start()
 
     @task(2)
@@ -364,10 +346,7 @@ class Applicant(Person):
     weight = 1
 
     def on_start(self) -> None:
-        n = (len(SETUP["residents"]) - 1 - next(_applicants)) % len(SETUP["residents"])
-        self.session_key = SETUP["residents"][n]
-        self.email = SETUP["emails"][str(SETUP["registrations"][n])]
-        self.done = False
+        self.take_resident(_applicants)
         super().on_start()
 
     @task(2)

@@ -36,7 +36,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from capacity import hidden_fields, percentile  # bench/capacity.py, beside this file
-from locust import FastHttpUser, LoadTestShape, between, task
+from locust import LoadTestShape, between, task
+from people import CookiePerson  # bench/people.py
 
 SETUP = json.loads(Path(os.environ["BENCH_SETUP_JSON"]).read_text(encoding="utf-8"))
 COOKIE_NAME = SETUP["cookie"]
@@ -56,43 +57,16 @@ STEPS_OUT = Path(os.environ.get("BENCH_STEPS_OUT", ".bench/capacity-steps.json")
 # Each step is measured after its new people have all started and settled.
 SETTLE_SECONDS = min(5, STEP_SECONDS // 3)
 
-_people = itertools.count(1)
 
-
-class Person(FastHttpUser):
-    """One person: an address of their own and their own cookies."""
+class Person(CookiePerson):
+    """One person: an address of their own and their own cookies (bench/people.py)."""
 
     abstract = True
     wait_time = between(0.5, 1.5)
-    session_key: str | None = None
+    cookie_name = COOKIE_NAME
 
     def on_start(self) -> None:
-        n = next(_people)
-        # 10.0.0.0/8: private addresses, never routed: only a header value here.
-        self.address = f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
-        self.cookies: dict[str, str] = {}
-        if self.session_key:
-            self.cookies[COOKIE_NAME] = self.session_key
-        # Cookies by hand (see the docstring): the client's own jar sends none of them.
-        self.client.cookiejar.clear()
-
-    def headers(self, *, form: bool = False) -> dict[str, str]:
-        headers = {"Accept-Language": "ja", "X-Forwarded-For": self.address}
-        if form:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        return headers
-
-    def keep_cookies(self, response) -> None:
-        for line in response.headers.getlist("set-cookie") if response.headers else ():
-            pair = line.split(";", 1)[0]
-            name, _, value = pair.partition("=")
-            if "expires=Thu, 01 Jan 1970" in line or "Max-Age=0" in line:
-                self.cookies.pop(name.strip(), None)
-            else:
-                self.cookies[name.strip()] = value.strip('"')
-        self.client.cookiejar.clear()
+        self.arrive()
 
     def request(self, method: str, path: str, name: str, *, expect: int = 200, data=None):
         """One request, not following redirects: a redirect where a page was expected (to the

@@ -4,27 +4,15 @@ capacity-run visitor sends back, and which step of a capacity run counts as held
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from argparse import Namespace
-from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
+from tests.bench_modules import load
 
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-run = _load("run")
-capacity = _load("capacity")
+run = load("run")
+capacity = load("capacity")
 
 WRK = """Running 3s test @ http://127.0.0.1:4000/
   2 threads and 8 connections

@@ -5,27 +5,14 @@ No database and no web server: the sink is a socket on 127.0.0.1 spoken to with 
 
 from __future__ import annotations
 
-import importlib.util
 import smtplib
-import sys
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
+from tests.bench_modules import load
 
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-lib = _load("drill_lib")
+lib = load("drill_lib")
 
 
 def test_table_has_every_row_with_its_verdict_and_the_latencies():
